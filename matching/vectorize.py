@@ -1,0 +1,172 @@
+"""Turn profiles into sparse matrices: skill levels, weighted learning wants, teaching offers, text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from matching.profiles import Profile
+
+__all__ = ["ProfileVectorizer", "SkillMatrices", "TextVectorizer", "priority_weights"]
+
+
+def priority_weights(count: int) -> np.ndarray:
+    """Return the weights of `count` ranked learning wants: harmonic, summing to 1.
+
+    The first want counts twice the second and three times the third.
+
+    >>> priority_weights(3).round(3).tolist()
+    [0.545, 0.273, 0.182]
+    """
+    if count == 0:
+        return np.zeros(0)
+    raw = 1.0 / np.arange(1, count + 1)
+    return raw / raw.sum()
+
+
+@dataclass(frozen=True)
+class SkillMatrices:
+    """Row-aligned sparse matrices for a list of profiles (one row per profile).
+
+    proficiency : int levels 0-4.
+    want : learning priority weights, each row summing to 1 (or 0 with no wants).
+    teach : 1.0 where the person offers to teach the skill.
+    """
+
+    proficiency: sp.csr_matrix
+    want: sp.csr_matrix
+    teach: sp.csr_matrix
+
+    def take(self, rows: np.ndarray) -> SkillMatrices:
+        """Return the matrices restricted to `rows`, in that order."""
+        return SkillMatrices(self.proficiency[rows], self.want[rows], self.teach[rows])
+
+
+class ProfileVectorizer(BaseEstimator):
+    """Encode profiles as sparse skill matrices over a fixed skill vocabulary.
+
+    Parameters
+    ----------
+    skill_ids : sequence of str, optional
+        Column order. When None, `fit` uses the sorted skills the profiles mention.
+
+    Attributes
+    ----------
+    skills_ : list of str
+        The column order.
+    skill_index_ : dict of str to int
+        Column of each skill.
+    """
+
+    def __init__(self, *, skill_ids: Sequence[str] | None = None) -> None:
+        self.skill_ids = skill_ids
+
+    def fit(self, profiles: Sequence[Profile], y: None = None) -> ProfileVectorizer:
+        """Fix the skill vocabulary and return self."""
+        if self.skill_ids is not None:
+            skills = list(self.skill_ids)
+        else:
+            mentioned: set[str] = set()
+            for profile in profiles:
+                mentioned.update(profile.levels, profile.learn, profile.teaching)
+            skills = sorted(mentioned)
+        if len(set(skills)) != len(skills):
+            raise ValueError("skill_ids contains duplicates")
+        self.skills_ = skills
+        self.skill_index_ = {skill: column for column, skill in enumerate(skills)}
+        return self
+
+    def transform(self, profiles: Sequence[Profile]) -> SkillMatrices:
+        """Return the skill matrices of `profiles`; unknown skills raise KeyError."""
+        index = self.skill_index_
+        shape = (len(profiles), len(self.skills_))
+        level_rows, level_cols, level_vals = [], [], []
+        want_rows, want_cols, want_vals = [], [], []
+        teach_rows, teach_cols = [], []
+        for row, profile in enumerate(profiles):
+            for skill, level in profile.levels.items():
+                if level:
+                    level_rows.append(row)
+                    level_cols.append(index[skill])
+                    level_vals.append(level)
+            weights = priority_weights(len(profile.learn))
+            for skill, weight in zip(profile.learn, weights, strict=True):
+                want_rows.append(row)
+                want_cols.append(index[skill])
+                want_vals.append(weight)
+            for skill in profile.teaching:
+                teach_rows.append(row)
+                teach_cols.append(index[skill])
+        return SkillMatrices(
+            proficiency=_csr(level_rows, level_cols, level_vals, shape, np.int8),
+            want=_csr(want_rows, want_cols, want_vals, shape, np.float64),
+            teach=_csr(teach_rows, teach_cols, np.ones(len(teach_rows)), shape, np.float64),
+        )
+
+    def fit_transform(self, profiles: Sequence[Profile], y: None = None) -> SkillMatrices:
+        """Fit, then transform the same profiles."""
+        return self.fit(profiles).transform(profiles)
+
+
+def _csr(rows, cols, values, shape, dtype) -> sp.csr_matrix:
+    matrix = sp.csr_matrix(
+        (np.asarray(values, dtype=dtype), (np.asarray(rows, np.int64), np.asarray(cols, np.int64))),
+        shape=shape,
+    )
+    matrix.sum_duplicates()
+    return matrix
+
+
+class TextVectorizer(BaseEstimator):
+    """TF-IDF vectors of free text (goals and bios), L2-normalised so a dot product is a cosine.
+
+    Parameters
+    ----------
+    ngram_range : tuple of int
+        Word n-grams to use; bigrams catch phrases such as "linked data".
+    min_df : int
+        Ignore terms used by fewer people than this.
+
+    Attributes
+    ----------
+    tfidf_ : TfidfVectorizer or None
+        The fitted vectorizer; None when the texts held no words at all.
+    """
+
+    def __init__(self, *, ngram_range: tuple[int, int] = (1, 2), min_df: int = 1) -> None:
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+
+    def fit(self, texts: Sequence[str], y: None = None) -> TextVectorizer:
+        """Learn the vocabulary and idf weights of `texts` and return self."""
+        tfidf = TfidfVectorizer(
+            stop_words="english",
+            sublinear_tf=True,
+            ngram_range=self.ngram_range,
+            min_df=self.min_df,
+            dtype=np.float64,
+        )
+        try:
+            tfidf.fit(texts)
+        except ValueError:  # every text empty or only stop words: there is nothing to compare
+            self.tfidf_ = None
+        else:
+            self.tfidf_ = tfidf
+        return self
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Return the TF-IDF rows of `texts` (all zero when nothing was learned)."""
+        if self.tfidf_ is None:
+            return sp.csr_matrix((len(texts), 1))
+        return self.tfidf_.transform(texts).tocsr()
+
+    def terms(self) -> np.ndarray:
+        """Return the learned terms, indexed by column."""
+        if self.tfidf_ is None:
+            return np.array(["-"])
+        return self.tfidf_.get_feature_names_out()

@@ -1,0 +1,182 @@
+"""The `mentorship` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import click
+
+from matching import (
+    InfeasibleLockError,
+    MatchSettings,
+    Mode,
+    ScoreWeights,
+    TaxonomyError,
+    load_taxonomy,
+    match_profiles,
+)
+from mentorship.errors import DomainError, InvalidInput, RowError
+from mentorship.pair_files import read_pairs_csv, read_previous_pairs
+from mentorship.profile_csv import read_profiles_csv
+from mentorship.report import render_csv, render_json, render_table
+
+__all__ = ["cli", "main"]
+
+INPUT_ERROR = 2
+
+
+class ProgressBar:
+    """Draw a progress bar on stderr once a run has taken more than a second."""
+
+    def __init__(self, delay: float = 1.0, width: int = 30) -> None:
+        self.delay, self.width = delay, width
+        self.stage, self.fraction = "starting", 0.0
+        self.started = time.monotonic()
+        self.drawn = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tick, daemon=True)
+
+    def __enter__(self) -> ProgressBar:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        if self.drawn:
+            click.echo(err=True)
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        self.stage, self.fraction = stage, fraction
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.2):
+            elapsed = time.monotonic() - self.started
+            if elapsed >= self.delay:
+                filled = int(self.width * self.fraction)
+                bar = "#" * filled + "." * (self.width - filled)
+                click.echo(f"\r[{bar}] {self.fraction:4.0%} {self.stage:<11} {elapsed:6.1f} s",
+                           err=True, nl=False)
+                self.drawn = True
+
+
+def _fail(message: str, errors: list[RowError] | None = None, file: str | None = None) -> None:
+    """Print an input error and every located problem, then exit with status 2."""
+    prefix = f"{file}: " if file else ""
+    click.echo(f"error: {prefix}{message}", err=True)
+    for error in errors or []:
+        click.echo(f"  {error}", err=True)
+    sys.exit(INPUT_ERROR)
+
+
+@click.group()
+@click.version_option(package_name="library-mentorship")
+def cli() -> None:
+    """Peer-mentorship matching for library technology staff."""
+
+
+@cli.command()
+@click.argument("profiles", type=click.Path(dir_okay=False))
+@click.option("--mode", type=click.Choice([m.value for m in Mode]), default="mentor",
+              show_default=True, help="mentor: one mentor, several mentees; peer: skill swaps.")
+@click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False),
+              help="Skill taxonomy YAML (default: config/skills.yaml).")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Never propose a pair scoring below this.")
+@click.option("--fair", is_flag=True,
+              help="Maximise the lowest mentee score first, then the total (mentor mode).")
+@click.option("--avoid", type=click.Path(dir_okay=False),
+              help="CSV of email pairs never to propose.")
+@click.option("--avoid-previous", type=click.Path(dir_okay=False),
+              help="JSON result of an earlier round: its pairs are not proposed again.")
+@click.option("--lock", type=click.Path(dir_okay=False),
+              help="CSV of mentor,mentee email pairs to keep exactly.")
+@click.option("--allow-same-manager", is_flag=True,
+              help="Allow pairing two people who share a manager.")
+@click.option("--skill-weight", type=click.FloatRange(min=0, min_open=True), default=0.8,
+              show_default=True, help="Weight of the skill term of the score.")
+@click.option("--text-weight", type=click.FloatRange(min=0), default=0.2, show_default=True,
+              help="Weight of the goals-to-bio text term of the score.")
+@click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]),
+              default="table", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous, lock,
+          allow_same_manager, skill_weight, text_weight, output_format, out) -> None:
+    """Match the people of a profile CSV and print the pairs with their reasons."""
+    if fair and mode == Mode.PEER:
+        _fail("--fair applies to mentor mode only")
+    try:
+        taxonomy = load_taxonomy(taxonomy_path)
+    except TaxonomyError as error:
+        _fail(str(error))
+    current = profiles
+    try:
+        table = read_profiles_csv(profiles, taxonomy)
+        known = set(table.records)
+        current = avoid
+        avoid_pairs, _ = read_pairs_csv(avoid, known, what="avoid list") if avoid else ([], [])
+        current = lock
+        lock_pairs, lock_rows = read_pairs_csv(lock, known, what="lock file") if lock else ([], [])
+        current = avoid_previous
+        previous = read_previous_pairs(avoid_previous) if avoid_previous else []
+    except InvalidInput as error:
+        _fail(str(error), error.errors, current)
+    for warning in table.warnings:
+        click.echo(f"warning: {profiles}: {warning}", err=True)
+
+    settings = MatchSettings(
+        mode=Mode(mode),
+        weights=ScoreWeights(skill=skill_weight, text=text_weight),
+        min_score=min_score,
+        fair=fair,
+        allow_same_manager=allow_same_manager,
+        avoid=tuple(avoid_pairs),
+        previous=tuple(previous),
+        locks=tuple(lock_pairs),
+    )
+    try:
+        with ProgressBar() as progress:
+            result = match_profiles(table.profiles(), taxonomy=taxonomy, settings=settings,
+                                    progress=progress)
+    except InfeasibleLockError as error:
+        problems = [
+            RowError(lock_rows[i], "", ",".join(lock_pairs[i]), reason) if i >= 0
+            else RowError(0, "", "", reason)
+            for i, reason in error.args[0]
+        ]
+        _fail("locked pairs break the rules", problems, lock)
+
+    names = {email: record["name"] for email, record in table.records.items()}
+    if output_format == "json":
+        text = render_json(result)
+    elif output_format == "csv":
+        text = render_csv(result, names)
+    else:
+        text = render_table(result, names, taxonomy)
+    if out:
+        try:
+            Path(out).write_text(text, encoding="utf-8")
+        except OSError as error:
+            _fail(f"cannot write {out}: {error.strerror}")
+        click.echo(f"wrote {len(result.pairs)} pairs to {out}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def main() -> None:
+    """Run the CLI; unexpected errors print one line (the traceback with MENTORSHIP_DEBUG=1)."""
+    try:
+        cli(standalone_mode=True)
+    except DomainError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(INPUT_ERROR)
+    except Exception as error:  # last resort: a user never sees a traceback
+        if os.environ.get("MENTORSHIP_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(error).__name__}: {error} "
+                   "(set MENTORSHIP_DEBUG=1 for details, and please report it)", err=True)
+        sys.exit(1)

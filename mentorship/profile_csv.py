@@ -1,0 +1,165 @@
+"""Read the profile CSV interchange format, reporting every bad row at once."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from marshmallow import ValidationError
+
+from matching import Profile, Role, Taxonomy
+from mentorship.errors import InvalidInput, RowError
+from mentorship.schemas import ProfileSchema
+
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ProfileTable", "profile_from_record", "read_profiles_csv"]
+
+COLUMNS = (
+    "email", "name", "department", "manager_email", "role", "capacity",
+    "skills", "learn", "teach", "goals", "bio",
+)
+REQUIRED_COLUMNS = ("email", "name")
+
+
+@dataclass
+class ProfileTable:
+    """Validated rows: records by email (with their spreadsheet row) and warnings."""
+
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def profiles(self) -> list[Profile]:
+        """Return the engine's view of every record."""
+        return [profile_from_record(record) for record in self.records.values()]
+
+
+def profile_from_record(record: dict[str, Any]) -> Profile:
+    """Return the engine profile of a record loaded by ProfileSchema."""
+    return Profile(
+        id=record["email"],
+        levels=record["skills"],
+        learn=record["learn"],
+        teach=record["teach"],
+        role=Role(record["role"]),
+        capacity=record["capacity"],
+        manager=record["manager_email"],
+        goals=record["goals"],
+        bio=record["bio"],
+    )
+
+
+def read_profiles_csv(source: str | Path | io.TextIOBase, taxonomy: Taxonomy) -> ProfileTable:
+    """Read and validate a profile CSV; raise InvalidInput listing every problem found."""
+    text = _read_text(source)
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().casefold() for h in (reader.fieldnames or [])]
+    if not header:
+        raise InvalidInput("the file is empty", [RowError(0, "", "", "the file is empty: "
+                                                           "expected a header row")])
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    repeated = sorted({h for h in header if header.count(h) > 1 and h})
+    if missing or repeated:
+        errors = [RowError(1, c, "", "required column is missing") for c in missing]
+        errors += [RowError(1, c, "", "column appears more than once") for c in repeated]
+        raise InvalidInput("the header row is not usable", errors)
+    table = ProfileTable()
+    extra = [h for h in header if h not in COLUMNS]
+    if extra:
+        table.warnings.append(f"ignored column(s) not in the format: {', '.join(extra)}")
+    reader.fieldnames = header
+    schema = ProfileSchema(taxonomy=taxonomy)
+    errors: list[RowError] = []
+    raw_rows: dict[str, dict[str, str]] = {}
+    for row_number, raw in enumerate(reader, start=2):
+        if None in raw:
+            errors.append(RowError(row_number, "", ",".join(raw[None]),
+                                   f"more cells than the {len(header)} columns of the header"))
+            continue
+        cells = {k: (v or "") for k, v in raw.items() if k in COLUMNS}
+        if not any(value.strip() for value in cells.values()):
+            continue  # blank lines at the end of a spreadsheet export
+        try:
+            record = schema.load(cells)
+        except ValidationError as error:
+            errors.extend(_row_errors(row_number, error.normalized_messages(), cells))
+            continue
+        email = record["email"]
+        if email in table.records:
+            errors.append(RowError(row_number, "email", cells["email"],
+                                   f"duplicate email; first used on row {table.rows[email]}"))
+            continue
+        table.records[email] = record
+        table.rows[email] = row_number
+        raw_rows[email] = cells
+    errors += _manager_errors(table, raw_rows)
+    if errors:
+        raise InvalidInput(f"{len(errors)} problem(s) in the profile file", errors)
+    if not table.records:
+        raise InvalidInput("no people", [RowError(0, "", "", "the file has a header but no rows")])
+    return table
+
+
+def _read_text(source: str | Path | io.TextIOBase) -> str:
+    if isinstance(source, io.TextIOBase):
+        return source.read()
+    try:
+        # utf-8-sig: spreadsheet programs often start a CSV export with a byte-order mark.
+        return Path(source).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidInput("not UTF-8", [RowError(0, "", "", f"the file is not UTF-8 text "
+                                                            f"(byte {error.start}); save it as "
+                                                            "CSV UTF-8")]) from error
+    except OSError as error:
+        raise InvalidInput("unreadable", [RowError(0, "", str(source),
+                                                   f"cannot read the file: {error.strerror}")]
+                           ) from error
+
+
+def _row_errors(row: int, messages: dict, cells: dict[str, str]) -> list[RowError]:
+    errors = []
+    for column, problems in sorted(messages.items()):
+        if isinstance(problems, dict):  # nested messages: flatten
+            problems = [m for value in problems.values() for m in value]
+        for problem in problems:
+            errors.append(RowError(row, column, cells.get(column, ""), _plain(problem)))
+    return errors
+
+
+def _plain(message: str) -> str:
+    """Reword marshmallow's defaults the way a spreadsheet user reads them."""
+    return {
+        "Missing data for required field.": "required, but empty",
+        "Not a valid email address.": "not a valid email address",
+    }.get(message, message)
+
+
+def _manager_errors(table: ProfileTable, raw_rows: dict[str, dict[str, str]]) -> list[RowError]:
+    """Report managers that are not in the file, and cycles of managers."""
+    errors = []
+    for email, record in table.records.items():
+        manager = record["manager_email"]
+        if manager is not None and manager not in table.records:
+            errors.append(RowError(table.rows[email], "manager_email",
+                                   raw_rows[email]["manager_email"],
+                                   "manager is not a person in this file"))
+    reported: set[str] = set()
+    for start in table.records:
+        path: list[str] = []
+        person: str | None = start
+        while person is not None and person in table.records and person not in path:
+            path.append(person)
+            person = table.records[person]["manager_email"]
+        if person is not None and person in path:
+            cycle = path[path.index(person):]
+            if reported.isdisjoint(cycle):
+                reported.update(cycle)
+                chain = " -> ".join([*cycle, person])
+                errors.extend(
+                    RowError(table.rows[p], "manager_email", raw_rows[p]["manager_email"],
+                             f"manager cycle: {chain}")
+                    for p in cycle
+                )
+    return errors

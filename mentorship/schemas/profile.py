@@ -1,0 +1,148 @@
+"""The one validation path for a skill profile: a CSV row, a web form or an API body."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
+
+from matching import Role, Taxonomy, parse_level
+
+__all__ = ["ProfileSchema", "SkillLevels", "SkillList"]
+
+MAX_CAPACITY = 10
+
+
+class _TaxonomyField(fields.Field):
+    """A field that resolves skill names against the taxonomy of its schema."""
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        return self.parent.taxonomy  # type: ignore[union-attr]
+
+    def _resolve(self, spelling: str, errors: list[str]) -> str | None:
+        skill = self.taxonomy.resolve(spelling)
+        if skill is None:
+            errors.append(self.taxonomy.unknown_skill_message(spelling))
+        return skill
+
+
+class SkillLevels(_TaxonomyField):
+    """``skill=level; skill=level`` text (or a mapping) -> {skill id: level 0-4}."""
+
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> dict[str, int]:
+        if isinstance(value, Mapping):
+            items = [(str(k), v) for k, v in value.items()]
+        elif isinstance(value, str):
+            items = []
+            for part in filter(None, (p.strip() for p in value.split(";"))):
+                name, sep, level = part.rpartition("=") if "=" in part else part.rpartition(":")
+                if not sep:
+                    raise ValidationError(
+                        f"{part!r} has no level: write skill=level, e.g. 'MARC 21=3'"
+                    )
+                items.append((name.strip(), level.strip()))
+        else:
+            raise ValidationError("expected text like 'marc21=3; rda=2' or a mapping")
+        errors: list[str] = []
+        levels: dict[str, int] = {}
+        for name, level in items:
+            skill = self._resolve(name, errors)
+            try:
+                number = parse_level(level)
+            except ValueError as error:
+                errors.append(f"{name}: {error}")
+                continue
+            if skill is None:
+                continue
+            if skill in levels and levels[skill] != number:
+                errors.append(f"{name}: {self.taxonomy.name(skill)} is given two levels")
+            levels[skill] = number
+        if errors:
+            raise ValidationError(errors)
+        return levels
+
+
+class SkillList(_TaxonomyField):
+    """``a; b; c`` text (or a list) -> tuple of skill ids, order kept, repeats dropped."""
+
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> tuple[str, ...]:
+        if isinstance(value, str):
+            names = [p.strip() for p in value.split(";")]
+        elif isinstance(value, list | tuple):
+            names = [str(p).strip() for p in value]
+        else:
+            raise ValidationError("expected skills separated by ';' or a list")
+        errors: list[str] = []
+        skills: list[str] = []
+        for name in filter(None, names):
+            skill = self._resolve(name, errors)
+            if skill is not None and skill not in skills:
+                skills.append(skill)
+        if errors:
+            raise ValidationError(errors)
+        return tuple(skills)
+
+
+class ProfileSchema(Schema):
+    """A person's identity and skill profile, as the CSV interchange format names it.
+
+    Empty text counts as absent, so spreadsheet cells may be left blank. Unknown fields are
+    rejected (the CSV reader drops extra columns with a warning before loading).
+    """
+
+    class Meta:
+        unknown = RAISE
+
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    department = fields.String(load_default="", validate=validate.Length(max=200))
+    manager_email = fields.Email(load_default=None, allow_none=True)
+    role = fields.String(
+        load_default=Role.BOTH.value,
+        validate=validate.OneOf([r.value for r in Role], error="must be mentor, mentee or both"),
+    )
+    capacity = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=False,
+        validate=validate.Range(0, MAX_CAPACITY, error=f"must be a whole number 0-{MAX_CAPACITY}"),
+        error_messages={"invalid": f"must be a whole number 0-{MAX_CAPACITY}"},
+    )
+    skills = SkillLevels(load_default=dict)
+    learn = SkillList(load_default=tuple)
+    teach = SkillList(load_default=None, allow_none=True)
+    goals = fields.String(load_default="", validate=validate.Length(max=4000))
+    bio = fields.String(load_default="", validate=validate.Length(max=4000))
+
+    def __init__(self, *, taxonomy: Taxonomy, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.taxonomy = taxonomy
+
+    @pre_load
+    def blank_means_absent(self, data: Any, **kwargs: Any) -> Any:
+        """Strip text and drop empty values so that defaults apply."""
+        if not isinstance(data, Mapping):
+            return data
+        cleaned = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                value = value.strip()
+                if key == "role":
+                    value = value.casefold()
+            if value not in ("", None):
+                cleaned[key] = value
+        return cleaned
+
+    @post_load
+    def normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Lower-case emails and give mentors their default capacity of 1."""
+        data["email"] = data["email"].casefold()
+        if data.get("manager_email"):
+            data["manager_email"] = data["manager_email"].casefold()
+            if data["manager_email"] == data["email"]:
+                raise ValidationError("a person cannot be their own manager", "manager_email")
+        if data.get("capacity") is None:
+            data["capacity"] = 0 if data["role"] == Role.MENTEE else 1
+        return data
