@@ -49,14 +49,17 @@ def parse_level(value: str | int) -> int:
         if 0 <= value <= MAX_LEVEL:
             return value
     else:
-        text = _fold(str(value))
-        if text.isdigit() and 0 <= int(text) <= MAX_LEVEL:
-            return int(text)
-        for number, name in enumerate(LEVEL_NAMES):
-            if text == name:
-                return number
-        if text in _LEVEL_ALIASES:
-            return _LEVEL_ALIASES[text]
+        raw = str(value).strip()
+        # Digits are checked before folding, which would read "-1" as "1".
+        if raw.isdigit():
+            if int(raw) <= MAX_LEVEL:
+                return int(raw)
+        else:
+            text = _fold(raw)
+            if text in LEVEL_NAMES:
+                return LEVEL_NAMES.index(text)
+            if text in _LEVEL_ALIASES:
+                return _LEVEL_ALIASES[text]
     accepted = ", ".join(f"{n} {name}" for n, name in enumerate(LEVEL_NAMES))
     raise ValueError(f"level {value!r} is not one of 0-{MAX_LEVEL} or a level name ({accepted})")
 

@@ -54,8 +54,11 @@ def profile_from_record(record: dict[str, Any]) -> Profile:
 def read_profiles_csv(source: str | Path | io.TextIOBase, taxonomy: Taxonomy) -> ProfileTable:
     """Read and validate a profile CSV; raise InvalidInput listing every problem found."""
     text = _read_text(source)
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().casefold() for h in (reader.fieldnames or [])]
+    # csv.reader, not DictReader: it yields blank lines too, so row numbers match a spreadsheet.
+    records = csv.reader(io.StringIO(text))
+    header = [h.strip().casefold() for h in next(records, [])]
+    while header and not header[-1]:
+        header.pop()  # spreadsheets often end the header row with empty cells
     if not header:
         raise InvalidInput("the file is empty", [RowError(0, "", "", "the file is empty: "
                                                            "expected a header row")])
@@ -66,21 +69,22 @@ def read_profiles_csv(source: str | Path | io.TextIOBase, taxonomy: Taxonomy) ->
         errors += [RowError(1, c, "", "column appears more than once") for c in repeated]
         raise InvalidInput("the header row is not usable", errors)
     table = ProfileTable()
-    extra = [h for h in header if h not in COLUMNS]
+    extra = [h or "(unnamed)" for h in header if h not in COLUMNS]
     if extra:
         table.warnings.append(f"ignored column(s) not in the format: {', '.join(extra)}")
-    reader.fieldnames = header
     schema = ProfileSchema(taxonomy=taxonomy)
     errors: list[RowError] = []
     raw_rows: dict[str, dict[str, str]] = {}
-    for row_number, raw in enumerate(reader, start=2):
-        if None in raw:
-            errors.append(RowError(row_number, "", ",".join(raw[None]),
+    emails_in_file: set[str] = set()
+    for row_number, raw in enumerate(records, start=2):
+        if len(raw) > len(header) and any(cell.strip() for cell in raw[len(header):]):
+            errors.append(RowError(row_number, "", ",".join(raw[len(header):]),
                                    f"more cells than the {len(header)} columns of the header"))
             continue
-        cells = {k: (v or "") for k, v in raw.items() if k in COLUMNS}
+        cells = {column: cell for column, cell in zip(header, raw, strict=False) if column in COLUMNS}
         if not any(value.strip() for value in cells.values()):
-            continue  # blank lines at the end of a spreadsheet export
+            continue  # blank rows, often at the end of a spreadsheet export
+        emails_in_file.add(cells.get("email", "").strip().casefold())
         try:
             record = schema.load(cells)
         except ValidationError as error:
@@ -94,7 +98,7 @@ def read_profiles_csv(source: str | Path | io.TextIOBase, taxonomy: Taxonomy) ->
         table.records[email] = record
         table.rows[email] = row_number
         raw_rows[email] = cells
-    errors += _manager_errors(table, raw_rows)
+    errors += _manager_errors(table, raw_rows, emails_in_file)
     if errors:
         raise InvalidInput(f"{len(errors)} problem(s) in the profile file", errors)
     if not table.records:
@@ -136,12 +140,17 @@ def _plain(message: str) -> str:
     }.get(message, message)
 
 
-def _manager_errors(table: ProfileTable, raw_rows: dict[str, dict[str, str]]) -> list[RowError]:
-    """Report managers that are not in the file, and cycles of managers."""
+def _manager_errors(
+    table: ProfileTable, raw_rows: dict[str, dict[str, str]], emails_in_file: set[str]
+) -> list[RowError]:
+    """Report managers that are not in the file, and cycles of managers.
+
+    A manager whose own row is invalid is still in the file: that row's error is enough.
+    """
     errors = []
     for email, record in table.records.items():
         manager = record["manager_email"]
-        if manager is not None and manager not in table.records:
+        if manager is not None and manager not in emails_in_file:
             errors.append(RowError(table.rows[email], "manager_email",
                                    raw_rows[email]["manager_email"],
                                    "manager is not a person in this file"))

@@ -1,0 +1,172 @@
+"""The capacitated assignment is exact: checked against brute force, scipy and max flow."""
+
+import itertools
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linear_sum_assignment
+
+from matching.assignment import (
+    SCORE_SCALE,
+    max_cardinality,
+    max_min_score_threshold,
+    max_weight_assignment,
+)
+
+
+def objective(scores: np.ndarray, rows, cols) -> tuple[int, int]:
+    """(number matched, total in integer units): the lexicographic objective."""
+    return len(rows), int(np.rint(scores[rows, cols] * SCORE_SCALE).sum())
+
+
+def brute_force(scores: np.ndarray, capacities) -> tuple[int, int]:
+    n_rows, n_cols = scores.shape
+    best = (0, 0)
+    for choice in itertools.product(range(-1, n_cols), repeat=n_rows):
+        picked = [(r, c) for r, c in enumerate(choice) if c >= 0]
+        if any(scores[r, c] <= 0 for r, c in picked):
+            continue
+        if any(sum(1 for _, c in picked if c == j) > capacities[j] for j in range(n_cols)):
+            continue
+        rows = np.array([r for r, _ in picked], int)
+        cols = np.array([c for _, c in picked], int)
+        best = max(best, objective(scores, rows, cols))
+    return best
+
+
+def scipy_optimum(scores: np.ndarray, capacities) -> tuple[int, int]:
+    """Solve the capacity-expanded problem with linear_sum_assignment."""
+    n_rows = scores.shape[0]
+    expanded = scores[:, np.repeat(np.arange(scores.shape[1]), capacities)]
+    big = n_rows * SCORE_SCALE + 1
+    weights = np.where(expanded > 0, big + np.rint(expanded * SCORE_SCALE), 0)
+    rows, cols = linear_sum_assignment(weights, maximize=True)
+    used = weights[rows, cols] > 0
+    total = int((weights[rows, cols][used] - big).sum())
+    return int(used.sum()), total
+
+
+def check_feasible(scores: np.ndarray, capacities, result) -> None:
+    assert len(set(result.rows.tolist())) == len(result.rows), "a mentee has two mentors"
+    load = np.bincount(result.cols, minlength=scores.shape[1])
+    assert (load <= capacities).all(), "a mentor is over capacity"
+    assert (scores[result.rows, result.cols] > 0).all(), "an ineligible pair was proposed"
+
+
+score_matrices = st.integers(1, 5).flatmap(
+    lambda n_rows: st.integers(1, 3).flatmap(
+        lambda n_cols: st.tuples(
+            st.lists(
+                st.lists(st.sampled_from([0.0, 0.0, 0.1, 0.25, 0.5, 0.5, 0.75, 1.0]),
+                         min_size=n_cols, max_size=n_cols),
+                min_size=n_rows, max_size=n_rows),
+            st.lists(st.integers(0, 3), min_size=n_cols, max_size=n_cols),
+        )
+    )
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(score_matrices, st.integers(1, 3))
+def test_matches_brute_force_on_small_pools(data, candidates_per_row):
+    scores, capacities = np.array(data[0]), np.array(data[1])
+    result = max_weight_assignment(scores, capacities, candidates_per_row=candidates_per_row)
+    check_feasible(scores, capacities, result)
+    assert objective(scores, result.rows, result.cols) == brute_force(scores, capacities)
+
+
+@settings(max_examples=40, deadline=None)
+@given(score_matrices)
+def test_cardinality_equals_networkx_max_flow(data):
+    scores, capacities = np.array(data[0]), np.array(data[1])
+    graph = nx.DiGraph()
+    for r, c in zip(*np.nonzero(scores), strict=True):
+        graph.add_edge("s", ("mentee", r), capacity=1)
+        graph.add_edge(("mentee", r), ("mentor", c), capacity=1)
+        graph.add_edge(("mentor", c), "t", capacity=int(capacities[c]))
+    flow = nx.maximum_flow_value(graph, "s", "t") if graph.number_of_nodes() else 0
+    assert len(max_weight_assignment(scores, capacities)) == flow
+    assert max_cardinality(sp.csr_matrix(scores), capacities) == flow
+
+
+def random_pool(n_rows, n_cols, density, seed, hot_mentors=0):
+    """A random sparse pool; `hot_mentors` columns that every mentee ranks first."""
+    rng = np.random.default_rng(seed)
+    scores = sp.random(n_rows, n_cols, density=density, random_state=seed, format="lil")
+    for j in range(hot_mentors):
+        scores[:, j] = 0.99 - 0.01 * j
+    scores = scores.tocsr()
+    scores.data = np.round(scores.data, 6)
+    return scores, rng.integers(1, 4, n_cols)
+
+
+@pytest.mark.parametrize(("n_rows", "n_cols", "density", "seed"),
+                         [(300, 200, 0.1, 1), (500, 150, 0.05, 2), (400, 400, 0.3, 3)])
+def test_matches_scipy_on_hundreds(n_rows, n_cols, density, seed):
+    scores, capacities = random_pool(n_rows, n_cols, density, seed)
+    result = max_weight_assignment(scores, capacities)
+    dense = scores.toarray()
+    check_feasible(dense, capacities, result)
+    assert objective(dense, result.rows, result.cols) == scipy_optimum(dense, capacities)
+
+
+def test_pruning_alone_fails_but_pricing_recovers_the_optimum():
+    # Every mentee's top candidates are the same few mentors, so top-k pruning loses mentees.
+    scores, capacities = random_pool(400, 200, 0.03, 7, hot_mentors=12)
+    capacities[:12] = 1
+    dense = scores.toarray()
+    optimum = scipy_optimum(dense, capacities)
+
+    _rows, _cols = np.nonzero(dense)
+    top = sp.lil_matrix(dense.shape)
+    for r in range(dense.shape[0]):
+        best = np.argsort(-dense[r])[:3]
+        for c in best:
+            if dense[r, c] > 0:
+                top[r, c] = dense[r, c]
+    pruned = max_weight_assignment(top.tocsr(), capacities, candidates_per_row=50)
+    assert objective(dense, pruned.rows, pruned.cols) < optimum, "the pool should defeat pruning"
+
+    result = max_weight_assignment(scores, capacities, candidates_per_row=3)
+    assert result.pricing_rounds > 1, "pricing should have added pruned edges"
+    assert result.candidate_edges < result.eligible_edges
+    assert objective(dense, result.rows, result.cols) == optimum
+
+
+def test_explicit_zero_score_is_an_eligible_pair():
+    scores = sp.csr_matrix((np.array([0.0]), (np.array([0]), np.array([0]))), shape=(1, 1))
+    result = max_weight_assignment(scores, np.array([1]))
+    assert result.rows.tolist() == [0] and result.cols.tolist() == [0]
+
+
+def test_empty_and_zero_capacity():
+    assert len(max_weight_assignment(sp.csr_matrix((3, 2)), np.array([1, 1]))) == 0
+    assert len(max_weight_assignment(np.ones((2, 2)), np.array([0, 0]))) == 0
+
+
+def test_rejects_bad_capacities():
+    with pytest.raises(ValueError, match="one per column"):
+        max_weight_assignment(np.ones((2, 2)), np.array([1]))
+    with pytest.raises(ValueError, match="negative"):
+        max_weight_assignment(np.ones((2, 2)), np.array([1, -1]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(score_matrices)
+def test_max_min_threshold_is_the_bottleneck_optimum(data):
+    scores, capacities = np.array(data[0]), np.array(data[1])
+    matrix = sp.csr_matrix(scores)
+    cardinality = max_cardinality(matrix, capacities)
+    threshold = max_min_score_threshold(matrix, capacities)
+    if cardinality == 0:
+        return
+    kept = np.where(scores >= threshold, scores, 0)
+    assert max_cardinality(sp.csr_matrix(kept), capacities) == cardinality
+    higher = [v for v in np.unique(scores) if v > threshold]
+    if higher:
+        stricter = np.where(scores >= higher[0], scores, 0)
+        assert max_cardinality(sp.csr_matrix(stricter), capacities) < cardinality

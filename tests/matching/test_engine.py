@@ -1,0 +1,266 @@
+"""End-to-end properties of match_profiles: rules hold, results are optimal and explained."""
+
+import itertools
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matching import InfeasibleLockError, MatchSettings, Mode, Profile, Role, match_profiles
+from matching.explain import skill_contributions
+from matching.scoring import ScoreWeights
+from tests.matching.conftest import pools
+
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def by_id(profiles):
+    return {p.id: p for p in profiles}
+
+
+def shares_manager(a: Profile, b: Profile) -> bool:
+    return a.manager is not None and a.manager == b.manager
+
+
+def brute_force_mentor(result_pairs_scores, profiles, pairs_allowed):
+    """Best (count, total) over all assignments of the allowed pairs (small pools only)."""
+    people = by_id(profiles)
+    mentees = sorted({m for _, m in pairs_allowed})
+    options = {m: [None, *sorted(t for t, mm in pairs_allowed if mm == m)] for m in mentees}
+    best = (0, 0)
+    for choice in itertools.product(*(options[m] for m in mentees)):
+        load = {}
+        total = 0
+        count = 0
+        for mentee, mentor in zip(mentees, choice, strict=True):
+            if mentor is None:
+                continue
+            load[mentor] = load.get(mentor, 0) + 1
+            total += round(pairs_allowed[(mentor, mentee)] * 1e6)
+            count += 1
+        if all(n <= people[t].capacity for t, n in load.items()):
+            best = max(best, (count, total))
+    return best
+
+
+@FAST
+@given(profiles=pools())
+def test_rules_hold_and_total_is_optimal(profiles, taxonomy):
+    result = match_profiles(profiles, taxonomy=taxonomy)
+    people = by_id(profiles)
+    mentees = [p.mentee for p in result.pairs]
+    assert len(mentees) == len(set(mentees)), "a mentee has two mentors"
+    load = {}
+    for pair in result.pairs:
+        mentor, mentee = people[pair.mentor], people[pair.mentee]
+        load[pair.mentor] = load.get(pair.mentor, 0) + 1
+        assert mentor.role.mentors and mentee.role.learns
+        assert pair.mentor != pair.mentee
+        assert mentee.manager != mentor.id and mentor.manager != mentee.id, "manager rule"
+        assert not shares_manager(mentor, mentee), "same-manager rule"
+        assert skill_contributions(mentee, mentor), "pair without anything to teach"
+    assert all(n <= people[m].capacity for m, n in load.items()), "over capacity"
+
+    # Brute force over every allowed pair, scored by the engine's own explanations' terms.
+    allowed = {}
+    for mentor, mentee in itertools.permutations(profiles, 2):
+        if not (mentor.role.mentors and mentee.role.learns and mentor.capacity > 0):
+            continue
+        if mentee.manager == mentor.id or mentor.manager == mentee.id:
+            continue
+        if shares_manager(mentor, mentee):
+            continue
+        if skill_contributions(mentee, mentor):
+            allowed[(mentor.id, mentee.id)] = None
+    scores = {(p.mentor, p.mentee): p.score for p in result.pairs}
+    # Score every allowed pair by running the pool of just those two.
+    for mentor_id, mentee_id in allowed:
+        if (mentor_id, mentee_id) not in scores:
+            alone = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(
+                locks=((mentor_id, mentee_id),)))
+            scores[(mentor_id, mentee_id)] = next(
+                p.score for p in alone.pairs if p.mentee == mentee_id)
+        allowed[(mentor_id, mentee_id)] = scores[(mentor_id, mentee_id)]
+    ours = (len(result.pairs), sum(round(p.score * 1e6) for p in result.pairs))
+    assert ours == brute_force_mentor(scores, profiles, allowed)
+
+
+@FAST
+@given(profiles=pools(), rng=st.randoms(use_true_random=False))
+def test_same_pairs_whatever_the_row_order(profiles, rng, taxonomy):
+    shuffled = list(profiles)
+    rng.shuffle(shuffled)
+    for mode in Mode:
+        first = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(mode=mode))
+        second = match_profiles(shuffled, taxonomy=taxonomy, settings=MatchSettings(mode=mode))
+        assert first.to_dict() == second.to_dict()
+
+
+@FAST
+@given(profiles=pools())
+def test_explanations_agree_with_profiles(profiles, taxonomy):
+    result = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(
+        weights=ScoreWeights(skill=1.0, text=0.0)))
+    people = by_id(profiles)
+    for pair in result.pairs:
+        mentor, mentee = people[pair.mentor], people[pair.mentee]
+        contributions = skill_contributions(mentee, mentor)
+        # With no text term the score is exactly the sum of the skill contributions.
+        assert pair.score == pytest.approx(sum(c.value for c in contributions), abs=2e-6)
+        for contribution, reason in zip(contributions, pair.reasons, strict=False):
+            assert contribution.skill in mentee.learn
+            assert contribution.skill in mentor.teaching
+            assert contribution.teacher_level == mentor.level(contribution.skill)
+            assert contribution.learner_level == mentee.level(contribution.skill)
+            assert reason.startswith(taxonomy.name(contribution.skill) + ": mentor ")
+            assert f"({mentor.level(contribution.skill)}), mentee " in reason
+            assert reason.endswith(f"({mentee.level(contribution.skill)})")
+
+
+@FAST
+@given(profiles=pools(), data=st.data())
+def test_avoid_previous_and_locks_hold(profiles, data, taxonomy):
+    free = match_profiles(profiles, taxonomy=taxonomy)
+    if not free.pairs:
+        return
+    banned = data.draw(st.sampled_from(free.pairs))
+    kept = data.draw(st.sampled_from(free.pairs))
+    for rules in (MatchSettings(avoid=((banned.mentee, banned.mentor),)),
+                  MatchSettings(previous=((banned.mentor, banned.mentee),))):
+        result = match_profiles(profiles, taxonomy=taxonomy, settings=rules)
+        assert all({p.mentor, p.mentee} != {banned.mentor, banned.mentee} for p in result.pairs)
+    locked = match_profiles(profiles, taxonomy=taxonomy,
+                            settings=MatchSettings(locks=((kept.mentor, kept.mentee),)))
+    assert any(p.mentor == kept.mentor and p.mentee == kept.mentee and p.locked
+               for p in locked.pairs)
+    # A lock is kept exactly, so the result can only match as many as the free optimum.
+    assert len(locked.pairs) <= len(free.pairs)
+
+
+@FAST
+@given(profiles=pools())
+def test_fair_maximises_the_lowest_score_keeping_the_count(profiles, taxonomy):
+    plain = match_profiles(profiles, taxonomy=taxonomy)
+    fair = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(fair=True))
+    assert len(fair.pairs) == len(plain.pairs)
+    if plain.pairs:
+        assert fair.summary["min_score"] >= plain.summary["min_score"]
+        assert fair.summary["total_score"] <= plain.summary["total_score"] + 1e-9
+
+
+@FAST
+@given(profiles=pools(max_size=8))
+def test_peer_pairs_are_real_skill_swaps(profiles, taxonomy):
+    result = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(mode=Mode.PEER))
+    people = by_id(profiles)
+    seen = set()
+    for pair in result.pairs:
+        a, b = people[pair.mentor], people[pair.mentee]
+        assert not seen & {a.id, b.id}
+        seen |= {a.id, b.id}
+        assert skill_contributions(a, b) and skill_contributions(b, a)
+        assert a.manager != b.id and b.manager != a.id and not shares_manager(a, b)
+    assert len(result.unmatched) == len(profiles) - len(seen)
+
+
+@FAST
+@given(profiles=pools())
+def test_every_unmatched_person_has_a_reason(profiles, taxonomy):
+    result = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(min_score=0.3))
+    with_mentor = {p.mentee for p in result.pairs}
+    mentoring = {p.mentor for p in result.pairs}
+    listed = {u.id for u in result.unmatched}
+    for profile in profiles:
+        seeking = profile.role.learns and profile.learn
+        if seeking and profile.id not in with_mentor:
+            assert profile.id in listed
+        if profile.id not in with_mentor | mentoring:
+            assert profile.id in listed
+    assert all(u.reason for u in result.unmatched)
+    assert all(p.score >= 0.3 for p in result.pairs)
+
+
+def person(pid, **fields):
+    return Profile(id=pid, **fields)
+
+
+def test_unmatched_reasons_name_the_cause(taxonomy):
+    profiles = [
+        person("boss@x", levels={"marc21": 4}, role=Role.MENTOR, capacity=1),
+        person("report@x", levels={"marc21": 1}, learn=("marc21",), role=Role.MENTEE,
+               manager="boss@x"),
+        person("lonely@x", learn=("sparql",), role=Role.MENTEE),
+        person("idle@x", role=Role.MENTEE),
+        person("full@x", levels={"python": 4}, role=Role.MENTOR, capacity=1),
+        person("first@x", learn=("python",), role=Role.MENTEE, goals="python python"),
+        person("second@x", levels={"python": 2}, learn=("python",), role=Role.MENTEE),
+    ]
+    result = match_profiles(profiles, taxonomy=taxonomy)
+    reasons = {u.id: u.reason for u in result.unmatched}
+    assert "excluded" in reasons["report@x"] and "manager rule" in reasons["report@x"]
+    assert reasons["lonely@x"].startswith("nobody in the pool teaches") and "SPARQL" in reasons["lonely@x"]
+    assert reasons["idle@x"].startswith("no learning goals")
+    assert "already full" in reasons["second@x"]
+    assert reasons["boss@x"].startswith("all 1 mentees who could learn from them are excluded")
+    pair = result.pairs[0]
+    assert (pair.mentor, pair.mentee) == ("full@x", "first@x")
+    assert pair.reasons[0] == "Python: mentor expert (4), mentee none (0)"
+    assert pair.alternatives == ()
+
+    strict = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(min_score=0.9))
+    reasons = {u.id: u.reason for u in strict.unmatched}
+    assert "below the threshold 0.9" in reasons["first@x"]
+
+
+def test_lock_breaking_a_rule_is_an_input_error(taxonomy):
+    profiles = [
+        person("boss@x", levels={"marc21": 4}, role=Role.MENTOR, capacity=1),
+        person("report@x", levels={"marc21": 1}, learn=("marc21",), role=Role.MENTEE,
+               manager="boss@x"),
+        person("other@x", learn=("marc21",), role=Role.MENTEE),
+    ]
+    with pytest.raises(InfeasibleLockError) as caught:
+        match_profiles(profiles, taxonomy=taxonomy,
+                       settings=MatchSettings(locks=(("boss@x", "report@x"),)))
+    assert "manager rule" in caught.value.args[0][0][1]
+    with pytest.raises(InfeasibleLockError, match="not in the pool"):
+        match_profiles(profiles, taxonomy=taxonomy,
+                       settings=MatchSettings(locks=(("ghost@x", "report@x"),)))
+    with pytest.raises(InfeasibleLockError) as caught:
+        match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(
+            allow_same_manager=True, locks=(("boss@x", "other@x"), ("boss@x", "other@x"))))
+    assert "already locked" in str(caught.value)
+
+
+def test_same_manager_rule_can_be_lifted(taxonomy):
+    profiles = [
+        person("head@x", role=Role.MENTEE),
+        person("a@x", levels={"rda": 4}, role=Role.MENTOR, manager="head@x"),
+        person("b@x", learn=("rda",), role=Role.MENTEE, manager="head@x"),
+    ]
+    assert not match_profiles(profiles, taxonomy=taxonomy).pairs
+    lifted = match_profiles(profiles, taxonomy=taxonomy,
+                            settings=MatchSettings(allow_same_manager=True))
+    assert [(p.mentor, p.mentee) for p in lifted.pairs] == [("a@x", "b@x")]
+
+
+def test_skill_table_counts_demand_supply_and_met(taxonomy):
+    profiles = [
+        person("m@x", levels={"marc21": 4, "rda": 3}, role=Role.MENTOR, capacity=1),
+        person("e1@x", learn=("marc21", "sparql"), role=Role.MENTEE),
+        person("e2@x", learn=("marc21",), role=Role.MENTEE),
+    ]
+    result = match_profiles(profiles, taxonomy=taxonomy)
+    table = {s.skill: (s.demand, s.supply, s.met) for s in result.skills}
+    assert table["marc21"] == (2, 1, 1)
+    assert table["rda"] == (0, 1, 0)
+    assert table["sparql"] == (1, 0, 0)
+
+
+def test_blocking_pairs_reported(taxonomy):
+    profiles = [person(f"p{i}@x", levels={"marc21": 4}, role=Role.MENTOR, capacity=1)
+                for i in range(2)]
+    profiles += [person("e@x", learn=("marc21",), role=Role.MENTEE)]
+    result = match_profiles(profiles, taxonomy=taxonomy)
+    assert result.summary["blocking_pairs"] == 0
+    assert len(result.pairs[0].alternatives) == 1

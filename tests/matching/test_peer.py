@@ -1,0 +1,61 @@
+"""Peer mode is a maximum-cardinality, maximum-weight matching on the general graph."""
+
+import itertools
+
+import numpy as np
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.assignment import SCORE_SCALE
+from matching.diagnostics import blocking_pairs_peer
+from matching.peer import max_weight_peer_matching
+
+
+def brute_force(edges: dict[tuple[int, int], float]) -> tuple[int, int]:
+    best = (0, 0)
+    items = sorted(edges.items())
+    for size in range(len(items) + 1):
+        for chosen in itertools.combinations(items, size):
+            people = [p for (a, b), _ in chosen for p in (a, b)]
+            if len(people) == len(set(people)):
+                total = sum(round(w * SCORE_SCALE) for _, w in chosen)
+                best = max(best, (size, total))
+    return best
+
+
+graphs = st.integers(2, 7).flatmap(
+    lambda n: st.dictionaries(
+        st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
+        .filter(lambda e: e[0] < e[1]),
+        st.sampled_from([0.1, 0.3, 0.5, 0.9]),
+        max_size=9,
+    ).map(lambda edges: (n, edges))
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(graphs)
+def test_matches_brute_force(graph):
+    n, edges = graph
+    rows = [a for a, _ in edges] or [0]
+    cols = [b for _, b in edges] or [0]
+    values = list(edges.values()) or [0.0]
+    matrix = sp.csr_matrix((values, (rows, cols)), shape=(n, n))
+    if not edges:
+        matrix = sp.csr_matrix((n, n))
+    first, second = max_weight_peer_matching(matrix)
+    people = np.concatenate([first, second]).tolist()
+    assert len(people) == len(set(people)), "a person is in two pairs"
+    assert all((a, b) in edges for a, b in zip(first, second, strict=True))
+    total = sum(round(edges[(a, b)] * SCORE_SCALE) for a, b in zip(first, second, strict=True))
+    assert (len(first), total) == brute_force(edges)
+
+
+def test_blocking_pairs_counts_mutual_preference():
+    # 0-1 scores 0.9 but 0 is paired with 2 (0.5) and 1 with 3 (0.5): 0-1 blocks.
+    matrix = sp.csr_matrix(
+        ([0.9, 0.5, 0.5], ([0, 0, 1], [1, 2, 3])), shape=(4, 4)
+    )
+    assert blocking_pairs_peer(matrix, np.array([0, 1]), np.array([2, 3])) == 1
+    assert blocking_pairs_peer(matrix, np.array([0]), np.array([1])) == 0
