@@ -72,8 +72,9 @@ def render_table(result: MatchResult, names: Mapping[str, str], taxonomy: Taxono
     lines.append("")
     rows = []
     for pair in result.pairs:
-        reasons = textwrap.shorten("; ".join(pair.reasons), width=90, placeholder=" ...")
-        rows.append([who(getattr(pair, first)), who(getattr(pair, second)),
+        reasons = textwrap.shorten("; ".join(pair.reasons), width=80, placeholder=" ...")
+        rows.append([names.get(getattr(pair, first), getattr(pair, first)),
+                     names.get(getattr(pair, second), getattr(pair, second)),
                      f"{pair.score:.3f}", reasons])
     lines += _table(headers, rows) if rows else ["(no pairs)"]
 

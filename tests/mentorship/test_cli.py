@@ -89,12 +89,12 @@ def test_table_lists_pairs_with_reasons(pool_csv):
     assert result.stderr == ""
     lines = result.stdout.splitlines()
     assert lines[0] == "Mentor mode: 2 of 3 mentees matched with 2 mentors"
-    ben = next(line for line in lines if line.startswith("Ben <ben@lib.org>"))
-    assert "Cal <cal@lib.org>" in ben
+    ben = next(line for line in lines if line.startswith("Ben "))
+    assert "Cal " in ben
     assert "0.400" in ben
     assert "MARC 21: mentor proficient (3), mentee aware (1)" in ben
-    dee = next(line for line in lines if line.startswith("Dee <dee@lib.org>"))
-    assert "Ada <ada@lib.org>" in dee
+    dee = next(line for line in lines if line.startswith("Dee "))
+    assert "Ada " in dee
     assert "RDA: mentor proficient (3), mentee aware (1)" in dee
     assert "Unmatched (1):" in lines
     assert ("  Eve <eve@lib.org>: nobody in the pool teaches what they want (Python) above their "
