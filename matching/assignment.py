@@ -27,7 +27,12 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import bellman_ford, maximum_flow
+from scipy.sparse.csgraph import (
+    bellman_ford,
+    dijkstra,
+    maximum_flow,
+    min_weight_full_bipartite_matching,
+)
 
 __all__ = [
     "Assignment",
@@ -40,6 +45,10 @@ __all__ = [
 SCORE_SCALE = 10**6
 
 _SOURCE, _SINK = 0, 1
+# Pricing adds at most this many improving edges per mentee and round.
+ADD_PER_ROW = 8
+# Bound on the capacity-expanded edges of the warm start, to cap its memory on huge pools.
+WARM_START_EDGES = 8_000_000
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,7 @@ def max_weight_assignment(
     capacities: np.ndarray,
     *,
     candidates_per_row: int = 5,
+    warm_start: bool = True,
     max_rounds: int = 100,
 ) -> Assignment:
     """Return an assignment matching the most rows, and among those the highest total score.
@@ -111,6 +121,9 @@ def max_weight_assignment(
     candidates_per_row : int, default 5
         Size of the first candidate subset (per mentee and per mentor), and of what one pricing
         round may add per mentee. It changes the speed, never the result.
+    warm_start : bool, default True
+        Add to the first candidate subset the pairs of a fast sparse assignment (scipy's
+        LAPJVsp on the capacity-expanded graph). It changes the speed, never the result.
     max_rounds : int, default 100
         Safety bound on pricing rounds; reaching it raises RuntimeError rather than return an
         uncertified result.
@@ -148,34 +161,88 @@ def max_weight_assignment(
     active = _top_k_mask(rows, cols, weights, candidates_per_row) | _top_k_mask(
         cols, rows, weights, candidates_per_row
     )
+    # A maximum flow's edges let the first round match as many mentees as the whole pool can.
+    active |= _max_flow_edges(rows, cols, capacities, n_rows, n_cols)
+    if warm_start:
+        active |= _warm_start_edges(rows, cols, weights, capacities, n_rows, n_cols)
     mentee_node = 2 + rows
     mentor_node = 2 + n_rows + cols
     n_nodes = 2 + n_rows + n_cols
 
     for round_number in range(1, max_rounds + 1):
-        flows = _solve_flow(mentee_node[active], mentor_node[active], costs[active], capacities,
-                            n_rows, n_cols)
+        candidate = np.flatnonzero(active)
+        flows = _solve_flow(mentee_node[candidate], mentor_node[candidate], costs[candidate],
+                            capacities, n_rows, n_cols)
         carrying = np.zeros(len(rows), dtype=bool)
-        carrying[np.flatnonzero(active)[flows]] = True
-        potentials = _residual_potentials(
-            mentee_node[active], mentor_node[active], costs[active], flows,
-            rows[carrying], cols[carrying], capacities, n_rows, n_cols, n_nodes,
+        carrying[candidate[flows]] = True
+        potentials = _shortest_potentials(
+            *_residual_edges(mentee_node[candidate], mentor_node[candidate], costs[candidate],
+                             flows, capacities, n_rows, n_cols),
+            n_nodes,
         )
+        proven, _ = _extend_potentials(
+            *_residual_edges(mentee_node, mentor_node, costs, carrying, capacities, n_rows,
+                             n_cols),
+            potentials, n_nodes,
+        )
+        if proven:
+            chosen = np.flatnonzero(carrying)
+            chosen = chosen[np.argsort(rows[chosen], kind="stable")]
+            return Assignment(rows[chosen], cols[chosen], round_number, len(candidate),
+                              len(rows))
         pruned = np.flatnonzero(~active)
         reduced = costs[pruned] + potentials[mentee_node[pruned]] - potentials[mentor_node[pruned]]
         improving = reduced < -0.5  # costs and potentials are integers
-        if not improving.any():
-            chosen = np.flatnonzero(carrying)
-            order = np.argsort(rows[chosen], kind="stable")
-            chosen = chosen[order]
-            return Assignment(rows[chosen], cols[chosen], round_number, int(active.sum()),
-                              len(rows))
         candidates = pruned[improving]
         # Add each mentee's most improving edges; the next round prices the rest again.
         keep = _top_k_mask(rows[candidates], cols[candidates],
-                           -np.rint(reduced[improving]).astype(np.int64), candidates_per_row)
+                           -np.rint(reduced[improving]).astype(np.int64), ADD_PER_ROW)
         active[candidates[keep]] = True
     raise RuntimeError(f"pricing did not converge in {max_rounds} rounds")
+
+
+def _warm_start_edges(rows, cols, weights, capacities, n_rows, n_cols) -> np.ndarray:
+    """Return a mask of the edges of a near-optimal assignment, found by scipy's LAPJVsp.
+
+    Contention for the same expert mentors pushes optimal pairs deep into mentees' candidate
+    lists (seen here: the median optimal mentor is a mentee's 5th choice, the worst its 190th),
+    so top-k candidates alone need many pricing rounds, each a full network simplex. This
+    proposal usually holds the optimum, so the network simplex and the pricing then run once
+    to prove it. Each mentor becomes `capacity` slots and each mentee gets a private
+    "unmatched" slot, so a full matching always exists.
+    """
+    slots = capacities[cols]
+    if slots.sum() > WARM_START_EDGES:  # keep each mentee's best edges only: still a proposal
+        keep = _top_k_mask(rows, cols, weights, max(1, WARM_START_EDGES // max(1, 3 * n_rows)))
+        keep_idx = np.flatnonzero(keep)
+    else:
+        keep_idx = np.arange(len(rows))
+    slots = capacities[cols[keep_idx]]
+    first_slot = np.concatenate([[0], np.cumsum(capacities)])
+    edge_of_slot = np.repeat(keep_idx, slots)
+    offset = np.arange(slots.sum()) - np.repeat(np.cumsum(slots) - slots, slots)
+    slot_cols = first_slot[cols[edge_of_slot]] + offset
+    n_slots = int(first_slot[-1])
+    big = n_rows * SCORE_SCALE + 1
+    biadjacency = sp.csr_matrix(
+        (
+            np.concatenate([big + weights[edge_of_slot], np.ones(n_rows)]).astype(np.float64),
+            (np.concatenate([rows[edge_of_slot], np.arange(n_rows)]),
+             np.concatenate([slot_cols, n_slots + np.arange(n_rows)])),
+        ),
+        shape=(n_rows, n_slots + n_rows),
+    )
+    matched_rows, matched_slots = min_weight_full_bipartite_matching(biadjacency, maximize=True)
+    real = matched_slots < n_slots
+    mentor = np.searchsorted(first_slot, matched_slots[real], side="right") - 1
+    mask = np.zeros(len(rows), dtype=bool)
+    mask[np.isin(pair_keys(rows, cols, n_cols), pair_keys(matched_rows[real], mentor, n_cols))] = True
+    return mask
+
+
+def pair_keys(rows, cols, n_cols) -> np.ndarray:
+    """Return one integer key per (row, col) pair."""
+    return np.asarray(rows, np.int64) * n_cols + np.asarray(cols, np.int64)
 
 
 def _solve_flow(mentee_nodes, mentor_nodes, costs, capacities, n_rows, n_cols) -> np.ndarray:
@@ -204,48 +271,88 @@ def _solve_flow(mentee_nodes, mentor_nodes, costs, capacities, n_rows, n_cols) -
     )
 
 
-def _residual_potentials(
-    mentee_nodes, mentor_nodes, costs, flows, matched_rows, matched_cols,
-    capacities, n_rows, n_cols, n_nodes,
-) -> np.ndarray:
-    """Return node potentials proving the flow optimal on its own edges (shortest distances).
+def _residual_edges(mentee_nodes, mentor_nodes, costs, flows, capacities, n_rows, n_cols):
+    """Return the residual graph of a flow as (tails, heads, costs) arrays.
 
-    The residual graph of an optimal flow has no negative cycle, so shortest distances from a
-    virtual root joined to every node by a zero-cost edge exist and make every residual edge's
-    reduced cost non-negative.
+    An unused mentee-mentor edge may be used (forward, its cost); a used one may be undone
+    (backward, minus its cost); likewise for the source, sink and bypass edges, all of cost 0.
     """
-    matched_mentees = np.zeros(n_rows, dtype=bool)
-    matched_mentees[matched_rows] = True
+    matched_rows = mentee_nodes[flows] - 2
+    matched_cols = mentor_nodes[flows] - 2 - n_rows
+    matched = np.zeros(n_rows, dtype=bool)
+    matched[matched_rows] = True
+    in_pool = np.zeros(n_rows, dtype=bool)
+    in_pool[mentee_nodes - 2] = True
     load = np.bincount(matched_cols, minlength=n_cols)
-    mentee_ids = np.arange(n_rows)
-    mentor_ids = np.arange(n_cols)
-    root = n_nodes
-    tails, heads, weights = [], [], []
+    mentees, mentors = 2 + np.arange(n_rows), 2 + n_rows + np.arange(n_cols)
+    waiting, spare, busy = in_pool & ~matched, load < capacities, load > 0
+    parts = [
+        (mentee_nodes[~flows], mentor_nodes[~flows], costs[~flows]),
+        (mentor_nodes[flows], mentee_nodes[flows], -costs[flows]),
+        (np.full(waiting.sum(), _SOURCE), mentees[waiting], 0),
+        (mentees[matched], np.full(matched.sum(), _SOURCE), 0),
+        (mentors[spare], np.full(spare.sum(), _SINK), 0),
+        (np.full(busy.sum(), _SINK), mentors[busy], 0),
+        # The bypass source -> sink carries the supply left unmatched.
+        (np.array([_SOURCE] * bool(matched.any())), np.array([_SINK] * bool(matched.any())), 0),
+        (np.array([_SINK] * bool(waiting.any())), np.array([_SOURCE] * bool(waiting.any())), 0),
+    ]
+    tails = np.concatenate([np.asarray(t, np.int64) for t, _, _ in parts])
+    heads = np.concatenate([np.asarray(h, np.int64) for _, h, _ in parts])
+    weights = np.concatenate([np.broadcast_to(np.asarray(w, np.float64), np.shape(t))
+                              for t, _, w in parts])
+    return tails, heads, weights
 
-    def add(tail, head, weight):
-        tails.append(np.asarray(tail, dtype=np.int64))
-        heads.append(np.asarray(head, dtype=np.int64))
-        weights.append(np.broadcast_to(np.asarray(weight, dtype=np.float64), np.shape(tail)))
 
-    add(mentee_nodes[~flows], mentor_nodes[~flows], costs[~flows])  # unused: forward
-    add(mentor_nodes[flows], mentee_nodes[flows], -costs[flows])  # used: may be undone
-    add(np.zeros((~matched_mentees).sum()), 2 + mentee_ids[~matched_mentees], 0.0)
-    add(2 + mentee_ids[matched_mentees], np.zeros(matched_mentees.sum()), 0.0)
-    spare = load < capacities
-    add(2 + n_rows + mentor_ids[spare], np.ones(spare.sum()), 0.0)
-    add(np.ones((load > 0).sum()), 2 + n_rows + mentor_ids[load > 0], 0.0)
-    # The bypass source -> sink carries the supply left unmatched.
-    supply = len(np.unique(mentee_nodes))
-    if len(matched_rows) > 0:
-        add([_SOURCE], [_SINK], 0.0)
-    if len(matched_rows) < supply:
-        add([_SINK], [_SOURCE], 0.0)
-    add(np.full(n_nodes, root), np.arange(n_nodes), 0.0)
-    graph = sp.csr_matrix(
-        (np.concatenate(weights), (np.concatenate(tails), np.concatenate(heads))),
+def _graph_with_root(tails, heads, weights, root_weights, n_nodes) -> sp.csr_matrix:
+    """Return the residual graph plus a virtual root (node `n_nodes`) joined to every node."""
+    root = np.full(n_nodes, n_nodes)
+    return sp.csr_matrix(
+        (np.concatenate([weights, root_weights]),
+         (np.concatenate([tails, root]), np.concatenate([heads, np.arange(n_nodes)]))),
         shape=(n_nodes + 1, n_nodes + 1),
     )
-    return bellman_ford(graph, directed=True, indices=root)
+
+
+def _shortest_potentials(tails, heads, weights, n_nodes) -> np.ndarray:
+    """Return potentials making every residual edge's reduced cost non-negative.
+
+    The residual graph of an optimal flow has no negative cycle, so shortest distances from a
+    virtual root joined to every node by a zero-cost edge exist and are such potentials.
+    """
+    graph = _graph_with_root(tails, heads, weights, np.zeros(n_nodes), n_nodes)
+    return bellman_ford(graph, directed=True, indices=n_nodes)[:n_nodes]
+
+
+def _extend_potentials(tails, heads, weights, potentials, n_nodes, max_passes=30):
+    """Try to extend potentials valid on the candidate edges to the whole residual graph.
+
+    Returns (True, potentials) when every residual edge of the whole graph then has a
+    non-negative reduced cost, which proves the flow optimal for the whole graph; (False, the
+    given potentials) when that was not reached in `max_passes`.
+
+    Reduced costs are non-negative everywhere except on some pruned edges, so the shortest
+    distances (in reduced costs) alternate a vectorised relaxation of those few negative edges
+    with a Dijkstra over all the others: each pass is one scipy Dijkstra instead of a Python
+    network simplex on a larger candidate set.
+    """
+    reduced = weights + potentials[tails] - potentials[heads]
+    negative = reduced < -0.5  # integral costs
+    if not negative.any():
+        return True, potentials
+    neg_tails, neg_heads, neg_reduced = tails[negative], heads[negative], reduced[negative]
+    keep = ~negative
+    tails, heads, reduced = tails[keep], heads[keep], reduced[keep]
+    offsets = np.zeros(n_nodes)
+    for _ in range(max_passes):
+        relaxed = offsets[neg_tails] + neg_reduced
+        if not (relaxed < offsets[neg_heads] - 0.5).any():
+            return True, potentials + offsets
+        np.minimum.at(offsets, neg_heads, relaxed)
+        shift = offsets.min()
+        graph = _graph_with_root(tails, heads, reduced, offsets - shift, n_nodes)
+        offsets = dijkstra(graph, directed=True, indices=n_nodes)[:n_nodes] + shift
+    return False, potentials
 
 
 def max_cardinality(score_matrix: sp.spmatrix, capacities: np.ndarray) -> int:
@@ -264,17 +371,29 @@ def max_cardinality(score_matrix: sp.spmatrix, capacities: np.ndarray) -> int:
     return _max_flow(rows, cols, np.asarray(capacities, dtype=np.int64), *score_matrix.shape)
 
 
-def _max_flow(rows, cols, capacities, n_rows, n_cols) -> int:
-    if len(rows) == 0:
-        return 0
+def _flow_network(rows, cols, capacities, n_rows, n_cols) -> sp.csr_matrix:
+    """Return source -> mentee -> mentor -> sink as a CSR capacity matrix for scipy."""
     n_nodes = 2 + n_rows + n_cols
     mentees = np.arange(n_rows)
     mentors = np.arange(n_cols)
     tails = np.concatenate([np.full(n_rows, _SOURCE), 2 + rows, 2 + n_rows + mentors])
     heads = np.concatenate([2 + mentees, 2 + n_rows + cols, np.full(n_cols, _SINK)])
     caps = np.concatenate([np.ones(n_rows), np.ones(len(rows)), capacities]).astype(np.int32)
-    graph = sp.csr_matrix((caps, (tails, heads)), shape=(n_nodes, n_nodes), dtype=np.int32)
-    return int(maximum_flow(graph, _SOURCE, _SINK).flow_value)
+    return sp.csr_matrix((caps, (tails, heads)), shape=(n_nodes, n_nodes), dtype=np.int32)
+
+
+def _max_flow(rows, cols, capacities, n_rows, n_cols) -> int:
+    if len(rows) == 0:
+        return 0
+    network = _flow_network(rows, cols, capacities, n_rows, n_cols)
+    return int(maximum_flow(network, _SOURCE, _SINK).flow_value)
+
+
+def _max_flow_edges(rows, cols, capacities, n_rows, n_cols) -> np.ndarray:
+    """Return a mask of the mentee-mentor edges that carry a maximum flow."""
+    network = _flow_network(rows, cols, capacities, n_rows, n_cols)
+    flow = maximum_flow(network, _SOURCE, _SINK).flow.tocsr()
+    return np.asarray(flow[2 + rows, 2 + n_rows + cols]).ravel() > 0
 
 
 def max_min_score_threshold(

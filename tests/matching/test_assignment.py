@@ -71,10 +71,11 @@ score_matrices = st.integers(1, 5).flatmap(
 
 
 @settings(max_examples=150, deadline=None)
-@given(score_matrices, st.integers(1, 3))
-def test_matches_brute_force_on_small_pools(data, candidates_per_row):
+@given(score_matrices, st.integers(1, 3), st.booleans())
+def test_matches_brute_force_on_small_pools(data, candidates_per_row, warm_start):
     scores, capacities = np.array(data[0]), np.array(data[1])
-    result = max_weight_assignment(scores, capacities, candidates_per_row=candidates_per_row)
+    result = max_weight_assignment(scores, capacities, candidates_per_row=candidates_per_row,
+                                   warm_start=warm_start)
     check_feasible(scores, capacities, result)
     assert objective(scores, result.rows, result.cols) == brute_force(scores, capacities)
 
@@ -104,11 +105,12 @@ def random_pool(n_rows, n_cols, density, seed, hot_mentors=0):
     return scores, rng.integers(1, 4, n_cols)
 
 
+@pytest.mark.parametrize("warm_start", [True, False])
 @pytest.mark.parametrize(("n_rows", "n_cols", "density", "seed"),
                          [(300, 200, 0.1, 1), (500, 150, 0.05, 2), (400, 400, 0.3, 3)])
-def test_matches_scipy_on_hundreds(n_rows, n_cols, density, seed):
+def test_matches_scipy_on_hundreds(n_rows, n_cols, density, seed, warm_start):
     scores, capacities = random_pool(n_rows, n_cols, density, seed)
-    result = max_weight_assignment(scores, capacities)
+    result = max_weight_assignment(scores, capacities, warm_start=warm_start)
     dense = scores.toarray()
     check_feasible(dense, capacities, result)
     assert objective(dense, result.rows, result.cols) == scipy_optimum(dense, capacities)
@@ -131,10 +133,16 @@ def test_pruning_alone_fails_but_pricing_recovers_the_optimum():
     pruned = max_weight_assignment(top.tocsr(), capacities, candidates_per_row=50)
     assert objective(dense, pruned.rows, pruned.cols) < optimum, "the pool should defeat pruning"
 
-    result = max_weight_assignment(scores, capacities, candidates_per_row=3)
+    result = max_weight_assignment(scores, capacities, candidates_per_row=3, warm_start=False)
     assert result.pricing_rounds > 1, "pricing should have added pruned edges"
     assert result.candidate_edges < result.eligible_edges
     assert objective(dense, result.rows, result.cols) == optimum
+
+    # With the warm start the first candidate set usually holds the optimum; the proof still
+    # covers every pruned edge.
+    warm = max_weight_assignment(scores, capacities, candidates_per_row=3)
+    assert warm.candidate_edges < warm.eligible_edges
+    assert objective(dense, warm.rows, warm.cols) == optimum
 
 
 def test_explicit_zero_score_is_an_eligible_pair():
@@ -170,3 +178,35 @@ def test_max_min_threshold_is_the_bottleneck_optimum(data):
     if higher:
         stricter = np.where(scores >= higher[0], scores, 0)
         assert max_cardinality(sp.csr_matrix(stricter), capacities) < cardinality
+
+
+@settings(max_examples=150, deadline=None)
+@given(score_matrices, st.data())
+def test_optimality_proof_holds_exactly_when_the_candidate_flow_is_optimal(data, draw):
+    """The certificate never proves a flow that a pruned edge could improve, nor misses one."""
+    from matching import assignment as engine
+
+    scores, capacities = np.array(data[0]), np.array(data[1])
+    rows, cols, _, weights = engine._edges(sp.csr_matrix(scores * (scores > 0)), capacities)
+    if len(rows) == 0:
+        return
+    n_rows, n_cols = scores.shape
+    subset = np.array(draw.draw(st.lists(st.booleans(), min_size=len(rows), max_size=len(rows))))
+    # Keep at least one edge per mentee, as the solver's candidate sets do.
+    subset |= engine._top_k_mask(rows, cols, weights, 1)
+    big = n_rows * SCORE_SCALE + 1
+    costs = -(big + weights)
+    mentee_node, mentor_node = 2 + rows, 2 + n_rows + cols
+    flows = engine._solve_flow(mentee_node[subset], mentor_node[subset], costs[subset],
+                               capacities, n_rows, n_cols)
+    carrying = np.zeros(len(rows), bool)
+    carrying[np.flatnonzero(subset)[flows]] = True
+    n_nodes = 2 + n_rows + n_cols
+    potentials = engine._shortest_potentials(
+        *engine._residual_edges(mentee_node[subset], mentor_node[subset], costs[subset], flows,
+                                capacities, n_rows, n_cols), n_nodes)
+    proven, _ = engine._extend_potentials(
+        *engine._residual_edges(mentee_node, mentor_node, costs, carrying, capacities, n_rows,
+                                n_cols), potentials, n_nodes)
+    found = objective(scores, rows[carrying], cols[carrying])
+    assert proven == (found == brute_force(scores, capacities))
