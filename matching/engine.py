@@ -21,13 +21,13 @@ import scipy.sparse as sp
 from matching.assignment import max_min_score_threshold, max_weight_assignment
 from matching.constraints import Rule, drop_pairs, excluded_pairs, pair_keys
 from matching.diagnostics import blocking_pairs_mentor, blocking_pairs_peer, load_spread
+from matching.encoder import Pool
 from matching.exceptions import InfeasibleLockError
-from matching.explain import shared_terms, skill_reasons
+from matching.explain import skill_reasons
 from matching.peer import max_weight_peer_matching
 from matching.profiles import Profile
-from matching.scoring import ScoreWeights, complementarity_matrix, mutual_scores
+from matching.scoring import ScoreWeights, mutual_scores
 from matching.taxonomy import Taxonomy
-from matching.vectorize import ProfileVectorizer, TextVectorizer
 
 __all__ = [
     "ENGINE_VERSION",
@@ -164,69 +164,14 @@ def match_profiles(
     """
     settings = settings or MatchSettings()
     report = progress or _no_progress
-    pool = _Pool(sorted(profiles, key=lambda p: p.id), taxonomy)
+    pool = Pool(sorted(profiles, key=lambda p: p.id), taxonomy)
     report("vectorising", 0.05)
     if settings.mode is Mode.MENTOR:
         return _match_mentor(pool, settings, report)
     return _match_peer(pool, settings, report)
 
 
-class _Pool:
-    """The encoder: profiles in canonical order, their matrices and id <-> row maps."""
-
-    def __init__(self, profiles: list[Profile], taxonomy: Taxonomy) -> None:
-        self.profiles = profiles
-        self.taxonomy = taxonomy
-        self.ids = [p.id for p in profiles]
-        self.row = {person: row for row, person in enumerate(self.ids)}
-        if len(self.row) != len(self.ids):
-            raise ValueError("profile ids must be unique")
-        for profile in profiles:
-            unknown = [
-                s for s in (*profile.levels, *profile.learn, *profile.teaching) if s not in taxonomy
-            ]
-            if unknown:
-                raise ValueError(f"{profile.id}: unknown skill {unknown[0]!r}")
-            if profile.manager is not None and profile.manager not in self.row:
-                raise ValueError(f"{profile.id}: manager {profile.manager!r} is not in the pool")
-        self.managers = {p.id: p.manager for p in profiles}
-        self.skills = ProfileVectorizer(skill_ids=taxonomy.skill_ids).fit_transform(profiles)
-        self.text = TextVectorizer().fit([p.goals for p in profiles] + [p.bio for p in profiles])
-        self.goals = self.text.transform([p.goals for p in profiles])
-        self.bios = self.text.transform([p.bio for p in profiles])
-        self.terms = self.text.terms()
-
-    def scores(self, learners: np.ndarray, teachers: np.ndarray, weights: ScoreWeights):
-        """Return the eligible-pair score matrix of learner rows against teacher rows."""
-        return complementarity_matrix(
-            self.skills.take(learners), self.skills.take(teachers),
-            self.goals[learners], self.bios[teachers], weights,
-        )
-
-    def reasons(self, learner: int, teacher: int, **labels: str) -> list[str]:
-        """Return the skill reasons of a pair, and shared interests from the text."""
-        reasons = skill_reasons(self.profiles[learner], self.profiles[teacher], self.taxonomy,
-                                **labels)
-        terms = _distinct_terms(shared_terms(self.goals[learner], self.bios[teacher], self.terms))
-        if terms:
-            reasons.append("goals match the mentor's background: " + ", ".join(terms))
-        return reasons
-
-    def wanted_names(self, row: int) -> str:
-        """Return the display names of what a person wants to learn."""
-        return ", ".join(self.taxonomy.name(s) for s in self.profiles[row].learn)
-
-
-def _distinct_terms(terms: list[str]) -> list[str]:
-    """Drop terms that are part of a longer one already listed ("data" beside "linked data")."""
-    kept: list[str] = []
-    for term in sorted(terms, key=len, reverse=True):
-        if not any(term in other for other in kept):
-            kept.append(term)
-    return [t for t in terms if t in kept]
-
-
-def _exclusions(pool: _Pool, learners, teachers, settings: MatchSettings):
+def _exclusions(pool: Pool, learners, teachers, settings: MatchSettings):
     return excluded_pairs(
         [pool.ids[i] for i in learners],
         [pool.ids[j] for j in teachers],
@@ -274,7 +219,7 @@ def _excluded_reason(total: int, counts: dict[Rule, np.ndarray], row: int) -> st
     return f"all {total} eligible candidates excluded ({parts})"
 
 
-def _match_mentor(pool: _Pool, settings: MatchSettings, report: Progress) -> MatchResult:
+def _match_mentor(pool: Pool, settings: MatchSettings, report: Progress) -> MatchResult:
     profiles = pool.profiles
     learners = np.array([i for i, p in enumerate(profiles) if p.role.learns and p.learn], np.int64)
     teachers = np.array(
@@ -416,7 +361,7 @@ def _alternatives(allowed: sp.csr_matrix, row: int, col: int, teachers, ids):
     return tuple((ids[teachers[cols[i]]], float(values[i])) for i in order)
 
 
-def _rule_message(pool: _Pool, mentor: str, mentee: str, rules, learner_pos, teacher_pos):
+def _rule_message(pool: Pool, mentor: str, mentee: str, rules, learner_pos, teacher_pos):
     """Return which hard rule a (mentor, mentee) pair breaks, or None."""
     for rule, (rows, cols) in rules.items():
         r, c = learner_pos[pool.row[mentee]], teacher_pos[pool.row[mentor]]
@@ -466,7 +411,7 @@ def _check_mentor_locks(pool, settings, rules, learner_pos, teacher_pos, capacit
     return np.array(rows, np.int64), np.array(cols, np.int64)
 
 
-def _skill_balance(pool: _Pool, learners, teachers, partner_of: dict[int, int]):
+def _skill_balance(pool: Pool, learners, teachers, partner_of: dict[int, int]):
     """Return per-skill demand, supply and met demand, in taxonomy order."""
     demand = dict.fromkeys(pool.taxonomy.skill_ids, 0)
     supply = dict.fromkeys(pool.taxonomy.skill_ids, 0)
@@ -488,7 +433,7 @@ def _skill_balance(pool: _Pool, learners, teachers, partner_of: dict[int, int]):
     )
 
 
-def _match_peer(pool: _Pool, settings: MatchSettings, report: Progress) -> MatchResult:
+def _match_peer(pool: Pool, settings: MatchSettings, report: Progress) -> MatchResult:
     if settings.fair:
         raise ValueError("--fair applies to mentor mode only")
     profiles = pool.profiles
