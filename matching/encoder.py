@@ -52,14 +52,20 @@ class Pool:
             self.goals[learners], self.bios[teachers], weights,
         )
 
-    def reasons(self, learner: int, teacher: int, **labels: str) -> list[str]:
-        """Return the skill reasons of a pair, and shared interests from the text."""
-        reasons = skill_reasons(self.profiles[learner], self.profiles[teacher], self.taxonomy,
-                                **labels)
-        terms = _distinct_terms(shared_terms(self.goals[learner], self.bios[teacher], self.terms))
-        if terms:
-            reasons.append("goals match the mentor's background: " + ", ".join(terms))
-        return reasons
+    def reasons(self, learners: np.ndarray, teachers: np.ndarray) -> list[list[str]]:
+        """Return the reasons of each (learner, teacher) pair: skills, then shared interests.
+
+        The goals-to-bio products of all pairs are one sparse elementwise product.
+        """
+        shared = self.goals[learners].multiply(self.bios[teachers]).tocsr()
+        result = []
+        for position, (learner, teacher) in enumerate(zip(learners, teachers, strict=True)):
+            reasons = skill_reasons(self.profiles[learner], self.profiles[teacher], self.taxonomy)
+            terms = _distinct_terms(shared_terms(shared[position], self.terms))
+            if terms:
+                reasons.append("goals match the mentor's background: " + ", ".join(terms))
+            result.append(reasons)
+        return result
 
     def wanted_names(self, row: int) -> str:
         """Return the display names of what a person wants to learn."""

@@ -256,18 +256,20 @@ def _match_mentor(pool: Pool, settings: MatchSettings, report: Progress) -> Matc
     locked[: len(locked_rows)] = True
 
     report("explaining", 0.85)
+    order = np.lexsort((cols, rows))  # by mentee, i.e. by mentee id
+    rows, cols, locked = rows[order], cols[order], locked[order]
+    pair_scores = np.asarray(raw[rows, cols]).ravel() if len(rows) else np.zeros(0)
+    all_reasons = pool.reasons(learners[rows], teachers[cols])
     pairs = []
     mentor_of = {}
-    for r, c, is_locked in sorted(zip(rows, cols, locked, strict=True),
-                                  key=lambda t: pool.ids[learners[t[0]]]):
+    for r, c, score, reasons, is_locked in zip(rows, cols, pair_scores, all_reasons, locked,
+                                               strict=True):
         learner, teacher = int(learners[r]), int(teachers[c])
         mentor_of[learner] = teacher
-        score = float(raw[r, c])
-        reasons = pool.reasons(learner, teacher)
         if is_locked:
             reasons.insert(0, "locked by the coordinator")
         pairs.append(Pair(
-            mentor=pool.ids[teacher], mentee=pool.ids[learner], score=score,
+            mentor=pool.ids[teacher], mentee=pool.ids[learner], score=float(score),
             reasons=tuple(reasons),
             alternatives=_alternatives(allowed, r, c, teachers, pool.ids),
             locked=bool(is_locked),
@@ -357,7 +359,8 @@ def _alternatives(allowed: sp.csr_matrix, row: int, col: int, teachers, ids):
     cols, values = allowed.indices[start:stop], allowed.data[start:stop]
     others = cols != col
     cols, values = cols[others], values[others]
-    order = np.lexsort(([ids[teachers[c]] for c in cols], -values))[:ALTERNATIVES]
+    # Columns are in id order (the pool is sorted by id), so they break ties by id.
+    order = np.lexsort((cols, -values))[:ALTERNATIVES]
     return tuple((ids[teachers[cols[i]]], float(values[i])) for i in order)
 
 

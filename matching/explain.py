@@ -75,11 +75,9 @@ def skill_reasons(
     ]
 
 
-def shared_terms(
-    first: sp.csr_matrix, second: sp.csr_matrix, terms: np.ndarray, *, limit: int = 3
-) -> list[str]:
-    """Return the terms that add most to the cosine of two TF-IDF rows."""
-    product = first.multiply(second).tocoo()
+def shared_terms(product: sp.csr_matrix, terms: np.ndarray, *, limit: int = 3) -> list[str]:
+    """Return the terms that add most to a cosine, given the elementwise product of two rows."""
+    product = product.tocoo()
     if product.nnz == 0:
         return []
     order = np.lexsort((product.col, -product.data))[:limit]
