@@ -84,8 +84,9 @@ def _edges(score_matrix, capacities) -> tuple[np.ndarray, np.ndarray, np.ndarray
     rows = coo.row[usable].astype(np.int64)
     cols = coo.col[usable].astype(np.int64)
     values = coo.data[usable]
-    if (values < 0).any():
-        raise ValueError("scores must not be negative")
+    if not np.isfinite(values).all() or (values < 0).any() or (values > 1).any():
+        # The matching-count-first objective relies on every score lying in [0, 1].
+        raise ValueError("scores must be finite and between 0 and 1")
     return rows, cols, values, np.rint(values * SCORE_SCALE).astype(np.int64)
 
 
@@ -123,7 +124,7 @@ def max_weight_assignment(
     ----------
     score_matrix : sparse matrix or array of shape (n_mentees, n_mentors)
         A stored entry (even an explicit zero in a sparse matrix) is an eligible pair and holds
-        its score, non-negative; a dense array's zeros are not eligible.
+        its score, in [0, 1]; a dense array's zeros are not eligible.
     capacities : array of int, shape (n_mentors,)
         How many mentees each mentor may take.
     candidates_per_row : int, default 2
@@ -221,7 +222,8 @@ def _warm_start_edges(rows, cols, weights, capacities, n_rows, n_cols) -> np.nda
     """
     slots = capacities[cols]
     if slots.sum() > WARM_START_EDGES:  # keep each mentee's best edges only: still a proposal
-        keep = _top_k_mask(rows, cols, weights, max(1, WARM_START_EDGES // max(1, 3 * n_rows)))
+        mean_slots = max(1.0, float(slots.mean()))
+        keep = _top_k_mask(rows, cols, weights, max(1, int(WARM_START_EDGES / mean_slots / n_rows)))
         keep_idx = np.flatnonzero(keep)
     else:
         keep_idx = np.arange(len(rows))
@@ -441,6 +443,8 @@ def max_min_score_threshold(
         cardinality = _max_flow(rows, cols, capacities, n_rows, n_cols)
     if cardinality == 0:
         return 0.0
+    if cardinality > _max_flow(rows, cols, capacities, n_rows, n_cols):
+        raise ValueError(f"cannot match {cardinality} mentees at any threshold")
     thresholds = np.unique(values)
     low, high = 0, len(thresholds) - 1  # thresholds[low] always feasible
     while low < high:

@@ -70,7 +70,7 @@ class MatchSettings:
     locks: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.min_score <= 1.0:
+        if not 0.0 <= self.min_score <= 1.0:  # also false for NaN
             raise ValueError(f"min_score must be between 0 and 1, not {self.min_score}")
 
 
@@ -271,7 +271,7 @@ def _match_mentor(pool: Pool, settings: MatchSettings, report: Progress) -> Matc
         pairs.append(Pair(
             mentor=pool.ids[teacher], mentee=pool.ids[learner], score=float(score),
             reasons=tuple(reasons),
-            alternatives=_alternatives(allowed, r, c, teachers, pool.ids),
+            alternatives=_alternatives(candidates, r, c, teachers, pool.ids),
             locked=bool(is_locked),
         ))
 
@@ -291,8 +291,8 @@ def _match_mentor(pool: Pool, settings: MatchSettings, report: Progress) -> Matc
         if row in learner_pos:
             k = learner_pos[row]
             if raw_counts[k] == 0:
-                reason = (f"nobody in the pool teaches what they want ({pool.wanted_names(row)}) "
-                          "above their level")
+                reason = (f"nobody taking mentees teaches what they want "
+                          f"({pool.wanted_names(row)}) above their level")
             elif allowed_counts[k] == 0:
                 reason = _excluded_reason(int(raw_counts[k]), rule_counts, k)
             elif candidate_counts[k] == 0:
@@ -301,7 +301,7 @@ def _match_mentor(pool: Pool, settings: MatchSettings, report: Progress) -> Matc
                           f"{settings.min_score:g} (best {best:.3f})")
             elif fair_threshold is not None and solvable_counts[k] == 0:
                 reason = (f"every candidate scores below {fair_threshold:.3f}, the lowest score "
-                          "the fair assignment gives anyone")
+                          "the fair assignment gives any mentee it places (locked pairs aside)")
             else:
                 reason = (f"every eligible mentor ({int(candidate_counts[k])}) is already full "
                           "with mentees who had fewer or weaker options")
@@ -317,10 +317,16 @@ def _match_mentor(pool: Pool, settings: MatchSettings, report: Progress) -> Matc
                 reason = f"all candidate mentees score below the threshold {settings.min_score:g}"
             else:
                 reason = "every mentee who could learn from them was matched with a better fit"
-        elif profile.role.mentors and profile.capacity == 0:
-            reason = "capacity 0: not taking mentees this round, and no learning goals"
         else:
-            reason = "offers nothing to teach (no skill rated 3 or more) and no learning goals"
+            not_mentoring = (
+                "capacity 0: not taking mentees this round" if profile.capacity == 0
+                else "offers nothing to teach (no teach list and no skill rated 3 or more)"
+            )
+            not_learning = (
+                "role mentor, so their learning goals are not matched in mentor mode"
+                if profile.learn else "no learning goals"
+            )
+            reason = f"{not_mentoring}; {not_learning}"
         unmatched.append(Unmatched(profile.id, reason))
 
     scores = np.array([p.score for p in pairs])
@@ -353,10 +359,13 @@ def _all_cols(rows: np.ndarray, n_cols: int) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(rows, n_cols), np.tile(np.arange(n_cols), len(rows))
 
 
-def _alternatives(allowed: sp.csr_matrix, row: int, col: int, teachers, ids):
-    """Return a mentee's next best mentors after the one they got: (id, score), best first."""
-    start, stop = allowed.indptr[row], allowed.indptr[row + 1]
-    cols, values = allowed.indices[start:stop], allowed.data[start:stop]
+def _alternatives(candidates: sp.csr_matrix, row: int, col: int, teachers, ids):
+    """Return a mentee's next best mentors after the one they got: (id, score), best first.
+
+    Only pairs that could have been proposed count: rules and the threshold apply.
+    """
+    start, stop = candidates.indptr[row], candidates.indptr[row + 1]
+    cols, values = candidates.indices[start:stop], candidates.data[start:stop]
     others = cols != col
     cols, values = cols[others], values[others]
     # Columns are in id order (the pool is sorted by id), so they break ties by id.
@@ -394,8 +403,10 @@ def _check_mentor_locks(pool, settings, rules, learner_pos, teacher_pos, capacit
                                     "learning goals)"))
             continue
         if mentee in locked_mentees:
-            problems.append((index, f"{mentee} is already locked to another mentor "
-                                    f"(lock {locked_mentees[mentee] + 1})"))
+            earlier = locked_mentees[mentee]
+            what = ("the same lock is given twice" if settings.locks[earlier] == (mentor, mentee)
+                    else f"{mentee} is already locked to another mentor")
+            problems.append((index, f"{what} (lock {earlier + 1})"))
             continue
         rule = _rule_message(pool, mentor, mentee, rules, learner_pos, teacher_pos)
         if rule:

@@ -19,6 +19,7 @@ are eligible; every other pair has no entry at all, rather than a low score.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +56,8 @@ class ScoreWeights:
     text: float = 0.2
 
     def __post_init__(self) -> None:
+        if not (math.isfinite(self.skill) and math.isfinite(self.text)):
+            raise ValueError("score weights must be finite numbers")
         if self.skill < 0 or self.text < 0:
             raise ValueError("score weights must not be negative")
         if self.skill <= 0:

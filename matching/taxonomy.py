@@ -51,7 +51,7 @@ def parse_level(value: str | int) -> int:
     else:
         raw = str(value).strip()
         # Digits are checked before folding, which would read "-1" as "1".
-        if raw.isdigit():
+        if raw.isdecimal() and raw.isascii():
             if int(raw) <= MAX_LEVEL:
                 return int(raw)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -64,6 +65,13 @@ class ProgressBar:
                 self.drawn = True
 
 
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """Reject NaN and infinity, which every range check lets through."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number")
+    return value
+
+
 def _fail(message: str, errors: list[RowError] | None = None, file: str | None = None) -> None:
     """Print an input error and every located problem, then exit with status 2."""
     prefix = f"{file}: " if file else ""
@@ -85,7 +93,7 @@ def cli() -> None:
               show_default=True, help="mentor: one mentor, several mentees; peer: skill swaps.")
 @click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False),
               help="Skill taxonomy YAML (default: config/skills.yaml).")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, callback=_finite, show_default=True,
               help="Never propose a pair scoring below this.")
 @click.option("--fair", is_flag=True,
               help="Maximise the lowest mentee score first, then the total (mentor mode).")
@@ -97,9 +105,9 @@ def cli() -> None:
               help="CSV of mentor,mentee email pairs to keep exactly.")
 @click.option("--allow-same-manager", is_flag=True,
               help="Allow pairing two people who share a manager.")
-@click.option("--skill-weight", type=click.FloatRange(min=0, min_open=True), default=0.8,
+@click.option("--skill-weight", type=click.FloatRange(min=0, min_open=True), default=0.8, callback=_finite,
               show_default=True, help="Weight of the skill term of the score.")
-@click.option("--text-weight", type=click.FloatRange(min=0), default=0.2, show_default=True,
+@click.option("--text-weight", type=click.FloatRange(min=0), default=0.2, callback=_finite, show_default=True,
               help="Weight of the goals-to-bio text term of the score.")
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]),
               default="table", show_default=True)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Collection
 from pathlib import Path
 
 from mentorship.errors import InvalidInput, RowError
 
 __all__ = ["read_pairs_csv", "read_previous_pairs"]
+
+_HEADER_CELL = re.compile(r"^[A-Za-z][A-Za-z0-9_ ]*$")
 
 
 def read_pairs_csv(
@@ -32,12 +35,17 @@ def read_pairs_csv(
     pairs: list[tuple[str, str]] = []
     rows: list[int] = []
     errors: list[RowError] = []
-    for row_number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
+    try:
+        records = list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        raise InvalidInput(f"the {what} is not readable CSV",
+                           [RowError(0, "", str(path), f"not readable as CSV: {error}")]) from error
+    for row_number, cells in enumerate(records, start=1):
         cells = [c.strip() for c in cells]
         if not any(cells):
             continue
-        if row_number == 1 and not any("@" in c for c in cells):
-            continue  # a header row
+        if row_number == 1 and all(_HEADER_CELL.match(c) for c in cells if c):
+            continue  # a header row such as "mentor,mentee" (a mistyped email is not one)
         if len(cells) < 2 or not cells[0] or not cells[1]:
             errors.append(RowError(row_number, "", ",".join(cells),
                                    "expected two emails separated by a comma"))

@@ -54,6 +54,14 @@ def profile_from_record(record: dict[str, Any]) -> Profile:
 def read_profiles_csv(source: str | Path | io.TextIOBase, taxonomy: Taxonomy) -> ProfileTable:
     """Read and validate a profile CSV; raise InvalidInput listing every problem found."""
     text = _read_text(source)
+    try:
+        return _parse(text, taxonomy)
+    except csv.Error as error:  # e.g. a cell over the csv module's size limit, a stray NUL
+        raise InvalidInput("the file is not readable CSV", [
+            RowError(0, "", "", f"not readable as CSV: {error}")]) from error
+
+
+def _parse(text: str, taxonomy: Taxonomy) -> ProfileTable:
     # csv.reader, not DictReader: it yields blank lines too, so row numbers match a spreadsheet.
     records = csv.reader(io.StringIO(text))
     header = [h.strip().casefold() for h in next(records, [])]

@@ -198,7 +198,8 @@ def test_unmatched_reasons_name_the_cause(taxonomy):
     result = match_profiles(profiles, taxonomy=taxonomy)
     reasons = {u.id: u.reason for u in result.unmatched}
     assert "excluded" in reasons["report@x"] and "manager rule" in reasons["report@x"]
-    assert reasons["lonely@x"].startswith("nobody in the pool teaches") and "SPARQL" in reasons["lonely@x"]
+    assert reasons["lonely@x"].startswith("nobody taking mentees teaches")
+    assert "SPARQL" in reasons["lonely@x"]
     assert reasons["idle@x"].startswith("no learning goals")
     assert "already full" in reasons["second@x"]
     assert reasons["boss@x"].startswith("all 1 mentees who could learn from them are excluded")
@@ -229,7 +230,7 @@ def test_lock_breaking_a_rule_is_an_input_error(taxonomy):
     with pytest.raises(InfeasibleLockError) as caught:
         match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(
             allow_same_manager=True, locks=(("boss@x", "other@x"), ("boss@x", "other@x"))))
-    assert "already locked" in str(caught.value)
+    assert "the same lock is given twice" in str(caught.value)
 
 
 def test_same_manager_rule_can_be_lifted(taxonomy):
@@ -264,3 +265,38 @@ def test_blocking_pairs_reported(taxonomy):
     result = match_profiles(profiles, taxonomy=taxonomy)
     assert result.summary["blocking_pairs"] == 0
     assert len(result.pairs[0].alternatives) == 1
+
+
+def test_reasons_for_people_who_neither_mentor_nor_learn(taxonomy):
+    profiles = [
+        person("busy@x", levels={"marc21": 4}, learn=("bibframe",), role=Role.MENTOR, capacity=0),
+        person("novice@x", levels={"rda": 1}, learn=("marc21",), role=Role.MENTOR, capacity=1),
+    ]
+    reasons = {u.id: u.reason for u in match_profiles(profiles, taxonomy=taxonomy).unmatched}
+    assert reasons["busy@x"] == ("capacity 0: not taking mentees this round; role mentor, so "
+                                 "their learning goals are not matched in mentor mode")
+    assert reasons["novice@x"].startswith("offers nothing to teach")
+
+
+def test_alternatives_respect_the_threshold(taxonomy):
+    profiles = [
+        person("strong@x", levels={"marc21": 4}, role=Role.MENTOR),
+        person("weak@x", levels={"marc21": 2}, role=Role.MENTOR, teach=("marc21",)),
+        person("e@x", levels={"marc21": 1}, learn=("marc21",), role=Role.MENTEE),
+    ]
+    loose = match_profiles(profiles, taxonomy=taxonomy)
+    assert [m for m, _ in loose.pairs[0].alternatives] == ["weak@x"]
+    strict = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(min_score=0.5))
+    assert strict.pairs[0].mentor == "strong@x" and strict.pairs[0].alternatives == ()
+
+
+def test_solver_rejects_scores_outside_the_unit_interval():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from matching import max_weight_assignment
+
+    for bad in (10.0, float("nan"), -0.1):
+        matrix = sp.csr_matrix(([bad, 0.5], ([0, 1], [0, 0])), shape=(2, 2))
+        with pytest.raises(ValueError, match="between 0 and 1"):
+            max_weight_assignment(matrix, np.array([1, 1]))

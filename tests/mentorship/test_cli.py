@@ -97,7 +97,7 @@ def test_table_lists_pairs_with_reasons(pool_csv):
     assert "Ada " in dee
     assert "RDA: mentor proficient (3), mentee aware (1)" in dee
     assert "Unmatched (1):" in lines
-    assert ("  Eve <eve@lib.org>: nobody in the pool teaches what they want (Python) above their "
+    assert ("  Eve <eve@lib.org>: nobody taking mentees teaches what they want (Python) above their "
             "level") in lines
     assert "Summary:" in lines
 
@@ -116,7 +116,7 @@ def test_json_result(pool_csv):
     assert ben["locked"] is False
     assert data["unmatched"] == [{
         "email": "eve@lib.org",
-        "reason": "nobody in the pool teaches what they want (Python) above their level",
+        "reason": "nobody taking mentees teaches what they want (Python) above their level",
     }]
     assert data["summary"]["matched"] == 2
     assert data["summary"]["total_score"] == pytest.approx(0.8)
@@ -414,3 +414,19 @@ def test_custom_taxonomy_replaces_the_default(pool_csv, tmp_path):
 
     assert_input_error(result)
     assert "  row 2, column skills, value 'marc21=4; rda=3': unknown skill 'marc21'" in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--skill-weight", "--text-weight", "--min-score"])
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_non_finite_numbers_are_input_errors(pool_csv, option, value):
+    result = run(pool_csv, option, value)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert option in result.stderr
+
+
+def test_oversized_cell_is_an_input_error(write_text):
+    path = write_text("email,name,bio\nada@lib.org,Ada," + "x" * 200_000 + "\n")
+    result = run(path)
+    assert result.exit_code == 2
+    assert "not readable as CSV" in result.stderr
