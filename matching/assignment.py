@@ -47,7 +47,7 @@ _SOURCE, _SINK = 0, 1
 # Pricing adds at most this many improving edges per mentee and round.
 ADD_PER_ROW = 8
 # Bound on the capacity-expanded edges of the warm start, to cap its memory on huge pools.
-WARM_START_EDGES = 8_000_000
+WARM_START_EDGES = 40_000_000
 
 
 @dataclass(frozen=True)
