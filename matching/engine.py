@@ -88,10 +88,14 @@ class Pair:
 
 @dataclass(frozen=True)
 class Unmatched:
-    """A person left without a pair, and what kept them out."""
+    """A person left without a pair, and what kept them out.
+
+    side : "mentee" (wanted a mentor), "mentor" (offered to mentor) or "peer".
+    """
 
     id: str
     reason: str
+    side: str = "mentee"
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,8 @@ class MatchResult:
         return {
             "mode": str(self.mode),
             "pairs": pairs,
-            "unmatched": [{"email": u.id, "reason": u.reason} for u in self.unmatched],
+            "unmatched": [{"email": u.id, "reason": u.reason, "side": u.side}
+                          for u in self.unmatched],
             "summary": self.summary,
             "skills": [
                 {"skill": s.skill, "demand": s.demand, "supply": s.supply, "met": s.met}
@@ -327,7 +332,7 @@ def _match_mentor(pool: Pool, settings: MatchSettings, report: Progress) -> Matc
                 if profile.learn else "no learning goals"
             )
             reason = f"{not_mentoring}; {not_learning}"
-        unmatched.append(Unmatched(profile.id, reason))
+        unmatched.append(Unmatched(profile.id, reason, "mentee" if row in learner_pos else "mentor"))
 
     scores = np.array([p.score for p in pairs])
     summary = {
@@ -535,7 +540,7 @@ def _match_peer(pool: Pool, settings: MatchSettings, report: Progress) -> MatchR
         else:
             reason = (f"all {int(candidate_counts[row])} possible partners were paired with "
                       "someone else")
-        unmatched.append(Unmatched(profile.id, reason))
+        unmatched.append(Unmatched(profile.id, reason, "peer"))
 
     scores = np.array([p.score for p in pairs])
     matched_a = np.array([a for a, _, _ in sorted(all_pairs)], np.int64)

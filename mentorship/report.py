@@ -78,9 +78,13 @@ def render_table(result: MatchResult, names: Mapping[str, str], taxonomy: Taxono
                      f"{pair.score:.3f}", reasons])
     lines += _table(headers, rows) if rows else ["(no pairs)"]
 
-    if result.unmatched:
-        lines += ["", f"Unmatched ({len(result.unmatched)}):"]
-        lines += [f"  {who(u.id)}: {u.reason}" for u in result.unmatched]
+    titles = {"mentee": "Mentees without a mentor", "mentor": "Mentors without mentees",
+              "peer": "People without a partner"}
+    for side, title in titles.items():
+        left_out = [u for u in result.unmatched if u.side == side]
+        if left_out:
+            lines += ["", f"{title} ({len(left_out)}):"]
+            lines += [f"  {who(u.id)}: {u.reason}" for u in left_out]
 
     lines += ["", "Summary:"]
     for key, value in summary.items():

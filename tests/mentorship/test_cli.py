@@ -96,7 +96,7 @@ def test_table_lists_pairs_with_reasons(pool_csv):
     dee = next(line for line in lines if line.startswith("Dee "))
     assert "Ada " in dee
     assert "RDA: mentor proficient (3), mentee aware (1)" in dee
-    assert "Unmatched (1):" in lines
+    assert "Mentees without a mentor (1):" in lines
     assert ("  Eve <eve@lib.org>: nobody taking mentees teaches what they want (Python) above their "
             "level") in lines
     assert "Summary:" in lines
@@ -117,6 +117,7 @@ def test_json_result(pool_csv):
     assert data["unmatched"] == [{
         "email": "eve@lib.org",
         "reason": "nobody taking mentees teaches what they want (Python) above their level",
+        "side": "mentee",
     }]
     assert data["summary"]["matched"] == 2
     assert data["summary"]["total_score"] == pytest.approx(0.8)
