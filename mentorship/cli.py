@@ -188,3 +188,52 @@ def main() -> None:
         click.echo(f"internal error: {type(error).__name__}: {error} "
                    "(set MENTORSHIP_DEBUG=1 for details, and please report it)", err=True)
         sys.exit(1)
+
+
+@cli.group()
+def db() -> None:
+    """Manage the database (DATABASE_URL, or the embedded SQLite file under instance/)."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database to the current schema."""
+    from mentorship.db import make_engine
+    from mentorship.migrate import upgrade_database
+
+    engine = make_engine()
+    upgrade_database(engine)
+    click.echo(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
+
+
+@cli.command("import")
+@click.argument("profiles", type=click.Path(dir_okay=False))
+@click.option("--partial", is_flag=True,
+              help="Import the valid rows and report the rest (default: all or nothing).")
+@click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False),
+              help="Skill taxonomy YAML (default: config/skills.yaml).")
+def import_command(profiles, partial, taxonomy_path) -> None:
+    """Import a profile CSV into the database; people are matched by email."""
+    from mentorship.db import make_engine, make_session_factory
+    from mentorship.migrate import upgrade_database
+    from mentorship.services.profiles import import_profiles
+
+    try:
+        taxonomy = load_taxonomy(taxonomy_path)
+        table = read_profiles_csv(profiles, taxonomy, partial=partial)
+    except TaxonomyError as error:
+        _fail(str(error))
+    except InvalidInput as error:
+        _fail(f"{error}; nothing was imported", error.errors, profiles)
+    engine = make_engine()
+    upgrade_database(engine)
+    with make_session_factory(engine)() as session, session.begin():
+        report = import_profiles(session, None, table, taxonomy)
+    for warning in report.warnings:
+        click.echo(f"warning: {profiles}: {warning}", err=True)
+    for error in table.errors:
+        click.echo(f"skipped: {error}", err=True)
+    click.echo(f"imported {profiles}: {report.created} created, {report.updated} updated, "
+               f"{report.skipped} row(s) skipped")
+    if report.skipped:
+        sys.exit(INPUT_ERROR)

@@ -30,6 +30,8 @@ class ProfileTable:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Only with partial=True: the problems of the rows left out.
+    errors: list[RowError] = field(default_factory=list)
 
     def profiles(self) -> list[Profile]:
         """Return the engine's view of every record."""
@@ -51,17 +53,23 @@ def profile_from_record(record: dict[str, Any]) -> Profile:
     )
 
 
-def read_profiles_csv(source: str | Path | io.TextIOBase, taxonomy: Taxonomy) -> ProfileTable:
-    """Read and validate a profile CSV; raise InvalidInput listing every problem found."""
+def read_profiles_csv(
+    source: str | Path | io.TextIOBase, taxonomy: Taxonomy, *, partial: bool = False
+) -> ProfileTable:
+    """Read and validate a profile CSV; raise InvalidInput listing every problem found.
+
+    With `partial`, rows with problems are left out and listed in the table's `errors`
+    instead (problems with the file as a whole still raise).
+    """
     text = _read_text(source)
     try:
-        return _parse(text, taxonomy)
+        return _parse(text, taxonomy, partial)
     except csv.Error as error:  # e.g. a cell over the csv module's size limit, a stray NUL
         raise InvalidInput("the file is not readable CSV", [
             RowError(0, "", "", f"not readable as CSV: {error}")]) from error
 
 
-def _parse(text: str, taxonomy: Taxonomy) -> ProfileTable:
+def _parse(text: str, taxonomy: Taxonomy, partial: bool) -> ProfileTable:
     # csv.reader, not DictReader: it yields blank lines too, so row numbers match a spreadsheet.
     records = csv.reader(io.StringIO(text))
     header = [h.strip().casefold() for h in next(records, [])]
@@ -107,9 +115,16 @@ def _parse(text: str, taxonomy: Taxonomy) -> ProfileTable:
         table.rows[email] = row_number
         raw_rows[email] = cells
     errors += _manager_errors(table, raw_rows, emails_in_file)
-    if errors:
+    if errors and partial:
+        bad_rows = {error.row for error in errors}
+        for email in [e for e, row in table.rows.items() if row in bad_rows]:
+            del table.records[email], table.rows[email]
+        table.errors = sorted(errors)
+    elif errors:
         raise InvalidInput(f"{len(errors)} problem(s) in the profile file", errors)
     if not table.records:
+        if table.errors:
+            raise InvalidInput("no valid rows", table.errors)
         raise InvalidInput("no people", [RowError(0, "", "", "the file has a header but no rows")])
     return table
 

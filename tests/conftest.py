@@ -1,11 +1,51 @@
 """Fixtures shared by every test package."""
 
+import os
+
 import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from matching import load_taxonomy
+from mentorship.db import make_engine
+from mentorship.migrate import upgrade_database
 
 
 @pytest.fixture(scope="session")
 def taxonomy():
     """The default taxonomy, config/skills.yaml."""
     return load_taxonomy()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """TEST_DATABASE_URL (PostgreSQL in CI's second run), else a fresh SQLite file."""
+    return os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    )
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    """An engine on an empty database brought to the current schema by the migrations."""
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade_database(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine):
+    """A session whose work is rolled back after the test (commits become savepoints)."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                      expire_on_commit=False)
+    yield session
+    session.close()
+    transaction.rollback()
+    connection.close()

@@ -1,0 +1,130 @@
+"""Import and update people and their skill profiles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from matching import Taxonomy
+from mentorship.models import MentoringRole, Person, Profile, ProfileSkill
+from mentorship.profile_csv import ProfileTable
+from mentorship.services.audit import record_event
+from mentorship.services.taxonomy import sync_taxonomy
+
+__all__ = ["ImportReport", "import_profiles"]
+
+
+@dataclass
+class ImportReport:
+    """What an import did: people created and updated, rows left out, warnings."""
+
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def import_profiles(
+    session: Session, actor: Person | None, table: ProfileTable, taxonomy: Taxonomy
+) -> ImportReport:
+    """Create or update a person and profile for each record of a validated profile table.
+
+    People are matched by email, so importing the same file again changes nothing. A manager
+    is linked when they are in the file or already in the database. Skill rows are replaced
+    in bulk (one delete and one multi-row insert), not row by row.
+    """
+    sync_taxonomy(session, actor, taxonomy)
+    report = ImportReport(skipped=len(table.errors), warnings=list(table.warnings))
+    emails = list(table.records)
+    people = {
+        person.email: person
+        for chunk in _chunks(emails, 1000)
+        for person in session.scalars(select(Person).where(Person.email.in_(chunk)))
+    }
+    for email, record in table.records.items():
+        person = people.get(email)
+        if person is None:
+            person = Person(email=email, name=record["name"])
+            session.add(person)
+            people[email] = person
+            report.created += 1
+        elif _person_changes(person, record) or _profile_changes(person.profile, record):
+            report.updated += 1
+        person.name = record["name"]
+        person.department = record["department"]
+        profile = person.profile or Profile()
+        profile.role = MentoringRole(record["role"])
+        profile.capacity = record["capacity"]
+        profile.teach_explicit = record["teach"] is not None
+        profile.goals, profile.bio = record["goals"], record["bio"]
+        person.profile = profile
+    session.flush()
+
+    for email, record in table.records.items():
+        manager_email = record["manager_email"]
+        if manager_email is None:
+            people[email].manager_id = None
+            continue
+        manager = people.get(manager_email) or session.scalar(
+            select(Person).where(Person.email == manager_email))
+        if manager is None:
+            report.warnings.append(f"row {table.rows[email]}: manager {manager_email} was not "
+                                   "imported; the manager link is left empty")
+        people[email].manager_id = manager.id if manager is not None else None
+
+    ids = [people[email].id for email in emails]
+    for chunk in _chunks(ids, 1000):
+        session.execute(delete(ProfileSkill).where(ProfileSkill.person_id.in_(chunk)))
+    skill_rows = [row for email in emails for row in _skill_rows(people[email].id,
+                                                                  table.records[email])]
+    if skill_rows:
+        session.execute(insert(ProfileSkill), skill_rows)
+    for email in emails:  # the bulk write bypassed the ORM: reload on next access
+        if people[email].profile is not None:
+            session.expire(people[email].profile, ["skills"])
+    record_event(session, actor, "people.import", "person", "", created=report.created,
+                 updated=report.updated, skipped=report.skipped)
+    session.flush()
+    return report
+
+
+def _skill_rows(person_id: int, record: dict[str, Any]) -> list[dict[str, Any]]:
+    levels: dict[str, int] = record["skills"]
+    learn = {skill: rank for rank, skill in enumerate(record["learn"], start=1)}
+    teach = set(record["teach"] or ())
+    skills = sorted(set(levels) | set(learn) | teach)
+    return [
+        {"person_id": person_id, "skill_id": skill, "level": levels.get(skill, 0),
+         "learn_rank": learn.get(skill), "teaches": skill in teach}
+        for skill in skills
+    ]
+
+
+def _person_changes(person: Person, record: dict[str, Any]) -> bool:
+    manager_email = person.manager.email if person.manager is not None else None
+    return (person.name, person.department, manager_email) != (
+        record["name"], record["department"], record["manager_email"])
+
+
+def _profile_changes(profile: Profile | None, record: dict[str, Any]) -> bool:
+    if profile is None:
+        return True
+    stored = {
+        "role": str(profile.role), "capacity": profile.capacity, "goals": profile.goals,
+        "bio": profile.bio, "teach_explicit": profile.teach_explicit,
+        "skills": sorted((s.skill_id, s.level, s.learn_rank, s.teaches) for s in profile.skills),
+    }
+    wanted = {
+        "role": record["role"], "capacity": record["capacity"], "goals": record["goals"],
+        "bio": record["bio"], "teach_explicit": record["teach"] is not None,
+        "skills": sorted(tuple(r.values())[1:] for r in _skill_rows(0, record)),
+    }
+    return stored != wanted
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
