@@ -1,0 +1,130 @@
+"""What a run takes and gives: settings, pairs, the unmatched, the skill table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from matching.scoring import ScoreWeights
+
+__all__ = [
+    "ENGINE_VERSION",
+    "MatchResult",
+    "MatchSettings",
+    "Mode",
+    "Pair",
+    "Progress",
+    "SkillBalance",
+    "Unmatched",
+]
+
+ENGINE_VERSION = "1.0"
+#: A progress callback: (stage name, fraction done).
+Progress = Callable[[str, float], None]
+
+
+class Mode(StrEnum):
+    """Mentor mode (one mentor, several mentees) or peer mode (skill swaps two by two)."""
+
+    MENTOR = "mentor"
+    PEER = "peer"
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Everything a run may change. Pairs of ids are unordered except `locks`.
+
+    locks : (mentor id, mentee id) pairs kept exactly; in peer mode, any two peers.
+    """
+
+    mode: Mode = Mode.MENTOR
+    weights: ScoreWeights = field(default_factory=ScoreWeights)
+    min_score: float = 0.0
+    fair: bool = False
+    allow_same_manager: bool = False
+    avoid: tuple[tuple[str, str], ...] = ()
+    previous: tuple[tuple[str, str], ...] = ()
+    locks: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.min_score <= 1.0:  # also false for NaN
+            raise ValueError(f"min_score must be between 0 and 1, not {self.min_score}")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A proposed pair. In peer mode `mentor` and `mentee` are the two peers (ordered by id)."""
+
+    mentor: str
+    mentee: str
+    score: float
+    reasons: tuple[str, ...]
+    alternatives: tuple[tuple[str, float], ...] = ()
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A person left without a pair, and what kept them out.
+
+    side : "mentee" (wanted a mentor), "mentor" (offered to mentor) or "peer".
+    """
+
+    id: str
+    reason: str
+    side: str = "mentee"
+
+
+@dataclass(frozen=True)
+class SkillBalance:
+    """One skill's demand (want to learn), supply (offer to teach) and met demand."""
+
+    skill: str
+    demand: int
+    supply: int
+    met: int
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The outcome of a run: pairs, the unmatched with reasons, a summary and the skill table."""
+
+    mode: Mode
+    pairs: tuple[Pair, ...]
+    unmatched: tuple[Unmatched, ...]
+    summary: dict[str, Any]
+    skills: tuple[SkillBalance, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON interchange form of the result."""
+        if self.mode is Mode.MENTOR:
+            pairs = [
+                {
+                    "mentor": p.mentor,
+                    "mentee": p.mentee,
+                    "score": p.score,
+                    "reasons": list(p.reasons),
+                    "alternatives": [{"mentor": m, "score": s} for m, s in p.alternatives],
+                    "locked": p.locked,
+                }
+                for p in self.pairs
+            ]
+        else:
+            pairs = [
+                {"people": [p.mentor, p.mentee], "score": p.score, "reasons": list(p.reasons),
+                 "locked": p.locked}
+                for p in self.pairs
+            ]
+        return {
+            "mode": str(self.mode),
+            "pairs": pairs,
+            "unmatched": [{"email": u.id, "reason": u.reason, "side": u.side}
+                          for u in self.unmatched],
+            "summary": self.summary,
+            "skills": [
+                {"skill": s.skill, "demand": s.demand, "supply": s.supply, "met": s.met}
+                for s in self.skills
+            ],
+        }
