@@ -235,12 +235,13 @@ class Round(Base):
 
 
 class Match(Base):
-    """A pair of a round. A deleted person's side becomes NULL: the row and its counts stay."""
+    """A pair of a round. A deleted person's side becomes NULL: the row and its counts stay.
+
+    A declined pair stays as a row, so a mentee may have several rows in a round, at most one
+    of them live (the engine guarantees it).
+    """
 
     __tablename__ = "match"
-    __table_args__ = (
-        UniqueConstraint("round_id", "mentee_id", name="one_mentor_per_mentee"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)

@@ -186,7 +186,6 @@ def upgrade() -> None:
             ["round_id"], ["round.id"], name=op.f("fk_match_round_id_round"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_match")),
-        sa.UniqueConstraint("round_id", "mentee_id", name="one_mentor_per_mentee"),
     )
     with op.batch_alter_table("match", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_match_mentee_id"), ["mentee_id"], unique=False)

@@ -1,0 +1,311 @@
+"""Matching rounds: create, preview (compute and store proposed pairs), publish, close."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from matching import (
+    ENGINE_VERSION,
+    InfeasibleLockError,
+    MatchSettings,
+    Mode,
+    Profile,
+    ScoreWeights,
+    Taxonomy,
+    match_profiles,
+)
+from mentorship.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowError
+from mentorship.models import Match, MatchStatus, PairRule, Person, Round, RoundStatus
+from mentorship.services.audit import record_event
+from mentorship.services.pool import load_profiles
+
+__all__ = ["close_round", "create_round", "decline_match", "preview_round", "publish_round"]
+
+Progress = Callable[[str, float], None]
+# Pairs are written in batches of this many rows (one multi-row INSERT each).
+BATCH = 1000
+SETTING_KEYS = {"skill_weight", "text_weight", "min_score", "fair", "allow_same_manager",
+                "allow_repeat"}
+LIVE = (MatchStatus.PROPOSED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
+
+
+def _require_coordinator(actor: Person | None) -> None:
+    # actor None is the command line, run by whoever runs the service.
+    if actor is not None and not (actor.is_coordinator or actor.is_admin):
+        raise PermissionDenied("only coordinators run matching rounds")
+
+
+def _get_round(session: Session, round_id: int) -> Round:
+    found = session.get(Round, round_id)
+    if found is None:
+        raise NotFound(f"no round {round_id}")
+    return found
+
+
+def create_round(
+    session: Session, actor: Person | None, name: str, *, mode: str = "mentor",
+    settings: dict[str, Any] | None = None,
+) -> Round:
+    """Create a draft round with its settings (weights, threshold, fairness, exclusions)."""
+    _require_coordinator(actor)
+    settings = dict(settings or {})
+    unknown = sorted(set(settings) - SETTING_KEYS)
+    errors = [RowError(0, key, str(settings[key]), "unknown setting") for key in unknown]
+    if mode not in {m.value for m in Mode}:
+        errors.append(RowError(0, "mode", mode, "must be mentor or peer"))
+    if not name.strip():
+        errors.append(RowError(0, "name", name, "required"))
+    if not errors:
+        try:
+            _match_settings(mode, settings)
+        except ValueError as error:
+            errors.append(RowError(0, "settings", json.dumps(settings), str(error)))
+    if errors:
+        raise InvalidInput("the round's settings are not valid", errors)
+    new_round = Round(name=name.strip(), mode=mode, settings=settings,
+                      created_by_id=actor.id if actor else None)
+    session.add(new_round)
+    session.flush()
+    record_event(session, actor, "round.create", "round", new_round.id, settings=settings)
+    return new_round
+
+
+def _match_settings(mode: str, settings: dict[str, Any], **rules: Any) -> MatchSettings:
+    return MatchSettings(
+        mode=Mode(mode),
+        weights=ScoreWeights(skill=float(settings.get("skill_weight", 0.8)),
+                             text=float(settings.get("text_weight", 0.2))),
+        min_score=float(settings.get("min_score", 0.0)),
+        fair=bool(settings.get("fair", False)),
+        allow_same_manager=bool(settings.get("allow_same_manager", False)),
+        **rules,
+    )
+
+
+def _email_pairs(session: Session, rows) -> tuple[tuple[str, str], ...]:
+    ids = {i for pair in rows for i in pair}
+    email = dict(session.execute(select(Person.id, Person.email).where(Person.id.in_(ids))).all())
+    return tuple((email[a], email[b]) for a, b in rows if a in email and b in email)
+
+
+def preview_round(
+    session: Session, actor: Person | None, round_id: int, *, taxonomy: Taxonomy,
+    progress: Progress | None = None,
+) -> Round:
+    """Compute the round and store its proposed pairs, unmatched and diagnostics.
+
+    Staff see nothing until it is published. Mentees with a live pair from an earlier round
+    are not matched again, and their mentors' capacity counts it. Pairs of earlier rounds are
+    not proposed again unless the round's settings allow repeats. Everything is written in the
+    caller's one transaction: a crash leaves no partial round.
+    """
+    _require_coordinator(actor)
+    report = progress or (lambda stage, fraction: None)
+    current = _get_round(session, round_id)
+    if current.status not in (RoundStatus.DRAFT, RoundStatus.PREVIEWED, RoundStatus.FAILED):
+        raise Conflict(f"round {round_id} is {current.status}; only a draft or previewed round "
+                       "can be computed again")
+    result, person_id, input_hash = _compute(session, current, taxonomy, report)
+    session.execute(delete(Match).where(Match.round_id == round_id,
+                                        Match.status == MatchStatus.PROPOSED))
+    rows = [
+        {"round_id": round_id, "mentor_id": person_id[pair.mentor],
+         "mentee_id": person_id[pair.mentee], "score": pair.score, "reasons": list(pair.reasons),
+         "alternatives": [list(alt) for alt in pair.alternatives], "locked": pair.locked,
+         "status": MatchStatus.PROPOSED}
+        for pair in result.pairs
+    ]
+    for start in range(0, len(rows), BATCH):
+        session.execute(insert(Match), rows[start:start + BATCH])
+        report("storing", 0.8 + 0.2 * min(1.0, (start + BATCH) / max(1, len(rows))))
+    current.status = RoundStatus.PREVIEWED
+    current.diagnostics = {"summary": result.summary,
+                           "skills": [asdict(s) for s in result.skills]}
+    current.unmatched = [asdict(u) for u in result.unmatched]
+    current.input_hash = input_hash
+    current.engine_version = ENGINE_VERSION
+    current.failure_reason = ""
+    current.progress_stage, current.progress_percent = "done", 100
+    session.flush()
+    record_event(session, actor, "round.preview", "round", round_id,
+                 matched=len(result.pairs), input_hash=current.input_hash)
+    return current
+
+
+def _compute(session: Session, current: Round, taxonomy: Taxonomy, report: Progress,
+             keep: list[tuple[int, int]] = ()):
+    """Run the engine for a round on the database's pool; `keep` pairs are locked."""
+    round_id = current.id
+    profiles, person_id = load_profiles(session)
+    earlier = session.execute(
+        select(Match.mentor_id, Match.mentee_id, Match.status)
+        .join(Round, Round.id == Match.round_id)
+        .where(Round.id != round_id, Round.status.in_([RoundStatus.PUBLISHED, RoundStatus.CLOSED]),
+               Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
+    ).all()
+    live = [(m, e) for m, e, status in earlier if status in (MatchStatus.ACCEPTED,
+                                                            MatchStatus.ACTIVE)]
+    if current.mode == Mode.MENTOR.value:
+        profiles = _without_live_pairs(profiles, _email_pairs(session, live))
+    rules = session.execute(
+        select(PairRule.kind, PairRule.first_id, PairRule.second_id)
+        .where((PairRule.round_id == round_id) | PairRule.round_id.is_(None))
+    ).all()
+    previous = () if current.settings.get("allow_repeat") else _email_pairs(
+        session, [(m, e) for m, e, _ in earlier])
+    declined = session.execute(
+        select(Match.mentor_id, Match.mentee_id)
+        .where(Match.round_id == round_id, Match.status == MatchStatus.DECLINED,
+               Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
+    ).all()
+    settings = _match_settings(
+        current.mode, current.settings,
+        avoid=_email_pairs(session, [(a, b) for kind, a, b in rules if kind == "avoid"]
+                           + [tuple(pair) for pair in declined]),
+        previous=previous,
+        locks=_email_pairs(session, list(dict.fromkeys(
+            [(a, b) for kind, a, b in rules if kind == "lock"] + [tuple(k) for k in keep]))),
+    )
+    try:
+        result = match_profiles(profiles, taxonomy=taxonomy, settings=settings,
+                                progress=lambda stage, f: report(stage, 0.8 * f))
+    except InfeasibleLockError as error:
+        raise InvalidInput("locked pairs break the rules", [
+            RowError(0, "lock", "", reason) for _, reason in error.args[0]]) from error
+    return result, person_id, _input_hash(profiles, settings)
+
+
+def _without_live_pairs(profiles: list[Profile], live: tuple[tuple[str, str], ...]):
+    """Take mentees with a live mentor out of the running and count that pair on the mentor."""
+    load: dict[str, int] = {}
+    taken = set()
+    for mentor, mentee in live:
+        load[mentor] = load.get(mentor, 0) + 1
+        taken.add(mentee)
+    adjusted = []
+    for profile in profiles:
+        changes: dict[str, Any] = {}
+        if profile.id in taken:
+            changes["learn"] = ()
+        if profile.id in load:
+            changes["capacity"] = max(0, profile.capacity - load[profile.id])
+        adjusted.append(replace(profile, **changes) if changes else profile)
+    return adjusted
+
+
+def _input_hash(profiles: list[Profile], settings: MatchSettings) -> str:
+    """Return a hash of everything the engine saw, so a re-run can be checked to be the same."""
+    canonical = {
+        "profiles": sorted(
+            [p.id, sorted(p.levels.items()), list(p.learn), None if p.teach is None else
+             sorted(p.teach), str(p.role), p.capacity, p.manager, p.goals, p.bio]
+            for p in profiles
+        ),
+        "settings": repr(settings),
+    }
+    return hashlib.sha256(json.dumps(canonical, default=str).encode()).hexdigest()
+
+
+def publish_round(session: Session, actor: Person | None, round_id: int) -> Round:
+    """Publish a previewed round: all its pairs become visible at once.
+
+    The status change is one conditional UPDATE, so of two coordinators publishing at once
+    exactly one succeeds and the other gets a Conflict.
+    """
+    _require_coordinator(actor)
+    _get_round(session, round_id)
+    changed = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.status == RoundStatus.PREVIEWED)
+        .values(status=RoundStatus.PUBLISHED, published_at=datetime.now(UTC),
+                published_by_id=actor.id if actor else None, version=Round.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        session.expire_all()
+        status = session.get(Round, round_id).status
+        raise Conflict(f"round {round_id} is {status}, not previewed: it cannot be published")
+    session.expire_all()
+    record_event(session, actor, "round.publish", "round", round_id)
+    session.flush()
+    return session.get(Round, round_id)
+
+
+def close_round(session: Session, actor: Person | None, round_id: int) -> Round:
+    """Close a published round: its live pairs end."""
+    _require_coordinator(actor)
+    changed = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.status == RoundStatus.PUBLISHED)
+        .values(status=RoundStatus.CLOSED, closed_at=datetime.now(UTC),
+                version=Round.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        status = _get_round(session, round_id).status
+        raise Conflict(f"round {round_id} is {status}, not published: it cannot be closed")
+    session.execute(
+        update(Match).where(Match.round_id == round_id, Match.status.in_(LIVE))
+        .values(status=MatchStatus.ENDED).execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    record_event(session, actor, "round.close", "round", round_id)
+    session.flush()
+    return session.get(Round, round_id)
+
+
+def decline_match(
+    session: Session, actor: Person | None, match_id: int, *, taxonomy: Taxonomy,
+    reason: str = "",
+) -> list[Match]:
+    """Decline a pair (as its mentor or mentee) and re-match the people it frees.
+
+    The declined pair is never proposed again in this round; every other pair of the round is
+    kept exactly (locked), and the freed people get the best partners still available. Returns
+    the new pairs.
+    """
+    match = session.get(Match, match_id)
+    if match is None:
+        raise NotFound(f"no match {match_id}")
+    if actor is not None and actor.id not in (match.mentor_id, match.mentee_id) and not (
+            actor.is_coordinator or actor.is_admin):
+        raise PermissionDenied("only the mentor or the mentee of a pair can decline it")
+    current = match.round
+    if current.status != RoundStatus.PUBLISHED:
+        raise Conflict(f"round {current.id} is {current.status}: only published pairs can be "
+                       "declined")
+    if match.status not in (MatchStatus.PROPOSED, MatchStatus.ACCEPTED):
+        raise Conflict(f"match {match_id} is {match.status} and cannot be declined")
+    match.status = MatchStatus.DECLINED
+    match.decline_reason = reason[:2000]
+    session.flush()
+    keep = session.execute(
+        select(Match.mentor_id, Match.mentee_id)
+        .where(Match.round_id == current.id, Match.status.in_(LIVE),
+               Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
+    ).all()
+    result, person_id, _ = _compute(session, current, taxonomy, lambda stage, f: None,
+                                    keep=[tuple(pair) for pair in keep])
+    kept = {tuple(pair) for pair in keep}
+    new = []
+    for pair in result.pairs:
+        ids = (person_id[pair.mentor], person_id[pair.mentee])
+        if ids in kept:
+            continue
+        row = Match(round_id=current.id, mentor_id=ids[0], mentee_id=ids[1], score=pair.score,
+                    reasons=list(pair.reasons), alternatives=[list(a) for a in pair.alternatives],
+                    status=MatchStatus.PROPOSED)
+        session.add(row)
+        new.append(row)
+    session.flush()
+    record_event(session, actor, "match.decline", "match", match_id, reason=reason[:200],
+                 rematched=[m.id for m in new])
+    return new

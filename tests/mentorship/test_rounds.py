@@ -1,0 +1,206 @@
+"""Rounds in the database: preview, publish (once), decline and re-match, close, crash safety."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from mentorship.db import make_engine
+from mentorship.errors import Conflict
+from mentorship.migrate import upgrade_database
+from mentorship.models import Match, MatchStatus, Person, Round, RoundStatus
+from mentorship.profile_csv import read_profiles_csv
+from mentorship.services.profiles import import_profiles
+from mentorship.services.rounds import (
+    close_round,
+    create_round,
+    decline_match,
+    preview_round,
+    publish_round,
+)
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "library_staff.csv"
+
+
+@pytest.fixture
+def staff(db, taxonomy):
+    import_profiles(db, None, read_profiles_csv(EXAMPLE, taxonomy), taxonomy)
+    return db
+
+
+def pairs_of(db, round_id):
+    return sorted(db.execute(
+        select(Match.mentor_id, Match.mentee_id, Match.status).where(Match.round_id == round_id)
+    ).all())
+
+
+def test_preview_publish_close(staff, taxonomy):
+    db = staff
+    created = create_round(db, None, "Spring term")
+    assert created.status == RoundStatus.DRAFT
+    previewed = preview_round(db, None, created.id, taxonomy=taxonomy)
+    assert previewed.status == RoundStatus.PREVIEWED
+    stored = pairs_of(db, created.id)
+    assert len(stored) == previewed.diagnostics["summary"]["matched"] > 50
+    assert previewed.unmatched and previewed.input_hash and previewed.engine_version
+
+    published = publish_round(db, None, created.id)
+    assert published.status == RoundStatus.PUBLISHED
+    with pytest.raises(Conflict, match="not previewed"):
+        publish_round(db, None, created.id)
+    with pytest.raises(Conflict):
+        preview_round(db, None, created.id, taxonomy=taxonomy)
+
+    closed = close_round(db, None, created.id)
+    assert closed.status == RoundStatus.CLOSED
+    assert {status for _, _, status in pairs_of(db, created.id)} == {MatchStatus.ENDED}
+
+
+def test_rerun_from_the_same_data_gives_the_same_pairs(staff, taxonomy):
+    db = staff
+    first = create_round(db, None, "A", settings={"min_score": 0.1})
+    preview_round(db, None, first.id, taxonomy=taxonomy)
+    pairs, digest = pairs_of(db, first.id), first.input_hash
+    preview_round(db, None, first.id, taxonomy=taxonomy)
+    assert pairs_of(db, first.id) == pairs and first.input_hash == digest
+
+
+def test_later_round_does_not_repeat_earlier_pairs(staff, taxonomy):
+    db = staff
+    first = create_round(db, None, "A")
+    preview_round(db, None, first.id, taxonomy=taxonomy)
+    publish_round(db, None, first.id)
+    earlier = {(m, e) for m, e, _ in pairs_of(db, first.id)}
+    second = create_round(db, None, "B")
+    preview_round(db, None, second.id, taxonomy=taxonomy)
+    assert earlier.isdisjoint({(m, e) for m, e, _ in pairs_of(db, second.id)})
+
+
+def test_decline_rematches_the_freed_and_keeps_every_other_pair(staff, taxonomy):
+    db = staff
+    current = create_round(db, None, "A")
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    publish_round(db, None, current.id)
+    before = db.scalars(select(Match).where(Match.round_id == current.id)).all()
+    declined = max(before, key=lambda m: len(m.alternatives))
+    mentee = db.get(Person, declined.mentee_id)
+    others = {(m.id, m.mentor_id, m.mentee_id, m.status) for m in before if m.id != declined.id}
+
+    new = decline_match(db, mentee, declined.id, taxonomy=taxonomy, reason="schedule")
+    after = db.scalars(select(Match).where(Match.round_id == current.id)).all()
+    assert {(m.id, m.mentor_id, m.mentee_id, m.status) for m in after
+            if m.id != declined.id and m not in new} == others
+    assert db.get(Match, declined.id).status == MatchStatus.DECLINED
+    assert all((m.mentor_id, m.mentee_id) != (declined.mentor_id, declined.mentee_id)
+               for m in new)
+    assert any(m.mentee_id == declined.mentee_id for m in new), "the mentee gets a new mentor"
+    # Declining again later never brings the declined pair back.
+    for match in new:
+        decline_match(db, None, match.id, taxonomy=taxonomy)
+    live = db.execute(select(Match.mentor_id, Match.mentee_id).where(
+        Match.round_id == current.id, Match.status == MatchStatus.PROPOSED)).all()
+    assert (declined.mentor_id, declined.mentee_id) not in set(live)
+
+
+def test_concurrent_publish_has_exactly_one_winner(engine):
+    """Two threads, each on its own connection, publish the same round at once, 50 times."""
+    winners, conflicts = [], []
+    ids = []
+    with Session(engine) as session, session.begin():
+        for number in range(50):
+            session.add(Round(name=f"race {number}", status=RoundStatus.PREVIEWED))
+        session.flush()
+        ids = [r.id for r in session.scalars(select(Round).where(Round.name.like("race %")))]
+    try:
+        for round_id in ids:
+            barrier = threading.Barrier(2)
+
+            def publish(round_id=round_id, barrier=barrier):
+                barrier.wait()
+                try:
+                    with Session(engine) as session, session.begin():
+                        publish_round(session, None, round_id)
+                    winners.append(round_id)
+                except Conflict:
+                    conflicts.append(round_id)
+
+            threads = [threading.Thread(target=publish) for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        assert sorted(winners) == sorted(ids)
+        assert sorted(conflicts) == sorted(ids)
+    finally:
+        with Session(engine) as session, session.begin():
+            for round_id in ids:
+                session.delete(session.get(Round, round_id))
+
+
+KILLED_WRITER = """
+import sys, time
+from sqlalchemy.orm import Session
+from matching import load_taxonomy
+from mentorship.db import make_engine
+from mentorship.services.rounds import preview_round
+
+def progress(stage, fraction):
+    if stage == "storing":
+        print("STORING", flush=True)
+        time.sleep(60)
+
+with Session(make_engine(sys.argv[1])) as session, session.begin():
+    preview_round(session, None, int(sys.argv[2]), taxonomy=load_taxonomy(), progress=progress)
+"""
+
+
+@pytest.fixture
+def private_database(database_url, tmp_path):
+    """A database of its own, for a test that must commit (SQLite file or a new PG database)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'private.db'}"
+        return
+    name = f"mentorship_kill_{os.getpid()}"
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    url = make_engine(database_url).url.set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def test_killed_writer_leaves_no_partial_round(private_database, taxonomy):
+    engine = make_engine(private_database)
+    upgrade_database(engine)
+    with Session(engine) as session, session.begin():
+        import_profiles(session, None, read_profiles_csv(EXAMPLE, taxonomy), taxonomy)
+        round_id = create_round(session, None, "crash").id
+
+    writer = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, private_database,
+                               str(round_id)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "STORING"  # pairs written, not committed
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        writer.stdout.close()
+
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Match)) == 0
+        assert session.get(Round, round_id).status == RoundStatus.DRAFT
+        if engine.dialect.name == "sqlite":
+            assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    with Session(engine) as session, session.begin():
+        assert preview_round(session, None, round_id, taxonomy=taxonomy).status == "previewed"
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Match)) > 50
+    engine.dispose()
