@@ -237,3 +237,173 @@ def import_command(profiles, partial, taxonomy_path) -> None:
                f"{report.skipped} row(s) skipped")
     if report.skipped:
         sys.exit(INPUT_ERROR)
+
+
+def _run_service(work):
+    """Run `work(session)` in one transaction on the configured database; report domain errors.
+
+    Returns what `work` returned. The database is first brought to the current schema.
+    """
+    from mentorship.db import make_engine, make_session_factory
+    from mentorship.migrate import upgrade_database
+
+    engine = make_engine()
+    upgrade_database(engine)
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            return work(session)
+    except InvalidInput as error:
+        _fail(str(error), error.errors)
+    except DomainError as error:
+        _fail(str(error))
+    finally:
+        engine.dispose()
+
+
+@cli.group("round")
+def round_group() -> None:
+    """Matching rounds in the database: create, preview, publish, show, export, close."""
+
+
+@round_group.command("create")
+@click.argument("name")
+@click.option("--mode", type=click.Choice([m.value for m in Mode]), default="mentor")
+@click.option("--min-score", type=click.FloatRange(0, 1), callback=_finite, default=0.0)
+@click.option("--fair", is_flag=True)
+@click.option("--allow-same-manager", is_flag=True)
+@click.option("--allow-repeat", is_flag=True, help="Allow pairs of earlier rounds again.")
+def round_create(name, mode, min_score, fair, allow_same_manager, allow_repeat) -> None:
+    """Create a draft round and print its id."""
+    from mentorship.services.rounds import create_round
+
+    settings = {"min_score": min_score, "fair": fair, "allow_same_manager": allow_same_manager,
+                "allow_repeat": allow_repeat}
+    created = _run_service(lambda s: create_round(s, None, name, mode=mode, settings=settings))
+    click.echo(f"round {created.id} created: {created.name} ({created.mode} mode, draft)")
+
+
+@round_group.command("preview")
+@click.argument("round_id", type=int)
+@click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False))
+def round_preview(round_id, taxonomy_path) -> None:
+    """Compute a round and store its proposed pairs (staff see nothing yet)."""
+    from mentorship.services.rounds import preview_round
+
+    try:
+        taxonomy = load_taxonomy(taxonomy_path)
+    except TaxonomyError as error:
+        _fail(str(error))
+    with ProgressBar() as progress:
+        done = _run_service(lambda s: preview_round(s, None, round_id, taxonomy=taxonomy,
+                                                    progress=progress))
+    summary = done.diagnostics["summary"]
+    click.echo(f"round {round_id} previewed: {summary.get('matched', summary.get('pairs'))} "
+               f"pairs, {len(done.unmatched)} unmatched")
+
+
+@round_group.command("publish")
+@click.argument("round_id", type=int)
+def round_publish(round_id) -> None:
+    """Publish a previewed round: its pairs become visible at once."""
+    from mentorship.services.rounds import publish_round
+
+    _run_service(lambda s: publish_round(s, None, round_id))
+    click.echo(f"round {round_id} published")
+
+
+@round_group.command("close")
+@click.argument("round_id", type=int)
+def round_close(round_id) -> None:
+    """Close a published round: its pairs end."""
+    from mentorship.services.rounds import close_round
+
+    _run_service(lambda s: close_round(s, None, round_id))
+    click.echo(f"round {round_id} closed")
+
+
+def _round_report(session, round_id):
+    from sqlalchemy import select
+
+    from mentorship.errors import NotFound
+    from mentorship.models import Match, Person, Round
+
+    found = session.get(Round, round_id)
+    if found is None:
+        raise NotFound(f"no round {round_id}")
+    email = dict(session.execute(select(Person.id, Person.email)).all())
+    pairs = [
+        {"mentor": email.get(m.mentor_id, "(deleted person)"),
+         "mentee": email.get(m.mentee_id, "(deleted person)"), "score": m.score,
+         "status": str(m.status), "reasons": m.reasons, "locked": m.locked}
+        for m in session.scalars(select(Match).where(Match.round_id == round_id))
+    ]
+    return {"id": found.id, "name": found.name, "mode": found.mode, "status": str(found.status),
+            "settings": found.settings, "input_hash": found.input_hash,
+            "engine_version": found.engine_version, "pairs": pairs,
+            "unmatched": found.unmatched, "diagnostics": found.diagnostics}
+
+
+@round_group.command("show")
+@click.argument("round_id", type=int)
+def round_show(round_id) -> None:
+    """Print a round's status, settings and pairs."""
+    report = _run_service(lambda s: _round_report(s, round_id))
+    click.echo(f"round {report['id']}: {report['name']} ({report['mode']} mode, "
+               f"{report['status']}), settings {report['settings']}")
+    for pair in report["pairs"]:
+        reason = pair["reasons"][0] if pair["reasons"] else ""
+        click.echo(f"  {pair['mentee']} <- {pair['mentor']}  {pair['score']:.3f}  "
+                   f"{pair['status']}  {reason}")
+    click.echo(f"  {len(report['unmatched'])} unmatched")
+
+
+@round_group.command("export")
+@click.argument("round_id", type=int)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+def round_export(round_id, out) -> None:
+    """Export a round as JSON (settings, pairs, unmatched, diagnostics)."""
+    import json
+
+    text = json.dumps(_run_service(lambda s: _round_report(s, round_id)), indent=2) + "\n"
+    _write(text, out)
+
+
+def _write(text: str, out: str | None) -> None:
+    if not out:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(f"cannot write {out}: {error.strerror}")
+
+
+@cli.group("person")
+def person_group() -> None:
+    """A person's data: export it, or delete it."""
+
+
+@person_group.command("export")
+@click.argument("email")
+@click.option("--out", type=click.Path(dir_okay=False))
+def person_export(email, out) -> None:
+    """Export everything held about a person, as JSON."""
+    import json
+
+    from mentorship.services.people import export_person
+
+    data = _run_service(lambda s: export_person(s, None, email))
+    _write(json.dumps(data, indent=2) + "\n", out)
+
+
+@person_group.command("delete")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def person_delete(email, yes) -> None:
+    """Delete a person's data; their pairs stay as anonymised rows."""
+    from mentorship.services.people import delete_person
+
+    if not yes:
+        click.confirm(f"Delete {email} and all their personal data?", abort=True)
+    _run_service(lambda s: delete_person(s, None, email))
+    click.echo(f"deleted {email}")

@@ -1,0 +1,105 @@
+"""A person's data: export everything held about them, or delete it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import String, cast, or_, select
+from sqlalchemy.orm import Session
+
+from mentorship.errors import NotFound, PermissionDenied
+from mentorship.models import AuditEvent, Match, PairRule, Person, Round
+from mentorship.services.audit import record_event
+
+__all__ = ["DELETED", "delete_person", "export_person"]
+
+#: What stands in a round's records where a deleted person's email was.
+DELETED = "(deleted person)"
+
+
+def _find(session: Session, email: str) -> Person:
+    person = session.scalar(select(Person).where(Person.email == email.strip().casefold()))
+    if person is None:
+        raise NotFound(f"no person with email {email!r}")
+    return person
+
+
+def _may_see(actor: Person | None, person: Person) -> None:
+    if actor is not None and actor.id != person.id and not actor.is_admin:
+        raise PermissionDenied("only the person themselves or an admin can do this")
+
+
+def export_person(session: Session, actor: Person | None, email: str) -> dict[str, Any]:
+    """Return everything held about a person: identity, profile, skills, pairs, rules, events."""
+    person = _find(session, email)
+    _may_see(actor, person)
+    profile = person.profile
+    matches = session.scalars(select(Match).where(
+        or_(Match.mentor_id == person.id, Match.mentee_id == person.id))).all()
+    rules = session.scalars(select(PairRule).where(
+        or_(PairRule.first_id == person.id, PairRule.second_id == person.id))).all()
+    events = session.scalars(select(AuditEvent).where(
+        or_(AuditEvent.actor_id == person.id,
+            (AuditEvent.target_type == "person") & (AuditEvent.target_id == str(person.id)))
+    )).all()
+    data = {
+        "person": {
+            "email": person.email, "name": person.name, "department": person.department,
+            "manager_email": person.manager.email if person.manager else None,
+            "active": person.active, "coordinator": person.is_coordinator,
+            "admin": person.is_admin, "created_at": person.created_at.isoformat(),
+        },
+        "profile": None if profile is None else {
+            "role": str(profile.role), "capacity": profile.capacity, "goals": profile.goals,
+            "bio": profile.bio, "format_preference": str(profile.format_preference),
+            "skills": [{"skill": s.skill_id, "level": s.level, "learn_rank": s.learn_rank,
+                        "teaches": s.teaches} for s in profile.skills],
+        },
+        "matches": [{
+            "round": m.round_id, "as": "mentor" if m.mentor_id == person.id else "mentee",
+            "score": m.score, "status": str(m.status), "reasons": m.reasons,
+            "decline_reason": m.decline_reason, "created_at": m.created_at.isoformat(),
+        } for m in matches],
+        "rules": [{"kind": r.kind, "round": r.round_id} for r in rules],
+        "events": [{"at": e.at.isoformat(), "action": e.action, "target": e.target_type}
+                   for e in events],
+    }
+    record_event(session, actor, "person.export", "person", person.id)
+    return data
+
+
+def delete_person(session: Session, actor: Person | None, email: str) -> None:
+    """Delete a person's personal data; the pairs they were in stay, anonymised.
+
+    Their match rows keep score and status with the person's side set to NULL (so a round's
+    counts stay true), and their email is scrubbed from every stored round report.
+    """
+    person = _find(session, email)
+    _may_see(actor, person)
+    address = person.email
+    person_id = person.id
+    # Rows that mention the email in their JSON reports (alternatives, reasons, unmatched).
+    pattern = f"%{address}%"
+    for match in session.scalars(select(Match).where(or_(
+            cast(Match.alternatives, String).like(pattern),
+            cast(Match.reasons, String).like(pattern)))):
+        match.alternatives = _scrub(match.alternatives, address)
+        match.reasons = _scrub(match.reasons, address)
+    for round_ in session.scalars(select(Round).where(or_(
+            cast(Round.unmatched, String).like(pattern),
+            cast(Round.diagnostics, String).like(pattern)))):
+        round_.unmatched = _scrub(round_.unmatched, address)
+        round_.diagnostics = _scrub(round_.diagnostics, address)
+    for match in session.scalars(select(Match).where(
+            or_(Match.mentor_id == person_id, Match.mentee_id == person_id))):
+        match.decline_reason = ""  # free text the person wrote
+    session.delete(person)  # profile and skills cascade; matches' side becomes NULL
+    session.flush()
+    record_event(session, actor, "person.delete", "person", person_id)
+    session.flush()
+
+
+def _scrub(value: Any, email: str) -> Any:
+    """Return a JSON value with every occurrence of `email` replaced."""
+    return json.loads(json.dumps(value).replace(email, DELETED))

@@ -1,0 +1,59 @@
+"""Export everything held about a person, then delete them without a trace of their email."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from mentorship.errors import NotFound, PermissionDenied
+from mentorship.models import Base, Match, Person, Round
+from mentorship.profile_csv import read_profiles_csv
+from mentorship.services.people import delete_person, export_person
+from mentorship.services.profiles import import_profiles
+from mentorship.services.rounds import create_round, preview_round, publish_round
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "library_staff.csv"
+
+
+@pytest.fixture
+def published(db, taxonomy):
+    import_profiles(db, None, read_profiles_csv(EXAMPLE, taxonomy), taxonomy)
+    current = create_round(db, None, "A")
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    publish_round(db, None, current.id)
+    return current
+
+
+def everything(db) -> str:
+    """Every row of every table, as text."""
+    return "\n".join(str(row) for table in Base.metadata.sorted_tables
+                     for row in db.execute(select(table)).all())
+
+
+def test_export_then_delete_leaves_no_trace(db, published):
+    match = db.scalars(select(Match).where(Match.round_id == published.id)).first()
+    # Someone who appears as a pair, as another mentee's alternative and maybe as a manager.
+    mentor = db.get(Person, match.mentor_id)
+    email = mentor.email
+    assert email in everything(db)
+    pairs_before = db.scalar(select(func.count()).select_from(Match))
+
+    data = export_person(db, mentor, email)
+    assert data["person"]["email"] == email
+    assert data["profile"]["skills"]
+    assert any(m["as"] == "mentor" for m in data["matches"])
+
+    delete_person(db, None, email)
+    db.expire_all()
+    assert email not in everything(db)
+    assert db.scalar(select(func.count()).select_from(Match)) == pairs_before
+    assert db.scalar(select(Match).where(Match.id == match.id)).mentor_id is None
+    assert db.get(Round, published.id).diagnostics["summary"]["matched"] > 0
+
+
+def test_only_the_person_or_an_admin(db, published):
+    first, second = db.scalars(select(Person).limit(2)).all()
+    with pytest.raises(PermissionDenied):
+        export_person(db, first, second.email)
+    with pytest.raises(NotFound):
+        delete_person(db, None, "nobody@lib.org")
