@@ -27,7 +27,16 @@ from mentorship.models import Match, MatchStatus, PairRule, Person, Round, Round
 from mentorship.services.audit import record_event
 from mentorship.services.pool import load_profiles
 
-__all__ = ["close_round", "create_round", "decline_match", "preview_round", "publish_round"]
+__all__ = [
+    "close_round",
+    "create_round",
+    "decline_match",
+    "lock_pair",
+    "preview_round",
+    "publish_round",
+    "remove_pair",
+    "swap_pairs",
+]
 
 Progress = Callable[[str, float], None]
 # Pairs are written in batches of this many rows (one multi-row INSERT each).
@@ -309,3 +318,68 @@ def decline_match(
     record_event(session, actor, "match.decline", "match", match_id, reason=reason[:200],
                  rematched=[m.id for m in new])
     return new
+
+
+def _editable_round(session: Session, actor: Person | None, round_id: int) -> Round:
+    _require_coordinator(actor)
+    current = _get_round(session, round_id)
+    if current.status not in (RoundStatus.DRAFT, RoundStatus.PREVIEWED):
+        raise Conflict(f"round {round_id} is {current.status}; pairs can only be adjusted "
+                       "before publishing")
+    return current
+
+
+def _person_id(session: Session, email: str) -> int:
+    found = session.scalar(select(Person.id).where(Person.email == email.strip().casefold()))
+    if found is None:
+        raise NotFound(f"no person with email {email!r}")
+    return found
+
+
+def lock_pair(session: Session, actor: Person | None, round_id: int, mentor: str,
+              mentee: str) -> PairRule:
+    """Lock a pair into a round before publishing; the next preview keeps it exactly."""
+    _editable_round(session, actor, round_id)
+    rule = PairRule(kind="lock", round_id=round_id, first_id=_person_id(session, mentor),
+                    second_id=_person_id(session, mentee))
+    session.add(rule)
+    session.flush()
+    record_event(session, actor, "round.lock", "round", round_id, rule=rule.id)
+    return rule
+
+
+def remove_pair(session: Session, actor: Person | None, round_id: int, match_id: int) -> PairRule:
+    """Remove a proposed pair before publishing; the next preview will not propose it again."""
+    _editable_round(session, actor, round_id)
+    match = session.get(Match, match_id)
+    if match is None or match.round_id != round_id:
+        raise NotFound(f"no match {match_id} in round {round_id}")
+    session.execute(delete(PairRule).where(
+        PairRule.kind == "lock", PairRule.round_id == round_id,
+        PairRule.first_id == match.mentor_id, PairRule.second_id == match.mentee_id))
+    rule = PairRule(kind="avoid", round_id=round_id, first_id=match.mentor_id,
+                    second_id=match.mentee_id)
+    session.add(rule)
+    session.flush()
+    record_event(session, actor, "round.remove_pair", "round", round_id, match=match_id)
+    return rule
+
+
+def swap_pairs(session: Session, actor: Person | None, round_id: int, first_match: int,
+               second_match: int) -> list[PairRule]:
+    """Swap the mentors of two proposed pairs and lock the two new pairs."""
+    _editable_round(session, actor, round_id)
+    first, second = session.get(Match, first_match), session.get(Match, second_match)
+    if first is None or second is None or {first.round_id, second.round_id} != {round_id}:
+        raise NotFound(f"both matches must be pairs of round {round_id}")
+    locks = [
+        PairRule(kind="lock", round_id=round_id, first_id=first.mentor_id,
+                 second_id=second.mentee_id),
+        PairRule(kind="lock", round_id=round_id, first_id=second.mentor_id,
+                 second_id=first.mentee_id),
+    ]
+    session.add_all(locks)
+    session.flush()
+    record_event(session, actor, "round.swap", "round", round_id,
+                 matches=[first_match, second_match])
+    return locks

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from mentorship.db import make_engine
-from mentorship.errors import Conflict
+from mentorship.errors import Conflict, InvalidInput
 from mentorship.migrate import upgrade_database
 from mentorship.models import Match, MatchStatus, Person, Round, RoundStatus
 from mentorship.profile_csv import read_profiles_csv
@@ -204,3 +204,36 @@ def test_killed_writer_leaves_no_partial_round(private_database, taxonomy):
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Match)) > 50
     engine.dispose()
+
+
+def test_adjust_before_publishing_and_resolve_around_locks(staff, taxonomy):
+    from mentorship.services.rounds import lock_pair, remove_pair, swap_pairs
+
+    db = staff
+    current = create_round(db, None, "A", settings={"allow_same_manager": True})
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    matches = db.scalars(select(Match).where(Match.round_id == current.id)).all()
+    removed, first, second = matches[0], matches[1], matches[2]
+    email = dict(db.execute(select(Person.id, Person.email)).all())
+
+    remove_pair(db, None, current.id, removed.id)
+    swap_pairs(db, None, current.id, first.id, second.id)
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    after = {(m.mentor_id, m.mentee_id): m for m in
+             db.scalars(select(Match).where(Match.round_id == current.id))}
+    assert (removed.mentor_id, removed.mentee_id) not in after
+    assert after[(first.mentor_id, second.mentee_id)].locked
+    assert after[(second.mentor_id, first.mentee_id)].locked
+
+    # A lock that breaks a rule is an input error that names it; nothing is lost.
+    boss = db.scalar(select(Person).where(Person.manager_id.is_not(None)))
+    lock_pair(db, None, current.id, email[boss.manager_id], boss.email)
+    with pytest.raises(InvalidInput, match="locked pairs break the rules") as caught:
+        preview_round(db, None, current.id, taxonomy=taxonomy)
+    assert any("manager rule" in error.reason or "not taking mentees" in error.reason
+               or "not seeking" in error.reason for error in caught.value.errors)
+
+    db.get(Round, current.id).status = RoundStatus.PUBLISHED
+    db.flush()
+    with pytest.raises(Conflict, match="before publishing"):
+        remove_pair(db, None, current.id, first.id)
