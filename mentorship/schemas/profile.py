@@ -9,7 +9,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_l
 
 from matching import Role, Taxonomy, parse_level
 
-__all__ = ["ProfileSchema", "SkillLevels", "SkillList"]
+__all__ = ["PROFILE_FIELDS", "ProfileSchema", "SkillLevels", "SkillList", "profile_update_schema"]
 
 MAX_CAPACITY = 10
 
@@ -113,6 +113,11 @@ class ProfileSchema(Schema):
     skills = SkillLevels(load_default=dict)
     learn = SkillList(load_default=tuple)
     teach = SkillList(load_default=None, allow_none=True)
+    format_preference = fields.String(
+        load_default="either",
+        validate=validate.OneOf(["in_person", "remote", "either"],
+                                error="must be in_person, remote or either"),
+    )
     goals = fields.String(load_default="", validate=validate.Length(max=4000))
     bio = fields.String(load_default="", validate=validate.Length(max=4000))
 
@@ -138,11 +143,22 @@ class ProfileSchema(Schema):
     @post_load
     def normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         """Lower-case emails and give mentors their default capacity of 1."""
-        data["email"] = data["email"].casefold()
+        if "email" in data:
+            data["email"] = data["email"].casefold()
         if data.get("manager_email"):
             data["manager_email"] = data["manager_email"].casefold()
-            if data["manager_email"] == data["email"]:
+            if data["manager_email"] == data.get("email"):
                 raise ValidationError("a person cannot be their own manager", "manager_email")
         if data.get("capacity") is None:
             data["capacity"] = 0 if data["role"] == Role.MENTEE else 1
         return data
+
+
+#: What a person may change about their own profile: never their identity, roles or manager.
+PROFILE_FIELDS = ("role", "capacity", "skills", "learn", "teach", "goals", "bio",
+                  "format_preference")
+
+
+def profile_update_schema(taxonomy: Taxonomy) -> ProfileSchema:
+    """Return the schema of a profile update: the profile fields only, unknown ones rejected."""
+    return ProfileSchema(taxonomy=taxonomy, only=PROFILE_FIELDS, partial=False)

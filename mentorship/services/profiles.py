@@ -5,16 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from matching import Taxonomy
-from mentorship.models import MentoringRole, Person, Profile, ProfileSkill
+from mentorship.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowError
+from mentorship.models import FormatPreference, MentoringRole, Person, Profile, ProfileSkill
 from mentorship.profile_csv import ProfileTable
+from mentorship.schemas import ProfileSchema
+from mentorship.schemas.profile import profile_update_schema
 from mentorship.services.audit import record_event
 from mentorship.services.taxonomy import sync_taxonomy
 
-__all__ = ["ImportReport", "import_profiles"]
+__all__ = ["ImportReport", "import_profiles", "register_person", "update_profile"]
 
 
 @dataclass
@@ -128,3 +132,78 @@ def _profile_changes(profile: Profile | None, record: dict[str, Any]) -> bool:
 def _chunks(items: list, size: int):
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def _validated(schema, payload: dict[str, Any]) -> dict[str, Any]:
+    """Load `payload` with `schema`; a ValidationError becomes InvalidInput, field by field."""
+    try:
+        return schema.load(payload)
+    except ValidationError as error:
+        messages = error.normalized_messages()
+        raise InvalidInput("the profile is not valid", [
+            RowError(0, field, str(payload.get(field, ""))[:80], "; ".join(map(str, problems))
+                     if isinstance(problems, list) else str(problems))
+            for field, problems in sorted(messages.items())
+        ]) from error
+
+
+def _write_profile(session: Session, person: Person, data: dict[str, Any]) -> None:
+    profile = person.profile or Profile()
+    profile.role = MentoringRole(data["role"])
+    profile.capacity = data["capacity"]
+    profile.teach_explicit = data["teach"] is not None
+    profile.goals, profile.bio = data["goals"], data["bio"]
+    profile.format_preference = FormatPreference(data["format_preference"])
+    person.profile = profile
+    session.flush()
+    session.execute(delete(ProfileSkill).where(ProfileSkill.person_id == person.id))
+    rows = _skill_rows(person.id, data)
+    if rows:
+        session.execute(insert(ProfileSkill), rows)
+    session.expire(profile, ["skills"])
+
+
+def register_person(
+    session: Session, actor: Person | None, payload: dict[str, Any], taxonomy: Taxonomy
+) -> Person:
+    """Create a person and their profile from a form or API body (the CSV row's schema).
+
+    Roles cannot be set this way: a new person is staff.
+    """
+    data = _validated(ProfileSchema(taxonomy=taxonomy), payload)
+    if session.scalar(select(Person.id).where(Person.email == data["email"])) is not None:
+        raise Conflict(f"{data['email']} is already registered")
+    manager_id = None
+    if data["manager_email"]:
+        manager_id = session.scalar(select(Person.id).where(Person.email == data["manager_email"]))
+        if manager_id is None:
+            raise InvalidInput("the profile is not valid", [RowError(
+                0, "manager_email", data["manager_email"], "manager is not a registered person")])
+    sync_taxonomy(session, actor, taxonomy)
+    person = Person(email=data["email"], name=data["name"], department=data["department"],
+                    manager_id=manager_id)
+    session.add(person)
+    session.flush()
+    _write_profile(session, person, data)
+    record_event(session, actor, "person.register", "person", person.id)
+    return person
+
+
+def update_profile(
+    session: Session, actor: Person | None, email: str, payload: dict[str, Any],
+    taxonomy: Taxonomy,
+) -> Person:
+    """Replace a person's profile from a form or API body; only the person or an admin may.
+
+    Identity, roles and manager are not profile fields: a body naming them is rejected.
+    """
+    person = session.scalar(select(Person).where(Person.email == email.strip().casefold()))
+    if person is None:
+        raise NotFound(f"no person with email {email!r}")
+    if actor is not None and actor.id != person.id and not actor.is_admin:
+        raise PermissionDenied("staff edit only their own profile")
+    data = _validated(profile_update_schema(taxonomy), payload)
+    sync_taxonomy(session, actor, taxonomy)
+    _write_profile(session, person, data)
+    record_event(session, actor, "profile.update", "person", person.id)
+    return person
