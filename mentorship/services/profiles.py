@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from matching import Taxonomy
@@ -85,7 +85,7 @@ def import_profiles(
     skill_rows = [row for email in emails for row in _skill_rows(people[email].id,
                                                                   table.records[email])]
     if skill_rows:
-        session.execute(insert(ProfileSkill), skill_rows)
+        session.execute(ProfileSkill.__table__.insert(), skill_rows)
     for email in emails:  # the bulk write bypassed the ORM: reload on next access
         if people[email].profile is not None:
             session.expire(people[email].profile, ["skills"])
@@ -159,7 +159,7 @@ def _write_profile(session: Session, person: Person, data: dict[str, Any]) -> No
     session.execute(delete(ProfileSkill).where(ProfileSkill.person_id == person.id))
     rows = _skill_rows(person.id, data)
     if rows:
-        session.execute(insert(ProfileSkill), rows)
+        session.execute(ProfileSkill.__table__.insert(), rows)
     session.expire(profile, ["skills"])
 
 

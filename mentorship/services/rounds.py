@@ -9,7 +9,7 @@ from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from matching import (
@@ -133,7 +133,7 @@ def preview_round(
         for pair in result.pairs
     ]
     for start in range(0, len(rows), BATCH):
-        session.execute(insert(Match), rows[start:start + BATCH])
+        session.execute(Match.__table__.insert(), rows[start:start + BATCH])
         report("storing", 0.8 + 0.2 * min(1.0, (start + BATCH) / max(1, len(rows))))
     current.status = RoundStatus.PREVIEWED
     current.diagnostics = {"summary": result.summary,

@@ -1,0 +1,105 @@
+"""Benchmark the database side: import a profile CSV and store a round, beside the engine's time.
+
+    python bench/bench_database.py                 # 10,000 people, SQLite and PostgreSQL
+    python bench/bench_database.py --people 2000 --backends sqlite
+
+For each backend it prints: seconds to import the CSV (validation excluded, then included),
+seconds the round's engine run takes, seconds the round's database work takes (reading the pool,
+writing the pairs and the report, committing), and that work as a ratio of the engine time,
+measured in the same run. Target: the ratio stays below 1. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from matching import load_taxonomy  # noqa: E402
+from mentorship.db import make_engine  # noqa: E402
+from mentorship.migrate import upgrade_database  # noqa: E402
+from mentorship.profile_csv import read_profiles_csv  # noqa: E402
+from mentorship.services.profiles import import_profiles  # noqa: E402
+from mentorship.services.rounds import create_round, preview_round  # noqa: E402
+from mentorship.synthetic import generate_staff, write_staff_csv  # noqa: E402
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+BENCH_DATABASE = "mentorship_bench"
+
+
+def backend_url(name: str, folder: Path) -> str:
+    """Return a fresh, empty database for the backend."""
+    if name == "sqlite":
+        return f"sqlite:///{folder / 'bench.db'}"
+    admin = make_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {BENCH_DATABASE}"))
+    admin.dispose()
+    return make_engine(POSTGRES).url.set(database=BENCH_DATABASE).render_as_string(False)
+
+
+def measure(backend: str, csv_path: Path, folder: Path) -> dict[str, float]:
+    """Import the CSV and run one round on a fresh database; return the timings."""
+    taxonomy = load_taxonomy()
+    engine = make_engine(backend_url(backend, folder))
+    upgrade_database(engine)
+    started = time.perf_counter()
+    table = read_profiles_csv(csv_path, taxonomy)
+    validated = time.perf_counter()
+    with Session(engine) as session, session.begin():
+        import_profiles(session, None, table, taxonomy)
+    imported = time.perf_counter()
+    with Session(engine) as session, session.begin():
+        round_id = create_round(session, None, "bench").id
+
+    marks: dict[str, float] = {}
+
+    def progress(stage: str, fraction: float) -> None:
+        marks.setdefault(stage, time.perf_counter())
+
+    round_started = time.perf_counter()
+    with Session(engine) as session, session.begin():
+        preview_round(session, None, round_id, taxonomy=taxonomy, progress=progress)
+    round_done = time.perf_counter()
+    engine.dispose()
+    engine_s = marks["done"] - marks["vectorising"]
+    return {
+        "validate_s": validated - started,
+        "import_s": imported - validated,
+        "engine_s": engine_s,
+        "round_db_s": (round_done - round_started) - engine_s,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--backends", nargs="*", default=["sqlite", "postgresql"])
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        csv_path = folder / "staff.csv"
+        write_staff_csv(csv_path, generate_staff(args.people, seed=args.seed))
+        print(f"{args.people} people; seconds; ratio = database work / engine time of the round")
+        print(f"{'backend':<11} {'validate':>8} {'import':>7} {'engine':>7} {'round db':>8} "
+              f"{'import/engine':>13} {'round db/engine':>15}")
+        for backend in args.backends:
+            r = measure(backend, csv_path, folder)
+            print(f"{backend:<11} {r['validate_s']:>8.1f} {r['import_s']:>7.1f} "
+                  f"{r['engine_s']:>7.1f} {r['round_db_s']:>8.1f} "
+                  f"{r['import_s'] / r['engine_s']:>13.2f} "
+                  f"{r['round_db_s'] / r['engine_s']:>15.2f}")
+
+
+if __name__ == "__main__":
+    main()
