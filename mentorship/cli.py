@@ -407,3 +407,14 @@ def person_delete(email, yes) -> None:
         click.confirm(f"Delete {email} and all their personal data?", abort=True)
     _run_service(lambda s: delete_person(s, None, email))
     click.echo(f"deleted {email}")
+
+
+@cli.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst) -> None:
+    """Run a worker for round jobs (needs REDIS_URL, e.g. redis://127.0.0.1:6379/0)."""
+    if not os.environ.get("REDIS_URL"):
+        _fail("REDIS_URL is not set: without it, round jobs run in the web app's own process")
+    from mentorship.jobs import run_worker
+
+    run_worker(burst=burst)

@@ -214,6 +214,9 @@ class Round(Base):
     progress_stage: Mapped[str] = mapped_column(String(40), default="")
     progress_percent: Mapped[int] = mapped_column(Integer, default=0)
     failure_reason: Mapped[str] = mapped_column(Text, default="")
+    # The background job computing the round, and when it last said it was alive.
+    job_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     input_hash: Mapped[str] = mapped_column(String(64), default="")
     seed: Mapped[int] = mapped_column(Integer, default=0)
     engine_version: Mapped[str] = mapped_column(String(20), default="")

@@ -49,3 +49,21 @@ def db(engine):
     session.close()
     transaction.rollback()
     connection.close()
+
+
+@pytest.fixture
+def private_database(database_url, tmp_path):
+    """A database of its own, for a test that must commit (SQLite file or a new PG database)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'private.db'}"
+        return
+    name = f"mentorship_kill_{os.getpid()}"
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    url = make_engine(database_url).url.set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()

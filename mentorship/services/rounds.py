@@ -46,7 +46,7 @@ SETTING_KEYS = {"skill_weight", "text_weight", "min_score", "fair", "allow_same_
 LIVE = (MatchStatus.PROPOSED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
 
 
-def _require_coordinator(actor: Person | None) -> None:
+def require_coordinator(actor: Person | None) -> None:
     # actor None is the command line, run by whoever runs the service.
     if actor is not None and not (actor.is_coordinator or actor.is_admin):
         raise PermissionDenied("only coordinators run matching rounds")
@@ -64,7 +64,7 @@ def create_round(
     settings: dict[str, Any] | None = None,
 ) -> Round:
     """Create a draft round with its settings (weights, threshold, fairness, exclusions)."""
-    _require_coordinator(actor)
+    require_coordinator(actor)
     settings = dict(settings or {})
     unknown = sorted(set(settings) - SETTING_KEYS)
     errors = [RowError(0, key, str(settings[key]), "unknown setting") for key in unknown]
@@ -116,13 +116,23 @@ def preview_round(
     not proposed again unless the round's settings allow repeats. Everything is written in the
     caller's one transaction: a crash leaves no partial round.
     """
-    _require_coordinator(actor)
+    require_coordinator(actor)
     report = progress or (lambda stage, fraction: None)
     current = _get_round(session, round_id)
     if current.status not in (RoundStatus.DRAFT, RoundStatus.PREVIEWED, RoundStatus.FAILED):
         raise Conflict(f"round {round_id} is {current.status}; only a draft or previewed round "
                        "can be computed again")
-    result, person_id, input_hash = _compute(session, current, taxonomy, report)
+    result, person_id, digest = _compute(session, current, taxonomy, report)
+    store_preview(session, current, result, person_id, digest, report)
+    record_event(session, actor, "round.preview", "round", round_id,
+                 matched=len(result.pairs), input_hash=current.input_hash)
+    return current
+
+
+def store_preview(session: Session, current: Round, result, person_id: dict[str, int],
+                  digest: str, report: Progress) -> None:
+    """Replace a round's proposed pairs and report with `result` (bulk inserts) and flush."""
+    round_id = current.id
     session.execute(delete(Match).where(Match.round_id == round_id,
                                         Match.status == MatchStatus.PROPOSED))
     rows = [
@@ -139,19 +149,35 @@ def preview_round(
     current.diagnostics = {"summary": result.summary,
                            "skills": [asdict(s) for s in result.skills]}
     current.unmatched = [asdict(u) for u in result.unmatched]
-    current.input_hash = input_hash
+    current.input_hash = digest
     current.engine_version = ENGINE_VERSION
     current.failure_reason = ""
     current.progress_stage, current.progress_percent = "done", 100
     session.flush()
-    record_event(session, actor, "round.preview", "round", round_id,
-                 matched=len(result.pairs), input_hash=current.input_hash)
-    return current
+    session.expire(current, ["matches"])
 
 
 def _compute(session: Session, current: Round, taxonomy: Taxonomy, report: Progress,
              keep: list[tuple[int, int]] = ()):
     """Run the engine for a round on the database's pool; `keep` pairs are locked."""
+    profiles, settings, person_id = round_inputs(session, current, keep)
+    return run_engine(profiles, settings, taxonomy, report), person_id, input_hash(profiles,
+                                                                                  settings)
+
+
+def run_engine(profiles: list[Profile], settings: MatchSettings, taxonomy: Taxonomy,
+               report: Progress):
+    """Run the matching engine; a lock that breaks a rule becomes InvalidInput."""
+    try:
+        return match_profiles(profiles, taxonomy=taxonomy, settings=settings,
+                              progress=lambda stage, f: report(stage, 0.8 * f))
+    except InfeasibleLockError as error:
+        raise InvalidInput("locked pairs break the rules", [
+            RowError(0, "lock", "", reason) for _, reason in error.args[0]]) from error
+
+
+def round_inputs(session: Session, current: Round, keep=()):
+    """Return what the engine needs for a round: profiles, settings and ids by email."""
     round_id = current.id
     profiles, person_id = load_profiles(session)
     earlier = session.execute(
@@ -183,13 +209,7 @@ def _compute(session: Session, current: Round, taxonomy: Taxonomy, report: Progr
         locks=_email_pairs(session, list(dict.fromkeys(
             [(a, b) for kind, a, b in rules if kind == "lock"] + [tuple(k) for k in keep]))),
     )
-    try:
-        result = match_profiles(profiles, taxonomy=taxonomy, settings=settings,
-                                progress=lambda stage, f: report(stage, 0.8 * f))
-    except InfeasibleLockError as error:
-        raise InvalidInput("locked pairs break the rules", [
-            RowError(0, "lock", "", reason) for _, reason in error.args[0]]) from error
-    return result, person_id, _input_hash(profiles, settings)
+    return profiles, settings, person_id
 
 
 def _without_live_pairs(profiles: list[Profile], live: tuple[tuple[str, str], ...]):
@@ -210,7 +230,7 @@ def _without_live_pairs(profiles: list[Profile], live: tuple[tuple[str, str], ..
     return adjusted
 
 
-def _input_hash(profiles: list[Profile], settings: MatchSettings) -> str:
+def input_hash(profiles: list[Profile], settings: MatchSettings) -> str:
     """Return a hash of everything the engine saw, so a re-run can be checked to be the same."""
     canonical = {
         "profiles": sorted(
@@ -229,7 +249,7 @@ def publish_round(session: Session, actor: Person | None, round_id: int) -> Roun
     The status change is one conditional UPDATE, so of two coordinators publishing at once
     exactly one succeeds and the other gets a Conflict.
     """
-    _require_coordinator(actor)
+    require_coordinator(actor)
     _get_round(session, round_id)
     changed = session.execute(
         update(Round)
@@ -250,7 +270,7 @@ def publish_round(session: Session, actor: Person | None, round_id: int) -> Roun
 
 def close_round(session: Session, actor: Person | None, round_id: int) -> Round:
     """Close a published round: its live pairs end."""
-    _require_coordinator(actor)
+    require_coordinator(actor)
     changed = session.execute(
         update(Round)
         .where(Round.id == round_id, Round.status == RoundStatus.PUBLISHED)
@@ -321,7 +341,7 @@ def decline_match(
 
 
 def _editable_round(session: Session, actor: Person | None, round_id: int) -> Round:
-    _require_coordinator(actor)
+    require_coordinator(actor)
     current = _get_round(session, round_id)
     if current.status not in (RoundStatus.DRAFT, RoundStatus.PREVIEWED):
         raise Conflict(f"round {round_id} is {current.status}; pairs can only be adjusted "

@@ -1,6 +1,5 @@
 """Rounds in the database: preview, publish (once), decline and re-match, close, crash safety."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -158,24 +157,6 @@ def progress(stage, fraction):
 with Session(make_engine(sys.argv[1])) as session, session.begin():
     preview_round(session, None, int(sys.argv[2]), taxonomy=load_taxonomy(), progress=progress)
 """
-
-
-@pytest.fixture
-def private_database(database_url, tmp_path):
-    """A database of its own, for a test that must commit (SQLite file or a new PG database)."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'private.db'}"
-        return
-    name = f"mentorship_kill_{os.getpid()}"
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    url = make_engine(database_url).url.set(database=name)
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
 
 
 def test_killed_writer_leaves_no_partial_round(private_database, taxonomy):

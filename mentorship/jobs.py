@@ -1,0 +1,185 @@
+"""Long rounds run as jobs: a background thread by default, RQ workers when REDIS_URL is set.
+
+A job records its stage, percentage and a heartbeat on the round, so a page can show a progress
+bar. A job that fails marks the round failed with the reason. A job that dies without a word (a
+killed worker) stops its heartbeat; `fail_stale_rounds` then marks the round failed, and it can
+be run again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from matching import load_taxonomy
+from mentorship.db import database_url, make_engine, make_session_factory
+from mentorship.errors import Conflict, NotFound
+from mentorship.models import Person, Round, RoundStatus
+from mentorship.services.audit import record_event
+from mentorship.services.rounds import (
+    input_hash,
+    require_coordinator,
+    round_inputs,
+    run_engine,
+    store_preview,
+)
+
+__all__ = [
+    "HEARTBEAT_SECONDS",
+    "STALE_AFTER_SECONDS",
+    "fail_stale_rounds",
+    "run_preview_job",
+    "run_worker",
+    "start_preview",
+]
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 5
+#: A running round whose job has not reported for this long is taken to be dead.
+STALE_AFTER_SECONDS = 60
+QUEUE = "mentorship"
+
+
+def fail_stale_rounds(session: Session, *, stale_after: float = STALE_AFTER_SECONDS,
+                      now: datetime | None = None) -> list[int]:
+    """Mark failed every running round whose job stopped reporting; return their ids."""
+    now = now or datetime.now(UTC)
+    cutoff = now - timedelta(seconds=stale_after)
+    stale = session.scalars(select(Round).where(
+        Round.status == RoundStatus.RUNNING,
+        (Round.heartbeat_at.is_(None)) | (Round.heartbeat_at < cutoff),
+    )).all()
+    for current in stale:
+        last = current.heartbeat_at.isoformat() if current.heartbeat_at else "never"
+        current.status = RoundStatus.FAILED
+        current.failure_reason = (f"the job stopped reporting (last heard {last}); the worker was "
+                                  "probably stopped. Run the preview again.")
+        record_event(session, None, "round.fail", "round", current.id, reason="stale job")
+    session.flush()
+    return [current.id for current in stale]
+
+
+def start_preview(session: Session, actor: Person | None, round_id: int, *,
+                  url: str | None = None, taxonomy_path: str | None = None) -> str:
+    """Mark a round running and start its preview job; return the job id.
+
+    Commits the caller's session, so the job (another connection) sees the round running.
+    """
+    require_coordinator(actor)
+    fail_stale_rounds(session)
+    job_id = uuid.uuid4().hex
+    changed = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.status.in_(
+            [RoundStatus.DRAFT, RoundStatus.PREVIEWED, RoundStatus.FAILED]))
+        .values(status=RoundStatus.RUNNING, job_id=job_id, heartbeat_at=datetime.now(UTC),
+                progress_stage="queued", progress_percent=0, failure_reason="",
+                version=Round.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        current = session.get(Round, round_id)
+        if current is None:
+            raise NotFound(f"no round {round_id}")
+        raise Conflict(f"round {round_id} is {current.status}; it cannot be run now")
+    record_event(session, actor, "round.run", "round", round_id, job=job_id)
+    session.commit()
+    url = database_url(url)
+    if os.environ.get("REDIS_URL"):
+        from redis import Redis
+        from rq import Queue
+
+        queue = Queue(QUEUE, connection=Redis.from_url(os.environ["REDIS_URL"]))
+        queue.enqueue(run_preview_job, round_id, url, taxonomy_path, job_id=job_id,
+                      job_timeout=3 * 3600)
+    else:
+        threading.Thread(target=_run_in_thread, args=(round_id, url, taxonomy_path),
+                         name=f"round-{round_id}", daemon=True).start()
+    return job_id
+
+
+def run_preview_job(round_id: int, url: str, taxonomy_path: str | None = None) -> None:
+    """Compute and store a running round's preview, reporting progress; the job's body."""
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    stop = threading.Event()
+    stage = {"name": "starting", "percent": 0}
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            _report(sessions, round_id, stage)
+
+    heart = threading.Thread(target=beat, daemon=True)
+    heart.start()
+    try:
+        taxonomy = load_taxonomy(taxonomy_path)
+        with sessions() as session, session.begin():
+            current = session.get(Round, round_id)
+            profiles, settings, person_id = round_inputs(session, current)
+
+        def progress(name: str, fraction: float) -> None:
+            stage.update(name=name, percent=int(100 * fraction))
+
+        result = run_engine(profiles, settings, taxonomy, progress)
+        with sessions() as session, session.begin():
+            current = session.get(Round, round_id)
+            if current.status != RoundStatus.RUNNING:
+                raise Conflict(f"round {round_id} is {current.status}, no longer running")
+            store_preview(session, current, result, person_id, input_hash(profiles, settings),
+                          progress)
+            record_event(session, None, "round.preview", "round", round_id,
+                         matched=len(result.pairs), input_hash=current.input_hash)
+    except Exception as error:  # any failure must end as a failed round, never a running one
+        log.exception("round %s failed", round_id)
+        with sessions() as session, session.begin():
+            session.execute(update(Round).where(Round.id == round_id,
+                                                Round.status == RoundStatus.RUNNING)
+                            .values(status=RoundStatus.FAILED,
+                                    failure_reason=f"{type(error).__name__}: {error}"[:2000],
+                                    version=Round.version + 1))
+        raise
+    finally:
+        stop.set()
+        heart.join()
+        engine.dispose()
+
+
+def _run_in_thread(round_id: int, url: str, taxonomy_path: str | None) -> None:
+    """Run a job in this process; its failure is already on the round and in the log."""
+    # Recorded by run_preview_job on the round and in the log; a thread has nobody to tell.
+    with contextlib.suppress(Exception):
+        run_preview_job(round_id, url, taxonomy_path)
+
+
+def run_worker(*, burst: bool = False) -> None:
+    """Work on the RQ queue at REDIS_URL (for `mentorship worker`)."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    connection = Redis.from_url(os.environ["REDIS_URL"])
+    engine = make_engine()
+    with make_session_factory(engine)() as session, session.begin():
+        fail_stale_rounds(session)
+    engine.dispose()
+    Worker([Queue(QUEUE, connection=connection)], connection=connection).work(burst=burst)
+
+
+def _report(sessions, round_id: int, stage: dict) -> None:
+    """Write the job's stage, percentage and heartbeat in a short transaction of its own."""
+    try:
+        with sessions() as session, session.begin():
+            session.execute(update(Round).where(Round.id == round_id,
+                                                Round.status == RoundStatus.RUNNING)
+                            .values(progress_stage=stage["name"][:40],
+                                    progress_percent=stage["percent"],
+                                    heartbeat_at=datetime.now(UTC)))
+    except Exception:  # a missed heartbeat must not kill the job; the next one may pass
+        log.warning("round %s: could not record progress", round_id, exc_info=True)

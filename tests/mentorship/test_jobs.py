@@ -1,0 +1,116 @@
+"""Rounds computed as jobs: progress on the round, failures recorded, dead jobs never stuck."""
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mentorship import jobs
+from mentorship.db import make_engine
+from mentorship.errors import Conflict
+from mentorship.migrate import upgrade_database
+from mentorship.models import Match, Round, RoundStatus
+from mentorship.profile_csv import read_profiles_csv
+from mentorship.services.profiles import import_profiles
+from mentorship.services.rounds import create_round
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "library_staff.csv"
+
+
+@pytest.fixture
+def staffed(private_database, taxonomy):
+    """A committed database with the example staff and a draft round; yields (engine, round)."""
+    engine = make_engine(private_database)
+    upgrade_database(engine)
+    with Session(engine) as session, session.begin():
+        import_profiles(session, None, read_profiles_csv(EXAMPLE, taxonomy), taxonomy)
+        round_id = create_round(session, None, "job").id
+    yield engine, round_id
+    engine.dispose()
+
+
+def wait_for(engine, round_id, statuses, seconds=60.0) -> Round:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with Session(engine) as session:
+            current = session.get(Round, round_id)
+            if current.status in statuses:
+                return current
+        time.sleep(0.1)
+    raise AssertionError(f"round {round_id} never reached {statuses}")
+
+
+def test_thread_job_previews_and_records_progress(staffed, monkeypatch, private_database):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    engine, round_id = staffed
+    with Session(engine) as session:
+        jobs.start_preview(session, None, round_id, url=private_database)
+        with pytest.raises(Conflict, match="running"):
+            jobs.start_preview(session, None, round_id, url=private_database)
+    done = wait_for(engine, round_id, {RoundStatus.PREVIEWED, RoundStatus.FAILED})
+    assert done.status == RoundStatus.PREVIEWED, done.failure_reason
+    assert (done.progress_stage, done.progress_percent) == ("done", 100)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Match)) > 50
+
+
+def test_failed_job_marks_the_round_failed_and_can_be_retried(staffed, monkeypatch,
+                                                               private_database):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    engine, round_id = staffed
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("solver exploded")
+
+    monkeypatch.setattr(jobs, "run_engine", broken)
+    with Session(engine) as session:
+        jobs.start_preview(session, None, round_id, url=private_database)
+    failed = wait_for(engine, round_id, {RoundStatus.FAILED, RoundStatus.PREVIEWED})
+    assert failed.status == RoundStatus.FAILED
+    assert "solver exploded" in failed.failure_reason
+    monkeypatch.undo()
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    with Session(engine) as session:
+        jobs.start_preview(session, None, round_id, url=private_database)
+    assert wait_for(engine, round_id, {RoundStatus.PREVIEWED}).status == RoundStatus.PREVIEWED
+
+
+def test_a_job_that_died_is_failed_not_stuck(staffed, private_database):
+    """A killed worker stops its heartbeat: the round is failed, then runs again."""
+    engine, round_id = staffed
+    with Session(engine) as session, session.begin():
+        current = session.get(Round, round_id)
+        current.status = RoundStatus.RUNNING
+        current.heartbeat_at = datetime.now(UTC) - timedelta(minutes=10)
+    with Session(engine) as session, session.begin():
+        assert jobs.fail_stale_rounds(session) == [round_id]
+    with Session(engine) as session:
+        current = session.get(Round, round_id)
+        assert current.status == RoundStatus.FAILED
+        assert "stopped reporting" in current.failure_reason
+
+
+def test_rq_worker_runs_the_job(staffed, monkeypatch, private_database):
+    redis_url = "redis://127.0.0.1:6379/15"
+    try:
+        Redis.from_url(redis_url).ping()
+    except Exception as error:  # Redis runs on this project's machines; say so if it is gone
+        pytest.fail(f"Redis is not reachable at {redis_url}: {error}")
+    from rq import Queue, SimpleWorker
+
+    engine, round_id = staffed
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setattr(jobs, "QUEUE", f"test-{round_id}-{time.monotonic_ns()}")
+    with Session(engine) as session:
+        job_id = jobs.start_preview(session, None, round_id, url=private_database)
+    connection = Redis.from_url(redis_url)
+    queue = Queue(jobs.QUEUE, connection=connection)
+    assert queue.job_ids == [job_id]
+    SimpleWorker([queue], connection=connection).work(burst=True)
+    done = wait_for(engine, round_id, {RoundStatus.PREVIEWED, RoundStatus.FAILED}, seconds=5)
+    assert done.status == RoundStatus.PREVIEWED, done.failure_reason
+    assert done.job_id == job_id
