@@ -285,10 +285,22 @@ def round_create(name, mode, min_score, fair, allow_same_manager, allow_repeat) 
 @round_group.command("preview")
 @click.argument("round_id", type=int)
 @click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False))
-def round_preview(round_id, taxonomy_path) -> None:
+@click.option("--queue", is_flag=True,
+              help="Hand the work to the RQ workers at REDIS_URL and return at once.")
+def round_preview(round_id, taxonomy_path, queue) -> None:
     """Compute a round and store its proposed pairs (staff see nothing yet)."""
     from mentorship.services.rounds import preview_round
 
+    if queue:
+        if not os.environ.get("REDIS_URL"):
+            _fail("--queue needs REDIS_URL (and a running 'mentorship worker')")
+        from mentorship.jobs import start_preview
+
+        job = _run_service(lambda s: start_preview(s, None, round_id,
+                                                   taxonomy_path=taxonomy_path))
+        click.echo(f"round {round_id} queued as job {job}; 'mentorship round show {round_id}' "
+                   "shows its progress")
+        return
     try:
         taxonomy = load_taxonomy(taxonomy_path)
     except TaxonomyError as error:
@@ -325,8 +337,10 @@ def _round_report(session, round_id):
     from sqlalchemy import select
 
     from mentorship.errors import NotFound
+    from mentorship.jobs import fail_stale_rounds
     from mentorship.models import Match, Person, Round
 
+    fail_stale_rounds(session)
     found = session.get(Round, round_id)
     if found is None:
         raise NotFound(f"no round {round_id}")
@@ -340,7 +354,9 @@ def _round_report(session, round_id):
     return {"id": found.id, "name": found.name, "mode": found.mode, "status": str(found.status),
             "settings": found.settings, "input_hash": found.input_hash,
             "engine_version": found.engine_version, "pairs": pairs,
-            "unmatched": found.unmatched, "diagnostics": found.diagnostics}
+            "unmatched": found.unmatched, "diagnostics": found.diagnostics,
+            "progress": f"{found.progress_stage} {found.progress_percent}%",
+            "failure_reason": found.failure_reason}
 
 
 @round_group.command("show")
@@ -350,6 +366,8 @@ def round_show(round_id) -> None:
     report = _run_service(lambda s: _round_report(s, round_id))
     click.echo(f"round {report['id']}: {report['name']} ({report['mode']} mode, "
                f"{report['status']}), settings {report['settings']}")
+    if report["status"] in ("running", "failed"):
+        click.echo(f"  progress: {report['progress']}; {report['failure_reason']}".rstrip("; "))
     for pair in report["pairs"]:
         reason = pair["reasons"][0] if pair["reasons"] else ""
         click.echo(f"  {pair['mentee']} <- {pair['mentor']}  {pair['score']:.3f}  "

@@ -45,3 +45,13 @@ def test_round_lifecycle_and_person_data(tmp_path, monkeypatch):
     assert missing.exit_code == 2 and "no round 99" in missing.stderr
     bad = run("round", "create", "X", "--min-score", "nan")
     assert bad.exit_code == 2
+
+
+def test_queue_and_worker_need_redis(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    runner = CliRunner()
+    queued = runner.invoke(cli, ["round", "preview", "1", "--queue"])
+    assert queued.exit_code == 2 and "needs REDIS_URL" in queued.stderr
+    worker = runner.invoke(cli, ["worker", "--burst"])
+    assert worker.exit_code == 2 and "REDIS_URL is not set" in worker.stderr
