@@ -24,12 +24,12 @@ from mentorship.errors import Conflict, NotFound
 from mentorship.models import Person, Round, RoundStatus
 from mentorship.services.audit import record_event
 from mentorship.services.rounds import (
-    input_hash,
     require_coordinator,
     round_inputs,
     run_engine,
     store_preview,
 )
+from mentorship.snapshot import to_snapshot
 
 __all__ = [
     "HEARTBEAT_SECONDS",
@@ -133,7 +133,7 @@ def run_preview_job(round_id: int, url: str, taxonomy_path: str | None = None) -
             current = session.get(Round, round_id)
             if current.status != RoundStatus.RUNNING:
                 raise Conflict(f"round {round_id} is {current.status}, no longer running")
-            store_preview(session, current, result, person_id, input_hash(profiles, settings),
+            store_preview(session, current, result, person_id, to_snapshot(profiles, settings),
                           progress)
             record_event(session, None, "round.preview", "round", round_id,
                          matched=len(result.pairs), input_hash=current.input_hash)

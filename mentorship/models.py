@@ -218,6 +218,8 @@ class Round(Base):
     job_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     input_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Everything the engine saw (profiles and settings), to reproduce the round exactly.
+    input_snapshot: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     seed: Mapped[int] = mapped_column(Integer, default=0)
     engine_version: Mapped[str] = mapped_column(String(20), default="")
     diagnostics: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -88,9 +88,11 @@ def delete_person(session: Session, actor: Person | None, email: str) -> None:
         match.reasons = _scrub(match.reasons, address)
     for round_ in session.scalars(select(Round).where(or_(
             cast(Round.unmatched, String).like(pattern),
-            cast(Round.diagnostics, String).like(pattern)))):
+            cast(Round.diagnostics, String).like(pattern),
+            cast(Round.input_snapshot, String).like(pattern)))):
         round_.unmatched = _scrub(round_.unmatched, address)
         round_.diagnostics = _scrub(round_.diagnostics, address)
+        round_.input_snapshot = _scrub(_without_own_text(round_.input_snapshot, address), address)
     for match in session.scalars(select(Match).where(
             or_(Match.mentor_id == person_id, Match.mentee_id == person_id))):
         match.decline_reason = ""  # free text the person wrote
@@ -98,6 +100,16 @@ def delete_person(session: Session, actor: Person | None, email: str) -> None:
     session.flush()
     record_event(session, actor, "person.delete", "person", person_id)
     session.flush()
+
+
+def _without_own_text(snapshot: dict | None, email: str) -> dict | None:
+    """Blank the free text a person wrote in a round's stored input."""
+    if not snapshot:
+        return snapshot
+    for profile in snapshot.get("profiles", []):
+        if profile.get("id") == email:
+            profile.update(goals="", bio="", levels={}, learn=[], teach=[])
+    return snapshot
 
 
 def _scrub(value: Any, email: str) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, replace
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from matching import (
     ENGINE_VERSION,
     InfeasibleLockError,
+    MatchResult,
     MatchSettings,
     Mode,
     Profile,
@@ -26,6 +26,7 @@ from mentorship.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from mentorship.models import Match, MatchStatus, PairRule, Person, Round, RoundStatus
 from mentorship.services.audit import record_event
 from mentorship.services.pool import load_profiles
+from mentorship.snapshot import from_snapshot, snapshot_hash, to_snapshot
 
 __all__ = [
     "close_round",
@@ -35,6 +36,7 @@ __all__ = [
     "preview_round",
     "publish_round",
     "remove_pair",
+    "reproduce_round",
     "swap_pairs",
 ]
 
@@ -122,16 +124,16 @@ def preview_round(
     if current.status not in (RoundStatus.DRAFT, RoundStatus.PREVIEWED, RoundStatus.FAILED):
         raise Conflict(f"round {round_id} is {current.status}; only a draft or previewed round "
                        "can be computed again")
-    result, person_id, digest = _compute(session, current, taxonomy, report)
-    store_preview(session, current, result, person_id, digest, report)
+    result, person_id, snapshot = _compute(session, current, taxonomy, report)
+    store_preview(session, current, result, person_id, snapshot, report)
     record_event(session, actor, "round.preview", "round", round_id,
                  matched=len(result.pairs), input_hash=current.input_hash)
     return current
 
 
 def store_preview(session: Session, current: Round, result, person_id: dict[str, int],
-                  digest: str, report: Progress) -> None:
-    """Replace a round's proposed pairs and report with `result` (bulk inserts) and flush."""
+                  snapshot: dict[str, Any], report: Progress) -> None:
+    """Replace a round's pairs and report with `result` and keep its input snapshot; flush."""
     round_id = current.id
     session.execute(delete(Match).where(Match.round_id == round_id,
                                         Match.status == MatchStatus.PROPOSED))
@@ -149,7 +151,8 @@ def store_preview(session: Session, current: Round, result, person_id: dict[str,
     current.diagnostics = {"summary": result.summary,
                            "skills": [asdict(s) for s in result.skills]}
     current.unmatched = [asdict(u) for u in result.unmatched]
-    current.input_hash = digest
+    current.input_snapshot = snapshot
+    current.input_hash = snapshot_hash(snapshot)
     current.engine_version = ENGINE_VERSION
     current.failure_reason = ""
     current.progress_stage, current.progress_percent = "done", 100
@@ -161,8 +164,8 @@ def _compute(session: Session, current: Round, taxonomy: Taxonomy, report: Progr
              keep: list[tuple[int, int]] = ()):
     """Run the engine for a round on the database's pool; `keep` pairs are locked."""
     profiles, settings, person_id = round_inputs(session, current, keep)
-    return run_engine(profiles, settings, taxonomy, report), person_id, input_hash(profiles,
-                                                                                  settings)
+    return (run_engine(profiles, settings, taxonomy, report), person_id,
+            to_snapshot(profiles, settings))
 
 
 def run_engine(profiles: list[Profile], settings: MatchSettings, taxonomy: Taxonomy,
@@ -228,19 +231,6 @@ def _without_live_pairs(profiles: list[Profile], live: tuple[tuple[str, str], ..
             changes["capacity"] = max(0, profile.capacity - load[profile.id])
         adjusted.append(replace(profile, **changes) if changes else profile)
     return adjusted
-
-
-def input_hash(profiles: list[Profile], settings: MatchSettings) -> str:
-    """Return a hash of everything the engine saw, so a re-run can be checked to be the same."""
-    canonical = {
-        "profiles": sorted(
-            [p.id, sorted(p.levels.items()), list(p.learn), None if p.teach is None else
-             sorted(p.teach), str(p.role), p.capacity, p.manager, p.goals, p.bio]
-            for p in profiles
-        ),
-        "settings": repr(settings),
-    }
-    return hashlib.sha256(json.dumps(canonical, default=str).encode()).hexdigest()
 
 
 def publish_round(session: Session, actor: Person | None, round_id: int) -> Round:
@@ -403,3 +393,22 @@ def swap_pairs(session: Session, actor: Person | None, round_id: int, first_matc
     record_event(session, actor, "round.swap", "round", round_id,
                  matches=[first_match, second_match])
     return locks
+
+
+def reproduce_round(session: Session, actor: Person | None, round_id: int, *,
+                    taxonomy: Taxonomy) -> MatchResult:
+    """Run a previewed round again from its stored input snapshot; return the engine's result.
+
+    Whatever has changed in the database since, the result is the one the round computed
+    (same engine version and taxonomy). Raises Conflict if the snapshot no longer matches its
+    hash or the round was never computed.
+    """
+    require_coordinator(actor)
+    current = _get_round(session, round_id)
+    if not current.input_snapshot:
+        raise Conflict(f"round {round_id} has not been computed yet")
+    if snapshot_hash(current.input_snapshot) != current.input_hash:
+        raise Conflict(f"round {round_id}'s stored input no longer matches its hash: a person "
+                       "was deleted since, so the round cannot be reproduced exactly")
+    profiles, settings = from_snapshot(current.input_snapshot)
+    return run_engine(profiles, settings, taxonomy, lambda stage, f: None)

@@ -70,6 +70,22 @@ def test_rerun_from_the_same_data_gives_the_same_pairs(staff, taxonomy):
     assert pairs_of(db, first.id) == pairs and first.input_hash == digest
 
 
+def test_a_round_reproduces_from_its_stored_snapshot(staff, taxonomy):
+    from mentorship.services.rounds import reproduce_round
+
+    db = staff
+    current = create_round(db, None, "A")
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    email = dict(db.execute(select(Person.id, Person.email)).all())
+    stored = sorted((email[m], email[e]) for m, e, _ in pairs_of(db, current.id))
+    # The pool changes afterwards: someone leaves, someone else's profile is emptied.
+    for person in db.scalars(select(Person).limit(20)):
+        person.active = False
+    db.flush()
+    again = reproduce_round(db, None, current.id, taxonomy=taxonomy)
+    assert sorted((p.mentor, p.mentee) for p in again.pairs) == stored
+
+
 def test_later_round_does_not_repeat_earlier_pairs(staff, taxonomy):
     db = staff
     first = create_round(db, None, "A")
