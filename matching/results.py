@@ -49,6 +49,8 @@ class MatchSettings:
     locks: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
+        if self.fair and self.mode is Mode.PEER:
+            raise ValueError("fairness (--fair) applies to mentor mode only")
         if not 0.0 <= self.min_score <= 1.0:  # also false for NaN
             raise ValueError(f"min_score must be between 0 and 1, not {self.min_score}")
 

@@ -45,26 +45,39 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 5
 #: A running round whose job has not reported for this long is taken to be dead.
 STALE_AFTER_SECONDS = 60
+#: A job still waiting in the queue (no worker has picked it up) is given this long.
+QUEUED_STALE_AFTER_SECONDS = 6 * 3600
 QUEUE = "mentorship"
 
 
 def fail_stale_rounds(session: Session, *, stale_after: float = STALE_AFTER_SECONDS,
                       now: datetime | None = None) -> list[int]:
-    """Mark failed every running round whose job stopped reporting; return their ids."""
+    """Mark failed every running round whose job stopped reporting; return their ids.
+
+    One conditional UPDATE, so two readers doing this at once cannot clash.
+    """
     now = now or datetime.now(UTC)
-    cutoff = now - timedelta(seconds=stale_after)
-    stale = session.scalars(select(Round).where(
-        Round.status == RoundStatus.RUNNING,
-        (Round.heartbeat_at.is_(None)) | (Round.heartbeat_at < cutoff),
-    )).all()
-    for current in stale:
-        last = current.heartbeat_at.isoformat() if current.heartbeat_at else "never"
-        current.status = RoundStatus.FAILED
-        current.failure_reason = (f"the job stopped reporting (last heard {last}); the worker was "
-                                  "probably stopped. Run the preview again.")
-        record_event(session, None, "round.fail", "round", current.id, reason="stale job")
-    session.flush()
-    return [current.id for current in stale]
+    running_cutoff = now - timedelta(seconds=stale_after)
+    queued_cutoff = now - timedelta(seconds=QUEUED_STALE_AFTER_SECONDS)
+    stale = (Round.status == RoundStatus.RUNNING) & (
+        Round.heartbeat_at.is_(None)
+        | ((Round.progress_stage != "queued") & (Round.heartbeat_at < running_cutoff))
+        | (Round.heartbeat_at < queued_cutoff)
+    )
+    ids = list(session.scalars(select(Round.id).where(stale)))
+    if ids:
+        session.execute(
+            update(Round).where(stale, Round.id.in_(ids))
+            .values(status=RoundStatus.FAILED, version=Round.version + 1,
+                    failure_reason="the job stopped reporting; its worker was probably stopped. "
+                                   "Run the preview again.")
+            .execution_options(synchronize_session=False)
+        )
+        for round_id in ids:
+            record_event(session, None, "round.fail", "round", round_id, reason="stale job")
+        session.expire_all()
+        session.flush()
+    return ids
 
 
 def start_preview(session: Session, actor: Person | None, round_id: int, *,
@@ -92,30 +105,44 @@ def start_preview(session: Session, actor: Person | None, round_id: int, *,
         raise Conflict(f"round {round_id} is {current.status}; it cannot be run now")
     record_event(session, actor, "round.run", "round", round_id, job=job_id)
     session.commit()
-    url = database_url(url)
+    session.expire_all()
     if os.environ.get("REDIS_URL"):
         from redis import Redis
+        from redis.exceptions import RedisError
         from rq import Queue
 
-        queue = Queue(QUEUE, connection=Redis.from_url(os.environ["REDIS_URL"]))
-        queue.enqueue(run_preview_job, round_id, url, taxonomy_path, job_id=job_id,
-                      job_timeout=3 * 3600)
+        try:
+            queue = Queue(QUEUE, connection=Redis.from_url(os.environ["REDIS_URL"]))
+            # Workers read their own DATABASE_URL: no credentials travel through Redis.
+            queue.enqueue(run_preview_job, round_id, None, taxonomy_path, job_id,
+                          job_id=job_id, job_timeout=3 * 3600)
+        except RedisError as error:
+            _mark_failed(make_session_factory(session.get_bind()), round_id, job_id,
+                         f"could not queue the job: {error}")
+            raise Conflict(f"round {round_id} could not be queued: {error}") from error
     else:
-        threading.Thread(target=_run_in_thread, args=(round_id, url, taxonomy_path),
+        threading.Thread(target=_run_in_thread, args=(round_id, database_url(url), taxonomy_path,
+                                                      job_id),
                          name=f"round-{round_id}", daemon=True).start()
     return job_id
 
 
-def run_preview_job(round_id: int, url: str, taxonomy_path: str | None = None) -> None:
-    """Compute and store a running round's preview, reporting progress; the job's body."""
+def run_preview_job(round_id: int, url: str | None, taxonomy_path: str | None = None,
+                    job_id: str = "") -> None:
+    """Compute and store a running round's preview, reporting progress; the job's body.
+
+    Every write is conditional on the round still running *this* job, so a job that was
+    given up for dead and then wakes cannot overwrite a newer run.
+    """
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     stop = threading.Event()
     stage = {"name": "starting", "percent": 0}
 
     def beat() -> None:
+        _report(sessions, round_id, job_id, stage)  # picked up: no longer just queued
         while not stop.wait(HEARTBEAT_SECONDS):
-            _report(sessions, round_id, stage)
+            _report(sessions, round_id, job_id, stage)
 
     heart = threading.Thread(target=beat, daemon=True)
     heart.start()
@@ -130,21 +157,17 @@ def run_preview_job(round_id: int, url: str, taxonomy_path: str | None = None) -
 
         result = run_engine(profiles, settings, taxonomy, progress)
         with sessions() as session, session.begin():
-            current = session.get(Round, round_id)
-            if current.status != RoundStatus.RUNNING:
-                raise Conflict(f"round {round_id} is {current.status}, no longer running")
+            current = session.get(Round, round_id, with_for_update=True)
+            if current.status != RoundStatus.RUNNING or current.job_id != job_id:
+                raise Conflict(f"round {round_id} is {current.status} with another job; this "
+                               "job's result is dropped")
             store_preview(session, current, result, person_id, to_snapshot(profiles, settings),
                           progress)
             record_event(session, None, "round.preview", "round", round_id,
                          matched=len(result.pairs), input_hash=current.input_hash)
     except Exception as error:  # any failure must end as a failed round, never a running one
         log.exception("round %s failed", round_id)
-        with sessions() as session, session.begin():
-            session.execute(update(Round).where(Round.id == round_id,
-                                                Round.status == RoundStatus.RUNNING)
-                            .values(status=RoundStatus.FAILED,
-                                    failure_reason=f"{type(error).__name__}: {error}"[:2000],
-                                    version=Round.version + 1))
+        _mark_failed(sessions, round_id, job_id, f"{type(error).__name__}: {error}")
         raise
     finally:
         stop.set()
@@ -152,11 +175,21 @@ def run_preview_job(round_id: int, url: str, taxonomy_path: str | None = None) -
         engine.dispose()
 
 
-def _run_in_thread(round_id: int, url: str, taxonomy_path: str | None) -> None:
+def _mark_failed(sessions, round_id: int, job_id: str, reason: str) -> None:
+    """Mark the round failed if it is still running this job."""
+    with sessions() as session, session.begin():
+        session.execute(update(Round).where(Round.id == round_id,
+                                            Round.status == RoundStatus.RUNNING,
+                                            Round.job_id == job_id)
+                        .values(status=RoundStatus.FAILED, failure_reason=reason[:2000],
+                                version=Round.version + 1))
+
+
+def _run_in_thread(round_id: int, url: str, taxonomy_path: str | None, job_id: str) -> None:
     """Run a job in this process; its failure is already on the round and in the log."""
     # Recorded by run_preview_job on the round and in the log; a thread has nobody to tell.
     with contextlib.suppress(Exception):
-        run_preview_job(round_id, url, taxonomy_path)
+        run_preview_job(round_id, url, taxonomy_path, job_id)
 
 
 def run_worker(*, burst: bool = False) -> None:
@@ -172,12 +205,13 @@ def run_worker(*, burst: bool = False) -> None:
     Worker([Queue(QUEUE, connection=connection)], connection=connection).work(burst=burst)
 
 
-def _report(sessions, round_id: int, stage: dict) -> None:
+def _report(sessions, round_id: int, job_id: str, stage: dict) -> None:
     """Write the job's stage, percentage and heartbeat in a short transaction of its own."""
     try:
         with sessions() as session, session.begin():
             session.execute(update(Round).where(Round.id == round_id,
-                                                Round.status == RoundStatus.RUNNING)
+                                                Round.status == RoundStatus.RUNNING,
+                                                Round.job_id == job_id)
                             .values(progress_stage=stage["name"][:40],
                                     progress_percent=stage["percent"],
                                     heartbeat_at=datetime.now(UTC)))

@@ -21,8 +21,25 @@ def alembic_config() -> Config:
 
 
 def upgrade_database(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the database behind `engine` to `revision` (the newest by default)."""
+    """Upgrade the database behind `engine` to `revision` (the newest by default).
+
+    On SQLite, foreign keys are off while migrating: a migration that rebuilds a table (drop,
+    copy) would otherwise cascade the drop into the rows that refer to it. They are checked
+    afterwards, and the upgrade fails if any dangles.
+    """
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:  # before any transaction: the pragma is ignored inside one
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite:
+                    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if dangling:
+                        raise RuntimeError(f"migration left dangling references: {dangling[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from sqlalchemy import String, cast, or_, select
@@ -80,19 +81,25 @@ def delete_person(session: Session, actor: Person | None, email: str) -> None:
     address = person.email
     person_id = person.id
     # Rows that mention the email in their JSON reports (alternatives, reasons, unmatched).
-    pattern = f"%{address}%"
+    # JSON may store the address as typed or with \u escapes: look for both spellings.
+    patterns = {f"%{address}%", f"%{json.dumps(address)[1:-1]}%"}
+
+    def mentions(column):
+        return or_(*(cast(column, String).like(pattern) for pattern in patterns))
+
     for match in session.scalars(select(Match).where(or_(
-            cast(Match.alternatives, String).like(pattern),
-            cast(Match.reasons, String).like(pattern)))):
+            mentions(Match.alternatives), mentions(Match.reasons)))):
         match.alternatives = _scrub(match.alternatives, address)
         match.reasons = _scrub(match.reasons, address)
     for round_ in session.scalars(select(Round).where(or_(
-            cast(Round.unmatched, String).like(pattern),
-            cast(Round.diagnostics, String).like(pattern),
-            cast(Round.input_snapshot, String).like(pattern)))):
+            mentions(Round.unmatched), mentions(Round.diagnostics),
+            mentions(Round.input_snapshot), Round.failure_reason.contains(address)))):
         round_.unmatched = _scrub(round_.unmatched, address)
         round_.diagnostics = _scrub(round_.diagnostics, address)
         round_.input_snapshot = _scrub(_without_own_text(round_.input_snapshot, address), address)
+        round_.failure_reason = _scrub(round_.failure_reason, address)
+    for event in session.scalars(select(AuditEvent).where(AuditEvent.actor_id == person_id)):
+        event.details = {}  # what they did may quote what they wrote
     for match in session.scalars(select(Match).where(
             or_(Match.mentor_id == person_id, Match.mentee_id == person_id))):
         match.decline_reason = ""  # free text the person wrote
@@ -113,5 +120,10 @@ def _without_own_text(snapshot: dict | None, email: str) -> dict | None:
 
 
 def _scrub(value: Any, email: str) -> Any:
-    """Return a JSON value with every occurrence of `email` replaced."""
-    return json.loads(json.dumps(value).replace(email, DELETED))
+    """Return a JSON value with `email` replaced wherever it stands as a whole address.
+
+    "ann@lib.edu" must not eat into "joann@lib.edu", hence the look-around for email characters.
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    scrubbed = re.sub(rf"(?<![\w.+-]){re.escape(email)}(?![\w.-])", DELETED, text)
+    return json.loads(scrubbed)

@@ -41,7 +41,8 @@ def import_profiles(
     in bulk (one delete and one multi-row insert), not row by row.
     """
     sync_taxonomy(session, actor, taxonomy)
-    report = ImportReport(skipped=len(table.errors), warnings=list(table.warnings))
+    report = ImportReport(skipped=len({error.row for error in table.errors}),
+                          warnings=list(table.warnings))
     emails = list(table.records)
     people = {
         person.email: person

@@ -38,6 +38,7 @@ __all__ = [
     "remove_pair",
     "reproduce_round",
     "swap_pairs",
+    "unlock_pair",
 ]
 
 Progress = Callable[[str, float], None]
@@ -72,8 +73,8 @@ def create_round(
     errors = [RowError(0, key, str(settings[key]), "unknown setting") for key in unknown]
     if mode not in {m.value for m in Mode}:
         errors.append(RowError(0, "mode", mode, "must be mentor or peer"))
-    if not name.strip():
-        errors.append(RowError(0, "name", name, "required"))
+    if not name.strip() or len(name.strip()) > 200:
+        errors.append(RowError(0, "name", name[:80], "required, at most 200 characters"))
     if not errors:
         try:
             _match_settings(mode, settings)
@@ -177,40 +178,55 @@ def run_engine(profiles: list[Profile], settings: MatchSettings, taxonomy: Taxon
     except InfeasibleLockError as error:
         raise InvalidInput("locked pairs break the rules", [
             RowError(0, "lock", "", reason) for _, reason in error.args[0]]) from error
+    except ValueError as error:  # the pool does not fit the taxonomy given
+        raise InvalidInput("the pool does not fit the taxonomy", [
+            RowError(0, "taxonomy", taxonomy.source, str(error))]) from error
 
 
 def round_inputs(session: Session, current: Round, keep=()):
-    """Return what the engine needs for a round: profiles, settings and ids by email."""
+    """Return what the engine needs for a round: profiles, settings and ids by email.
+
+    `keep` are pairs of this round that stay as they are (a re-match after a decline): their
+    mentees are taken out of the running and their mentors' capacity counts them, like live
+    pairs of other rounds, rather than being locked and checked again.
+    """
     round_id = current.id
     profiles, person_id = load_profiles(session)
     earlier = session.execute(
-        select(Match.mentor_id, Match.mentee_id, Match.status)
+        select(Match.mentor_id, Match.mentee_id, Match.status, Round.status, Round.mode)
         .join(Round, Round.id == Match.round_id)
         .where(Round.id != round_id, Round.status.in_([RoundStatus.PUBLISHED, RoundStatus.CLOSED]),
                Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
     ).all()
-    live = [(m, e) for m, e, status in earlier if status in (MatchStatus.ACCEPTED,
-                                                            MatchStatus.ACTIVE)]
+    # A published round's pairs are live until they are declined or ended (or it closes).
+    live = [(m, e) for m, e, status, round_status, mode in earlier
+            if round_status == RoundStatus.PUBLISHED and status in LIVE
+            and mode == Mode.MENTOR.value]
     if current.mode == Mode.MENTOR.value:
-        profiles = _without_live_pairs(profiles, _email_pairs(session, live))
+        profiles = _without_live_pairs(profiles, _email_pairs(session, live + list(keep)))
     rules = session.execute(
         select(PairRule.kind, PairRule.first_id, PairRule.second_id)
         .where((PairRule.round_id == round_id) | PairRule.round_id.is_(None))
     ).all()
     previous = () if current.settings.get("allow_repeat") else _email_pairs(
-        session, [(m, e) for m, e, _ in earlier])
+        session, [(m, e) for m, e, *_ in earlier])
     declined = session.execute(
         select(Match.mentor_id, Match.mentee_id)
         .where(Match.round_id == round_id, Match.status == MatchStatus.DECLINED,
                Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
     ).all()
+    locks = [] if keep else [(a, b) for kind, a, b in rules if kind == "lock"]
+    if keep and current.mode == Mode.PEER.value:
+        # Peers have no capacity: kept peers simply leave the pool.
+        kept_people = set(_email_pairs(session, list(keep)))
+        gone = {p for pair in kept_people for p in pair}
+        profiles = [p for p in profiles if p.id not in gone]
     settings = _match_settings(
         current.mode, current.settings,
         avoid=_email_pairs(session, [(a, b) for kind, a, b in rules if kind == "avoid"]
                            + [tuple(pair) for pair in declined]),
         previous=previous,
-        locks=_email_pairs(session, list(dict.fromkeys(
-            [(a, b) for kind, a, b in rules if kind == "lock"] + [tuple(k) for k in keep]))),
+        locks=_email_pairs(session, list(dict.fromkeys(locks))),
     )
     return profiles, settings, person_id
 
@@ -297,15 +313,21 @@ def decline_match(
     if actor is not None and actor.id not in (match.mentor_id, match.mentee_id) and not (
             actor.is_coordinator or actor.is_admin):
         raise PermissionDenied("only the mentor or the mentee of a pair can decline it")
-    current = match.round
+    # Lock the round's row: declines, closes and publishes of one round go one at a time.
+    current = session.get(Round, match.round_id, with_for_update=True, populate_existing=True)
     if current.status != RoundStatus.PUBLISHED:
         raise Conflict(f"round {current.id} is {current.status}: only published pairs can be "
                        "declined")
-    if match.status not in (MatchStatus.PROPOSED, MatchStatus.ACCEPTED):
+    changed = session.execute(
+        update(Match).where(Match.id == match_id, Match.status.in_(
+            [MatchStatus.PROPOSED, MatchStatus.ACCEPTED]))
+        .values(status=MatchStatus.DECLINED, decline_reason=reason[:2000])
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        session.refresh(match)
         raise Conflict(f"match {match_id} is {match.status} and cannot be declined")
-    match.status = MatchStatus.DECLINED
-    match.decline_reason = reason[:2000]
-    session.flush()
+    session.expire(match)
     keep = session.execute(
         select(Match.mentor_id, Match.mentee_id)
         .where(Match.round_id == current.id, Match.status.in_(LIVE),
@@ -313,19 +335,16 @@ def decline_match(
     ).all()
     result, person_id, _ = _compute(session, current, taxonomy, lambda stage, f: None,
                                     keep=[tuple(pair) for pair in keep])
-    kept = {tuple(pair) for pair in keep}
     new = []
     for pair in result.pairs:
-        ids = (person_id[pair.mentor], person_id[pair.mentee])
-        if ids in kept:
-            continue
-        row = Match(round_id=current.id, mentor_id=ids[0], mentee_id=ids[1], score=pair.score,
+        row = Match(round_id=current.id, mentor_id=person_id[pair.mentor],
+                    mentee_id=person_id[pair.mentee], score=pair.score,
                     reasons=list(pair.reasons), alternatives=[list(a) for a in pair.alternatives],
                     status=MatchStatus.PROPOSED)
         session.add(row)
         new.append(row)
     session.flush()
-    record_event(session, actor, "match.decline", "match", match_id, reason=reason[:200],
+    record_event(session, actor, "match.decline", "match", match_id,
                  rematched=[m.id for m in new])
     return new
 
@@ -350,8 +369,12 @@ def lock_pair(session: Session, actor: Person | None, round_id: int, mentor: str
               mentee: str) -> PairRule:
     """Lock a pair into a round before publishing; the next preview keeps it exactly."""
     _editable_round(session, actor, round_id)
-    rule = PairRule(kind="lock", round_id=round_id, first_id=_person_id(session, mentor),
-                    second_id=_person_id(session, mentee))
+    first, second = _person_id(session, mentor), _person_id(session, mentee)
+    if first == second:
+        raise InvalidInput("a pair needs two people", [RowError(0, "mentee", mentee, "same as "
+                                                                "the mentor")])
+    _no_such_lock(session, round_id, first, second)
+    rule = PairRule(kind="lock", round_id=round_id, first_id=first, second_id=second)
     session.add(rule)
     session.flush()
     record_event(session, actor, "round.lock", "round", round_id, rule=rule.id)
@@ -364,6 +387,12 @@ def remove_pair(session: Session, actor: Person | None, round_id: int, match_id:
     match = session.get(Match, match_id)
     if match is None or match.round_id != round_id:
         raise NotFound(f"no match {match_id} in round {round_id}")
+    if match.mentor_id is None or match.mentee_id is None:
+        raise Conflict("a pair of a deleted person cannot be removed this way")
+    if session.scalar(select(PairRule.id).where(
+            PairRule.kind == "avoid", PairRule.round_id == round_id,
+            PairRule.first_id == match.mentor_id, PairRule.second_id == match.mentee_id)):
+        raise Conflict(f"match {match_id} is already removed from round {round_id}")
     session.execute(delete(PairRule).where(
         PairRule.kind == "lock", PairRule.round_id == round_id,
         PairRule.first_id == match.mentor_id, PairRule.second_id == match.mentee_id))
@@ -382,6 +411,13 @@ def swap_pairs(session: Session, actor: Person | None, round_id: int, first_matc
     first, second = session.get(Match, first_match), session.get(Match, second_match)
     if first is None or second is None or {first.round_id, second.round_id} != {round_id}:
         raise NotFound(f"both matches must be pairs of round {round_id}")
+    if first_match == second_match:
+        raise InvalidInput("swap needs two different pairs", [
+            RowError(0, "match", str(first_match), "the same pair twice")])
+    if None in (first.mentor_id, first.mentee_id, second.mentor_id, second.mentee_id):
+        raise Conflict("a pair of a deleted person cannot be swapped")
+    _no_such_lock(session, round_id, first.mentor_id, second.mentee_id)
+    _no_such_lock(session, round_id, second.mentor_id, first.mentee_id)
     locks = [
         PairRule(kind="lock", round_id=round_id, first_id=first.mentor_id,
                  second_id=second.mentee_id),
@@ -412,3 +448,23 @@ def reproduce_round(session: Session, actor: Person | None, round_id: int, *,
                        "was deleted since, so the round cannot be reproduced exactly")
     profiles, settings = from_snapshot(current.input_snapshot)
     return run_engine(profiles, settings, taxonomy, lambda stage, f: None)
+
+
+def _no_such_lock(session: Session, round_id: int, first: int, second: int) -> None:
+    if session.scalar(select(PairRule.id).where(
+            PairRule.kind == "lock", PairRule.round_id == round_id,
+            PairRule.first_id == first, PairRule.second_id == second)) is not None:
+        raise Conflict("that pair is already locked in this round")
+
+
+def unlock_pair(session: Session, actor: Person | None, round_id: int, mentor: str,
+                mentee: str) -> None:
+    """Remove a lock from a round before publishing (for instance one that breaks a rule)."""
+    _editable_round(session, actor, round_id)
+    removed = session.execute(delete(PairRule).where(
+        PairRule.kind == "lock", PairRule.round_id == round_id,
+        PairRule.first_id == _person_id(session, mentor),
+        PairRule.second_id == _person_id(session, mentee))).rowcount
+    if not removed:
+        raise NotFound(f"no lock of {mentor} and {mentee} in round {round_id}")
+    record_event(session, actor, "round.unlock", "round", round_id)

@@ -104,6 +104,7 @@ def test_rq_worker_runs_the_job(staffed, monkeypatch, private_database):
 
     engine, round_id = staffed
     monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("DATABASE_URL", private_database)  # workers read their own
     monkeypatch.setattr(jobs, "QUEUE", f"test-{round_id}-{time.monotonic_ns()}")
     with Session(engine) as session:
         job_id = jobs.start_preview(session, None, round_id, url=private_database)

@@ -64,3 +64,14 @@ def test_only_the_person_or_an_admin(db, published):
         export_person(db, first, second.email)
     with pytest.raises(NotFound):
         delete_person(db, None, "nobody@lib.org")
+
+
+def test_scrub_replaces_whole_addresses_only():
+    from mentorship.services.people import DELETED, _scrub
+
+    value = {"alternatives": [["joann@lib.edu", 0.5], ["ann@lib.edu", 0.4]],
+             "reasons": ["ann@lib.edu teaches x", "jörg@lib.edu"]}
+    assert _scrub(value, "ann@lib.edu") == {
+        "alternatives": [["joann@lib.edu", 0.5], [DELETED, 0.4]],
+        "reasons": [f"{DELETED} teaches x", "jörg@lib.edu"]}
+    assert _scrub(value, "jörg@lib.edu")["reasons"][1] == DELETED

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from mentorship.db import make_engine
 from mentorship.errors import Conflict, InvalidInput
 from mentorship.migrate import upgrade_database
-from mentorship.models import Match, MatchStatus, Person, Round, RoundStatus
+from mentorship.models import Match, MatchStatus, Person, Profile, Round, RoundStatus
 from mentorship.profile_csv import read_profiles_csv
 from mentorship.services.profiles import import_profiles
 from mentorship.services.rounds import (
@@ -234,3 +234,60 @@ def test_adjust_before_publishing_and_resolve_around_locks(staff, taxonomy):
     db.flush()
     with pytest.raises(Conflict, match="before publishing"):
         remove_pair(db, None, current.id, first.id)
+
+
+def test_a_published_rounds_pairs_are_live_for_the_next_round(staff, taxonomy):
+    db = staff
+    first = create_round(db, None, "A")
+    preview_round(db, None, first.id, taxonomy=taxonomy)
+    publish_round(db, None, first.id)
+    second = create_round(db, None, "B", settings={"allow_repeat": True})
+    preview_round(db, None, second.id, taxonomy=taxonomy)
+    mentees_a = {e for _, e, _ in pairs_of(db, first.id)}
+    assert mentees_a.isdisjoint({e for _, e, _ in pairs_of(db, second.id)})
+    capacity = dict(db.execute(select(Profile.person_id, Profile.capacity)).all())
+    load = {}
+    for mentor, _, _ in pairs_of(db, first.id) + pairs_of(db, second.id):
+        load[mentor] = load.get(mentor, 0) + 1
+    assert all(n <= capacity[mentor] for mentor, n in load.items())
+
+
+def test_declining_a_locked_pair_works(staff, taxonomy):
+    from mentorship.services.rounds import lock_pair
+
+    db = staff
+    current = create_round(db, None, "A")
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    match = db.scalars(select(Match).where(Match.round_id == current.id)).first()
+    email = dict(db.execute(select(Person.id, Person.email)).all())
+    lock_pair(db, None, current.id, email[match.mentor_id], email[match.mentee_id])
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    publish_round(db, None, current.id)
+    locked = db.scalar(select(Match).where(Match.round_id == current.id, Match.locked))
+    decline_match(db, None, locked.id, taxonomy=taxonomy)
+    assert db.get(Match, locked.id).status == MatchStatus.DECLINED
+
+
+def test_bad_round_settings_and_lock_mistakes_are_clear_errors(staff, taxonomy):
+    from mentorship.services.rounds import lock_pair, swap_pairs, unlock_pair
+
+    db = staff
+    with pytest.raises(InvalidInput, match="settings are not valid") as caught:
+        create_round(db, None, "peer fair", mode="peer", settings={"fair": True})
+    assert "mentor mode only" in caught.value.errors[0].reason
+    with pytest.raises(InvalidInput):
+        create_round(db, None, "x" * 201)
+
+    current = create_round(db, None, "A")
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    first, second = db.scalars(select(Match).where(Match.round_id == current.id)).all()[:2]
+    email = dict(db.execute(select(Person.id, Person.email)).all())
+    lock_pair(db, None, current.id, email[first.mentor_id], email[first.mentee_id])
+    with pytest.raises(Conflict, match="already locked"):
+        lock_pair(db, None, current.id, email[first.mentor_id], email[first.mentee_id])
+    unlock_pair(db, None, current.id, email[first.mentor_id], email[first.mentee_id])
+    with pytest.raises(InvalidInput, match="two different pairs"):
+        swap_pairs(db, None, current.id, first.id, first.id)
+    swap_pairs(db, None, current.id, first.id, second.id)
+    with pytest.raises(Conflict, match="already locked"):
+        swap_pairs(db, None, current.id, first.id, second.id)
