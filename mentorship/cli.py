@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from matching import (
     InfeasibleLockError,
@@ -256,6 +257,10 @@ def _run_service(work):
         _fail(str(error), error.errors)
     except DomainError as error:
         _fail(str(error))
+    except OperationalError as error:
+        if "locked" not in str(error.orig):
+            raise
+        _fail("the database is busy: another command is writing to it; try again shortly")
     finally:
         engine.dispose()
 

@@ -91,7 +91,8 @@ class MatchStatus(enum.StrEnum):
 
 
 def _enum(kind: type[enum.Enum]) -> Enum:
-    # Stored as plain strings with a CHECK: portable, and readable in the database.
+    # Stored as plain strings (portable, readable in the database); SQLAlchemy checks the
+    # values on the way in and out.
     return Enum(kind, native_enum=False, length=20, values_callable=lambda k: [m.value for m in k],
                 validate_strings=True)
 

@@ -63,6 +63,7 @@ def export_person(session: Session, actor: Person | None, email: str) -> dict[st
             "decline_reason": m.decline_reason, "created_at": m.created_at.isoformat(),
         } for m in matches],
         "rules": [{"kind": r.kind, "round": r.round_id} for r in rules],
+        "round_reports": _round_mentions(session, person.email),
         "events": [{"at": e.at.isoformat(), "action": e.action, "target": e.target_type}
                    for e in events],
     }
@@ -107,6 +108,19 @@ def delete_person(session: Session, actor: Person | None, email: str) -> None:
     session.flush()
     record_event(session, actor, "person.delete", "person", person_id)
     session.flush()
+
+
+def _round_mentions(session: Session, email: str) -> list[dict[str, Any]]:
+    """Return what stored round reports hold about a person: unmatched reasons, stored input."""
+    found = []
+    for round_ in session.scalars(select(Round).where(or_(
+            cast(Round.unmatched, String).like(f"%{email}%"),
+            cast(Round.input_snapshot, String).like(f"%{email}%")))):
+        unmatched = [u for u in round_.unmatched or [] if u.get("id") == email]
+        profiles = [p for p in (round_.input_snapshot or {}).get("profiles", [])
+                    if p.get("id") == email]
+        found.append({"round": round_.id, "unmatched": unmatched, "input_profile": profiles})
+    return found
 
 
 def _without_own_text(snapshot: dict | None, email: str) -> dict | None:

@@ -136,6 +136,14 @@ def store_preview(session: Session, current: Round, result, person_id: dict[str,
                   snapshot: dict[str, Any], report: Progress) -> None:
     """Replace a round's pairs and report with `result` and keep its input snapshot; flush."""
     round_id = current.id
+    wanted = [p["id"] for p in snapshot["profiles"]]
+    present = sum(
+        len(session.scalars(select(Person.id).where(Person.email.in_(wanted[i:i + 1000]))).all())
+        for i in range(0, len(wanted), 1000)
+    )
+    if present != len(wanted):  # someone was deleted while the engine ran: their data must go
+        raise Conflict(f"round {round_id}: people were deleted while it was computed; run the "
+                       "preview again")
     session.execute(delete(Match).where(Match.round_id == round_id,
                                         Match.status == MatchStatus.PROPOSED))
     rows = [

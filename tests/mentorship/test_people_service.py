@@ -75,3 +75,11 @@ def test_scrub_replaces_whole_addresses_only():
         "alternatives": [["joann@lib.edu", 0.5], [DELETED, 0.4]],
         "reasons": [f"{DELETED} teaches x", "jörg@lib.edu"]}
     assert _scrub(value, "jörg@lib.edu")["reasons"][1] == DELETED
+
+
+def test_export_includes_what_round_reports_say(db, published):
+    left_out = db.get(Round, published.id).unmatched[0]
+    data = export_person(db, None, left_out["id"])
+    report = next(r for r in data["round_reports"] if r["round"] == published.id)
+    assert report["unmatched"] == [left_out]
+    assert report["input_profile"][0]["id"] == left_out["id"]
