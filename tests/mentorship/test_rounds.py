@@ -102,8 +102,17 @@ def test_decline_rematches_the_freed_and_keeps_every_other_pair(staff, taxonomy)
     current = create_round(db, None, "A")
     preview_round(db, None, current.id, taxonomy=taxonomy)
     publish_round(db, None, current.id)
-    before = db.scalars(select(Match).where(Match.round_id == current.id)).all()
-    declined = max(before, key=lambda m: len(m.alternatives))
+    before = db.scalars(select(Match).where(Match.round_id == current.id)
+                        .order_by(Match.id)).all()
+    # Decline a pair whose mentee has an alternative mentor with room left, so that a new
+    # mentor exists for them.
+    capacity = dict(db.execute(select(Person.email, Profile.capacity).join(Person.profile)).all())
+    email = dict(db.execute(select(Person.id, Person.email)).all())
+    load = {}
+    for m in before:
+        load[email[m.mentor_id]] = load.get(email[m.mentor_id], 0) + 1
+    declined = next(m for m in before if any(
+        load.get(alt, 0) < capacity[alt] for alt, _ in m.alternatives))
     mentee = db.get(Person, declined.mentee_id)
     others = {(m.id, m.mentor_id, m.mentee_id, m.status) for m in before if m.id != declined.id}
 
