@@ -294,8 +294,6 @@ def round_create(name, mode, min_score, fair, allow_same_manager, allow_repeat) 
               help="Hand the work to the RQ workers at REDIS_URL and return at once.")
 def round_preview(round_id, taxonomy_path, queue) -> None:
     """Compute a round and store its proposed pairs (staff see nothing yet)."""
-    from mentorship.services.rounds import preview_round
-
     if queue:
         if not os.environ.get("REDIS_URL"):
             _fail("--queue needs REDIS_URL (and a running 'mentorship worker')")
@@ -306,16 +304,25 @@ def round_preview(round_id, taxonomy_path, queue) -> None:
         click.echo(f"round {round_id} queued as job {job}; 'mentorship round show {round_id}' "
                    "shows its progress")
         return
+    from mentorship.jobs import mark_running, run_preview_job
+
     try:
-        taxonomy = load_taxonomy(taxonomy_path)
+        load_taxonomy(taxonomy_path)
     except TaxonomyError as error:
         _fail(str(error))
-    with ProgressBar() as progress:
-        done = _run_service(lambda s: preview_round(s, None, round_id, taxonomy=taxonomy,
-                                                    progress=progress))
-    summary = done.diagnostics["summary"]
-    click.echo(f"round {round_id} previewed: {summary.get('matched', summary.get('pairs'))} "
-               f"pairs, {len(done.unmatched)} unmatched")
+    # As a job run here and now: short transactions, so other commands are never locked out
+    # while the engine computes.
+    job_id = _run_service(lambda s: mark_running(s, None, round_id))
+    try:
+        with ProgressBar() as progress:
+            run_preview_job(round_id, None, taxonomy_path, job_id, progress=progress)
+    except InvalidInput as error:
+        _fail(f"round {round_id} failed: {error}", error.errors)
+    except DomainError as error:
+        _fail(f"round {round_id} failed: {error}")
+    report = _run_service(lambda s: _round_report(s, round_id))
+    click.echo(f"round {round_id} previewed: {len(report['pairs'])} pairs, "
+               f"{len(report['unmatched'])} unmatched")
 
 
 @round_group.command("publish")

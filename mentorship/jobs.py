@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from matching import load_taxonomy
 from mentorship.db import database_url, make_engine, make_session_factory
-from mentorship.errors import Conflict, NotFound
+from mentorship.errors import Conflict, DomainError, NotFound
 from mentorship.models import Person, Round, RoundStatus
 from mentorship.services.audit import record_event
 from mentorship.services.rounds import (
@@ -35,6 +36,7 @@ __all__ = [
     "HEARTBEAT_SECONDS",
     "STALE_AFTER_SECONDS",
     "fail_stale_rounds",
+    "mark_running",
     "run_preview_job",
     "run_worker",
     "start_preview",
@@ -80,12 +82,8 @@ def fail_stale_rounds(session: Session, *, stale_after: float = STALE_AFTER_SECO
     return ids
 
 
-def start_preview(session: Session, actor: Person | None, round_id: int, *,
-                  url: str | None = None, taxonomy_path: str | None = None) -> str:
-    """Mark a round running and start its preview job; return the job id.
-
-    Commits the caller's session, so the job (another connection) sees the round running.
-    """
+def mark_running(session: Session, actor: Person | None, round_id: int) -> str:
+    """Mark a draft, previewed or failed round running under a new job id, and commit."""
     require_coordinator(actor)
     fail_stale_rounds(session)
     job_id = uuid.uuid4().hex
@@ -106,6 +104,16 @@ def start_preview(session: Session, actor: Person | None, round_id: int, *,
     record_event(session, actor, "round.run", "round", round_id, job=job_id)
     session.commit()
     session.expire_all()
+    return job_id
+
+
+def start_preview(session: Session, actor: Person | None, round_id: int, *,
+                  url: str | None = None, taxonomy_path: str | None = None) -> str:
+    """Mark a round running and start its preview job; return the job id.
+
+    Commits the caller's session, so the job (another connection) sees the round running.
+    """
+    job_id = mark_running(session, actor, round_id)
     if os.environ.get("REDIS_URL"):
         from redis import Redis
         from redis.exceptions import RedisError
@@ -128,7 +136,8 @@ def start_preview(session: Session, actor: Person | None, round_id: int, *,
 
 
 def run_preview_job(round_id: int, url: str | None, taxonomy_path: str | None = None,
-                    job_id: str = "") -> None:
+                    job_id: str = "", progress: Callable[[str, float], None] | None = None,
+                    ) -> None:
     """Compute and store a running round's preview, reporting progress; the job's body.
 
     Every write is conditional on the round still running *this* job, so a job that was
@@ -152,19 +161,26 @@ def run_preview_job(round_id: int, url: str | None, taxonomy_path: str | None = 
             current = session.get(Round, round_id)
             profiles, settings, person_id = round_inputs(session, current)
 
-        def progress(name: str, fraction: float) -> None:
+        def report(name: str, fraction: float) -> None:
             stage.update(name=name, percent=int(100 * fraction))
+            if progress is not None:
+                progress(name, fraction)
 
-        result = run_engine(profiles, settings, taxonomy, progress)
+        result = run_engine(profiles, settings, taxonomy, report)
         with sessions() as session, session.begin():
             current = session.get(Round, round_id, with_for_update=True)
             if current.status != RoundStatus.RUNNING or current.job_id != job_id:
                 raise Conflict(f"round {round_id} is {current.status} with another job; this "
                                "job's result is dropped")
             store_preview(session, current, result, person_id, to_snapshot(profiles, settings),
-                          progress)
+                          report)
             record_event(session, None, "round.preview", "round", round_id,
                          matched=len(result.pairs), input_hash=current.input_hash)
+    except DomainError as error:  # bad input or a conflict: the user is told, no traceback
+        details = "; ".join(str(e) for e in getattr(error, "errors", [])[:5])
+        log.info("round %s failed: %s %s", round_id, error, details)
+        _mark_failed(sessions, round_id, job_id, f"{error}{': ' + details if details else ''}")
+        raise
     except Exception as error:  # any failure must end as a failed round, never a running one
         log.exception("round %s failed", round_id)
         _mark_failed(sessions, round_id, job_id, f"{type(error).__name__}: {error}")

@@ -55,3 +55,21 @@ def test_queue_and_worker_need_redis(tmp_path, monkeypatch):
     assert queued.exit_code == 2 and "needs REDIS_URL" in queued.stderr
     worker = runner.invoke(cli, ["worker", "--burst"])
     assert worker.exit_code == 2 and "REDIS_URL is not set" in worker.stderr
+
+
+def test_a_failed_preview_is_one_clear_error_and_can_run_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    tiny = tmp_path / "tiny.yaml"
+    tiny.write_text("categories:\n  - id: a\n    name: A\n    skills:\n"
+                    "      - id: marc21\n        name: MARC 21\n")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["import", str(EXAMPLE)]).exit_code == 0
+    assert runner.invoke(cli, ["round", "create", "X"]).exit_code == 0
+    failed = runner.invoke(cli, ["round", "preview", "1", "--taxonomy", str(tiny)])
+    assert failed.exit_code == 2
+    assert "round 1 failed: the pool does not fit the taxonomy" in failed.stderr
+    assert "Traceback" not in failed.output
+    shown = runner.invoke(cli, ["round", "show", "1"])
+    assert "failed" in shown.stdout and "unknown skill" in shown.stdout
+    again = runner.invoke(cli, ["round", "preview", "1"])
+    assert again.exit_code == 0 and "round 1 previewed" in again.stdout
