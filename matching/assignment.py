@@ -33,6 +33,8 @@ from scipy.sparse.csgraph import (
     min_weight_full_bipartite_matching,
 )
 
+from matching.constraints import pair_keys
+
 __all__ = [
     "Assignment",
     "max_cardinality",
@@ -248,11 +250,6 @@ def _warm_start_edges(rows, cols, weights, capacities, n_rows, n_cols) -> np.nda
     mask = np.zeros(len(rows), dtype=bool)
     mask[np.isin(pair_keys(rows, cols, n_cols), pair_keys(matched_rows[real], mentor, n_cols))] = True
     return mask
-
-
-def pair_keys(rows, cols, n_cols) -> np.ndarray:
-    """Return one integer key per (row, col) pair."""
-    return np.asarray(rows, np.int64) * n_cols + np.asarray(cols, np.int64)
 
 
 def _solve_flow(mentee_nodes, mentor_nodes, costs, capacities, n_rows, n_cols) -> np.ndarray:

@@ -66,6 +66,17 @@ class ProgressBar:
                 self.drawn = True
 
 
+def _write(text: str, out: str | None) -> None:
+    """Write `text` to the file `out`, or to stdout when there is none."""
+    if not out:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as error:
+        _fail(f"cannot write {out}: {error.strerror}")
+
+
 def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
     """Reject NaN and infinity, which every range check lets through."""
     if value is not None and not math.isfinite(value):
@@ -166,14 +177,9 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
         text = render_csv(result, names)
     else:
         text = render_table(result, names, taxonomy)
+    _write(text, out)
     if out:
-        try:
-            Path(out).write_text(text, encoding="utf-8")
-        except OSError as error:
-            _fail(f"cannot write {out}: {error.strerror}")
         click.echo(f"wrote {len(result.pairs)} pairs to {out}", err=True)
-    else:
-        click.echo(text, nl=False)
 
 
 def main() -> None:
@@ -396,16 +402,6 @@ def round_export(round_id, out) -> None:
 
     text = json.dumps(_run_service(lambda s: _round_report(s, round_id)), indent=2) + "\n"
     _write(text, out)
-
-
-def _write(text: str, out: str | None) -> None:
-    if not out:
-        click.echo(text, nl=False)
-        return
-    try:
-        Path(out).write_text(text, encoding="utf-8")
-    except OSError as error:
-        _fail(f"cannot write {out}: {error.strerror}")
 
 
 @cli.group("person")
