@@ -28,6 +28,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "FormatPreference",
+    "Invite",
     "MatchStatus",
     "MentoringRole",
     "PairRule",
@@ -112,6 +113,11 @@ class Person(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An Argon2id hash; empty until the person sets a password through an invite.
+    password_hash: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    # Signed into every session cookie; a new value (sign-out, disable, new password) ends
+    # every session of the person at once.
+    session_token: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utc_now, onupdate=utc_now
@@ -301,3 +307,17 @@ class AuditEvent(Base):
     target_type: Mapped[str] = mapped_column(String(40))
     target_id: Mapped[str] = mapped_column(String(80), default="")
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Invite(Base):
+    """A one-time link to set a password. Only the token's SHA-256 is stored."""
+
+    __tablename__ = "invite"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

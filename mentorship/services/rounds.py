@@ -25,6 +25,7 @@ from matching import (
 from mentorship.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowError
 from mentorship.models import Match, MatchStatus, PairRule, Person, Round, RoundStatus
 from mentorship.services.audit import record_event
+from mentorship.services.permissions import require_coordinator
 from mentorship.services.pool import load_profiles
 from mentorship.snapshot import from_snapshot, snapshot_hash, to_snapshot
 
@@ -47,12 +48,6 @@ BATCH = 1000
 SETTING_KEYS = {"skill_weight", "text_weight", "min_score", "fair", "allow_same_manager",
                 "allow_repeat"}
 LIVE = (MatchStatus.PROPOSED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
-
-
-def require_coordinator(actor: Person | None) -> None:
-    # actor None is the command line, run by whoever runs the service.
-    if actor is not None and not (actor.is_coordinator or actor.is_admin):
-        raise PermissionDenied("only coordinators run matching rounds")
 
 
 def _get_round(session: Session, round_id: int) -> Round:

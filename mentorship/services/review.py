@@ -1,0 +1,158 @@
+"""What a coordinator reviews before publishing: pairs by page, the unmatched, and charts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from matching import Taxonomy
+from mentorship.errors import NotFound
+from mentorship.models import Match, MatchStatus, PairRule, Person, Profile, Round
+from mentorship.services.directory import PAGE_SIZE, Page
+from mentorship.services.permissions import require_coordinator
+
+__all__ = ["Bar", "PairRow", "RoundCharts", "get_round", "list_rounds", "locks_of",
+           "round_charts", "round_pairs", "settings_text", "unmatched_people"]
+
+SCORE_BUCKETS = 10
+TOP_SKILLS = 15
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """One pair as the review table shows it."""
+
+    match: Match
+    mentor: Person | None
+    mentee: Person | None
+    locked: bool
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart, and its row in the data table beside it."""
+
+    label: str
+    value: float
+    second: float = 0.0   # a second series (supply beside demand), when the chart has one
+
+
+@dataclass(frozen=True)
+class RoundCharts:
+    """The three charts of a round's review."""
+
+    scores: list[Bar]          # pairs per score band
+    mentor_load: list[Bar]     # mentors by number of mentees
+    skills: list[Bar]          # demand (value) and supply (second) of the most wanted skills
+
+
+def get_round(session: Session, actor: Person | None, round_id: int) -> Round:
+    """Return a round for a coordinator to see."""
+    require_coordinator(actor, "see matching rounds")
+    found = session.get(Round, round_id)
+    if found is None:
+        raise NotFound(f"no round {round_id}")
+    return found
+
+
+def list_rounds(session: Session, actor: Person | None) -> list[tuple[Round, int]]:
+    """Every round, newest first, with its number of pairs that were not declined."""
+    require_coordinator(actor, "see matching rounds")
+    pairs = (select(Match.round_id, func.count().label("pairs"))
+             .where(Match.status != MatchStatus.DECLINED).group_by(Match.round_id).subquery())
+    return [(r, n or 0) for r, n in session.execute(
+        select(Round, pairs.c.pairs).outerjoin(pairs, pairs.c.round_id == Round.id)
+        .order_by(Round.created_at.desc(), Round.id.desc())).all()]
+
+
+def round_pairs(session: Session, actor: Person | None, round_id: int, *, page: int = 1,
+                size: int = PAGE_SIZE, text: str = "") -> Page:
+    """One page of a round's pairs (declined ones excluded), best score first."""
+    current = get_round(session, actor, round_id)
+    mentor, mentee = aliased(Person), aliased(Person)
+    query = (select(Match, mentor, mentee)
+             .outerjoin(mentor, Match.mentor_id == mentor.id)
+             .outerjoin(mentee, Match.mentee_id == mentee.id)
+             .where(Match.round_id == current.id, Match.status != MatchStatus.DECLINED))
+    if text.strip():
+        pattern = f"%{text.strip().casefold()}%"
+        query = query.where(or_(func.lower(mentor.name).like(pattern), mentor.email.like(pattern),
+                                func.lower(mentee.name).like(pattern), mentee.email.like(pattern)))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    page = max(1, page)
+    rows = session.execute(query.order_by(Match.score.desc(), Match.id)
+                           .offset((page - 1) * size).limit(size)).all()
+    locks = {(a, b) for a, b in session.execute(
+        select(PairRule.first_id, PairRule.second_id)
+        .where(PairRule.round_id == current.id, PairRule.kind == "lock"))}
+    items = [PairRow(m, a, b, m.locked or (m.mentor_id, m.mentee_id) in locks)
+             for m, a, b in rows]
+    return Page(items, page, size, total)
+
+
+def unmatched_people(session: Session, actor: Person | None, round_id: int, *, page: int = 1,
+                     size: int = PAGE_SIZE) -> Page:
+    """One page of the round's unmatched: (person or None, email, side, reason)."""
+    current = get_round(session, actor, round_id)
+    entries = current.unmatched or []
+    page = max(1, page)
+    chosen = entries[(page - 1) * size:page * size]
+    people = {p.email: p for p in session.scalars(
+        select(Person).where(Person.email.in_([e["id"] for e in chosen])))}
+    items = [(people.get(e["id"]), e["id"], e.get("side", ""), e["reason"]) for e in chosen]
+    return Page(items, page, size, len(entries))
+
+
+def locks_of(session: Session, actor: Person | None, round_id: int) -> list[tuple[Person, Person]]:
+    """The pairs locked into a round, as (mentor, mentee)."""
+    get_round(session, actor, round_id)
+    first, second = aliased(Person), aliased(Person)
+    return [tuple(row) for row in session.execute(
+        select(first, second).select_from(PairRule)
+        .join(first, PairRule.first_id == first.id)
+        .join(second, PairRule.second_id == second.id)
+        .where(PairRule.round_id == round_id, PairRule.kind == "lock").order_by(PairRule.id))]
+
+
+def round_charts(session: Session, actor: Person | None, round_id: int,
+                 taxonomy: Taxonomy) -> RoundCharts:
+    """Score bands, mentor load and skill demand and supply, from grouped queries."""
+    current = get_round(session, actor, round_id)
+    live = (Match.round_id == current.id, Match.status != MatchStatus.DECLINED)
+    # The band of a score in [0, 1]; a score of exactly 1 belongs to the top band.
+    raw_band = func.floor(Match.score * SCORE_BUCKETS)
+    band = case((raw_band >= SCORE_BUCKETS, SCORE_BUCKETS - 1), else_=raw_band)
+    bands = Counter({int(b): n for b, n in session.execute(
+        select(band, func.count()).where(*live).group_by(band))})
+    scores = [Bar(f"{i / SCORE_BUCKETS:.1f}–{(i + 1) / SCORE_BUCKETS:.1f}", bands.get(i, 0))
+              for i in range(SCORE_BUCKETS)]
+    per_mentor = (select(Match.mentor_id, func.count().label("n")).where(*live)
+                  .group_by(Match.mentor_id).subquery())
+    mentees = func.coalesce(per_mentor.c.n, 0)
+    mentors = session.execute(
+        select(mentees, func.count()).select_from(Profile)
+        .outerjoin(per_mentor, per_mentor.c.mentor_id == Profile.person_id)
+        .where(Profile.capacity > 0).group_by(mentees)).all()
+    load = [Bar(f"{n} mentee{'' if n == 1 else 's'}", count) for n, count in sorted(mentors)]
+    skills = sorted((current.diagnostics or {}).get("skills", []),
+                    key=lambda s: (-s["demand"], s["skill"]))[:TOP_SKILLS]
+    bars = [Bar(_skill_name(taxonomy, s["skill"]), s["demand"], s["supply"]) for s in skills]
+    return RoundCharts(scores, load, bars)
+
+
+def _skill_name(taxonomy: Taxonomy, skill: str) -> str:
+    try:
+        return taxonomy.name(skill)
+    except KeyError:
+        return skill
+
+
+def settings_text(settings: dict[str, Any]) -> str:
+    """A round's settings as one readable line."""
+    if not settings:
+        return "defaults"
+    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(settings.items()))

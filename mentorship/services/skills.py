@@ -1,0 +1,62 @@
+"""The training-gap view: for each skill in force, how many know, want and teach it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from matching.profiles import DEFAULT_TEACH_LEVEL
+from mentorship.models import MentoringRole, Person, Profile, ProfileSkill, Skill
+from mentorship.services.permissions import require_coordinator
+
+__all__ = ["KNOWS_LEVEL", "SkillGap", "skill_gaps"]
+
+KNOWS_LEVEL = DEFAULT_TEACH_LEVEL  # "practitioner" or better: someone who could teach it
+# As the engine reads a profile: an explicit teach list, else every skill rated KNOWS_LEVEL
+# or more; mentees-only offer nothing.
+_offers_teaching = and_(
+    Profile.role != MentoringRole.MENTEE,
+    or_(ProfileSkill.teaches.is_(True),
+        and_(Profile.teach_explicit.is_(False), ProfileSkill.level >= KNOWS_LEVEL)),
+)
+
+
+@dataclass(frozen=True)
+class SkillGap:
+    """One skill's counts among active people."""
+
+    skill_id: str
+    name: str
+    category: str
+    know: int
+    want: int
+    teach: int
+
+    @property
+    def gap(self) -> int:
+        """Learners beyond the teachers on offer (0 when supply meets demand)."""
+        return max(0, self.want - self.teach)
+
+
+def skill_gaps(session: Session, actor: Person | None) -> list[SkillGap]:
+    """Every active skill with its counts, in taxonomy order, from one grouped query."""
+    require_coordinator(actor, "see the training gaps")
+    counts = (
+        select(ProfileSkill.skill_id,
+               func.sum(case((ProfileSkill.level >= KNOWS_LEVEL, 1), else_=0)).label("know"),
+               func.sum(case((ProfileSkill.learn_rank.is_not(None), 1), else_=0)).label("want"),
+               func.sum(case((_offers_teaching, 1), else_=0)).label("teach"))
+        .join(Person, Person.id == ProfileSkill.person_id)
+        .join(Profile, Profile.person_id == ProfileSkill.person_id)
+        .where(Person.active.is_(True))
+        .group_by(ProfileSkill.skill_id).subquery()
+    )
+    rows = session.execute(
+        select(Skill.id, Skill.name, Skill.category_name, counts.c.know, counts.c.want,
+               counts.c.teach)
+        .outerjoin(counts, counts.c.skill_id == Skill.id)
+        .where(Skill.active.is_(True)).order_by(Skill.position, Skill.id)
+    ).all()
+    return [SkillGap(i, n, c, int(k or 0), int(w or 0), int(t or 0)) for i, n, c, k, w, t in rows]
