@@ -19,8 +19,8 @@ from mentorship.services.permissions import require_admin, require_coordinator
 
 __all__ = [
     "INVITE_LIFETIME",
-    "IssuedInvite",
     "MIN_PASSWORD_LENGTH",
+    "IssuedInvite",
     "authenticate",
     "create_invites",
     "invite_for_token",

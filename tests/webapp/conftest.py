@@ -1,0 +1,144 @@
+"""Fixtures of the web tests: a seeded database of their own, the app, signed-in clients.
+
+The seed (one per test module, committed, since the app opens its own sessions):
+- mentor@example.org teaches MARC 21 to mentee@example.org in the published round "Spring";
+- staff@example.org wants to learn BIBFRAME, which nobody teaches, so stays unmatched;
+- other@example.org is staff with a profile and no pair;
+- coordinator@example.org and admin@example.org hold those roles.
+Every password is PASSWORD.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import select, text
+
+from mentorship.db import make_engine, make_session_factory
+from mentorship.migrate import upgrade_database
+from mentorship.models import Person, Round
+from mentorship.services.accounts import set_password, set_roles
+from mentorship.services.profiles import register_person
+from mentorship.services.rounds import create_round, preview_round, publish_round
+from webapp import create_app
+
+PASSWORD = "correct horse battery staple"
+
+PEOPLE = {
+    "mentor": {"name": "Mina Mentor", "department": "Metadata Services", "role": "mentor",
+               "capacity": "2", "skills": "MARC 21=4; RDA=4", "teach": "MARC 21; RDA",
+               "goals": "Pass on cataloguing practice", "bio": "Head of cataloguing."},
+    "mentee": {"name": "Eli Mentee", "department": "Systems", "role": "mentee",
+               "skills": "MARC 21=1", "learn": "MARC 21", "goals": "Learn original cataloguing"},
+    "staff": {"name": "Sam Staff", "department": "Systems", "role": "mentee",
+              "learn": "BIBFRAME", "goals": "Linked data"},
+    "other": {"name": "Olga Other", "department": "Digital Collections", "role": "mentee",
+              "goals": "Nothing yet"},
+    "coordinator": {"name": "Cora Coordinator", "department": "Learning", "role": "both"},
+    "admin": {"name": "Ada Admin", "department": "IT", "role": "both"},
+}
+
+
+def email(who: str) -> str:
+    """The seeded email of a role name."""
+    return f"{who}@example.org"
+
+
+def seed(url: str, taxonomy) -> dict[str, int]:
+    """Fill an empty database with the people and the published round above; return ids."""
+    engine = make_engine(url)
+    upgrade_database(engine)
+    sessions = make_session_factory(engine)
+    with sessions() as db:
+        ids = {}
+        for who, fields in PEOPLE.items():
+            person = register_person(db, None, {"email": email(who), **fields}, taxonomy)
+            set_password(db, None, person.id, PASSWORD)
+            ids[who] = person.id
+        set_roles(db, None, ids["coordinator"], coordinator=True, admin=False)
+        set_roles(db, None, ids["admin"], coordinator=False, admin=True)
+        spring = create_round(db, None, "Spring")
+        preview_round(db, None, spring.id, taxonomy=taxonomy)
+        publish_round(db, None, spring.id)
+        ids["round"] = spring.id
+        db.commit()
+        ids["match"] = db.get(Round, spring.id).matches[0].id
+    engine.dispose()
+    return ids
+
+
+@pytest.fixture(scope="module")
+def web_database(database_url, tmp_path_factory, request):
+    """A database of the module's own (SQLite file, or a new PostgreSQL database)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}"
+        return
+    name = re.sub(r"\W", "_", f"web_{os.getpid()}_{request.module.__name__}")[-60:].lower()
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    url = make_engine(database_url).url.set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def ids(web_database, taxonomy):
+    """The seeded people's ids by role name, plus "round" and "match"."""
+    return seed(web_database, taxonomy)
+
+
+@pytest.fixture(scope="module")
+def app(web_database, ids, tmp_path_factory):
+    """The app on the module's seeded database."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test secret",
+        "DATABASE_URL": web_database,
+        "SIGN_IN_LIMIT": "1000 per minute",
+    })
+    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    yield app
+    app.extensions["mentorship.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A fresh browser-like client with its own cookies."""
+    return app.test_client()
+
+
+def csrf_token(client, path: str = "/sign-in") -> str:
+    """The CSRF token of the client's session, as a page's form carries it."""
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def sign_in(client, who: str, password: str = PASSWORD):
+    """Sign the client in as a seeded role name; return the response."""
+    token = csrf_token(client)
+    return client.post("/sign-in", data={"email": email(who), "password": password,
+                                         "csrf_token": token})
+
+
+@pytest.fixture
+def as_role(app):
+    """A factory: a client signed in as the given role name (or anonymous for None)."""
+    def make(who: str | None):
+        client = app.test_client()
+        if who is not None:
+            response = sign_in(client, who)
+            assert response.status_code == 303, response.get_data(as_text=True)
+        return client
+    return make
+
+
+def person_id(app, address: str) -> int:
+    """The id of the person with this email."""
+    with app.extensions["mentorship.sessions"]() as db:
+        return db.scalar(select(Person.id).where(Person.email == address))

@@ -1,0 +1,116 @@
+"""Sign-in, sign-out, sessions, invites, rate limit, CSRF and security headers."""
+
+from __future__ import annotations
+
+import re
+
+from mentorship.services.accounts import create_invites, set_active
+from tests.webapp.conftest import PASSWORD, csrf_token, email, sign_in
+
+
+def test_sign_in_starts_a_new_session_and_lands_on_the_right_page(client):
+    client.get("/sign-in")
+    with client.session_transaction() as before:
+        before["left-over"] = "from before"
+    response = sign_in(client, "coordinator")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/coordinator/rounds")
+    with client.session_transaction() as after:
+        assert "left-over" not in after
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client):
+    response = sign_in(client, "mentor", "not the password")
+    assert response.status_code == 401
+    assert "do not match an active account" in response.get_data(as_text=True)
+    assert client.get("/profile").status_code == 303
+
+
+def test_sign_out_kills_every_copy_of_the_session(app, client):
+    sign_in(client, "staff")
+    with client.session_transaction() as stolen:
+        copied = dict(stolen)
+    assert client.get("/profile").status_code == 200
+    response = client.post("/sign-out", data={"csrf_token": csrf_token(client, "/profile")})
+    assert response.status_code == 303
+    replay = app.test_client()
+    with replay.session_transaction() as session:
+        session.update(copied)
+    assert replay.get("/profile").status_code == 303
+
+
+def test_deactivating_an_account_ends_its_sessions(app, client, ids):
+    sign_in(client, "other")
+    assert client.get("/profile").status_code == 200
+    with app.extensions["mentorship.sessions"]() as db:
+        set_active(db, None, ids["other"], False)
+        db.commit()
+    assert client.get("/profile").status_code == 303
+    assert sign_in(app.test_client(), "other").status_code == 401
+    with app.extensions["mentorship.sessions"]() as db:
+        set_active(db, None, ids["other"], True)
+        db.commit()
+
+
+def test_sign_in_is_rate_limited(app):
+    app.config["SIGN_IN_LIMIT"] = "3 per minute"
+    try:
+        client = app.test_client()
+        statuses = [sign_in(client, "mentee", "wrong password!").status_code for _ in range(4)]
+        assert statuses == [401, 401, 401, 429]
+        assert "Too Many Requests" in sign_in(client, "mentee").get_data(as_text=True)
+    finally:
+        app.config["SIGN_IN_LIMIT"] = "1000 per minute"
+        from webapp.auth import limiter
+        limiter.reset()
+
+
+def test_an_invite_link_sets_the_password_once(app, client, ids):
+    with app.extensions["mentorship.sessions"]() as db:
+        [invite] = create_invites(db, None, [ids["other"]])
+        db.commit()
+    path = f"/invite/{invite.token}"
+    page = client.get(path)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    short = client.post(path, data={"password": "short", "confirm": "short", "csrf_token": token})
+    assert short.status_code == 422 and "at least 12 characters" in short.get_data(as_text=True)
+    new_password = "a brand new passphrase"
+    done = client.post(path, data={"password": new_password, "confirm": new_password,
+                                   "csrf_token": token})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/profile")
+    assert client.get("/profile").status_code == 200
+    assert app.test_client().get(path).status_code == 404  # used up
+    assert sign_in(app.test_client(), "other", new_password).status_code == 303
+    with app.extensions["mentorship.sessions"]() as db:
+        from mentorship.services.accounts import set_password
+        set_password(db, None, ids["other"], PASSWORD)
+        db.commit()
+
+
+def test_a_form_without_its_csrf_token_is_refused(client):
+    response = client.post("/sign-in", data={"email": email("staff"), "password": PASSWORD})
+    assert response.status_code == 400
+    assert "security token" in response.get_data(as_text=True)
+
+
+def test_security_headers(client):
+    sign_in(client, "staff")
+    response = client.get("/profile")
+    headers = response.headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Cache-Control"] == "no-store"
+    assert "Strict-Transport-Security" not in headers
+    secure = client.get("/profile", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_next_parameter_never_leaves_the_site(client):
+    token = csrf_token(client)
+    response = client.post("/sign-in?next=//evil.example/x", data={
+        "email": email("staff"), "password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"].endswith("/matches")
+

@@ -1,0 +1,68 @@
+"""The web app: server-rendered pages and a JSON API over the services of `mentorship`."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+__all__ = ["create_app"]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app (the application factory).
+
+    Settings come from `test_config` when given, else from ``instance/config.py`` and
+    ``MENTORSHIP_*`` environment variables (``MENTORSHIP_DATABASE_URL``, ``MENTORSHIP_SECRET_KEY``,
+    ``MENTORSHIP_SMTP_HOST`` ...).
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        DATABASE_URL=None,            # None: DATABASE_URL from the environment, else SQLite
+        TAXONOMY_PATH=None,           # None: config/skills.yaml
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        WTF_CSRF_TIME_LIMIT=None,     # the token lives as long as the session
+        SIGN_IN_LIMIT="5 per minute; 20 per hour",
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        SMTP_HOST="",                 # set it to send invite links by mail
+        SMTP_PORT=25,
+        SMTP_SENDER="mentoring@localhost",
+        API_TITLE="Library mentorship API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("MENTORSHIP")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+    from webapp import api, auth, database, errors, security, views
+
+    database.init_app(app)
+    security.init_app(app)
+    auth.init_app(app)
+    views.init_app(app)
+    api.init_app(app)
+    errors.init_app(app)  # after the API's, so that every error has one format
+    return app
+
+
+def _instance_secret(instance: Path) -> str:
+    """Return the instance's secret key, made on first start, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,197 @@
+"""Sign-in, sign-out and invite links; who is signed in; role checks for views."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+
+from mentorship.errors import DomainError, InvalidInput
+from mentorship.models import Person
+from mentorship.services.accounts import (
+    authenticate,
+    invite_for_token,
+    person_for_session,
+    redeem_invite,
+    sign_out,
+)
+from webapp.database import get_db
+
+__all__ = ["SignedIn", "actor", "admin_required", "bp", "coordinator_required", "init_app", "limiter"]
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class SignedIn(UserMixin):
+    """The signed-in person, as Flask-Login sees them.
+
+    The session cookie holds the person's id and their current session token, so a new token
+    (sign-out, deactivation, new password) ends every session at once.
+    """
+
+    def __init__(self, person: Person) -> None:
+        self.person = person
+
+    def get_id(self) -> str:
+        return f"{self.person.id}:{self.person.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.person.active
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Login and the sign-in rate limit; register the sign-in pages."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.session_protection = "strong"
+    limiter.init_app(app)
+    app.register_blueprint(bp)
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if request.path.startswith("/api/"):
+        abort(401, "Sign in first: this needs a signed-in session.")
+    flash(login_manager.login_message)
+    return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")), code=303)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> SignedIn | None:
+    person_id, _, token = user_id.partition(":")
+    if not person_id.isdigit() or not token:
+        return None
+    person = person_for_session(get_db(), int(person_id), token)
+    return SignedIn(person) if person is not None else None
+
+
+def actor() -> Person:
+    """The signed-in person (views behind login_required only)."""
+    return current_user.person
+
+
+def _role_required(check: Callable[[Person], bool]) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not check(actor()):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+#: A view for coordinators (and admins) only.
+coordinator_required = _role_required(lambda p: p.is_coordinator or p.is_admin)
+#: A view for admins only.
+admin_required = _role_required(lambda p: p.is_admin)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site: an open redirect would help phishing."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def home_for(person: Person) -> str:
+    """Where a person lands after signing in."""
+    if person.is_coordinator or person.is_admin:
+        return url_for("rounds.index")
+    return url_for("matches.index")
+
+
+def _sign_in_failed(response) -> bool:
+    # Only failed attempts count towards the limit: a redirect means it worked.
+    return response.status_code != 303
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"],
+               deduct_when=_sign_in_failed)
+def sign_in():
+    """The sign-in form; a successful sign-in starts a new session."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(home_for(actor()))
+    error = None
+    email = request.form.get("email", "")
+    if request.method == "POST":
+        db = get_db()
+        person = authenticate(db, email, request.form.get("password", ""))
+        if person is None:
+            error = "That email and password do not match an active account."
+        else:
+            db.commit()
+            target = _safe_next(request.args.get("next"))
+            session.clear()  # a new session: nothing from before the sign-in carries over
+            login_user(SignedIn(person))
+            return redirect(target or home_for(person), code=303)
+    status = 401 if error else 200
+    return render_template("auth/sign_in.html", error=error, email=email), status
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out_view():
+    """Sign out: the session token changes, so every copy of the session cookie is dead."""
+    db = get_db()
+    sign_out(db, db.merge(actor()))
+    db.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.")
+    return redirect(url_for("auth.sign_in"), code=303)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"],
+               deduct_when=_sign_in_failed)
+def invite(token: str):
+    """An invite link: choose a password, then go straight to the profile."""
+    db = get_db()
+    try:
+        invited_id = invite_for_token(db, token).person_id
+    except DomainError as error:
+        return render_template("auth/invite_invalid.html", message=str(error)), 404
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        if password != request.form.get("confirm", ""):
+            errors["confirm"] = "The two passwords are not the same."
+        else:
+            try:
+                person = redeem_invite(db, token, password)
+            except InvalidInput as error:
+                errors = {e.column: e.reason for e in error.errors}
+            else:
+                db.commit()
+                session.clear()
+                login_user(SignedIn(person))
+                flash("Your password is set. Now tell us about your skills.")
+                return redirect(url_for("profile.edit"), code=303)
+    page = render_template("auth/invite.html", person=db.get(Person, invited_id), errors=errors)
+    return page, (422 if errors else 200)

@@ -1,0 +1,40 @@
+"""One SQLAlchemy session per request, from the engine the app was configured with."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session
+
+from matching import Taxonomy, load_taxonomy
+from mentorship.db import database_url, make_engine, make_session_factory
+
+__all__ = ["get_db", "get_taxonomy", "init_app"]
+
+
+def init_app(app: Flask) -> None:
+    """Make the app's engine and session factory and close each request's session."""
+    app.config["DATABASE_URL"] = database_url(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["mentorship.engine"] = engine
+    app.extensions["mentorship.sessions"] = make_session_factory(engine)
+    app.extensions["mentorship.taxonomy"] = load_taxonomy(app.config["TAXONOMY_PATH"])
+    app.teardown_appcontext(_close_db)
+
+
+def get_db() -> Session:
+    """The request's session. Views commit after a service succeeds; teardown rolls back."""
+    if "db" not in g:
+        g.db = current_app.extensions["mentorship.sessions"]()
+    return g.db
+
+
+def get_taxonomy() -> Taxonomy:
+    """The skill taxonomy in force."""
+    return current_app.extensions["mentorship.taxonomy"]
+
+
+def _close_db(exception: BaseException | None = None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.rollback()
+        session.close()

@@ -1,0 +1,71 @@
+"""Every error a user can meet, as a page or (under /api/) as JSON: never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from mentorship.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+
+__all__ = ["STATUS", "init_app", "wants_json"]
+
+#: The HTTP status of each domain error.
+STATUS = {NotFound: 404, PermissionDenied: 403, Conflict: 409, InvalidInput: 422}
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def wants_json() -> bool:
+    """API requests get JSON errors; pages get pages."""
+    return request.path.startswith("/api/")
+
+
+def _render(status: int, title: str, message: str, errors: dict | None = None):
+    if wants_json():
+        body = {"code": status, "status": title, "message": message}
+        if errors:
+            body["errors"] = errors
+        return jsonify(body), status
+    return render_template("error.html", status=status, title=title, message=message,
+                           errors=errors), status
+
+
+def _domain_error(error: DomainError):
+    status = next(code for kind, code in STATUS.items() if isinstance(error, kind))
+    field_errors = None
+    if isinstance(error, InvalidInput):
+        field_errors = {}
+        for problem in error.errors:
+            field_errors.setdefault(problem.column or "_schema", []).append(problem.reason)
+    title = {404: "Not found", 403: "Not allowed", 409: "Conflict", 422: "Invalid input"}[status]
+    return _render(status, title, str(error), field_errors)
+
+
+def _csrf_error(error: CSRFError):
+    return _render(400, "Form expired", "The form's security token is missing or out of date "
+                   f"({error.description}). Go back, reload the page and try again.")
+
+
+def _http_error(error: HTTPException):
+    # webargs (through flask-smorest) puts the field messages of a bad body in `data`.
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if isinstance(messages, dict) and len(messages) == 1:  # {"json": {...}}: drop the location
+        messages = next(iter(messages.values()))
+    return _render(error.code or 500, error.name, error.description or error.name, messages)
+
+
+def _unexpected(error: Exception):
+    if isinstance(error, HTTPException):  # pragma: no cover - handled above
+        return _http_error(error)
+    from flask import current_app
+
+    current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
+    return _http_error(InternalServerError("Something went wrong on our side; it has been "
+                                           "logged. Please try again."))

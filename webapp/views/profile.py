@@ -1,0 +1,98 @@
+"""My profile: skills by category with named levels, what I want to learn and can teach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy.orm import Session
+
+from matching import LEVEL_NAMES, Taxonomy
+from mentorship.errors import InvalidInput
+from mentorship.models import Person
+from mentorship.services.profiles import update_profile
+from webapp.auth import actor
+from webapp.database import get_db, get_taxonomy
+
+bp = Blueprint("profile", __name__, url_prefix="/profile")
+
+ROLES = (("mentee", "Mentee: I want to learn"), ("mentor", "Mentor: I want to teach"),
+         ("both", "Both: learn some things, teach others"))
+FORMATS = (("either", "Either"), ("in_person", "In person"), ("remote", "Remote"))
+
+
+def stored_form(session: Session, person: Person) -> dict[str, Any]:
+    """The person's stored profile in the form's own terms (field name -> value)."""
+    profile = person.profile
+    if profile is None:
+        return {"role": "both", "capacity": "1", "format_preference": "either", "goals": "",
+                "bio": "", "levels": {}, "learn": [], "teach": set()}
+    skills = sorted(profile.skills, key=lambda s: (s.learn_rank or 0, s.skill_id))
+    return {
+        "role": str(profile.role), "capacity": str(profile.capacity),
+        "format_preference": str(profile.format_preference), "goals": profile.goals,
+        "bio": profile.bio,
+        "levels": {s.skill_id: s.level for s in profile.skills if s.level},
+        "learn": [s.skill_id for s in skills if s.learn_rank is not None],
+        "teach": {s.skill_id for s in profile.skills if s.teaches} if profile.teach_explicit
+        else set(),
+    }
+
+
+def submitted_form(taxonomy: Taxonomy, previous_learn: list[str]) -> dict[str, Any]:
+    """The form as submitted, kept whole so nothing typed is lost when a field is wrong."""
+    form = request.form
+    levels = {}
+    for skill in taxonomy.skill_ids:
+        raw = form.get(f"level-{skill}", "0")
+        levels[skill] = int(raw) if raw.isdigit() else raw
+    learn_now = {s for s in taxonomy.skill_ids if form.get(f"learn-{s}")}
+    # Keep the order of earlier learning goals; new ones follow in taxonomy order.
+    learn = [s for s in previous_learn if s in learn_now]
+    learn += [s for s in taxonomy.skill_ids if s in learn_now and s not in learn]
+    return {
+        "role": form.get("role", ""), "capacity": form.get("capacity", ""),
+        "format_preference": form.get("format_preference", ""),
+        "goals": form.get("goals", ""), "bio": form.get("bio", ""),
+        "levels": {s: v for s, v in levels.items() if v != 0},
+        "learn": learn,
+        "teach": {s for s in taxonomy.skill_ids if form.get(f"teach-{s}")},
+    }
+
+
+def payload(values: dict[str, Any]) -> dict[str, Any]:
+    """The service's profile body from the form's values."""
+    return {
+        "role": values["role"], "capacity": values["capacity"],
+        "format_preference": values["format_preference"], "goals": values["goals"],
+        "bio": values["bio"], "skills": dict(values["levels"]), "learn": list(values["learn"]),
+        # No skill ticked under "can teach" means: offer what I rate proficient or expert.
+        "teach": sorted(values["teach"]) or None,
+    }
+
+
+@bp.route("", methods=["GET", "POST"])
+@login_required
+def edit():
+    """Show and save the signed-in person's own profile."""
+    db, taxonomy = get_db(), get_taxonomy()
+    person = db.get(Person, actor().id)
+    values = stored_form(db, person)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = submitted_form(taxonomy, values["learn"])
+        try:
+            update_profile(db, person, person.email, payload(values), taxonomy)
+        except InvalidInput as error:
+            db.rollback()
+            for problem in error.errors:
+                errors[problem.column] = "; ".join(filter(None, [errors.get(problem.column),
+                                                                 problem.reason]))
+        else:
+            db.commit()
+            flash("Your profile is saved.")
+            return redirect(url_for("profile.edit"), code=303)
+    return render_template("profile/edit.html", person=person, values=values, errors=errors,
+                           taxonomy=taxonomy, levels=LEVEL_NAMES, roles=ROLES, formats=FORMATS,
+                           ), (422 if errors else 200)
