@@ -14,7 +14,8 @@ from matching import Profile, Role, Taxonomy
 from mentorship.errors import InvalidInput, RowError
 from mentorship.schemas import ProfileSchema
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ProfileTable", "profile_from_record", "read_profiles_csv"]
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ProfileTable", "decode_upload", "profile_from_record",
+           "read_profiles_csv"]
 
 COLUMNS = (
     "email", "name", "department", "manager_email", "role", "capacity",
@@ -127,6 +128,16 @@ def _parse(text: str, taxonomy: Taxonomy, partial: bool) -> ProfileTable:
             raise InvalidInput("no valid rows", table.errors)
         raise InvalidInput("no people", [RowError(0, "", "", "the file has a header but no rows")])
     return table
+
+
+def decode_upload(data: bytes) -> io.StringIO:
+    """Return an uploaded CSV file's text, ready for `read_profiles_csv`; InvalidInput if not UTF-8."""
+    try:
+        return io.StringIO(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise InvalidInput("not UTF-8", [RowError(0, "", "", f"the file is not UTF-8 text "
+                                                            f"(byte {error.start}); save it as "
+                                                            "CSV UTF-8")]) from error
 
 
 def _read_text(source: str | Path | io.TextIOBase) -> str:

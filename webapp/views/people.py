@@ -1,10 +1,136 @@
-"""Placeholder: being built."""
+"""Coordinators' people pages: search and filters, CSV import and export, invites, deactivation."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-bp = Blueprint("people", __name__)
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from mentorship.errors import InvalidInput
+from mentorship.profile_csv import COLUMNS, decode_upload, read_profiles_csv
+from mentorship.services.accounts import create_invites, set_active
+from mentorship.services.directory import PeopleFilter, departments, search_people
+from mentorship.services.people_csv import export_profiles_csv
+from mentorship.services.profiles import import_profiles
+from webapp.auth import actor, coordinator_required
+from webapp.database import get_db, get_taxonomy
+from webapp.mail import send_invites
+
+bp = Blueprint("people", __name__, url_prefix="/coordinator/people")
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-@bp.get("/coordinator/people")
+def _filters() -> PeopleFilter:
+    args = request.args
+    return PeopleFilter(text=args.get("q", ""), role=args.get("role", ""),
+                        status=args.get("status", ""), department=args.get("department", ""))
+
+
+@bp.get("")
+@coordinator_required
 def index():
-    return "people"
+    """The people list, 50 to a page, with search and filters."""
+    db, wanted = get_db(), _filters()
+    page = search_people(db, actor(), wanted, page=request.args.get("page", 1, type=int))
+    return render_template("people/index.html", page=page, wanted=wanted,
+                           departments=departments(db))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@coordinator_required
+def import_csv():
+    """Upload a profile CSV: every bad row is listed, and nothing is saved unless all are good.
+
+    With "import the good rows", the bad rows are left out and listed instead.
+    """
+    if request.method == "GET":
+        return render_template("people/import.html", columns=COLUMNS)
+    db, taxonomy = get_db(), get_taxonomy()
+    upload = request.files.get("file")
+    partial = bool(request.form.get("partial"))
+    if upload is None or not upload.filename:
+        return render_template("people/import.html", columns=COLUMNS, partial=partial,
+                               problem="Choose a CSV file to import."), 422
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    try:
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise InvalidInput("file too large", [])
+        table = read_profiles_csv(decode_upload(data), taxonomy, partial=partial)
+        report = import_profiles(db, actor(), table, taxonomy)
+    except InvalidInput as error:
+        db.rollback()
+        problem = (f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB."
+                   if not error.errors else
+                   f"Nothing was imported: {upload.filename} has {len(error.errors)} "
+                   f"problem{'s' if len(error.errors) != 1 else ''} ({error}).")
+        return render_template("people/import.html", columns=COLUMNS, partial=partial,
+                               problem=problem, errors=error.errors,
+                               filename=upload.filename), 422
+    db.commit()
+    emails = list(table.records)
+    return render_template("people/imported.html", report=report, skipped=table.errors,
+                           filename=upload.filename, emails=emails)
+
+
+@bp.get("/export.csv")
+@coordinator_required
+def export_csv():
+    """Every active person and profile as a CSV file the import reads back."""
+    text = export_profiles_csv(get_db(), actor(), get_taxonomy())
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": "attachment; filename=library-staff.csv"})
+
+
+@bp.post("/invite")
+@coordinator_required
+def invite():
+    """Make one-time password links for the people ticked (or everyone not yet signed up)."""
+    db = get_db()
+    if request.form.get("scope") == "uninvited":
+        wanted = PeopleFilter(status="uninvited")
+        chosen = [p.id for p in search_people(db, actor(), wanted, size=10_000).items
+                  if p.active]
+    else:
+        chosen = [int(i) for i in request.form.getlist("person_id") if i.isdigit()]
+    if not chosen:
+        flash("Tick the people to invite first.")
+        return redirect(request.referrer or url_for("people.index"), code=303)
+    issued = create_invites(db, actor(), chosen)
+    db.commit()
+    links = [(i.person, url_for("auth.invite", token=i.token, _external=True), i.expires_at)
+             for i in issued]
+    for person, link, _ in links:
+        # The default setup has no mail: the coordinator passes links on, and the log keeps them.
+        current_app.logger.info("invite link for %s: %s", person.email, link)
+    sent = send_invites(links)
+    return render_template("people/invites.html", links=links, sent=sent)
+
+
+@bp.post("/<int:person_id>/deactivate")
+@coordinator_required
+def deactivate(person_id: int):
+    """Deactivate a person: their sessions end and rounds leave them out."""
+    db = get_db()
+    person = set_active(db, actor(), person_id, False)
+    db.commit()
+    flash(f"{person.name} is deactivated.")
+    return redirect(request.referrer or url_for("people.index"), code=303)
+
+
+@bp.post("/<int:person_id>/activate")
+@coordinator_required
+def activate(person_id: int):
+    """Reactivate a person."""
+    db = get_db()
+    person = set_active(db, actor(), person_id, True)
+    db.commit()
+    flash(f"{person.name} is active again.")
+    return redirect(request.referrer or url_for("people.index"), code=303)

@@ -1,0 +1,55 @@
+"""My matches: both sides see the pair and its reasons; accept; decline and re-match."""
+
+from __future__ import annotations
+
+from mentorship.services.profiles import register_person
+from tests.webapp.conftest import csrf_token
+
+
+def test_mentee_sees_their_mentor_with_reasons_goals_and_contact(as_role):
+    page = as_role("mentee").get("/matches").get_data(as_text=True)
+    assert "Your mentor" in page and "Mina Mentor" in page
+    assert "mentor@example.org" in page and "Pass on cataloguing practice" in page
+    assert "MARC 21: mentor expert (4), mentee aware (1)" in page
+
+
+def test_mentor_sees_their_mentee(as_role):
+    page = as_role("mentor").get("/matches").get_data(as_text=True)
+    assert "Your mentee" in page and "Eli Mentee" in page and "Learn original cataloguing" in page
+
+
+def test_someone_without_a_pair_is_told_so(as_role):
+    page = as_role("staff").get("/matches").get_data(as_text=True)
+    assert "You have no match yet" in page and "Mina" not in page
+
+
+def test_no_one_else_can_accept_or_decline_a_pair(as_role, ids):
+    client = as_role("other")
+    token = csrf_token(client, "/matches")
+    assert client.post(f"/matches/{ids['match']}/accept", data={"csrf_token": token}).status_code == 403
+    assert client.get(f"/matches/{ids['match']}/decline").status_code == 403
+    assert client.post(f"/matches/{ids['match']}/decline",
+                       data={"csrf_token": token}).status_code == 403
+
+
+def test_accept_then_decline_rematches_the_mentee(app, as_role, ids, taxonomy):
+    # A second mentor who also teaches MARC 21, free to take the mentee after the decline.
+    with app.extensions["mentorship.sessions"]() as db:
+        register_person(db, None, {"email": "second@example.org", "name": "Noor Second",
+                                   "role": "mentor", "skills": "MARC 21=3",
+                                   "teach": "MARC 21"}, taxonomy)
+        db.commit()
+    mentor = as_role("mentor")
+    token = csrf_token(mentor, "/matches")
+    accepted = mentor.post(f"/matches/{ids['match']}/accept", data={"csrf_token": token})
+    assert accepted.status_code == 303
+    assert "accepted" in mentor.get("/matches").get_data(as_text=True)
+    form = mentor.get(f"/matches/{ids['match']}/decline").get_data(as_text=True)
+    assert "Why are you declining?" in form
+    declined = mentor.post(f"/matches/{ids['match']}/decline",
+                           data={"csrf_token": token, "reason": "moving teams"},
+                           follow_redirects=True)
+    assert "1 new pair was proposed" in declined.get_data(as_text=True)
+    assert "Eli Mentee" not in declined.get_data(as_text=True)
+    mentee_page = as_role("mentee").get("/matches").get_data(as_text=True)
+    assert "Noor Second" in mentee_page and "Mina Mentor" not in mentee_page

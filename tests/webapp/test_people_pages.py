@@ -1,0 +1,116 @@
+"""Coordinators' people pages: list and filters, CSV import with its error table, export, invites."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from tests.webapp.conftest import csrf_token, sign_in
+
+GOOD_CSV = (
+    "email,name,department,role,skills,learn\n"
+    "ana.new@example.org,Ana New,Systems,mentee,Koha=1,Koha\n"
+    "ben.new@example.org,Ben New,Systems,mentor,Koha=4,\n"
+)
+BAD_CSV = (
+    "email,name,department,role,capacity,skills\n"
+    "not-an-email,Bad Email,Systems,mentee,,\n"
+    "carl.new@example.org,Carl New,Systems,teacher,99,MARK 21=3\n"
+)
+
+
+def upload(client, text: str, name: str = "staff.csv", **extra):
+    token = csrf_token(client, "/coordinator/people/import")
+    return client.post("/coordinator/people/import", data={
+        "csrf_token": token, "file": (io.BytesIO(text.encode()), name), **extra},
+        content_type="multipart/form-data")
+
+
+def test_people_list_searches_and_filters(as_role):
+    client = as_role("coordinator")
+    page = client.get("/coordinator/people").get_data(as_text=True)
+    assert "Mina Mentor" in page and "Ada Admin" in page
+    found = client.get("/coordinator/people?q=systems&role=mentee").get_data(as_text=True)
+    assert "Eli Mentee" in found and "Sam Staff" in found and "Mina Mentor" not in found
+
+
+def test_a_bad_csv_shows_every_problem_in_a_table_and_saves_nothing(as_role):
+    client = as_role("coordinator")
+    response = upload(client, BAD_CSV)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    table = page[page.index('id="import-errors"'):]
+    assert "not-an-email" in table and "not a valid email address" in table
+    assert "teacher" in table and "MARK 21" in table and "99" in table
+    assert "Carl New" not in client.get("/coordinator/people?q=carl").get_data(as_text=True)
+
+
+def test_a_good_csv_imports_and_offers_invites(as_role):
+    client = as_role("coordinator")
+    response = upload(client, GOOD_CSV)
+    assert response.status_code == 200
+    assert "2 people added" in response.get_data(as_text=True)
+    invites = client.post("/coordinator/people/invite", data={
+        "csrf_token": csrf_token(client, "/coordinator/people"), "scope": "uninvited"})
+    page = invites.get_data(as_text=True)
+    links = re.findall(r'class="invite-link">([^<]+)<', page)
+    assert len(links) == 2 and "ana.new@example.org" in page
+    newcomer = as_role(None)
+    assert newcomer.get(links[0].replace("http://localhost", "")).status_code == 200
+
+
+def test_partial_import_keeps_the_good_rows(as_role):
+    client = as_role("coordinator")
+    mixed = BAD_CSV + "dora.new@example.org,Dora New,Systems,mentee,,\n"
+    response = upload(client, mixed, partial="1")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "1 person added" in page and "left out" in page
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_a_message(as_role):
+    client = as_role("coordinator")
+    token = csrf_token(client, "/coordinator/people/import")
+    response = client.post("/coordinator/people/import", data={
+        "csrf_token": token, "file": (io.BytesIO("email,name\né,x".encode("latin-1")), "x.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422 and "not UTF-8" in response.get_data(as_text=True)
+
+
+def test_export_reads_back_as_the_import_format(as_role):
+    response = as_role("coordinator").get("/coordinator/people/export.csv")
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    rows = {row["email"]: row for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
+    assert rows["mentor@example.org"]["skills"] == "MARC 21=4; RDA=4"
+    assert rows["mentor@example.org"]["teach"] == "MARC 21; RDA"
+    assert rows["mentee@example.org"]["learn"] == "MARC 21"
+
+
+def test_deactivate_and_reactivate(app, as_role, ids):
+    client = as_role("coordinator")
+    token = csrf_token(client, "/coordinator/people")
+    response = client.post(f"/coordinator/people/{ids['other']}/deactivate",
+                           data={"csrf_token": token}, follow_redirects=True)
+    assert "Olga Other is deactivated" in response.get_data(as_text=True)
+    assert sign_in(app.test_client(), "other").status_code == 401
+    client.post(f"/coordinator/people/{ids['other']}/activate", data={"csrf_token": token})
+    assert sign_in(app.test_client(), "other").status_code == 303
+
+
+def test_coordinators_cannot_deactivate_themselves(as_role, ids):
+    client = as_role("coordinator")
+    token = csrf_token(client, "/coordinator/people")
+    response = client.post(f"/coordinator/people/{ids['coordinator']}/deactivate",
+                           data={"csrf_token": token})
+    assert response.status_code == 409
+
+
+def test_admin_changes_roles_and_the_last_admin_stays(as_role, ids):
+    client = as_role("admin")
+    token = csrf_token(client, "/admin/roles")
+    response = client.post(f"/admin/people/{ids['staff']}/roles",
+                           data={"csrf_token": token, "coordinator": "1"}, follow_redirects=True)
+    assert "Sam Staff is now coordinator" in response.get_data(as_text=True)
+    client.post(f"/admin/people/{ids['staff']}/roles", data={"csrf_token": token})
+    last = client.post(f"/admin/people/{ids['admin']}/roles", data={"csrf_token": token})
+    assert last.status_code == 409 and "last admin" in last.get_data(as_text=True)
