@@ -1,0 +1,48 @@
+"""`mentorship demo`: synthetic staff, a published round, sign-ins that work; idempotent."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from mentorship.db import make_engine, make_session_factory
+from mentorship.models import Person, Round, RoundStatus
+from webapp import create_app
+from webapp.cli import cli
+
+
+def test_demo_loads_publishes_and_prints_working_sign_ins(private_database, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", private_database)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["demo", "--no-serve", "--people", "60"])
+    assert first.exit_code == 0, first.output
+    accounts = re.findall(r"^\s+(coordinator|mentor|mentee)\s+.+?\s(\S+@\S+)\s+password: (\S+)$",
+                          first.output, re.MULTILINE)
+    assert [role for role, _, _ in accounts] == ["coordinator", "mentor", "mentee"]
+
+    again = runner.invoke(cli, ["demo", "--no-serve", "--people", "60"])
+    assert again.exit_code == 0, again.output
+    engine = make_engine(private_database)
+    with make_session_factory(engine)() as db:
+        assert db.scalar(select(func.count()).select_from(Person)) == 61
+        assert db.scalar(select(func.count()).select_from(Round)
+                         .where(Round.status == RoundStatus.PUBLISHED)) == 1
+    engine.dispose()
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": private_database})
+    accounts = re.findall(r"^\s+(coordinator|mentor|mentee)\s+.+?\s(\S+@\S+)\s+password: (\S+)$",
+                          again.output, re.MULTILINE)
+    for role, email, password in accounts:
+        client = app.test_client()
+        page = client.get("/sign-in").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        signed_in = client.post("/sign-in", data={"email": email, "password": password,
+                                                  "csrf_token": token}, follow_redirects=True)
+        assert signed_in.status_code == 200, role
+        if role == "mentor":
+            assert "Your mentee" in signed_in.get_data(as_text=True)
+        if role == "mentee":
+            assert "Your mentor" in signed_in.get_data(as_text=True)
+    app.extensions["mentorship.engine"].dispose()
