@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
@@ -11,12 +14,14 @@ from sqlalchemy.orm import Session, aliased
 
 from matching import Taxonomy
 from mentorship.errors import NotFound
-from mentorship.models import Match, MatchStatus, PairRule, Person, Profile, Round
+from mentorship.jobs import QUEUED_STALE_AFTER_SECONDS, STALE_AFTER_SECONDS
+from mentorship.models import Match, MatchStatus, PairRule, Person, Profile, Round, RoundStatus
 from mentorship.services.directory import PAGE_SIZE, Page
 from mentorship.services.permissions import require_coordinator
 
-__all__ = ["Bar", "PairRow", "RoundCharts", "get_round", "list_rounds", "locks_of",
-           "round_charts", "round_pairs", "settings_text", "unmatched_people"]
+__all__ = ["Bar", "PairRow", "RoundCharts", "RoundProgress", "get_round", "list_rounds", "locks_of",
+           "pairs_csv", "round_charts", "round_pairs", "round_progress", "settings_text",
+           "unmatched_people"]
 
 SCORE_BUCKETS = 10
 TOP_SKILLS = 15
@@ -39,6 +44,17 @@ class Bar:
     label: str
     value: float
     second: float = 0.0   # a second series (supply beside demand), when the chart has one
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    """How far a round's preview job has got, for a progress bar that polls."""
+
+    status: str
+    stage: str
+    percent: int
+    stalled: bool          # running, but its job stopped reporting: it can be run again
+    failure_reason: str
 
 
 @dataclass(frozen=True)
@@ -156,3 +172,73 @@ def settings_text(settings: dict[str, Any]) -> str:
     if not settings:
         return "defaults"
     return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(settings.items()))
+
+
+def round_progress(session: Session, actor: Person | None, round_id: int, *,
+                   now: datetime | None = None) -> RoundProgress:
+    """Return a round's status and job progress from one small query (it is polled).
+
+    Reading never changes the round: a stalled job is reported as such, and running the
+    preview again (`mentorship.jobs.mark_running`) marks it failed first.
+    """
+    require_coordinator(actor, "see matching rounds")
+    row = session.execute(
+        select(Round.status, Round.progress_stage, Round.progress_percent, Round.heartbeat_at,
+               Round.failure_reason).where(Round.id == round_id)).first()
+    if row is None:
+        raise NotFound(f"no round {round_id}")
+    status, stage, percent, heartbeat, reason = row
+    stalled = status == RoundStatus.RUNNING and _stalled(stage, heartbeat, now or datetime.now(UTC))
+    return RoundProgress(str(status), stage or "", int(percent or 0), stalled, reason or "")
+
+
+def _stalled(stage: str, heartbeat: datetime | None, now: datetime) -> bool:
+    # The same rule as mentorship.jobs.fail_stale_rounds, read-only.
+    if heartbeat is None:
+        return True
+    if heartbeat.tzinfo is None:  # SQLite keeps no time zone; every time stored is UTC
+        heartbeat = heartbeat.replace(tzinfo=UTC)
+    age = now - heartbeat
+    return ((stage != "queued" and age > timedelta(seconds=STALE_AFTER_SECONDS))
+            or age > timedelta(seconds=QUEUED_STALE_AFTER_SECONDS))
+
+
+def pairs_csv(session: Session, actor: Person | None, round_id: int) -> str:
+    """Return every pair of a round (declined ones too, with their status) as CSV, best first.
+
+    The columns follow `mentorship.report.render_csv`, with each pair's status added.
+    """
+    current = get_round(session, actor, round_id)
+    mentor, mentee = aliased(Person), aliased(Person)
+    locks = {(a, b) for a, b in session.execute(
+        select(PairRule.first_id, PairRule.second_id)
+        .where(PairRule.round_id == current.id, PairRule.kind == "lock"))}
+    # Plain columns, not Match objects: a round can hold thousands of pairs.
+    rows = session.execute(
+        select(Match.mentor_id, Match.mentee_id, Match.score, Match.status, Match.locked,
+               Match.reasons, Match.alternatives, mentor.name, mentor.email, mentee.name,
+               mentee.email)
+        .outerjoin(mentor, Match.mentor_id == mentor.id)
+        .outerjoin(mentee, Match.mentee_id == mentee.id)
+        .where(Match.round_id == current.id).order_by(Match.score.desc(), Match.id)
+    )
+    first, second = ("mentor", "mentee") if current.mode == "mentor" else ("person_a", "person_b")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([f"{first}_email", f"{first}_name", f"{second}_email", f"{second}_name",
+                     "score", "status", "locked", "reasons", "alternatives"])
+    for (mentor_id, mentee_id, score, status, locked, reasons, alternatives, mentor_name,
+         mentor_email, mentee_name, mentee_email) in rows:
+        locked = locked or (mentor_id, mentee_id) in locks
+        writer.writerow([_cell(c) for c in (
+            mentor_email or "(deleted person)", mentor_name or "",
+            mentee_email or "(deleted person)", mentee_name or "",
+            f"{score:.3f}", str(status), "yes" if locked else "", "; ".join(reasons or []),
+            "; ".join(f"{email} ({value:.3f})" for email, value in alternatives or []),
+        )])
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (names are typed by people)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -11,7 +11,7 @@ from matching.profiles import DEFAULT_TEACH_LEVEL
 from mentorship.models import MentoringRole, Person, Profile, ProfileSkill, Skill
 from mentorship.services.permissions import require_coordinator
 
-__all__ = ["KNOWS_LEVEL", "SkillGap", "skill_gaps"]
+__all__ = ["KNOWS_LEVEL", "SkillGap", "gaps_by_category", "largest_gaps", "skill_gaps"]
 
 KNOWS_LEVEL = DEFAULT_TEACH_LEVEL  # "practitioner" or better: someone who could teach it
 # As the engine reads a profile: an explicit teach list, else every skill rated KNOWS_LEVEL
@@ -60,3 +60,28 @@ def skill_gaps(session: Session, actor: Person | None) -> list[SkillGap]:
         .where(Skill.active.is_(True)).order_by(Skill.position, Skill.id)
     ).all()
     return [SkillGap(i, n, c, int(k or 0), int(w or 0), int(t or 0)) for i, n, c, k, w, t in rows]
+
+
+def _biggest_first(gap: SkillGap) -> tuple:
+    return (-gap.gap, -gap.want, gap.name.casefold())
+
+
+def gaps_by_category(gaps: list[SkillGap], *, order: str = "taxonomy",
+                     ) -> list[tuple[str, list[SkillGap]]]:
+    """Group `skill_gaps` output by category, in taxonomy order or (``order="gap"``) biggest first.
+
+    By gap, the categories come in order of their summed gap and the skills of each by gap.
+    """
+    by_name: dict[str, list[SkillGap]] = {}
+    for gap in gaps:  # categories in the order of their first skill
+        by_name.setdefault(gap.category, []).append(gap)
+    groups = list(by_name.items())
+    if order == "gap":
+        groups = [(name, sorted(skills, key=_biggest_first)) for name, skills in groups]
+        groups.sort(key=lambda group: -sum(g.gap for g in group[1]))  # stable: ties stay in order
+    return groups
+
+
+def largest_gaps(gaps: list[SkillGap], limit: int = 5) -> list[SkillGap]:
+    """The skills with the most learners beyond their teachers (gap above 0), biggest first."""
+    return sorted((g for g in gaps if g.gap > 0), key=_biggest_first)[:limit]

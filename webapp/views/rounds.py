@@ -1,10 +1,363 @@
-"""Placeholder: being built."""
+"""The coordinator's rounds: the history, a new round, and the review of one round.
 
-from flask import Blueprint
+The review shows the preview job's progress, the proposed pairs (by page), the unmatched, three
+charts with their numbers, and the actions of each state: run the preview, lock, unlock,
+remove or swap pairs (applied by the next preview), publish, close and export.
+"""
 
-bp = Blueprint("rounds", __name__)
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from matching import MatchSettings, Mode, ScoreWeights
+from mentorship.errors import InvalidInput, NotFound
+from mentorship.jobs import start_preview
+from mentorship.models import RoundStatus
+from mentorship.services.review import (
+    get_round,
+    list_rounds,
+    locks_of,
+    pairs_csv,
+    round_charts,
+    round_pairs,
+    round_progress,
+    settings_text,
+    unmatched_people,
+)
+from mentorship.services.rounds import (
+    close_round,
+    create_round,
+    lock_pair,
+    publish_round,
+    remove_pair,
+    swap_pairs,
+    unlock_pair,
+)
+from webapp.auth import actor, coordinator_required
+from webapp.database import get_db, get_taxonomy
+
+bp = Blueprint("rounds", __name__, url_prefix="/coordinator/rounds")
+
+MODES = (
+    ("mentor", "Mentor mode", "mentors teach mentees the skills they want to learn"),
+    ("peer", "Peer mode", "people pair up to learn from each other"),
+)
+NUMBER_FIELDS = ("skill_weight", "text_weight", "min_score")
+FLAG_FIELDS = (
+    ("fair", "Fair", "Raise the worst-off mentee's score first, then the total (mentor mode only)."),
+    ("allow_same_manager", "Allow pairs with the same manager", "Otherwise people who report "
+     "to the same manager are not paired."),
+    ("allow_repeat", "Allow repeat pairs", "Otherwise pairs from earlier rounds are not "
+     "proposed again."),
+)
+#: The summary figures of a preview that the review shows, in this order.
+SUMMARY_LABELS = {
+    "people": "People in the pool",
+    "mentees_seeking": "Mentees seeking a mentor",
+    "mentors_offering": "Mentors offering",
+    "capacity": "Mentee places offered",
+    "matched": "Pairs",
+    "pairs": "Pairs",
+    "matched_people": "People in a pair",
+    "unmatched_mentees": "Mentees left unmatched",
+    "unmatched": "People left unmatched",
+    "locked": "Locked pairs kept",
+    "mean_score": "Mean score",
+    "min_score": "Lowest score",
+    "blocking_pairs": "Blocking pairs",
+}
+EDITABLE = (RoundStatus.DRAFT, RoundStatus.PREVIEWED)
+KEPT_ARGS = ("page", "q", "upage")
+APPLY_LATER = "re-run the preview to apply it (the pairs change only when the preview runs)."
 
 
-@bp.get("/coordinator/rounds")
+@bp.get("")
+@coordinator_required
 def index():
-    return "rounds"
+    """Every round, newest first, with its settings and number of pairs."""
+    rounds = list_rounds(get_db(), actor())
+    return render_template("rounds/index.html", rounds=rounds, settings_text=settings_text)
+
+
+# --- a new round --------------------------------------------------------------------------
+
+
+def default_form() -> dict[str, Any]:
+    """The new-round form's starting values: the engine's own defaults."""
+    weights, settings = ScoreWeights(), MatchSettings()
+    return {"name": "", "mode": "mentor", "skill_weight": str(weights.skill),
+            "text_weight": str(weights.text), "min_score": str(settings.min_score),
+            "fair": settings.fair, "allow_same_manager": settings.allow_same_manager,
+            "allow_repeat": False}
+
+
+def submitted_form() -> dict[str, Any]:
+    """The new-round form as submitted, kept whole so nothing typed is lost on an error."""
+    form = request.form
+    values: dict[str, Any] = {"name": form.get("name", ""), "mode": form.get("mode", "")}
+    values.update({key: form.get(key, "").strip() for key in NUMBER_FIELDS})
+    values.update({key: bool(form.get(key)) for key, _, _ in FLAG_FIELDS})
+    return values
+
+
+def settings_of(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The service's settings from the form, and the number fields that hold no number."""
+    settings: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key in NUMBER_FIELDS:
+        try:
+            settings[key] = float(values[key])
+        except ValueError:
+            errors[key] = "Enter a number, such as 0.5."
+    settings.update({key: values[key] for key, _, _ in FLAG_FIELDS})
+    return settings, errors
+
+
+def setting_errors(mode: str, settings: dict[str, Any]) -> dict[str, str]:
+    """Which fields break the engine's rules, each checked alone (the service names only one)."""
+    checks = {
+        "skill_weight": lambda value: ScoreWeights(skill=value),
+        "text_weight": lambda value: ScoreWeights(text=value),
+        "min_score": lambda value: MatchSettings(min_score=value),
+        "fair": lambda value: MatchSettings(mode=Mode(mode), fair=value),
+    }
+    errors = {}
+    for key, check in checks.items():
+        if key not in settings or (key == "fair" and mode not in {m.value for m in Mode}):
+            continue
+        try:
+            check(settings[key])
+        except ValueError as error:
+            errors[key] = _sentence(str(error))
+    return errors
+
+
+def _sentence(text: str) -> str:
+    text = text.replace(" (--fair)", "")
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@coordinator_required
+def new():
+    """The new-round form; a valid round is created as a draft and its review shown."""
+    values, errors = default_form(), {}
+    if request.method == "POST":
+        db = get_db()
+        values = submitted_form()
+        settings, errors = settings_of(values)
+        try:
+            created = create_round(db, actor(), values["name"], mode=values["mode"],
+                                   settings=settings)
+        except InvalidInput as error:
+            # The service checks the settings only once name and mode are right, and names
+            # only the first broken rule: check each field too, to show every problem at once.
+            found = setting_errors(values["mode"], settings)
+            for problem in error.errors:
+                if problem.column != "settings":
+                    errors.setdefault(problem.column, _sentence(problem.reason))
+                elif not found:
+                    errors["settings"] = _sentence(problem.reason)
+            for key, message in found.items():
+                errors.setdefault(key, message)
+        if errors:  # a field that holds no number was left out of the settings: create nothing
+            db.rollback()
+        else:
+            db.commit()
+            flash(f"Round “{created.name}” is created as a draft. Run the preview to see its pairs.")
+            return redirect(url_for("rounds.review", round_id=created.id), code=303)
+    return render_template("rounds/new.html", values=values, errors=errors, modes=MODES,
+                           flags=FLAG_FIELDS), (422 if errors else 200)
+
+
+# --- the review ---------------------------------------------------------------------------
+
+
+def _page_arg(name: str) -> int:
+    # Bounded, so that a silly page number cannot overflow the database's OFFSET.
+    return min(max(1, request.args.get(name, 1, type=int)), 1_000_000)
+
+
+def _review(round_id: int, *, errors: dict[str, str] | None = None,
+            values: dict[str, Any] | None = None, status: int = 200):
+    """Render a round's review; a form's errors and values are shown beside its fields."""
+    db, who = get_db(), actor()
+    current = get_round(db, who, round_id)
+    text = request.args.get("q", "").strip()[:200]
+    page, upage = _page_arg("page"), _page_arg("upage")
+    summary = (current.diagnostics or {}).get("summary", {})
+    page_html = render_template(
+        "rounds/review.html",
+        current=current,
+        progress=round_progress(db, who, round_id),
+        settings=settings_text(current.settings),
+        summary=[(label, summary[key]) for key, label in SUMMARY_LABELS.items()
+                 if isinstance(summary.get(key), int | float)],
+        pairs=round_pairs(db, who, round_id, page=page, text=text),
+        unmatched=unmatched_people(db, who, round_id, page=upage),
+        locks=locks_of(db, who, round_id),
+        charts=round_charts(db, who, round_id, get_taxonomy()),
+        editable=current.status in EDITABLE,
+        peer=current.mode == Mode.PEER.value,
+        q=text, page=page, upage=upage,
+        kept={key: request.args[key] for key in KEPT_ARGS if request.args.get(key)},
+        errors=errors or {}, values=values or {},
+    )
+    return page_html, status
+
+
+@bp.get("/<int:round_id>")
+@coordinator_required
+def review(round_id: int):
+    """A round: its state and actions, pairs, unmatched, locks and charts."""
+    return _review(round_id)
+
+
+@bp.get("/<int:round_id>/status")
+@coordinator_required
+def status(round_id: int):
+    """The round's status and job progress as JSON, for the progress bar to poll."""
+    progress = round_progress(get_db(), actor(), round_id)
+    return jsonify(status=progress.status, stage=progress.stage, percent=progress.percent,
+                   stalled=progress.stalled)
+
+
+def _back(round_id: int, anchor: str | None = None):
+    """Back to the review, on the page of pairs the form was sent from."""
+    kept = {key: request.args[key] for key in KEPT_ARGS if request.args.get(key)}
+    return redirect(url_for("rounds.review", round_id=round_id, _anchor=anchor, **kept), code=303)
+
+
+@bp.post("/<int:round_id>/preview")
+@coordinator_required
+def preview(round_id: int):
+    """Run the round's preview as a background job (again, after adjustments or a failure)."""
+    start_preview(get_db(), actor(), round_id, url=current_app.config["DATABASE_URL"],
+                  taxonomy_path=current_app.config["TAXONOMY_PATH"])
+    flash("The preview is running. This page shows how far it has got.")
+    return _back(round_id)
+
+
+@bp.post("/<int:round_id>/publish")
+@coordinator_required
+def publish(round_id: int):
+    """Publish a previewed round: every pair becomes visible to its people at once."""
+    db = get_db()
+    publish_round(db, actor(), round_id)
+    db.commit()
+    flash("The round is published: everyone in a pair can now see it.")
+    return _back(round_id)
+
+
+@bp.post("/<int:round_id>/close")
+@coordinator_required
+def close(round_id: int):
+    """Close a published round: its live pairs end."""
+    db = get_db()
+    close_round(db, actor(), round_id)
+    db.commit()
+    flash("The round is closed: its pairs have ended.")
+    return _back(round_id)
+
+
+@bp.get("/<int:round_id>/export.csv")
+@coordinator_required
+def export(round_id: int):
+    """The round's pairs as a CSV file for a spreadsheet."""
+    text = pairs_csv(get_db(), actor(), round_id)
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="round-{round_id}-pairs.csv"'})
+
+
+@bp.post("/<int:round_id>/lock")
+@coordinator_required
+def lock(round_id: int):
+    """Lock a pair (from the table, or two emails typed in) into the next preview."""
+    db = get_db()
+    mentor, mentee = request.form.get("mentor", "").strip(), request.form.get("mentee", "").strip()
+    errors = {}
+    if not mentor:
+        errors["lock_mentor"] = "Enter an email address."
+    if not mentee:
+        errors["lock_mentee"] = "Enter an email address."
+    if not errors:
+        try:
+            lock_pair(db, actor(), round_id, mentor, mentee)
+        except InvalidInput as error:
+            errors["lock_mentee"] = " ".join(_sentence(problem.reason) for problem in error.errors)
+        except NotFound as error:  # the mentor's email is looked up first
+            field = "lock_mentor" if repr(mentor) in str(error) else "lock_mentee"
+            errors[field] = _sentence(f"{error}")
+    if errors:
+        db.rollback()
+        return _review(round_id, errors=errors, status=422,
+                       values={"lock_mentor": mentor, "lock_mentee": mentee})
+    db.commit()
+    flash(f"The pair {mentor} and {mentee} is locked: {APPLY_LATER}")
+    return _back(round_id, "locks")
+
+
+@bp.post("/<int:round_id>/unlock")
+@coordinator_required
+def unlock(round_id: int):
+    """Take a lock off; the next preview is free to pair these people otherwise."""
+    db = get_db()
+    mentor, mentee = request.form.get("mentor", ""), request.form.get("mentee", "")
+    unlock_pair(db, actor(), round_id, mentor, mentee)
+    db.commit()
+    flash(f"The pair {mentor} and {mentee} is unlocked: {APPLY_LATER}")
+    return _back(round_id, "locks")
+
+
+@bp.post("/<int:round_id>/remove")
+@coordinator_required
+def remove(round_id: int):
+    """Remove a proposed pair: the next preview will not propose it again."""
+    db = get_db()
+    match_id = request.form.get("match_id", type=int)
+    if match_id is None:
+        abort(400, "Say which pair to remove.")
+    remove_pair(db, actor(), round_id, match_id)
+    db.commit()
+    flash(f"Pair {match_id} is removed: {APPLY_LATER}")
+    return _back(round_id, "pairs")
+
+
+@bp.post("/<int:round_id>/swap")
+@coordinator_required
+def swap(round_id: int):
+    """Swap the mentors of two pairs (ticked in the table or numbers typed in) and lock both."""
+    db = get_db()
+    ticked = request.form.getlist("pair")
+    typed = [request.form.get(key, "").strip() for key in ("first", "second")]
+    chosen = list(dict.fromkeys(value for value in ticked + typed if value))
+    errors = {}
+    if not all(value.isdigit() for value in chosen):
+        errors["swap"] = "Pair numbers are whole numbers, as in the table's first column."
+    elif len(chosen) != 2:
+        errors["swap"] = f"Choose exactly two different pairs to swap; you chose {len(chosen)}."
+    else:
+        try:
+            swap_pairs(db, actor(), round_id, int(chosen[0]), int(chosen[1]))
+        except (InvalidInput, NotFound) as error:
+            errors["swap"] = _sentence(str(error))
+    if errors:
+        db.rollback()
+        return _review(round_id, errors=errors, status=422,
+                       values={"first": typed[0], "second": typed[1], "pairs": ticked})
+    db.commit()
+    flash(f"Pairs {chosen[0]} and {chosen[1]} swap mentors and are locked: {APPLY_LATER}")
+    return _back(round_id, "pairs")
