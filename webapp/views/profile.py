@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy.orm import Session
 
 from matching import LEVEL_NAMES, Taxonomy
 from mentorship.errors import InvalidInput
@@ -22,7 +21,7 @@ ROLES = (("mentee", "Mentee: I want to learn"), ("mentor", "Mentor: I want to te
 FORMATS = (("either", "Either"), ("in_person", "In person"), ("remote", "Remote"))
 
 
-def stored_form(session: Session, person: Person) -> dict[str, Any]:
+def stored_form(person: Person) -> dict[str, Any]:
     """The person's stored profile in the form's own terms (field name -> value)."""
     profile = person.profile
     if profile is None:
@@ -78,7 +77,7 @@ def edit():
     """Show and save the signed-in person's own profile."""
     db, taxonomy = get_db(), get_taxonomy()
     person = db.get(Person, actor().id)
-    values = stored_form(db, person)
+    values = stored_form(person)
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = submitted_form(taxonomy, values["learn"])

@@ -1,0 +1,210 @@
+"""Who may do what: every route of the app, as every role; and CSRF on every state change.
+
+ROUTES must name every rule of the app (a test fails when one is missing), so a new page or
+endpoint cannot ship without saying who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.webapp.conftest import csrf_token, sign_in
+
+ROLES = ("anonymous", "staff", "mentor", "mentee", "coordinator", "admin")
+SIGNED_IN = frozenset(ROLES[1:])
+COORDINATORS = frozenset({"coordinator", "admin"})
+ADMINS = frozenset({"admin"})
+# A pair's own people, and coordinators; "staff" is then someone asking for another's record.
+PAIR = frozenset({"mentor", "mentee", "coordinator", "admin"})
+PAIR_MEMBERS = frozenset({"mentor", "mentee"})
+EVERYONE = frozenset(ROLES)
+
+# (method, path, who may, body). Placeholders: {round} the published round, {match} its pair,
+# {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's.
+# An allowed GET must answer 200; an allowed POST anything but 401/403 or a sign-in redirect
+# (it may be 409 or 422: the permission check passed). Denied: 403; anonymous: a redirect to
+# the sign-in page (pages) or 401 (API). The order matters where noted.
+ROUTES = [
+    ("GET", "/sign-in", EVERYONE, None),
+    ("GET", "/", EVERYONE, None),
+    ("GET", "/invite/not-a-token", EVERYONE, None),
+    ("GET", "/profile", SIGNED_IN, None),
+    ("GET", "/matches", SIGNED_IN, None),
+    ("GET", "/matches/{match}/decline", PAIR, None),
+    ("GET", "/coordinator/people", COORDINATORS, None),
+    ("GET", "/coordinator/people/import", COORDINATORS, None),
+    ("GET", "/coordinator/people/export.csv", COORDINATORS, None),
+    ("GET", "/coordinator/rounds", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/new", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}/status", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}/export.csv", COORDINATORS, None),
+    ("GET", "/coordinator/skills", COORDINATORS, None),
+    ("GET", "/admin/roles", ADMINS, None),
+    ("GET", "/api/v1/openapi.json", EVERYONE, None),
+    ("POST", "/sign-in", EVERYONE, {"email": "nobody@example.org", "password": "wrong"}),
+    ("POST", "/invite/not-a-token", EVERYONE, {"password": "x", "confirm": "x"}),
+    ("POST", "/profile", SIGNED_IN, {"role": "astronaut"}),
+    ("POST", "/matches/{match}/accept", PAIR_MEMBERS, None),
+    ("POST", "/admin/people/{person}/roles", ADMINS, {}),
+    ("POST", "/coordinator/people/import", COORDINATORS, {}),
+    ("POST", "/coordinator/people/invite", COORDINATORS, {}),
+    ("POST", "/coordinator/people/{person}/deactivate", COORDINATORS, None),
+    ("POST", "/coordinator/people/{person}/activate", COORDINATORS, None),
+    ("POST", "/coordinator/rounds/new", COORDINATORS, {"name": ""}),
+    ("POST", "/coordinator/rounds/{round}/preview", COORDINATORS, None),
+    ("POST", "/coordinator/rounds/{round}/publish", COORDINATORS, None),
+    ("POST", "/coordinator/rounds/{round}/lock", COORDINATORS,
+     {"mentor": "mentor@example.org", "mentee": "mentee@example.org"}),
+    ("POST", "/coordinator/rounds/{round}/unlock", COORDINATORS,
+     {"mentor": "mentor@example.org", "mentee": "mentee@example.org"}),
+    ("POST", "/coordinator/rounds/{round}/remove", COORDINATORS, {"match_id": "{match}"}),
+    ("POST", "/coordinator/rounds/{round}/swap", COORDINATORS,
+     {"first": "{match}", "second": "{match}"}),
+    ("GET", "/api/v1/session", SIGNED_IN, None),
+    ("GET", "/api/v1/people", COORDINATORS, None),
+    ("GET", "/api/v1/people/{person}", COORDINATORS, None),
+    ("GET", "/api/v1/people/{me}", SIGNED_IN, None),
+    ("PUT", "/api/v1/people/{person}/roles", ADMINS, {"coordinator": False, "admin": False}),
+    ("POST", "/api/v1/people/{person}/deactivate", COORDINATORS, None),
+    ("POST", "/api/v1/people/{person}/activate", COORDINATORS, None),
+    ("GET", "/api/v1/profiles/{person}", COORDINATORS, None),
+    ("GET", "/api/v1/profiles/{me}", SIGNED_IN, None),
+    ("PUT", "/api/v1/profiles/{mentor}", frozenset({"mentor", "admin"}), {"role": "astronaut"}),
+    ("GET", "/api/v1/rounds", COORDINATORS, None),
+    ("POST", "/api/v1/rounds", COORDINATORS, {"name": ""}),
+    ("GET", "/api/v1/rounds/{round}", COORDINATORS, None),
+    ("POST", "/api/v1/rounds/{round}/preview", COORDINATORS, None),
+    ("POST", "/api/v1/rounds/{round}/publish", COORDINATORS, None),
+    ("GET", "/api/v1/rounds/{round}/matches", COORDINATORS, None),
+    ("GET", "/api/v1/matches", SIGNED_IN, None),
+    ("GET", "/api/v1/matches/{match}", PAIR, None),
+    ("POST", "/api/v1/matches/{match}/accept", PAIR_MEMBERS, None),
+    # Declining changes the pair: after the mentor declines, the others meet a 409.
+    ("POST", "/matches/{match}/decline", PAIR, {"reason": "testing"}),
+    ("POST", "/api/v1/matches/{match}/decline", PAIR, {"reason": "testing"}),
+    ("POST", "/api/v1/rounds/{round}/close", COORDINATORS, None),
+    ("POST", "/coordinator/rounds/{round}/close", COORDINATORS, None),
+    # Last: signing out ends the person's sessions.
+    ("POST", "/sign-out", SIGNED_IN, None),
+]
+
+
+def _fill(template: str, values: dict) -> str:
+    return template.format(**values) if isinstance(template, str) else template
+
+
+@pytest.fixture(scope="module")
+def clients(app):
+    """One signed-in client per role (and an anonymous one), kept for the whole module."""
+    made = {}
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            assert sign_in(client, role).status_code == 303
+        made[role] = client
+    return made
+
+
+def _request(client, method, path, body, *, token=True, api=False):
+    headers = {}
+    if method != "GET":
+        form = dict(body or {})
+        if token:
+            value = _token(client)
+            if api:
+                headers["X-CSRFToken"] = value
+            else:
+                form["csrf_token"] = value
+        if api:
+            return client.open(path, method=method, json=body or {}, headers=headers)
+        return client.open(path, method=method, data=form)
+    return client.open(path, method=method)
+
+
+def _token(client) -> str:
+    """The client's CSRF token, from a page that carries one (sign-in, or else the profile)."""
+    signed_in = client.get("/sign-in").status_code != 200
+    return csrf_token(client, "/profile" if signed_in else "/sign-in")
+
+
+def test_every_rule_of_the_app_is_in_the_matrix(app):
+    listed = {(method, path.split("?")[0]) for method, path, _, _ in ROUTES}
+    shapes = {(m, _shape(p)) for m, p in listed}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if (method, _shape(rule.rule)) not in shapes:
+                missing.append(f"{method} {rule.rule}")
+    assert missing == [], "add these to ROUTES in tests/webapp/test_permissions.py"
+
+
+def _shape(path: str) -> str:
+    """A path with every variable part replaced by '*', so rules and examples compare."""
+    import re
+
+    path = re.sub(r"<[^>]+>", "*", path)
+    path = re.sub(r"\{[^}]+\}", "*", path)
+    return re.sub(r"/not-a-token", "/*", path)
+
+
+def _expected(method: str, path: str, role: str, allowed: frozenset, response) -> bool:
+    status = response.status_code
+    to_sign_in = status in (302, 303) and "/sign-in" in response.headers.get("Location", "")
+    if path == "/sign-in" and method == "POST":
+        return status == 401  # open to all; the body's password is wrong
+    if path == "/sign-out":
+        return to_sign_in  # signed out (test_auth checks the session dies), or never in
+    if role not in allowed:
+        if role == "anonymous":
+            return status == 401 if path.startswith("/api/") else to_sign_in
+        return status == 403
+    if path.startswith("/invite/"):
+        return status == 404  # public, and the token is not a real one
+    if path in ("/", "/sign-in") and method == "GET":
+        return status in (200, 302)  # a signed-in person is sent on to their start page
+    if method == "GET":
+        return status == 200
+    return status not in (401, 403) and status < 500 and not to_sign_in
+
+
+def _values(ids: dict, role: str) -> dict:
+    return {"round": ids["round"], "match": ids["match"], "person": ids["other"],
+            "mentor": ids["mentor"], "me": ids.get(role, 0)}
+
+
+def test_every_route_as_every_role(clients, ids):
+    failures = []
+    for method, template, allowed, body in ROUTES:
+        for role in ROLES:
+            values = _values(ids, role)
+            path = template.format(**values)
+            form = None if body is None else {k: _fill(v, values) for k, v in body.items()}
+            response = _request(clients[role], method, path, form, api=path.startswith("/api/"))
+            if not _expected(method, path, role, allowed, response):
+                failures.append(f"{method} {path} as {role}: {response.status_code}")
+    assert failures == [], "\n".join(failures)
+
+
+def test_every_state_change_needs_a_valid_csrf_token(app, ids):
+    values = _values(ids, "admin")
+    client = app.test_client()
+    assert sign_in(client, "admin").status_code == 303
+    failures = []
+    for method, template, _, body in ROUTES:
+        if method == "GET":
+            continue
+        path = template.format(**values)
+        api = path.startswith("/api/")
+        missing = _request(client, method, path, body, token=False, api=api)
+        if api:
+            forged = client.open(path, method=method, json=body or {},
+                                 headers={"X-CSRFToken": "forged"})
+        else:
+            forged = client.open(path, method=method, data={**(body or {}), "csrf_token": "forged"})
+        for label, response in (("no token", missing), ("forged token", forged)):
+            if response.status_code != 400:
+                failures.append(f"{method} {path} with {label}: {response.status_code}")
+    assert failures == [], "\n".join(failures)
