@@ -8,11 +8,13 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["DEFAULT_SQLITE_PATH", "database_url", "make_engine", "make_session_factory"]
+__all__ = ["DEFAULT_SQLITE_PATH", "READ_ONLY", "database_url", "make_engine", "make_session_factory"]
 
 DEFAULT_SQLITE_PATH = Path(__file__).resolve().parent.parent / "instance" / "mentorship.db"
 # How long a SQLite writer waits for another writer's lock before giving up, in seconds.
 SQLITE_BUSY_TIMEOUT = 15
+#: Execution option of an engine or connection whose transactions only read.
+READ_ONLY = "mentorship_read_only"
 
 
 def database_url(url: str | None = None) -> str:
@@ -58,8 +60,11 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
         # pysqlite's own transaction handling is off (isolation_level=None): take the write
-        # lock at the start, so a transaction never fails on upgrading a read lock.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # lock at the start, so a transaction never fails on upgrading a read lock. Work that
+        # only reads (a web page) asks for a plain BEGIN with the READ_ONLY option, so that
+        # readers never queue behind a writer (WAL lets both run at once).
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy.orm import Session
 
 from matching import Taxonomy, load_taxonomy
-from mentorship.db import database_url, make_engine, make_session_factory
+from mentorship.db import READ_ONLY, database_url, make_engine, make_session_factory
 
 __all__ = ["get_db", "get_taxonomy", "init_app"]
 
@@ -17,6 +17,9 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["mentorship.engine"] = engine
     app.extensions["mentorship.sessions"] = make_session_factory(engine)
+    # GET and HEAD change nothing: their transactions only read (see mentorship.db.READ_ONLY).
+    app.extensions["mentorship.read_sessions"] = make_session_factory(
+        engine.execution_options(**{READ_ONLY: True}))
     app.extensions["mentorship.taxonomy"] = load_taxonomy(app.config["TAXONOMY_PATH"])
     app.teardown_appcontext(_close_db)
 
@@ -24,7 +27,8 @@ def init_app(app: Flask) -> None:
 def get_db() -> Session:
     """The request's session. Views commit after a service succeeds; teardown rolls back."""
     if "db" not in g:
-        g.db = current_app.extensions["mentorship.sessions"]()
+        kind = "read_sessions" if request.method in ("GET", "HEAD") else "sessions"
+        g.db = current_app.extensions[f"mentorship.{kind}"]()
     return g.db
 
 
