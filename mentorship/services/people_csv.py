@@ -30,26 +30,36 @@ def export_profiles_csv(session: Session, actor: Person | None, taxonomy: Taxono
         .outerjoin(manager, Person.manager_id == manager.id)
         .where(Person.active.is_(True)).order_by(Person.email)
     ).all()
-    skills: dict[int, list[ProfileSkill]] = defaultdict(list)
-    for skill in session.scalars(select(ProfileSkill).order_by(ProfileSkill.person_id)):
-        if skill.skill_id in taxonomy:
-            skills[skill.person_id].append(skill)
+    # Plain rows, not ORM objects: a 10,000-person file has over 100,000 skill rows.
+    name = {skill: taxonomy.name(skill) for skill in taxonomy.skill_ids}
+    levels: dict[int, list[str]] = defaultdict(list)
+    learning: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    teaching: dict[int, list[str]] = defaultdict(list)
+    for person_id, skill, level, rank, teaches in session.execute(
+            select(ProfileSkill.person_id, ProfileSkill.skill_id, ProfileSkill.level,
+                   ProfileSkill.learn_rank, ProfileSkill.teaches)
+            .order_by(ProfileSkill.person_id, ProfileSkill.skill_id)):
+        if skill not in name:
+            continue  # a skill the taxonomy in force no longer has
+        if level:
+            levels[person_id].append(f"{name[skill]}={level}")
+        if rank is not None:
+            learning[person_id].append((rank, name[skill]))
+        if teaches:
+            teaching[person_id].append(name[skill])
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for person, profile, manager_email in rows:
-        own = skills.get(person.id, [])
-        learn = sorted((s for s in own if s.learn_rank is not None), key=lambda s: s.learn_rank)
         explicit = profile is not None and profile.teach_explicit
         writer.writerow({
             "email": person.email, "name": person.name, "department": person.department,
             "manager_email": manager_email or "",
             "role": str(profile.role) if profile else "",
             "capacity": profile.capacity if profile else "",
-            "skills": "; ".join(f"{taxonomy.name(s.skill_id)}={s.level}" for s in own if s.level),
-            "learn": "; ".join(taxonomy.name(s.skill_id) for s in learn),
-            "teach": "; ".join(taxonomy.name(s.skill_id) for s in own if s.teaches) if explicit
-            else "",
+            "skills": "; ".join(levels.get(person.id, ())),
+            "learn": "; ".join(n for _, n in sorted(learning.get(person.id, ()))),
+            "teach": "; ".join(teaching.get(person.id, ())) if explicit else "",
             "goals": profile.goals if profile else "", "bio": profile.bio if profile else "",
         })
     return out.getvalue()

@@ -1,0 +1,175 @@
+"""Benchmark the web pages' server time with 10,000 people in the database.
+
+    python bench/bench_pages.py                      # 10,000 people on SQLite
+    python bench/bench_pages.py --people 2000 --database postgresql://postgres@127.0.0.1:5432/test
+
+Builds (once, then reuses) a database of synthetic staff with a published round and a previewed
+one, then requests every GET page and API endpoint of the app through Flask's test client, as
+the role that may see it, several times. For each it prints the median server time in ms, the
+ratio to the 100 ms target, and the ratio to a baseline measured in the same run: the sign-in
+page, which touches no data. Every route of the app that answers GET must be measured: a route
+missing from ROUTES stops the benchmark. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from matching import load_taxonomy  # noqa: E402
+from mentorship.db import make_engine, make_session_factory  # noqa: E402
+from mentorship.demo import seed_demo  # noqa: E402
+from mentorship.migrate import upgrade_database  # noqa: E402
+from mentorship.models import Match, Person, Round, RoundStatus  # noqa: E402
+from mentorship.services.rounds import create_round, preview_round  # noqa: E402
+from webapp import create_app  # noqa: E402
+
+TARGET_MS = 100.0
+POSTGRES_DATABASE = "mentorship_bench_pages"
+
+# Every GET route: (endpoint, path with {placeholders}, who asks). Placeholders: round (the
+# published round), draft (a previewed round), match (a pair of the mentor), person (someone).
+ROUTES = [
+    ("auth.sign_in", "/sign-in", None),
+    ("home", "/", "mentor"),
+    ("profile.edit", "/profile", "mentor"),
+    ("matches.index", "/matches", "mentor"),
+    ("matches.decline", "/matches/{match}/decline", "mentor"),
+    ("people.index", "/coordinator/people", "coordinator"),
+    ("people.index", "/coordinator/people?q=librarian&role=mentor&page=3", "coordinator"),
+    ("people.import_csv", "/coordinator/people/import", "coordinator"),
+    ("rounds.index", "/coordinator/rounds", "coordinator"),
+    ("rounds.new", "/coordinator/rounds/new", "coordinator"),
+    ("rounds.review", "/coordinator/rounds/{round}", "coordinator"),
+    ("rounds.review", "/coordinator/rounds/{draft}?page=40", "coordinator"),
+    ("rounds.status", "/coordinator/rounds/{draft}/status", "coordinator"),
+    ("skills.index", "/coordinator/skills", "coordinator"),
+    ("admin.roles", "/admin/roles", "coordinator"),
+    ("auth.invite", None, None),  # needs a fresh one-time token per request: not benchmarked
+]
+# Downloads are files, not pages: timed and shown apart, outside the page target.
+DOWNLOADS = [
+    ("people.export_csv", "/coordinator/people/export.csv", "coordinator"),
+    ("rounds.export", "/coordinator/rounds/{round}/export.csv", "coordinator"),
+]
+
+
+def build_database(url: str, people: int) -> None:
+    """Load the demo staff with a published round, plus a second round left previewed."""
+    engine = make_engine(url)
+    upgrade_database(engine)
+    taxonomy = load_taxonomy()
+    with make_session_factory(engine)() as db:
+        if db.scalar(select(func.count()).select_from(Person)) >= people:
+            return
+        print(f"building a database of {people} people (once; a few minutes)...", flush=True)
+        seed_demo(db, taxonomy, people=people)
+        draft = create_round(db, None, "Autumn (previewed)", settings={"allow_repeat": True})
+        preview_round(db, None, draft.id, taxonomy=taxonomy)
+        db.commit()
+    engine.dispose()
+
+
+def fresh_postgres(url: str) -> str:
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                    {"n": POSTGRES_DATABASE}).scalar()
+        if not exists:
+            connection.execute(text(f"CREATE DATABASE {POSTGRES_DATABASE}"))
+    admin.dispose()
+    return make_engine(url).url.set(database=POSTGRES_DATABASE).render_as_string(False)
+
+
+def signed_in_client(app, email: str, password: str):
+    client = app.test_client()
+    page = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/sign-in", data={"email": email, "password": password,
+                                              "csrf_token": token})
+    assert response.status_code == 303, f"sign-in as {email} failed"
+    return client
+
+
+def time_request(client, path: str, repeat: int) -> tuple[float, float, int]:
+    """The first request's time, the median of `repeat` more, in ms; and the status."""
+    started = time.perf_counter()
+    status = client.get(path).status_code
+    first = (time.perf_counter() - started) * 1000
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(path)
+        response.get_data()
+        times.append((time.perf_counter() - started) * 1000)
+    return first, statistics.median(times), status
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--database", help="PostgreSQL URL (default: a SQLite file in /tmp)")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    if args.database:
+        url = fresh_postgres(args.database)
+    else:
+        url = f"sqlite:///{Path(tempfile.gettempdir()) / f'mentorship-bench-{args.people}.db'}"
+    build_database(url, args.people)
+
+    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url, "SIGN_IN_LIMIT": "1000/minute"})
+    app.logger.disabled = True
+    wanted = {rule.endpoint for rule in app.url_map.iter_rules()
+              if "GET" in rule.methods and not rule.endpoint.startswith(("static", "api"))}
+    missing = wanted - {endpoint for endpoint, _, _ in ROUTES + DOWNLOADS}
+    if missing:
+        sys.exit(f"pages missing from ROUTES: {sorted(missing)}")
+    with app.extensions["mentorship.sessions"]() as db:
+        accounts = {a.role: a for a in seed_demo(db, load_taxonomy(), people=args.people)}
+        published = db.scalar(select(Round.id).where(Round.status == RoundStatus.PUBLISHED))
+        draft = db.scalar(select(Round.id).where(Round.status == RoundStatus.PREVIEWED))
+        mentor_id = db.scalar(select(Person.id).where(Person.email == accounts["mentor"].email))
+        match = db.scalar(select(Match.id).where(Match.mentor_id == mentor_id,
+                                                 Match.round_id == published))
+        total = db.scalar(select(func.count()).select_from(Person))
+    clients = {None: app.test_client()}
+    for role in ("mentor", "coordinator"):
+        clients[role] = signed_in_client(app, accounts[role].email, accounts[role].password)
+    values = {"round": published, "draft": draft, "match": match}
+
+    print(f"{total} people; {app.config['DATABASE_URL'].split(':')[0]}; median of {args.repeat} "
+          "after a first request")
+    _, baseline, _ = time_request(clients[None], "/sign-in", args.repeat)
+    print(f"{'page':<56} {'first':>7} {'median':>7} {'/target':>8} {'/baseline':>10}  status")
+    worst = 0.0
+    for endpoint, path, who in ROUTES:
+        if path is None:
+            print(f"{endpoint:<56} {'-':>7}   (not measured: one-time token)")
+            continue
+        concrete = path.format(**values)
+        first, ms, status = time_request(clients[who], concrete, args.repeat)
+        worst = max(worst, ms, first)
+        print(f"{concrete:<56} {first:7.1f} {ms:7.1f} {ms / TARGET_MS:8.2f} {ms / baseline:10.1f}"
+              f"  {status}")
+    print(f"baseline (sign-in page): {baseline:.1f} ms; slowest page (first or median): "
+          f"{worst:.1f} ms = {worst / TARGET_MS:.2f} of the {TARGET_MS:.0f} ms target")
+    print("downloads (files, not pages):")
+    for _, path, who in DOWNLOADS:
+        concrete = path.format(**values)
+        first, ms, status = time_request(clients[who], concrete, 2)
+        print(f"{concrete:<56} {first:7.1f} {ms:7.1f}  {status}")
+    app.extensions["mentorship.engine"].dispose()
+
+
+if __name__ == "__main__":
+    main()
