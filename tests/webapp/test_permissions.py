@@ -7,7 +7,9 @@ endpoint cannot ship without saying who may use it.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
+from mentorship.models import AuditEvent
 from tests.webapp.conftest import csrf_token, sign_in
 
 ROLES = ("anonymous", "staff", "mentor", "mentee", "coordinator", "admin")
@@ -173,6 +175,19 @@ def _expected(method: str, path: str, role: str, allowed: frozenset, response) -
 def _values(ids: dict, role: str) -> dict:
     return {"round": ids["round"], "match": ids["match"], "person": ids["other"],
             "mentor": ids["mentor"], "me": ids.get(role, 0)}
+
+
+def test_no_get_request_changes_anything(app, clients, ids):
+    def events() -> int:
+        with app.extensions["mentorship.sessions"]() as db:
+            return db.scalar(select(func.count()).select_from(AuditEvent))
+
+    before = events()
+    for method, template, _, _ in ROUTES:
+        if method == "GET":
+            for role in ROLES:
+                clients[role].get(template.format(**_values(ids, role)))
+    assert events() == before
 
 
 def test_every_route_as_every_role(clients, ids):

@@ -1,0 +1,73 @@
+"""My profile: shows what is stored, keeps everything typed when a field is wrong, saves."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from mentorship.models import Person
+from tests.webapp.conftest import csrf_token, email
+
+
+def _form(client) -> dict[str, str]:
+    """The profile form as the browser would submit it untouched."""
+    page = client.get("/profile").get_data(as_text=True)
+    form = {"csrf_token": csrf_token(client, "/profile")}
+    for select_name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="(\d)" selected>', body)
+        form[select_name] = chosen.group(1) if chosen else "0"
+    for name in re.findall(r'<input type="checkbox" name="([^"]+)"[^>]* checked', page):
+        form[name] = "1"
+    for name, value in re.findall(r'<input type="radio" name="([^"]+)" value="([^"]+)" checked>', page):
+        form[name] = value
+    form["capacity"] = re.search(r'id="capacity" name="capacity"[^>]*value="([^"]*)"', page).group(1)
+    for name in ("goals", "bio"):
+        form[name] = re.search(rf'id="{name}" name="{name}"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    return form
+
+
+def test_the_page_shows_the_stored_profile(as_role):
+    page = as_role("mentor").get("/profile").get_data(as_text=True)
+    assert "Mina Mentor" in page and "Pass on cataloguing practice" in page
+    marc = re.search(r'<select name="level-marc21".*?</select>', page, re.S).group(0)
+    assert '<option value="4" selected>4 expert</option>' in marc
+    assert re.search(r'name="teach-marc21"[^>]*checked', page)
+    assert 'value="mentor" checked' in page
+
+
+def test_a_wrong_field_is_reported_beside_it_and_nothing_typed_is_lost(app, as_role):
+    client = as_role("staff")
+    form = _form(client)
+    form.update({"capacity": "12", "goals": "Learn BIBFRAME conversion", "level-rda": "2",
+                 "learn-dspace": "1"})
+    response = client.post("/profile", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="capacity-error">.*must be a whole number 0-10', page)
+    assert re.search(r'id="capacity"[^>]*value="12"[^>]*aria-describedby="capacity-hint '
+                     r'capacity-error"[^>]*aria-invalid="true"', page)
+    assert "Learn BIBFRAME conversion</textarea>" in page
+    rda = re.search(r'<select name="level-rda".*?</select>', page, re.S).group(0)
+    assert '<option value="2" selected>' in rda
+    assert re.search(r'name="learn-dspace"[^>]*checked', page)
+    with app.extensions["mentorship.sessions"]() as db:  # nothing was saved
+        person = db.scalar(select(Person).where(Person.email == email("staff")))
+        assert person.profile.goals == "Linked data"
+
+
+def test_a_good_form_saves_and_keeps_the_learning_order(app, as_role):
+    client = as_role("staff")
+    form = _form(client)
+    form.update({"capacity": "0", "goals": "Learn BIBFRAME and DSpace", "level-rda": "2",
+                 "learn-dspace": "1"})
+    response = client.post("/profile", data=form, follow_redirects=True)
+    assert "Your profile is saved." in response.get_data(as_text=True)
+    with app.extensions["mentorship.sessions"]() as db:
+        person = db.scalar(select(Person).where(Person.email == email("staff")))
+        skills = {s.skill_id: s for s in person.profile.skills}
+        assert person.profile.goals == "Learn BIBFRAME and DSpace"
+        assert skills["rda"].level == 2
+        # BIBFRAME was the first learning goal; DSpace, added now, comes after it.
+        assert skills["bibframe"].learn_rank == 1 and skills["dspace"].learn_rank == 2
+        assert person.profile.teach_explicit is False  # nothing ticked: levels decide
