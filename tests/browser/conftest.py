@@ -1,0 +1,215 @@
+"""Fixtures of the browser tests: the app served on a free port, Debian's Chromium, axe checks.
+
+The whole session shares one live server on a seeded database of its own (the people of
+tests.webapp.conftest), so the journeys run in any order: each makes the people and rounds it
+works on, and only the mentor's journey changes a seeded thing (it declines the seeded pair,
+which no other journey reads).
+
+Playwright's own browser download is not used: the tests drive the system Chromium at
+/usr/bin/chromium. Without it they are skipped on a workstation and fail in CI (CI installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import axe_playwright_python
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from mentorship.db import make_engine
+from tests.webapp.conftest import PASSWORD, email, seed
+from webapp import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+VIEWPORT = {"width": 1280, "height": 900}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+AXE_SOURCE = Path(axe_playwright_python.__file__).with_name("axe.min.js").read_text(encoding="utf-8")
+#: The WCAG 2.0 and 2.1 success criteria of levels A and AA, as axe tags them.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: Violations of these impacts fail a test; milder ones are only listed in the output.
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+expect.set_options(timeout=10_000)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can see whether the test passed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+# --- the live server ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def live_database(database_url, tmp_path_factory) -> Iterator[str]:
+    """A database of the browser tests' own (SQLite file, or a new PostgreSQL database)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
+        return
+    name = f"browser_{os.getpid()}"
+    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    url = make_engine(database_url).url.set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_ids(live_database, taxonomy) -> dict[str, int]:
+    """The seeded people's ids by role name, plus "round" and "match"."""
+    return seed(live_database, taxonomy)
+
+
+@pytest.fixture(scope="session")
+def live_app(live_database, live_ids, tmp_path_factory):
+    """The app on the seeded database."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "browser test secret",
+        "DATABASE_URL": live_database,
+        "SIGN_IN_LIMIT": "1000 per minute",
+    })
+    app.instance_path = str(tmp_path_factory.mktemp("browser-instance"))
+    yield app
+    app.extensions["mentorship.engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    """The app served on a free port of 127.0.0.1 by a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def db_sessions(live_app):
+    """The live app's session factory, for a test to set up data the way a service would."""
+    return live_app.extensions["mentorship.sessions"]
+
+
+# --- the browser --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Debian's headless Chromium, driven by Playwright."""
+    if not CHROMIUM.exists():
+        message = (f"{CHROMIUM} is missing: install Debian's chromium package "
+                   "(apt-get install chromium) to run the browser tests")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(chromium, live_server) -> Iterator[Callable[[], Page]]:
+    """A factory: a page in a fresh context (its own cookies), at 1280x900, on the live server.
+
+    The app's Content-Security-Policy stays on. A script error on any page fails the test.
+    """
+    contexts: list[BrowserContext] = []
+    script_errors: list[str] = []
+
+    def make() -> Page:
+        context = chromium.new_context(base_url=live_server, viewport=VIEWPORT)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: script_errors.append(f"{page.url}: {error}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not script_errors, "script errors:\n" + "\n".join(script_errors)
+
+
+def sign_in(page: Page, who: str, password: str = PASSWORD, *, then: str = "") -> None:
+    """Sign in on the sign-in page as a seeded role name (or an email address).
+
+    With `then` (a path), the sign-in goes on there rather than to the person's home page.
+    """
+    page.goto(f"/sign-in?next={quote(then)}" if then else "/sign-in")
+    check_accessibility(page)
+    page.get_by_label("Email").fill(who if "@" in who else email(who))
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+# --- accessibility ------------------------------------------------------------------------
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """Run axe on the page as it stands (WCAG 2.0 and 2.1, levels A and AA); its violations."""
+    # Evaluated over the DevTools protocol, so the page's script-src policy does not stop it.
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SOURCE + "\n;undefined")
+    return page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+        ".then(result => result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " helpUrl: v.helpUrl, targets: v.nodes.map(n => n.target.join(' '))})))",
+        AXE_TAGS,
+    )
+
+
+def describe(violations: list[dict]) -> str:
+    """One line per violation: impact, rule id, help and the elements it was found on."""
+    return "\n".join(f"  [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})\n"
+                     f"      on {', '.join(v['targets'][:8])}" for v in violations)
+
+
+def check_accessibility(page: Page) -> None:
+    """Fail on any serious or critical axe violation of the page; print the milder ones."""
+    violations = axe_violations(page)
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    where = re.sub(r"/invite/[^/?#]+", "/invite/<token>", page.url)
+    if violations:
+        print(f"axe on {where}:\n{describe(violations)}")
+    assert not blocking, f"accessibility violations on {where}:\n{describe(blocking)}"
+
+
+# --- screenshots --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def screenshot(request, tmp_path) -> Iterator[Callable[..., None]]:
+    """A function that takes a (full-page) screenshot; docs/screenshots gets them if the test passes."""
+    taken: list[Path] = []
+
+    def take(page: Page, name: str, *, full_page: bool = True) -> None:
+        path = tmp_path / f"{name}.png"
+        page.screenshot(path=path, full_page=full_page, animations="disabled", caret="hide")
+        taken.append(path)
+
+    yield take
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.passed and taken:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for path in taken:
+            shutil.copyfile(path, SCREENSHOTS / path.name)
