@@ -171,7 +171,14 @@ def settings_text(settings: dict[str, Any]) -> str:
     """A round's settings as one readable line."""
     if not settings:
         return "defaults"
-    return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(settings.items()))
+    parts = []
+    for key, value in sorted(settings.items()):
+        label = key.replace("_", " ")
+        if isinstance(value, bool):
+            parts.append(f"{label}: {'yes' if value else 'no'}")
+        else:
+            parts.append(f"{label} {value:g}" if isinstance(value, float) else f"{label} {value}")
+    return ", ".join(parts)
 
 
 def round_progress(session: Session, actor: Person | None, round_id: int, *,

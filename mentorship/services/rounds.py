@@ -18,6 +18,7 @@ from matching import (
     MatchSettings,
     Mode,
     Profile,
+    Role,
     ScoreWeights,
     Taxonomy,
     match_profiles,
@@ -154,7 +155,7 @@ def store_preview(session: Session, current: Round, result, person_id: dict[str,
     current.status = RoundStatus.PREVIEWED
     current.diagnostics = {"summary": result.summary,
                            "skills": [asdict(s) for s in result.skills]}
-    current.unmatched = [asdict(u) for u in result.unmatched]
+    current.unmatched = _explain_live_mentees(session, current, result, person_id, snapshot)
     current.input_snapshot = snapshot
     current.input_hash = snapshot_hash(snapshot)
     current.engine_version = ENGINE_VERSION
@@ -162,6 +163,30 @@ def store_preview(session: Session, current: Round, result, person_id: dict[str,
     current.progress_stage, current.progress_percent = "done", 100
     session.flush()
     session.expire(current, ["matches"])
+
+
+def _explain_live_mentees(session: Session, current: Round, result, person_id: dict[str, int],
+                          snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    """The unmatched as stored, with mentees of live earlier pairs told apart.
+
+    The engine sees such a mentee with no learning goals (they have a mentor already), so its
+    reason would mislead; one who is not mentoring either gets the true reason instead.
+    """
+    live = set(session.scalars(
+        select(Match.mentee_id).join(Round, Round.id == Match.round_id)
+        .where(Round.id != current.id, Round.status == RoundStatus.PUBLISHED,
+               Round.mode == Mode.MENTOR.value, Match.status.in_(LIVE),
+               Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))))
+    mentoring = {p["id"] for p in snapshot["profiles"]
+                 if p["role"] != Role.MENTEE.value and p["capacity"] > 0}
+    entries = []
+    for entry in result.unmatched:
+        if person_id.get(entry.id) in live and entry.id not in mentoring:
+            entries.append({"id": entry.id, "side": "mentee",
+                            "reason": "already has a mentor: a live pair from an earlier round"})
+        else:
+            entries.append(asdict(entry))
+    return entries
 
 
 def _compute(session: Session, current: Round, taxonomy: Taxonomy, report: Progress,

@@ -300,3 +300,18 @@ def test_bad_round_settings_and_lock_mistakes_are_clear_errors(staff, taxonomy):
     swap_pairs(db, None, current.id, first.id, second.id)
     with pytest.raises(Conflict, match="already locked"):
         swap_pairs(db, None, current.id, first.id, second.id)
+
+
+def test_mentees_of_live_earlier_pairs_are_not_reported_as_lacking_goals(staff, taxonomy):
+    db = staff
+    first = create_round(db, None, "A")
+    preview_round(db, None, first.id, taxonomy=taxonomy)
+    publish_round(db, None, first.id)
+    email = dict(db.execute(select(Person.id, Person.email)).all())
+    paired = {email[e] for _, e, _ in pairs_of(db, first.id)}
+    second = create_round(db, None, "B")
+    preview_round(db, None, second.id, taxonomy=taxonomy)
+    entries = {u["id"]: u for u in db.get(Round, second.id).unmatched}
+    told = [e for e in paired if e in entries and entries[e]["reason"].startswith("already has")]
+    assert told, "some mentee of round A should be explained as already mentored"
+    assert all(entries[e]["side"] == "mentee" for e in told)

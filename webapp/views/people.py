@@ -67,10 +67,11 @@ def import_csv():
         report = import_profiles(db, actor(), table, taxonomy)
     except InvalidInput as error:
         db.rollback()
+        count = len(error.errors)
         problem = (f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB."
-                   if not error.errors else
-                   f"Nothing was imported: {upload.filename} has {len(error.errors)} "
-                   f"problem{'s' if len(error.errors) != 1 else ''} ({error}).")
+                   if not count else
+                   f"Nothing was imported: {upload.filename} has {count} "
+                   f"problem{'s' if count != 1 else ''}.")
         return render_template("people/import.html", columns=COLUMNS, partial=partial,
                                problem=problem, errors=error.errors,
                                filename=upload.filename), 422
