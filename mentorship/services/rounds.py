@@ -8,6 +8,7 @@ from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from matching import (
 )
 from mentorship.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowError
 from mentorship.models import Match, MatchStatus, PairRule, Person, Round, RoundStatus
+from mentorship.schemas.round import RoundSettingsSchema
 from mentorship.services.audit import record_event
 from mentorship.services.permissions import require_coordinator
 from mentorship.services.pool import load_profiles
@@ -46,8 +48,6 @@ __all__ = [
 Progress = Callable[[str, float], None]
 # Pairs are written in batches of this many rows (one multi-row INSERT each).
 BATCH = 1000
-SETTING_KEYS = {"skill_weight", "text_weight", "min_score", "fair", "allow_same_manager",
-                "allow_repeat"}
 LIVE = (MatchStatus.PROPOSED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
 
 
@@ -64,18 +64,23 @@ def create_round(
 ) -> Round:
     """Create a draft round with its settings (weights, threshold, fairness, exclusions)."""
     require_coordinator(actor)
-    settings = dict(settings or {})
-    unknown = sorted(set(settings) - SETTING_KEYS)
-    errors = [RowError(0, key, str(settings[key]), "unknown setting") for key in unknown]
+    raw = dict(settings or {})
+    errors = []
     if mode not in {m.value for m in Mode}:
-        errors.append(RowError(0, "mode", mode, "must be mentor or peer"))
+        errors.append(RowError(0, "mode", str(mode), "must be mentor or peer"))
     if not name.strip() or len(name.strip()) > 200:
         errors.append(RowError(0, "name", name[:80], "required, at most 200 characters"))
+    try:
+        settings = RoundSettingsSchema(mode=mode).load(raw)
+    except ValidationError as error:
+        for key, problems in sorted(error.normalized_messages().items()):
+            reasons = ["unknown setting" if p == "Unknown field." else str(p) for p in problems]
+            errors.append(RowError(0, key, str(raw.get(key, ""))[:80], "; ".join(reasons)))
     if not errors:
-        try:
+        try:  # whatever else the engine checks
             _match_settings(mode, settings)
         except ValueError as error:
-            errors.append(RowError(0, "settings", json.dumps(settings), str(error)))
+            errors.append(RowError(0, "settings", json.dumps(raw), str(error)))
     if errors:
         raise InvalidInput("the round's settings are not valid", errors)
     new_round = Round(name=name.strip(), mode=mode, settings=settings,

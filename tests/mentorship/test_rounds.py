@@ -315,3 +315,13 @@ def test_mentees_of_live_earlier_pairs_are_not_reported_as_lacking_goals(staff, 
     told = [e for e in paired if e in entries and entries[e]["reason"].startswith("already has")]
     assert told, "some mentee of round A should be explained as already mentored"
     assert all(entries[e]["side"] == "mentee" for e in told)
+
+
+def test_every_broken_setting_is_reported_on_its_own_field(db):
+    with pytest.raises(InvalidInput) as caught:
+        create_round(db, None, "", mode="peer", settings={
+            "skill_weight": 0, "text_weight": "lots", "min_score": 1.5, "fair": True, "bogus": 1})
+    reasons = {e.column: e.reason for e in caught.value.errors}
+    assert set(reasons) == {"name", "skill_weight", "text_weight", "min_score", "fair", "bogus"}
+    assert reasons["text_weight"] == "enter a number, such as 0.5"
+    assert reasons["bogus"] == "unknown setting"

@@ -113,40 +113,7 @@ def submitted_form() -> dict[str, Any]:
     return values
 
 
-def settings_of(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The service's settings from the form, and the number fields that hold no number."""
-    settings: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for key in NUMBER_FIELDS:
-        try:
-            settings[key] = float(values[key])
-        except ValueError:
-            errors[key] = "Enter a number, such as 0.5."
-    settings.update({key: values[key] for key, _, _ in FLAG_FIELDS})
-    return settings, errors
-
-
-def setting_errors(mode: str, settings: dict[str, Any]) -> dict[str, str]:
-    """Which fields break the engine's rules, each checked alone (the service names only one)."""
-    checks = {
-        "skill_weight": lambda value: ScoreWeights(skill=value),
-        "text_weight": lambda value: ScoreWeights(text=value),
-        "min_score": lambda value: MatchSettings(min_score=value),
-        "fair": lambda value: MatchSettings(mode=Mode(mode), fair=value),
-    }
-    errors = {}
-    for key, check in checks.items():
-        if key not in settings or (key == "fair" and mode not in {m.value for m in Mode}):
-            continue
-        try:
-            check(settings[key])
-        except ValueError as error:
-            errors[key] = _sentence(str(error))
-    return errors
-
-
 def _sentence(text: str) -> str:
-    text = text.replace(" (--fair)", "")
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
@@ -158,23 +125,14 @@ def new():
     if request.method == "POST":
         db = get_db()
         values = submitted_form()
-        settings, errors = settings_of(values)
+        settings = {key: values[key] for key in NUMBER_FIELDS}
+        settings.update({key: values[key] for key, _, _ in FLAG_FIELDS})
         try:
             created = create_round(db, actor(), values["name"], mode=values["mode"],
                                    settings=settings)
         except InvalidInput as error:
-            # The service checks the settings only once name and mode are right, and names
-            # only the first broken rule: check each field too, to show every problem at once.
-            found = setting_errors(values["mode"], settings)
-            for problem in error.errors:
-                if problem.column != "settings":
-                    errors.setdefault(problem.column, _sentence(problem.reason))
-                elif not found:
-                    errors["settings"] = _sentence(problem.reason)
-            for key, message in found.items():
-                errors.setdefault(key, message)
-        if errors:  # a field that holds no number was left out of the settings: create nothing
             db.rollback()
+            errors = {problem.column: _sentence(problem.reason) for problem in error.errors}
         else:
             db.commit()
             flash(f"Round “{created.name}” is created as a draft. Run the preview to see its pairs.")
