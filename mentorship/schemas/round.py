@@ -37,7 +37,7 @@ class RoundSettingsSchema(Schema):
         super().__init__(**kwargs)
         self.mode = mode
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def fairness_needs_mentor_mode(self, data: dict[str, Any], **kwargs: Any) -> None:
         """Refuse fairness in peer mode."""
         if data.get("fair") and self.mode == "peer":
