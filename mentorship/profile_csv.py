@@ -15,7 +15,7 @@ from mentorship.errors import InvalidInput, RowError
 from mentorship.schemas import ProfileSchema
 
 __all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ProfileTable", "decode_upload", "profile_from_record",
-           "read_profiles_csv"]
+           "read_profiles_csv", "spreadsheet_safe"]
 
 COLUMNS = (
     "email", "name", "department", "manager_email", "role", "capacity",
@@ -98,7 +98,8 @@ def _parse(text: str, taxonomy: Taxonomy, partial: bool) -> ProfileTable:
             errors.append(RowError(row_number, "", ",".join(raw[len(header):]),
                                    f"more cells than the {len(header)} columns of the header"))
             continue
-        cells = {column: cell for column, cell in zip(header, raw, strict=False) if column in COLUMNS}
+        cells = {column: _unguarded(cell) for column, cell in zip(header, raw, strict=False)
+                 if column in COLUMNS}
         if not any(value.strip() for value in cells.values()):
             continue  # blank rows, often at the end of a spreadsheet export
         emails_in_file.add(cells.get("email", "").strip().casefold())
@@ -128,6 +129,22 @@ def _parse(text: str, taxonomy: Taxonomy, partial: bool) -> ProfileTable:
             raise InvalidInput("no valid rows", table.errors)
         raise InvalidInput("no people", [RowError(0, "", "", "the file has a header but no rows")])
     return table
+
+
+# A cell starting with one of these is a formula to a spreadsheet program.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet will not run as a formula: a leading apostrophe guards it.
+
+    `read_profiles_csv` takes the guard off again, so an exported file imports unchanged.
+    """
+    return "'" + text if text[:1] in _FORMULA_STARTS else text
+
+
+def _unguarded(cell: str) -> str:
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in _FORMULA_STARTS else cell
 
 
 def decode_upload(data: bytes) -> io.StringIO:

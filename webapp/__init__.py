@@ -18,14 +18,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     ``MENTORSHIP_SMTP_HOST`` ...).
     """
     app = Flask(__name__, instance_relative_config=True)
+    from webapp.forms import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     app.config.from_mapping(
         DATABASE_URL=None,            # None: DATABASE_URL from the environment, else SQLite
         TAXONOMY_PATH=None,           # None: config/skills.yaml
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,  # set True when served over HTTPS (cookies then never go
+                                      # over plain HTTP)
+        SESSION_MAX_AGE=12 * 3600,    # seconds a sign-in lasts, whatever the browser keeps
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,  # the largest request body (a CSV upload)
+        PROXY_FIX_HOPS=0,             # reverse proxies in front of the app, trusted for
+                                      # X-Forwarded-For/-Proto/-Host
         REMEMBER_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,     # the token lives as long as the session
-        SIGN_IN_LIMIT="5 per minute; 20 per hour",
+        SIGN_IN_LIMIT="5 per minute; 20 per hour",      # per address and email
+        SIGN_IN_ADDRESS_LIMIT="60 per minute; 300 per hour",  # per address, any email
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
         SMTP_HOST="",                 # set it to send invite links by mail

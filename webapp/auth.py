@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -51,10 +52,12 @@ class SignedIn(UserMixin):
         self.person = person
 
     def get_id(self) -> str:
+        """What the session cookie keeps: the person's id and current session token."""
         return f"{self.person.id}:{self.person.session_token}"
 
     @property
     def is_active(self) -> bool:
+        """Deactivated people cannot be signed in."""
         return self.person.active
 
 
@@ -79,8 +82,11 @@ def _unauthorized():
 @login_manager.user_loader
 def _load_user(user_id: str) -> SignedIn | None:
     person_id, _, token = user_id.partition(":")
-    if not person_id.isdigit() or not token:
+    if not (person_id.isascii() and person_id.isdecimal()) or not token:
         return None
+    signed_in_at = session.get("signed_in_at", 0)
+    if time.time() - signed_in_at > current_app.config["SESSION_MAX_AGE"]:
+        return None  # a sign-in lasts SESSION_MAX_AGE, however long the cookie is kept
     person = person_for_session(get_db(), int(person_id), token)
     return SignedIn(person) if person is not None else None
 
@@ -125,14 +131,30 @@ def home_for(person: Person) -> str:
     return url_for("matches.index")
 
 
-def _sign_in_failed(response) -> bool:
-    # Only failed attempts count towards the limit: a redirect means it worked.
-    return response.status_code != 303
+def _address_and_account() -> str:
+    # Per address and account, so that one office's shared address is not locked out by one
+    # person's typos; the looser per-address limit below still stops spraying many accounts.
+    account = request.form.get("email", "").strip().casefold() or request.path
+    return f"{get_remote_address()}|{account}"
+
+
+def _limited(view: Callable) -> Callable:
+    """Count every POST (attempts, not only failures, so that parallel guesses count too)."""
+    view = limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"],
+                         key_func=_address_and_account)(view)
+    return limiter.limit(lambda: current_app.config["SIGN_IN_ADDRESS_LIMIT"], methods=["POST"],
+                         key_func=get_remote_address)(view)
+
+
+def _start_session(person: Person) -> None:
+    """A new session for a person who just proved who they are."""
+    session.clear()  # nothing from before the sign-in carries over
+    login_user(SignedIn(person))
+    session["signed_in_at"] = int(time.time())
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"],
-               deduct_when=_sign_in_failed)
+@_limited
 def sign_in():
     """The sign-in form; a successful sign-in starts a new session."""
     if current_user.is_authenticated and request.method == "GET":
@@ -147,8 +169,7 @@ def sign_in():
         else:
             db.commit()
             target = _safe_next(request.args.get("next"))
-            session.clear()  # a new session: nothing from before the sign-in carries over
-            login_user(SignedIn(person))
+            _start_session(person)
             return redirect(target or home_for(person), code=303)
     status = 401 if error else 200
     return render_template("auth/sign_in.html", error=error, email=email), status
@@ -168,8 +189,7 @@ def sign_out_view():
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"],
-               deduct_when=_sign_in_failed)
+@_limited
 def invite(token: str):
     """An invite link: choose a password, then go straight to the profile."""
     db = get_db()
@@ -189,8 +209,7 @@ def invite(token: str):
                 errors = {e.column: e.reason for e in error.errors}
             else:
                 db.commit()
-                session.clear()
-                login_user(SignedIn(person))
+                _start_session(person)
                 flash("Your password is set. Now tell us about your skills.")
                 return redirect(url_for("profile.edit"), code=303)
     page = render_template("auth/invite.html", person=db.get(Person, invited_id), errors=errors)

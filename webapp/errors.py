@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -28,6 +28,10 @@ def wants_json() -> bool:
 
 
 def _render(status: int, title: str, message: str, errors: dict | None = None):
+    # A failed statement leaves the request's session unusable, and the page's header reads
+    # the signed-in person through it: start the session afresh before rendering.
+    if "db" in g:
+        g.db.rollback()
     if wants_json():
         body = {"code": status, "status": title, "message": message}
         if errors:

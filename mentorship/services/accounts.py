@@ -25,6 +25,7 @@ __all__ = [
     "create_invites",
     "invite_for_token",
     "invite_person",
+    "invite_uninvited",
     "person_for_session",
     "redeem_invite",
     "set_active",
@@ -75,6 +76,17 @@ def create_invites(session: Session, actor: Person | None,
     inactive = [people[i].email for i in person_ids if not people[i].active]
     if inactive:
         raise Conflict(f"{inactive[0]} is deactivated: reactivate them before inviting")
+    if actor is not None and not actor.is_admin:
+        # A link sets the password: for someone already signed up, or someone with more rights
+        # than staff, it would hand their account to whoever holds the link.
+        for person_id in person_ids:
+            person = people[person_id]
+            if person.is_admin or person.is_coordinator:
+                raise PermissionDenied(f"only admins invite coordinators and admins "
+                                       f"({person.email})")
+            if person.password_hash:
+                raise PermissionDenied(f"{person.email} has signed up already: only admins "
+                                       "reset a password")
     session.execute(delete(Invite).where(Invite.person_id.in_(person_ids), Invite.used_at.is_(None)))
     now = datetime.now(UTC)
     issued = []
@@ -174,6 +186,23 @@ def person_for_session(session: Session, person_id: int, session_token: str) -> 
     return person
 
 
+def _keep_an_admin(session: Session) -> None:
+    """Refuse a change that would leave no active admin."""
+    admins = session.scalar(select(func.count()).select_from(Person).where(
+        Person.is_admin.is_(True), Person.active.is_(True)))
+    if admins <= 1:
+        raise Conflict("this is the last admin: make someone else admin first")
+
+
+def invite_uninvited(session: Session, actor: Person | None) -> list[IssuedInvite]:
+    """Make invites for every active person who has not signed up yet (staff only)."""
+    require_coordinator(actor, "manage people")
+    waiting = session.scalars(select(Person.id).where(
+        Person.active.is_(True), Person.password_hash == "", Person.is_admin.is_(False),
+        Person.is_coordinator.is_(False)).order_by(Person.name, Person.id)).all()
+    return create_invites(session, actor, list(waiting)) if waiting else []
+
+
 def sign_out(session: Session, person: Person) -> None:
     """End every session of the person: cookies signed with the old token stop working."""
     person.session_token = secrets.token_urlsafe(32)
@@ -188,6 +217,10 @@ def set_active(session: Session, actor: Person | None, person_id: int, active: b
         raise NotFound(f"no person with id {person_id}")
     if actor is not None and actor.id == person.id and not active:
         raise Conflict("you cannot deactivate your own account")
+    if actor is not None and not actor.is_admin and (person.is_admin or person.is_coordinator):
+        raise PermissionDenied("only admins deactivate or reactivate coordinators and admins")
+    if person.is_admin and not active:
+        _keep_an_admin(session)
     person.active = active
     if not active:
         person.session_token = secrets.token_urlsafe(32)
@@ -204,11 +237,8 @@ def set_roles(session: Session, actor: Person | None, person_id: int, *, coordin
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound(f"no person with id {person_id}")
-    if person.is_admin and not admin:
-        admins = session.scalar(select(func.count()).select_from(Person).where(
-            Person.is_admin.is_(True), Person.active.is_(True)))
-        if admins <= 1:
-            raise Conflict("this is the last admin: make someone else admin first")
+    if person.is_admin and person.active and not admin:
+        _keep_an_admin(session)
     before = {"coordinator": person.is_coordinator, "admin": person.is_admin}
     person.is_coordinator, person.is_admin = coordinator, admin
     record_event(session, actor, "person.roles", "person", person.id, before=before,

@@ -11,9 +11,23 @@ from sqlalchemy.orm import Session
 from mentorship.models import MentoringRole, Person, Profile
 from mentorship.services.permissions import require_coordinator
 
-__all__ = ["Page", "PeopleFilter", "departments", "search_people"]
+__all__ = ["Page", "PeopleFilter", "departments", "like_pattern", "page_bounds", "search_people"]
 
 PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+# Far beyond any real list, and small enough that OFFSET never overflows a database integer.
+MAX_PAGE = 1_000_000
+
+
+def page_bounds(page: int, size: int) -> tuple[int, int]:
+    """A page number and size brought within range (1 ≤ page ≤ MAX_PAGE, 1 ≤ size ≤ 500)."""
+    return min(max(1, page), MAX_PAGE), min(max(1, size), MAX_PAGE_SIZE)
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern for text anywhere (lower-cased), with % and _ taken literally."""
+    escaped = text.strip().casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 @dataclass(frozen=True)
@@ -37,14 +51,17 @@ class Page:
 
     @property
     def pages(self) -> int:
+        """How many pages there are (at least one)."""
         return max(1, -(-self.total // self.size))
 
     @property
     def has_previous(self) -> bool:
+        """Whether a page comes before this one."""
         return self.number > 1
 
     @property
     def has_next(self) -> bool:
+        """Whether a page follows this one."""
         return self.number < self.pages
 
 
@@ -54,10 +71,10 @@ def search_people(session: Session, actor: Person | None, wanted: PeopleFilter, 
     require_coordinator(actor, "see the people list")
     query = select(Person).outerjoin(Profile)
     if wanted.text.strip():
-        pattern = f"%{wanted.text.strip().casefold()}%"
-        query = query.where(or_(func.lower(Person.name).like(pattern),
-                                Person.email.like(pattern),
-                                func.lower(Person.department).like(pattern)))
+        pattern = like_pattern(wanted.text)
+        query = query.where(or_(func.lower(Person.name).like(pattern, escape="\\"),
+                                Person.email.like(pattern, escape="\\"),
+                                func.lower(Person.department).like(pattern, escape="\\")))
     if wanted.role in {r.value for r in MentoringRole}:
         query = query.where(Profile.role == MentoringRole(wanted.role))
     if wanted.department:
@@ -71,7 +88,7 @@ def search_people(session: Session, actor: Person | None, wanted: PeopleFilter, 
     elif wanted.status == "uninvited":
         query = query.where(Person.password_hash == "")
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(1, page)
+    page, size = page_bounds(page, size)
     people = session.scalars(query.order_by(Person.name, Person.id)
                              .offset((page - 1) * size).limit(size)).all()
     return Page(list(people), page, size, total)

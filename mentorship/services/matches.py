@@ -57,7 +57,8 @@ def get_match(session: Session, actor: Person | None, match_id: int) -> Match:
     if actor.id not in (match.mentor_id, match.mentee_id):
         raise PermissionDenied("only the mentor and the mentee of a pair can see it")
     if match.round.status not in (RoundStatus.PUBLISHED, RoundStatus.CLOSED):
-        raise NotFound(f"no match {match_id}")
+        # The same answer as for someone else's pair: nothing tells that a pair is coming.
+        raise PermissionDenied("only the mentor and the mentee of a pair can see it")
     return match
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from matching import Taxonomy
 from mentorship.models import Person, Profile, ProfileSkill
-from mentorship.profile_csv import COLUMNS
+from mentorship.profile_csv import COLUMNS, spreadsheet_safe
 from mentorship.services.permissions import require_coordinator
 
 __all__ = ["export_profiles_csv"]
@@ -52,7 +52,7 @@ def export_profiles_csv(session: Session, actor: Person | None, taxonomy: Taxono
     writer.writeheader()
     for person, profile, manager_email in rows:
         explicit = profile is not None and profile.teach_explicit
-        writer.writerow({
+        writer.writerow({key: spreadsheet_safe(str(value)) for key, value in {
             "email": person.email, "name": person.name, "department": person.department,
             "manager_email": manager_email or "",
             "role": str(profile.role) if profile else "",
@@ -61,5 +61,5 @@ def export_profiles_csv(session: Session, actor: Person | None, taxonomy: Taxono
             "learn": "; ".join(n for _, n in sorted(learning.get(person.id, ()))),
             "teach": "; ".join(teaching.get(person.id, ())) if explicit else "",
             "goals": profile.goals if profile else "", "bio": profile.bio if profile else "",
-        })
+        }.items()})
     return out.getvalue()

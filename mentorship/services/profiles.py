@@ -16,6 +16,7 @@ from mentorship.profile_csv import ProfileTable
 from mentorship.schemas import ProfileSchema
 from mentorship.schemas.profile import profile_update_schema
 from mentorship.services.audit import record_event
+from mentorship.services.permissions import require_coordinator
 from mentorship.services.taxonomy import sync_taxonomy
 
 __all__ = ["ImportReport", "import_profiles", "register_person", "update_profile"]
@@ -38,8 +39,11 @@ def import_profiles(
 
     People are matched by email, so importing the same file again changes nothing. A manager
     is linked when they are in the file or already in the database. Skill rows are replaced
-    in bulk (one delete and one multi-row insert), not row by row.
+    in bulk (one delete and one multi-row insert), not row by row. People who have signed up
+    keep the profile they wrote: only their name, department and manager change (a warning
+    says so).
     """
+    require_coordinator(actor, "import people")
     sync_taxonomy(session, actor, taxonomy)
     report = ImportReport(skipped=len({error.row for error in table.errors}),
                           warnings=list(table.warnings))
@@ -49,6 +53,10 @@ def import_profiles(
         for chunk in _chunks(emails, 1000)
         for person in session.scalars(select(Person).where(Person.email.in_(chunk)))
     }
+    # People who have signed up own their profile: a spreadsheet updates only their name,
+    # department and manager.
+    own_profile = {email for email, person in people.items()
+                   if person.password_hash and person.profile is not None}
     for email, record in table.records.items():
         person = people.get(email)
         if person is None:
@@ -56,10 +64,17 @@ def import_profiles(
             session.add(person)
             people[email] = person
             report.created += 1
-        elif _person_changes(person, record) or _profile_changes(person.profile, record):
+        elif _person_changes(person, record) or (
+                email not in own_profile and _profile_changes(person.profile, record)):
             report.updated += 1
         person.name = record["name"]
         person.department = record["department"]
+        if email in own_profile:
+            if _profile_changes(person.profile, record):
+                report.warnings.append(
+                    f"row {table.rows[email]}: {email} has signed up and keeps the profile "
+                    "they wrote; only name, department and manager were updated")
+            continue
         profile = person.profile or Profile()
         profile.role = MentoringRole(record["role"])
         profile.capacity = record["capacity"]
@@ -80,6 +95,7 @@ def import_profiles(
                                    "imported; the manager link is left empty")
         people[email].manager_id = manager.id if manager is not None else None
 
+    emails = [email for email in emails if email not in own_profile]
     ids = [people[email].id for email in emails]
     for chunk in _chunks(ids, 1000):
         session.execute(delete(ProfileSkill).where(ProfileSkill.person_id.in_(chunk)))

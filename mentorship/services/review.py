@@ -16,7 +16,8 @@ from matching import Taxonomy
 from mentorship.errors import NotFound
 from mentorship.jobs import QUEUED_STALE_AFTER_SECONDS, STALE_AFTER_SECONDS
 from mentorship.models import Match, MatchStatus, PairRule, Person, Profile, Round, RoundStatus
-from mentorship.services.directory import PAGE_SIZE, Page
+from mentorship.profile_csv import spreadsheet_safe
+from mentorship.services.directory import PAGE_SIZE, Page, like_pattern, page_bounds
 from mentorship.services.permissions import require_coordinator
 
 __all__ = ["Bar", "PairRow", "RoundCharts", "RoundProgress", "get_round", "list_rounds", "locks_of",
@@ -95,13 +96,14 @@ def round_pairs(session: Session, actor: Person | None, round_id: int, *, page: 
     chosen = select(Match.id).where(Match.round_id == current.id,
                                     Match.status != MatchStatus.DECLINED)
     if text.strip():
-        pattern = f"%{text.strip().casefold()}%"
+        pattern = like_pattern(text)
         chosen = (chosen.outerjoin(mentor, Match.mentor_id == mentor.id)
                   .outerjoin(mentee, Match.mentee_id == mentee.id)
-                  .where(or_(func.lower(mentor.name).like(pattern), mentor.email.like(pattern),
-                             func.lower(mentee.name).like(pattern), mentee.email.like(pattern))))
+                  .where(or_(*(column.like(pattern, escape="\\") for column in (
+                      func.lower(mentor.name), mentor.email, func.lower(mentee.name),
+                      mentee.email)))))
     total = session.scalar(select(func.count()).select_from(chosen.subquery()))
-    page = max(1, page)
+    page, size = page_bounds(page, size)
     ids = session.scalars(chosen.order_by(Match.score.desc(), Match.id)
                           .offset((page - 1) * size).limit(size)).all()
     rows = session.execute(
@@ -122,7 +124,7 @@ def unmatched_people(session: Session, actor: Person | None, round_id: int, *, p
     """One page of the round's unmatched: (person or None, email, side, reason)."""
     current = get_round(session, actor, round_id)
     entries = current.unmatched or []
-    page = max(1, page)
+    page, size = page_bounds(page, size)
     chosen = entries[(page - 1) * size:page * size]
     people = {p.email: p for p in session.scalars(
         select(Person).where(Person.email.in_([e["id"] for e in chosen])))}
@@ -220,7 +222,8 @@ def _stalled(stage: str, heartbeat: datetime | None, now: datetime) -> bool:
 def pairs_csv(session: Session, actor: Person | None, round_id: int) -> str:
     """Return every pair of a round (declined ones too, with their status) as CSV, best first.
 
-    The columns follow `mentorship.report.render_csv`, with each pair's status added.
+    The columns follow `mentorship.report.render_csv`, with each pair's status and, for a
+    declined pair, the reason its mentor or mentee gave.
     """
     current = get_round(session, actor, round_id)
     mentor, mentee = aliased(Person), aliased(Person)
@@ -231,7 +234,7 @@ def pairs_csv(session: Session, actor: Person | None, round_id: int) -> str:
     rows = session.execute(
         select(Match.mentor_id, Match.mentee_id, Match.score, Match.status, Match.locked,
                Match.reasons, Match.alternatives, mentor.name, mentor.email, mentee.name,
-               mentee.email)
+               mentee.email, Match.decline_reason)
         .outerjoin(mentor, Match.mentor_id == mentor.id)
         .outerjoin(mentee, Match.mentee_id == mentee.id)
         .where(Match.round_id == current.id).order_by(Match.score.desc(), Match.id)
@@ -240,19 +243,16 @@ def pairs_csv(session: Session, actor: Person | None, round_id: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([f"{first}_email", f"{first}_name", f"{second}_email", f"{second}_name",
-                     "score", "status", "locked", "reasons", "alternatives"])
+                     "score", "status", "locked", "reasons", "alternatives", "decline_reason"])
     for (mentor_id, mentee_id, score, status, locked, reasons, alternatives, mentor_name,
-         mentor_email, mentee_name, mentee_email) in rows:
+         mentor_email, mentee_name, mentee_email, decline_reason) in rows:
         locked = locked or (mentor_id, mentee_id) in locks
-        writer.writerow([_cell(c) for c in (
+        writer.writerow([spreadsheet_safe(c) for c in (
             mentor_email or "(deleted person)", mentor_name or "",
             mentee_email or "(deleted person)", mentee_name or "",
             f"{score:.3f}", str(status), "yes" if locked else "", "; ".join(reasons or []),
             "; ".join(f"{email} ({value:.3f})" for email, value in alternatives or []),
+            decline_reason or "",
         )])
     return out.getvalue()
 
-
-def _cell(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (names are typed by people)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

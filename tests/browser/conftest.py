@@ -85,6 +85,7 @@ def live_app(live_database, live_ids, tmp_path_factory):
         "SECRET_KEY": "browser test secret",
         "DATABASE_URL": live_database,
         "SIGN_IN_LIMIT": "1000 per minute",
+        "SIGN_IN_ADDRESS_LIMIT": "10000 per minute",
     })
     app.instance_path = str(tmp_path_factory.mktemp("browser-instance"))
     yield app

@@ -101,6 +101,7 @@ def app(web_database, ids, tmp_path_factory):
         "SECRET_KEY": "test secret",
         "DATABASE_URL": web_database,
         "SIGN_IN_LIMIT": "1000 per minute",
+        "SIGN_IN_ADDRESS_LIMIT": "10000 per minute",
     })
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
     yield app

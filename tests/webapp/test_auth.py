@@ -101,7 +101,7 @@ def test_security_headers(client):
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Referrer-Policy"] == "same-origin"
     assert headers["Cache-Control"] == "no-store"
     assert "Strict-Transport-Security" not in headers
     secure = client.get("/profile", base_url="https://localhost")
@@ -114,3 +114,38 @@ def test_next_parameter_never_leaves_the_site(client):
         "email": email("staff"), "password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"].endswith("/matches")
 
+
+
+def test_over_https_a_browser_signs_in(app):
+    # Over HTTPS the CSRF check also wants a same-origin Referer, which browsers send under the
+    # app's Referrer-Policy (same-origin).
+    client = app.test_client()
+    page = client.get("/sign-in", base_url="https://mentoring.example.org")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    response = client.post("/sign-in", base_url="https://mentoring.example.org", data={
+        "email": email("staff"), "password": PASSWORD, "csrf_token": token},
+        headers={"Referer": "https://mentoring.example.org/sign-in"})
+    assert response.status_code == 303
+    assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_a_sign_in_lasts_session_max_age(app, client):
+    sign_in(client, "staff")
+    assert client.get("/profile").status_code == 200
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= app.config["SESSION_MAX_AGE"] + 1
+    assert client.get("/profile").status_code == 303
+
+
+def test_odd_input_gets_a_clear_answer_not_a_server_error(as_role):
+    client = as_role("coordinator")
+    assert client.get("/coordinator/rounds/99999999999999999999").status_code == 404
+    assert client.get("/api/v1/matches/99999999999999999999").status_code == 404
+    assert client.get("/coordinator/people?page=99999999999999999999").status_code == 200
+    assert client.get("/coordinator/people?q=a%00b").status_code == 400
+    token = csrf_token(client, "/coordinator/people")
+    ticked = client.post("/coordinator/people/invite", data={"csrf_token": token,
+                                                             "person_id": "²"})
+    assert ticked.status_code == 303  # nothing to invite: told so on the page
+    nul = client.post("/profile", data={"csrf_token": token, "goals": "a\x00b"})
+    assert nul.status_code == 400 and "NUL" in nul.get_data(as_text=True)

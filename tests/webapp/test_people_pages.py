@@ -7,7 +7,7 @@ import io
 import re
 from typing import ClassVar
 
-from tests.webapp.conftest import csrf_token, sign_in
+from tests.webapp.conftest import csrf_token, person_id, sign_in
 
 GOOD_CSV = (
     "email,name,department,role,skills,learn\n"
@@ -135,12 +135,68 @@ class FakeSMTP:
         FakeSMTP.sent.append(message)
 
 
-def test_with_an_smtp_host_invites_are_mailed(app, as_role, ids, monkeypatch):
+def test_with_an_smtp_host_invites_are_mailed(app, as_role, monkeypatch):
     monkeypatch.setattr("webapp.mail.smtplib.SMTP", FakeSMTP)
     monkeypatch.setitem(app.config, "SMTP_HOST", "mail.example.org")
     client = as_role("coordinator")
+    newcomer = person_id(app, "ana.new@example.org")  # imported above, not signed up
     response = client.post("/coordinator/people/invite", data={
-        "csrf_token": csrf_token(client, "/coordinator/people"), "person_id": str(ids["other"])})
+        "csrf_token": csrf_token(client, "/coordinator/people"), "person_id": str(newcomer)})
     assert "Mailed 1 invite." in response.get_data(as_text=True)
     [message] = FakeSMTP.sent
-    assert message["To"] == "other@example.org" and "/invite/" in message.get_content()
+    assert message["To"] == "ana.new@example.org" and "/invite/" in message.get_content()
+
+
+def test_coordinators_cannot_take_over_accounts_or_remove_admins(as_role, ids):
+    client = as_role("coordinator")
+    token = csrf_token(client, "/coordinator/people")
+    for who in ("admin", "mentor"):  # an admin; someone who has signed up
+        response = client.post("/coordinator/people/invite",
+                               data={"csrf_token": token, "person_id": str(ids[who])})
+        assert response.status_code == 403, who
+    response = client.post(f"/coordinator/people/{ids['admin']}/deactivate",
+                           data={"csrf_token": token})
+    assert response.status_code == 403
+
+
+def test_the_last_admin_cannot_be_deactivated(as_role, ids):
+    client = as_role("admin")
+    response = client.post(f"/coordinator/people/{ids['admin']}/deactivate",
+                           data={"csrf_token": csrf_token(client, "/coordinator/people")})
+    assert response.status_code == 409  # their own account, and the last admin
+
+
+def test_an_import_keeps_the_profile_a_person_wrote(app, as_role):
+    client = as_role("coordinator")
+    response = upload(client, "email,name,department,role,goals\n"
+                              "mentor@example.org,Mina Mentor-Renamed,Metadata,mentee,Other goals\n")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "keeps the profile they wrote" in page
+    with app.extensions["mentorship.sessions"]() as db:
+        from sqlalchemy import select
+
+        from mentorship.models import Person
+        mentor = db.scalar(select(Person).where(Person.email == "mentor@example.org"))
+        assert mentor.name == "Mina Mentor-Renamed"
+        assert str(mentor.profile.role) == "mentor" and mentor.profile.goals.startswith("Pass on")
+        assert {s.skill_id for s in mentor.profile.skills} >= {"marc21", "rda"}
+
+
+def test_exports_guard_cells_against_spreadsheet_formulas(app, as_role, taxonomy):
+    from mentorship.services.profiles import register_person
+
+    with app.extensions["mentorship.sessions"]() as db:
+        register_person(db, None, {"email": "formula@example.org", "name": "=HYPERLINK(1)",
+                                   "role": "mentee"}, taxonomy)
+        db.commit()
+    client = as_role("coordinator")
+    text = client.get("/coordinator/people/export.csv").get_data(as_text=True)
+    assert "'=HYPERLINK(1)" in text
+    reimport = upload(client, text)  # the guard comes off again on import
+    assert reimport.status_code == 200
+    with app.extensions["mentorship.sessions"]() as db:
+        from sqlalchemy import select
+
+        from mentorship.models import Person
+        assert db.scalar(select(Person.name).where(Person.email == "formula@example.org")) \
+            == "=HYPERLINK(1)"

@@ -71,3 +71,12 @@ def test_a_good_form_saves_and_keeps_the_learning_order(app, as_role):
         # BIBFRAME was the first learning goal; DSpace, added now, comes after it.
         assert skills["bibframe"].learn_rank == 1 and skills["dspace"].learn_rank == 2
         assert person.profile.teach_explicit is False  # nothing ticked: levels decide
+
+
+def test_a_post_without_the_forms_fields_changes_nothing(app, as_role):
+    client = as_role("mentor")
+    response = client.post("/profile", data={"csrf_token": csrf_token(client, "/profile")})
+    assert response.status_code == 422
+    with app.extensions["mentorship.sessions"]() as db:
+        person = db.scalar(select(Person).where(Person.email == email("mentor")))
+        assert str(person.profile.role) == "mentor" and person.profile.skills

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
 
     @app.get("/")
     def home():
+        """Send people to their start page, or to sign in."""
         if current_user.is_authenticated:
             return redirect(home_for(current_user.person))
         return redirect(url_for("auth.sign_in"))

@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from matching import LEVEL_NAMES
-from mentorship.services.matches import accept_match, get_match, my_pairs
-from mentorship.services.rounds import decline_match
+from mentorship.services.matches import accept_match, my_pairs
+from mentorship.services.records import decline_pair, pair_details
 from webapp.auth import actor
 from webapp.database import get_db, get_taxonomy
 
@@ -38,16 +38,16 @@ def accept(match_id: int):
 @login_required
 def decline(match_id: int):
     """Ask for an optional reason, then decline: the people freed are matched again."""
-    db = get_db()
-    match = get_match(db, actor(), match_id)
+    db, who = get_db(), actor()
     if request.method == "GET":
-        mine = [p for p in my_pairs(db, actor()) if p.match.id == match_id]
-        return render_template("matches/decline.html", match=match,
-                               pair=mine[0] if mine else None)
-    new = decline_match(db, actor(), match_id, taxonomy=get_taxonomy(),
-                        reason=request.form.get("reason", "").strip())
+        pair = pair_details(db, who, match_id)
+        other = pair.mentee if pair.mentor is not None and pair.mentor.id == who.id else pair.mentor
+        return render_template("matches/decline.html", match=pair.match, other=other)
+    declined = decline_pair(db, who, match_id, taxonomy=get_taxonomy(),
+                            reason=request.form.get("reason", "").strip())
     db.commit()
+    new = declined.rematched
     flash("You declined the pair. "
-          + (f"{len(new)} new pair{'s were' if len(new) != 1 else ' was'} proposed in its place."
+          + (f"{new} new pair{'s were' if new != 1 else ' was'} proposed in its place."
              if new else "No other partner is free right now; your coordinator can help."))
     return redirect(url_for("matches.index"), code=303)

@@ -15,12 +15,13 @@ from flask import (
 
 from mentorship.errors import InvalidInput
 from mentorship.profile_csv import COLUMNS, decode_upload, read_profiles_csv
-from mentorship.services.accounts import create_invites, set_active
+from mentorship.services.accounts import create_invites, invite_uninvited, set_active
 from mentorship.services.directory import PeopleFilter, departments, search_people
 from mentorship.services.people_csv import export_profiles_csv
 from mentorship.services.profiles import import_profiles
 from webapp.auth import actor, coordinator_required
 from webapp.database import get_db, get_taxonomy
+from webapp.forms import form_ids
 from webapp.mail import send_invites
 
 bp = Blueprint("people", __name__, url_prefix="/coordinator/people")
@@ -96,22 +97,20 @@ def invite():
     """Make one-time password links for the people ticked (or everyone not yet signed up)."""
     db = get_db()
     if request.form.get("scope") == "uninvited":
-        wanted = PeopleFilter(status="uninvited")
-        chosen = [p.id for p in search_people(db, actor(), wanted, size=10_000).items
-                  if p.active]
+        issued = invite_uninvited(db, actor())
     else:
-        chosen = [int(i) for i in request.form.getlist("person_id") if i.isdigit()]
-    if not chosen:
-        flash("Tick the people to invite first.")
+        issued = create_invites(db, actor(), form_ids("person_id"))
+    if not issued:
+        flash("There is no one to invite: tick people who have not signed up yet.")
         return redirect(request.referrer or url_for("people.index"), code=303)
-    issued = create_invites(db, actor(), chosen)
     db.commit()
     links = [(i.person, url_for("auth.invite", token=i.token, _external=True), i.expires_at)
              for i in issued]
-    for person, link, _ in links:
-        # The default setup has no mail: the coordinator passes links on, and the log keeps them.
-        current_app.logger.info("invite link for %s: %s", person.email, link)
     sent = send_invites(links)
+    if not sent.startswith("Mailed"):
+        # Without mail the coordinator passes the links on; the log keeps them too.
+        for person, link, _ in links:
+            current_app.logger.info("invite link for %s: %s", person.email, link)
     return render_template("people/invites.html", links=links, sent=sent)
 
 

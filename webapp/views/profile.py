@@ -45,7 +45,7 @@ def submitted_form(taxonomy: Taxonomy, previous_learn: list[str]) -> dict[str, A
     levels = {}
     for skill in taxonomy.skill_ids:
         raw = form.get(f"level-{skill}", "0")
-        levels[skill] = int(raw) if raw.isdigit() else raw
+        levels[skill] = int(raw) if raw in ("0", "1", "2", "3", "4") else raw
     learn_now = {s for s in taxonomy.skill_ids if form.get(f"learn-{s}")}
     # Keep the order of earlier learning goals; new ones follow in taxonomy order.
     learn = [s for s in previous_learn if s in learn_now]
@@ -81,7 +81,13 @@ def edit():
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = submitted_form(taxonomy, values["learn"])
+        # The form always sends these: a post without them (a script, a broken page) must not
+        # quietly reset the profile to its defaults.
+        errors = {key: "choose one" for key in ("role", "format_preference")
+                  if not request.form.get(key)}
         try:
+            if errors:
+                raise InvalidInput("the form is incomplete", [])
             update_profile(db, person, person.email, payload(values), taxonomy)
         except InvalidInput as error:
             db.rollback()

@@ -48,6 +48,7 @@ from mentorship.services.rounds import (
 )
 from webapp.auth import actor, coordinator_required
 from webapp.database import get_db, get_taxonomy
+from webapp.forms import form_id, is_id
 
 bp = Blueprint("rounds", __name__, url_prefix="/coordinator/rounds")
 
@@ -285,7 +286,7 @@ def unlock(round_id: int):
 def remove(round_id: int):
     """Remove a proposed pair: the next preview will not propose it again."""
     db = get_db()
-    match_id = request.form.get("match_id", type=int)
+    match_id = form_id("match_id")
     if match_id is None:
         abort(400, "Say which pair to remove.")
     remove_pair(db, actor(), round_id, match_id)
@@ -303,7 +304,7 @@ def swap(round_id: int):
     typed = [request.form.get(key, "").strip() for key in ("first", "second")]
     chosen = list(dict.fromkeys(value for value in ticked + typed if value))
     errors = {}
-    if not all(value.isdigit() for value in chosen):
+    if not all(is_id(value) for value in chosen):
         errors["swap"] = "Pair numbers are whole numbers, as in the table's first column."
     elif len(chosen) != 2:
         errors["swap"] = f"Choose exactly two different pairs to swap; you chose {len(chosen)}."
