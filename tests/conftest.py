@@ -1,6 +1,8 @@
 """Fixtures shared by every test package."""
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -51,19 +53,28 @@ def db(engine):
     connection.close()
 
 
-@pytest.fixture
-def private_database(database_url, tmp_path):
-    """A database of its own, for a test that must commit (SQLite file or a new PG database)."""
+@contextmanager
+def own_database(database_url: str, folder, name: str) -> Iterator[str]:
+    """A database of its own named `name`: a SQLite file in `folder`, or a new PostgreSQL
+    database (dropped afterwards) on the server of `database_url`."""
     if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'private.db'}"
+        yield f"sqlite:///{folder / f'{name}.db'}"
         return
-    name = f"mentorship_kill_{os.getpid()}"
     admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
         connection.execute(text(f"CREATE DATABASE {name}"))
     url = make_engine(database_url).url.set(database=name)
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture
+def private_database(database_url, tmp_path):
+    """A database of its own, for a test that must commit (SQLite file or a new PG database)."""
+    with own_database(database_url, tmp_path, f"mentorship_kill_{os.getpid()}") as url:
+        yield url

@@ -22,12 +22,10 @@ from urllib.parse import quote
 import axe_playwright_python
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
-from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from mentorship.db import make_engine
-from tests.webapp.conftest import PASSWORD, email, seed
-from webapp import create_app
+from tests.conftest import own_database
+from tests.webapp.conftest import PASSWORD, email, make_test_app, seed
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
@@ -56,19 +54,9 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def live_database(database_url, tmp_path_factory) -> Iterator[str]:
     """A database of the browser tests' own (SQLite file, or a new PostgreSQL database)."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
-        return
-    name = f"browser_{os.getpid()}"
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    url = make_engine(database_url).url.set(database=name)
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    with own_database(database_url, tmp_path_factory.mktemp("browser"),
+                      f"browser_{os.getpid()}") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -80,14 +68,7 @@ def live_ids(live_database, taxonomy) -> dict[str, int]:
 @pytest.fixture(scope="session")
 def live_app(live_database, live_ids, tmp_path_factory):
     """The app on the seeded database."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "browser test secret",
-        "DATABASE_URL": live_database,
-        "SIGN_IN_LIMIT": "1000 per minute",
-        "SIGN_IN_ADDRESS_LIMIT": "10000 per minute",
-    })
-    app.instance_path = str(tmp_path_factory.mktemp("browser-instance"))
+    app = make_test_app(live_database, tmp_path_factory.mktemp("browser-instance"))
     yield app
     app.extensions["mentorship.engine"].dispose()
 

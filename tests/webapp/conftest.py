@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from mentorship.db import make_engine, make_session_factory
 from mentorship.migrate import upgrade_database
@@ -22,6 +23,7 @@ from mentorship.models import Person, Round
 from mentorship.services.accounts import set_password, set_roles
 from mentorship.services.profiles import register_person
 from mentorship.services.rounds import create_round, preview_round, publish_round
+from tests.conftest import own_database
 from webapp import create_app
 
 PASSWORD = "correct horse battery staple"
@@ -39,6 +41,19 @@ PEOPLE = {
     "coordinator": {"name": "Cora Coordinator", "department": "Learning", "role": "both"},
     "admin": {"name": "Ada Admin", "department": "IT", "role": "both"},
 }
+
+
+def make_test_app(url: str, instance: Path):
+    """The app as the tests run it: on `url`, with sign-in limits out of the way."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test secret",
+        "DATABASE_URL": url,
+        "SIGN_IN_LIMIT": "1000 per minute",
+        "SIGN_IN_ADDRESS_LIMIT": "10000 per minute",
+    })
+    app.instance_path = str(instance)
+    return app
 
 
 def email(who: str) -> str:
@@ -72,19 +87,9 @@ def seed(url: str, taxonomy) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def web_database(database_url, tmp_path_factory, request):
     """A database of the module's own (SQLite file, or a new PostgreSQL database)."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}"
-        return
     name = re.sub(r"\W", "_", f"web_{os.getpid()}_{request.module.__name__}")[-60:].lower()
-    admin = make_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    url = make_engine(database_url).url.set(database=name)
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    with own_database(database_url, tmp_path_factory.mktemp("web"), name) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -96,14 +101,7 @@ def ids(web_database, taxonomy):
 @pytest.fixture(scope="module")
 def app(web_database, ids, tmp_path_factory):
     """The app on the module's seeded database."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test secret",
-        "DATABASE_URL": web_database,
-        "SIGN_IN_LIMIT": "1000 per minute",
-        "SIGN_IN_ADDRESS_LIMIT": "10000 per minute",
-    })
-    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    app = make_test_app(web_database, tmp_path_factory.mktemp("instance"))
     yield app
     app.extensions["mentorship.engine"].dispose()
 
