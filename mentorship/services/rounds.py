@@ -402,7 +402,14 @@ def lock_pair(session: Session, actor: Person | None, round_id: int, mentor: str
               mentee: str) -> PairRule:
     """Lock a pair into a round before publishing; the next preview keeps it exactly."""
     _editable_round(session, actor, round_id)
-    first, second = _person_id(session, mentor), _person_id(session, mentee)
+    found = {side: session.scalar(select(Person.id).where(
+        Person.email == email.strip().casefold())) for side, email in (("mentor", mentor),
+                                                                        ("mentee", mentee))}
+    unknown = [RowError(0, side, email, "no person has this email")
+               for (side, email) in (("mentor", mentor), ("mentee", mentee)) if found[side] is None]
+    if unknown:
+        raise InvalidInput("the pair names someone unknown", unknown)
+    first, second = found["mentor"], found["mentee"]
     if first == second:
         raise InvalidInput("a pair needs two people", [RowError(0, "mentee", mentee, "same as "
                                                                 "the mentor")])

@@ -316,3 +316,19 @@ def test_adjusting_a_published_round_is_a_conflict(as_role, ids):
                 page=review).status_code == 409
     assert post(client, f"{review}/preview", page=review).status_code == 409
     assert client.get("/coordinator/rounds/999999").status_code == 404
+
+
+def test_a_lock_naming_an_unknown_person_is_reported_beside_that_field(as_role):
+    client = as_role("coordinator")
+    created = post(client, "/coordinator/rounds/new", {
+        "name": "Locks", "mode": "mentor", "skill_weight": "0.8", "text_weight": "0.2",
+        "min_score": "0"}, page="/coordinator/rounds/new")
+    round_path = created.headers["Location"]
+    response = post(client, f"{round_path}/lock", {"mentor": "nobody@example.org",
+                                                   "mentee": "mentee@example.org"},
+                    page=round_path)
+    assert response.status_code == 422
+    html = page_text(response)
+    assert re.search(r'id="lock_mentor-error">.*?No person has this email', html, re.S)
+    assert 'id="lock_mentee-error"' not in html
+    assert 'value="nobody@example.org"' in html

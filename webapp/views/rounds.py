@@ -256,10 +256,10 @@ def lock(round_id: int):
         try:
             lock_pair(db, actor(), round_id, mentor, mentee)
         except InvalidInput as error:
-            errors["lock_mentee"] = " ".join(_sentence(problem.reason) for problem in error.errors)
-        except NotFound as error:  # the mentor's email is looked up first
-            field = "lock_mentor" if repr(mentor) in str(error) else "lock_mentee"
-            errors[field] = _sentence(f"{error}")
+            for problem in error.errors:  # columns "mentor" and "mentee" (or the rules broken)
+                field = "lock_mentor" if problem.column == "mentor" else "lock_mentee"
+                errors[field] = " ".join(filter(None, [errors.get(field),
+                                                       _sentence(problem.reason)]))
     if errors:
         db.rollback()
         return _review(round_id, errors=errors, status=422,
