@@ -376,10 +376,30 @@ def decline_match(
                     status=MatchStatus.PROPOSED)
         session.add(row)
         new.append(row)
+    current.unmatched = _unmatched_after_decline(current, match, keep, result, person_id)
     session.flush()
     record_event(session, actor, "match.decline", "match", match_id,
                  rematched=[m.id for m in new])
     return new
+
+
+def _unmatched_after_decline(current: Round, declined: Match, keep, result,
+                             person_id: dict[str, int]) -> list[dict[str, Any]]:
+    """The round's unmatched list once a decline's re-match is in.
+
+    People the re-match paired leave it; of the two people the decline freed, each one left
+    with no pair at all joins it, with the engine's reason.
+    """
+    paired_now = {email for pair in result.pairs for email in (pair.mentor, pair.mentee)}
+    still_paired = {person for pair in keep for person in pair}
+    freed = {email for email, pid in person_id.items()
+             if pid in (declined.mentor_id, declined.mentee_id)}
+    entries = [entry for entry in current.unmatched or []
+               if entry["id"] not in paired_now and entry["id"] not in freed]
+    entries += [asdict(entry) for entry in result.unmatched
+                if entry.id in freed and entry.id not in paired_now
+                and person_id[entry.id] not in still_paired]
+    return entries
 
 
 def _editable_round(session: Session, actor: Person | None, round_id: int) -> Round:

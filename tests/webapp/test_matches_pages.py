@@ -53,3 +53,13 @@ def test_accept_then_decline_rematches_the_mentee(app, as_role, ids, taxonomy):
     assert "Eli Mentee" not in declined.get_data(as_text=True)
     mentee_page = as_role("mentee").get("/matches").get_data(as_text=True)
     assert "Noor Second" in mentee_page and "Mina Mentor" not in mentee_page
+
+
+def test_the_rounds_unmatched_list_follows_the_decline(app, ids):
+    # After the decline above: the mentee has a new mentor, the declined mentor has no mentee.
+    from mentorship.models import Round
+
+    with app.extensions["mentorship.sessions"]() as db:
+        unmatched = {entry["id"]: entry for entry in db.get(Round, ids["round"]).unmatched}
+    assert "mentee@example.org" not in unmatched and "second@example.org" not in unmatched
+    assert unmatched["mentor@example.org"]["side"] == "mentor"
