@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -62,14 +62,17 @@ def _http_error(error: HTTPException):
     messages = (getattr(error, "data", None) or {}).get("messages")
     if isinstance(messages, dict) and len(messages) == 1:  # {"json": {...}}: drop the location
         messages = next(iter(messages.values()))
-    return _render(error.code or 500, error.name, error.description or error.name, messages)
+    description = error.description or error.name
+    if error.code == 413:
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
+        description = f"The upload is larger than {size}: split the file and try again."
+    return _render(error.code or 500, error.name, description, messages)
 
 
 def _unexpected(error: Exception):
     if isinstance(error, HTTPException):  # pragma: no cover - handled above
         return _http_error(error)
-    from flask import current_app
-
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
     return _http_error(InternalServerError("Something went wrong on our side; it has been "
                                            "logged. Please try again."))

@@ -13,20 +13,20 @@ from mentorship.models import Person
 __all__ = ["send_invites"]
 
 
-def send_invites(links: list[tuple[Person, str, datetime]]) -> str:
-    """Mail each person their link; return what happened, as a sentence for the coordinator.
+def send_invites(links: list[tuple[Person, str, datetime]]) -> tuple[bool, str]:
+    """Mail each person their link; return whether it was mailed, and a sentence saying so.
 
     Without SMTP_HOST nothing is sent and the sentence is empty.
     """
     host = current_app.config["SMTP_HOST"]
     if not host:
-        return ""
+        return False, ""
     try:
         _send(host, links)
     except (OSError, smtplib.SMTPException) as error:
         current_app.logger.warning("invite mail failed: %s", error)
-        return f"The mail server refused the invites ({error}): pass the links on yourself."
-    return f"Mailed {len(links)} invite{'s' if len(links) != 1 else ''}."
+        return False, f"The mail server refused the invites ({error}): pass the links on yourself."
+    return True, f"Mailed {len(links)} invite{'s' if len(links) != 1 else ''}."
 
 
 def _send(host: str, links: list[tuple[Person, str, datetime]]) -> None:

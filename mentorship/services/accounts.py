@@ -24,7 +24,6 @@ __all__ = [
     "authenticate",
     "create_invites",
     "invite_for_token",
-    "invite_person",
     "invite_uninvited",
     "person_for_session",
     "redeem_invite",
@@ -60,15 +59,12 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def invite_person(session: Session, actor: Person | None, person_id: int) -> IssuedInvite:
-    """Make a one-time link token for one person; earlier unused invites of theirs stop working."""
-    return create_invites(session, actor, [person_id])[0]
-
-
 def create_invites(session: Session, actor: Person | None,
                    person_ids: list[int]) -> list[IssuedInvite]:
     """Make one invite per active person, in the order given; inactive people are refused."""
     require_coordinator(actor, "manage people")
+    if not person_ids:
+        return []
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}
     missing = [i for i in person_ids if i not in people]
     if missing:
@@ -200,7 +196,7 @@ def invite_uninvited(session: Session, actor: Person | None) -> list[IssuedInvit
     waiting = session.scalars(select(Person.id).where(
         Person.active.is_(True), Person.password_hash == "", Person.is_admin.is_(False),
         Person.is_coordinator.is_(False)).order_by(Person.name, Person.id)).all()
-    return create_invites(session, actor, list(waiting)) if waiting else []
+    return create_invites(session, actor, list(waiting))
 
 
 def sign_out(session: Session, person: Person) -> None:

@@ -19,6 +19,7 @@ from mentorship.models import Match, MatchStatus, PairRule, Person, Profile, Rou
 from mentorship.profile_csv import spreadsheet_safe
 from mentorship.services.directory import PAGE_SIZE, Page, like_pattern, page_bounds
 from mentorship.services.permissions import require_coordinator
+from mentorship.services.rounds import get_round
 
 __all__ = ["Bar", "PairRow", "RoundCharts", "RoundProgress", "get_round", "list_rounds", "locks_of",
            "pairs_csv", "round_charts", "round_pairs", "round_progress", "settings_text",
@@ -65,15 +66,6 @@ class RoundCharts:
     scores: list[Bar]          # pairs per score band
     mentor_load: list[Bar]     # mentors by number of mentees
     skills: list[Bar]          # demand (value) and supply (second) of the most wanted skills
-
-
-def get_round(session: Session, actor: Person | None, round_id: int) -> Round:
-    """Return a round for a coordinator to see."""
-    require_coordinator(actor, "see matching rounds")
-    found = session.get(Round, round_id)
-    if found is None:
-        raise NotFound(f"no round {round_id}")
-    return found
 
 
 def list_rounds(session: Session, actor: Person | None) -> list[tuple[Round, int]]:
@@ -160,8 +152,9 @@ def round_charts(session: Session, actor: Person | None, round_id: int,
     mentees = func.coalesce(per_mentor.c.n, 0)
     mentors = session.execute(
         select(mentees, func.count()).select_from(Profile)
+        .join(Person, Person.id == Profile.person_id)
         .outerjoin(per_mentor, per_mentor.c.mentor_id == Profile.person_id)
-        .where(Profile.capacity > 0).group_by(mentees)).all()
+        .where(Profile.capacity > 0, Person.active.is_(True)).group_by(mentees)).all()
     load = [Bar(f"{n} mentee{'' if n == 1 else 's'}", count) for n, count in sorted(mentors)]
     skills = sorted((current.diagnostics or {}).get("skills", []),
                     key=lambda s: (-s["demand"], s["skill"]))[:TOP_SKILLS]

@@ -36,6 +36,7 @@ __all__ = [
     "close_round",
     "create_round",
     "decline_match",
+    "get_round",
     "lock_pair",
     "preview_round",
     "publish_round",
@@ -56,6 +57,12 @@ def _get_round(session: Session, round_id: int) -> Round:
     if found is None:
         raise NotFound(f"no round {round_id}")
     return found
+
+
+def get_round(session: Session, actor: Person | None, round_id: int) -> Round:
+    """Return a round for a coordinator to see."""
+    require_coordinator(actor, "see matching rounds")
+    return _get_round(session, round_id)
 
 
 def create_round(

@@ -200,3 +200,11 @@ def test_exports_guard_cells_against_spreadsheet_formulas(app, as_role, taxonomy
         from mentorship.models import Person
         assert db.scalar(select(Person.name).where(Person.email == "formula@example.org")) \
             == "=HYPERLINK(1)"
+
+
+def test_an_upload_over_the_size_limit_gets_a_clear_message(app, as_role, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 100 * 1024)
+    client = as_role("coordinator")
+    response = upload(client, "email,name\n" + "x" * 150 * 1024)
+    assert response.status_code == 413
+    assert "larger than 100 KB" in response.get_data(as_text=True)

@@ -10,6 +10,10 @@ import pytest
 TEMPLATES = sorted((Path(__file__).resolve().parents[2] / "webapp" / "templates").rglob("*.html"))
 
 
+def test_the_templates_are_found():
+    assert len(TEMPLATES) > 10
+
+
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: path.name)
 def test_scrolling_tables_can_be_reached_by_keyboard(template):
     # axe's scrollable-region-focusable: a wide table scrolls in its box, so the box must take

@@ -76,7 +76,7 @@ def payload(values: dict[str, Any]) -> dict[str, Any]:
 def edit():
     """Show and save the signed-in person's own profile."""
     db, taxonomy = get_db(), get_taxonomy()
-    person = db.get(Person, actor().id)
+    person = actor()
     values = stored_form(person)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -85,19 +85,18 @@ def edit():
         # quietly reset the profile to its defaults.
         errors = {key: "choose one" for key in ("role", "format_preference")
                   if not request.form.get(key)}
-        try:
-            if errors:
-                raise InvalidInput("the form is incomplete", [])
-            update_profile(db, person, person.email, payload(values), taxonomy)
-        except InvalidInput as error:
-            db.rollback()
-            for problem in error.errors:
-                errors[problem.column] = "; ".join(filter(None, [errors.get(problem.column),
-                                                                 problem.reason]))
-        else:
-            db.commit()
-            flash("Your profile is saved.")
-            return redirect(url_for("profile.edit"), code=303)
+        if not errors:
+            try:
+                update_profile(db, person, person.email, payload(values), taxonomy)
+            except InvalidInput as error:
+                db.rollback()
+                for problem in error.errors:
+                    errors[problem.column] = "; ".join(filter(None, [errors.get(problem.column),
+                                                                     problem.reason]))
+            else:
+                db.commit()
+                flash("Your profile is saved.")
+                return redirect(url_for("profile.edit"), code=303)
     return render_template("profile/edit.html", person=person, values=values, errors=errors,
                            taxonomy=taxonomy, levels=LEVEL_NAMES, roles=ROLES, formats=FORMATS,
                            ), (422 if errors else 200)
