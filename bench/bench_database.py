@@ -23,13 +23,13 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matching import load_taxonomy  # noqa: E402
-from mentorship.db import make_engine  # noqa: E402
-from mentorship.migrate import upgrade_database  # noqa: E402
-from mentorship.profile_csv import read_profiles_csv  # noqa: E402
-from mentorship.services.profiles import import_profiles  # noqa: E402
-from mentorship.services.rounds import create_round, preview_round  # noqa: E402
-from mentorship.synthetic import generate_staff, write_staff_csv  # noqa: E402
+from mentorship.core.db import make_engine
+from mentorship.core.migrate import upgrade_database
+from mentorship.demo.synthetic import generate_staff, write_staff_csv
+from mentorship.profiles.csv_io import read_profiles_csv
+from mentorship.profiles.operations import import_profiles
+from mentorship.rounds.operations import create_round, preview_round
+from mentorship.taxonomy import load_taxonomy
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 BENCH_DATABASE = "mentorship_bench"

@@ -30,11 +30,12 @@ from scipy.optimize import linear_sum_assignment
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matching import MatchSettings, Mode, Profile, Role, load_taxonomy, match_profiles  # noqa: E402
-from matching.assignment import SCORE_SCALE, max_weight_assignment  # noqa: E402
-from matching.encoder import Pool  # noqa: E402
-from mentorship.profile_csv import read_profiles_csv  # noqa: E402
-from mentorship.synthetic import generate_staff, write_staff_csv  # noqa: E402
+from matching import MatchSettings, Mode, Profile, Role, match_profiles
+from matching.assignment import SCORE_SCALE, max_weight_assignment
+from matching.encoder import Pool
+from mentorship.demo.synthetic import generate_staff, write_staff_csv
+from mentorship.profiles.csv_io import read_profiles_csv
+from mentorship.taxonomy import load_taxonomy
 
 # Dense capacity-expanded matrices above this many entries are not attempted (memory).
 SCIPY_MAX_ENTRIES = 120_000_000

@@ -26,13 +26,14 @@ from sqlalchemy import func, select, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from matching import load_taxonomy  # noqa: E402
-from mentorship.db import make_engine, make_session_factory  # noqa: E402
-from mentorship.demo import seed_demo  # noqa: E402
-from mentorship.migrate import upgrade_database  # noqa: E402
-from mentorship.models import Match, Person, Round, RoundStatus  # noqa: E402
-from mentorship.services.rounds import create_round, preview_round  # noqa: E402
-from webapp import create_app  # noqa: E402
+from mentorship.core.db import make_engine, make_session_factory
+from mentorship.core.migrate import upgrade_database
+from mentorship.demo.seed import seed_demo
+from mentorship.people.models import Person
+from mentorship.rounds.models import Match, Round, RoundStatus
+from mentorship.rounds.operations import create_round, preview_round
+from mentorship.taxonomy import load_taxonomy
+from webapp import create_app
 
 TARGET_MS = 100.0
 POSTGRES_DATABASE = "mentorship_bench_pages"

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 try:
-    from mentorship.synthetic import generate_staff, write_staff_csv
+    from mentorship.demo.synthetic import generate_staff, write_staff_csv
 except ImportError:
     # Run from a checkout without installing the package: import from the repository root.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from mentorship.synthetic import generate_staff, write_staff_csv
+    from mentorship.demo.synthetic import generate_staff, write_staff_csv
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,6 @@ import yaml
 from matching.exceptions import TaxonomyError
 
 __all__ = [
-    "DEFAULT_TAXONOMY_PATH",
     "LEVEL_NAMES",
     "MAX_LEVEL",
     "Category",
@@ -24,7 +23,6 @@ __all__ = [
     "parse_level",
 ]
 
-DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parent.parent / "config" / "skills.yaml"
 
 #: Proficiency levels, indexed by their number.
 LEVEL_NAMES: tuple[str, ...] = ("none", "aware", "working knowledge", "proficient", "expert")
@@ -204,12 +202,12 @@ def _require_slug(mapping: dict, key: str, where: str) -> str:
     return value
 
 
-def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
-    """Load a taxonomy YAML file (the default one when `path` is None).
+def load_taxonomy(path: str | Path) -> Taxonomy:
+    """Load a taxonomy YAML file.
 
     Raises TaxonomyError with the file and position of the first problem found.
     """
-    path = Path(path) if path is not None else DEFAULT_TAXONOMY_PATH
+    path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:

@@ -12,19 +12,12 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import OperationalError
 
-from matching import (
-    InfeasibleLockError,
-    MatchSettings,
-    Mode,
-    ScoreWeights,
-    TaxonomyError,
-    load_taxonomy,
-    match_profiles,
-)
-from mentorship.errors import DomainError, InvalidInput, RowError
-from mentorship.pair_files import read_pairs_csv, read_previous_pairs
-from mentorship.profile_csv import read_profiles_csv
-from mentorship.report import render_csv, render_json, render_table
+from matching import InfeasibleLockError, MatchSettings, Mode, ScoreWeights, TaxonomyError, match_profiles
+from mentorship.core.errors import DomainError, InvalidInput, RowError
+from mentorship.profiles.csv_io import read_profiles_csv
+from mentorship.rounds.pair_files import read_pairs_csv, read_previous_pairs
+from mentorship.rounds.report import render_csv, render_json, render_table
+from mentorship.taxonomy import load_taxonomy
 
 __all__ = ["cli", "main"]
 
@@ -104,7 +97,7 @@ def cli() -> None:
 @click.option("--mode", type=click.Choice([m.value for m in Mode]), default="mentor",
               show_default=True, help="mentor: one mentor, several mentees; peer: skill swaps.")
 @click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False),
-              help="Skill taxonomy YAML (default: config/skills.yaml).")
+              help="Skill taxonomy YAML (default: the taxonomy shipped with the package).")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, callback=_finite, show_default=True,
               help="Never propose a pair scoring below this.")
 @click.option("--fair", is_flag=True,
@@ -205,8 +198,8 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database to the current schema."""
-    from mentorship.db import make_engine
-    from mentorship.migrate import upgrade_database
+    from mentorship.core.db import make_engine
+    from mentorship.core.migrate import upgrade_database
 
     engine = make_engine()
     upgrade_database(engine)
@@ -218,12 +211,12 @@ def db_upgrade() -> None:
 @click.option("--partial", is_flag=True,
               help="Import the valid rows and report the rest (default: all or nothing).")
 @click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False),
-              help="Skill taxonomy YAML (default: config/skills.yaml).")
+              help="Skill taxonomy YAML (default: the taxonomy shipped with the package).")
 def import_command(profiles, partial, taxonomy_path) -> None:
     """Import a profile CSV into the database; people are matched by email."""
-    from mentorship.db import make_engine, make_session_factory
-    from mentorship.migrate import upgrade_database
-    from mentorship.services.profiles import import_profiles
+    from mentorship.core.db import make_engine, make_session_factory
+    from mentorship.core.migrate import upgrade_database
+    from mentorship.profiles.operations import import_profiles
 
     try:
         taxonomy = load_taxonomy(taxonomy_path)
@@ -251,8 +244,8 @@ def _run_service(work):
 
     Returns what `work` returned. The database is first brought to the current schema.
     """
-    from mentorship.db import make_engine, make_session_factory
-    from mentorship.migrate import upgrade_database
+    from mentorship.core.db import make_engine, make_session_factory
+    from mentorship.core.migrate import upgrade_database
 
     engine = make_engine()
     upgrade_database(engine)
@@ -285,7 +278,7 @@ def round_group() -> None:
 @click.option("--allow-repeat", is_flag=True, help="Allow pairs of earlier rounds again.")
 def round_create(name, mode, min_score, fair, allow_same_manager, allow_repeat) -> None:
     """Create a draft round and print its id."""
-    from mentorship.services.rounds import create_round
+    from mentorship.rounds.operations import create_round
 
     settings = {"min_score": min_score, "fair": fair, "allow_same_manager": allow_same_manager,
                 "allow_repeat": allow_repeat}
@@ -303,14 +296,14 @@ def round_preview(round_id, taxonomy_path, queue) -> None:
     if queue:
         if not os.environ.get("REDIS_URL"):
             _fail("--queue needs REDIS_URL (and a running 'mentorship worker')")
-        from mentorship.jobs import start_preview
+        from mentorship.rounds.jobs import start_preview
 
         job = _run_service(lambda s: start_preview(s, None, round_id,
                                                    taxonomy_path=taxonomy_path))
         click.echo(f"round {round_id} queued as job {job}; 'mentorship round show {round_id}' "
                    "shows its progress")
         return
-    from mentorship.jobs import mark_running, run_preview_job
+    from mentorship.rounds.jobs import mark_running, run_preview_job
 
     try:
         load_taxonomy(taxonomy_path)
@@ -335,7 +328,7 @@ def round_preview(round_id, taxonomy_path, queue) -> None:
 @click.argument("round_id", type=int)
 def round_publish(round_id) -> None:
     """Publish a previewed round: its pairs become visible at once."""
-    from mentorship.services.rounds import publish_round
+    from mentorship.rounds.operations import publish_round
 
     _run_service(lambda s: publish_round(s, None, round_id))
     click.echo(f"round {round_id} published")
@@ -345,7 +338,7 @@ def round_publish(round_id) -> None:
 @click.argument("round_id", type=int)
 def round_close(round_id) -> None:
     """Close a published round: its pairs end."""
-    from mentorship.services.rounds import close_round
+    from mentorship.rounds.operations import close_round
 
     _run_service(lambda s: close_round(s, None, round_id))
     click.echo(f"round {round_id} closed")
@@ -354,9 +347,10 @@ def round_close(round_id) -> None:
 def _round_report(session, round_id):
     from sqlalchemy import select
 
-    from mentorship.errors import NotFound
-    from mentorship.jobs import fail_stale_rounds
-    from mentorship.models import Match, Person, Round
+    from mentorship.core.errors import NotFound
+    from mentorship.people.models import Person
+    from mentorship.rounds.jobs import fail_stale_rounds
+    from mentorship.rounds.models import Match, Round
 
     fail_stale_rounds(session)
     found = session.get(Round, round_id)
@@ -416,7 +410,7 @@ def person_export(email, out) -> None:
     """Export everything held about a person, as JSON."""
     import json
 
-    from mentorship.services.people import export_person
+    from mentorship.people.personal_data import export_person
 
     data = _run_service(lambda s: export_person(s, None, email))
     _write(json.dumps(data, indent=2) + "\n", out)
@@ -427,7 +421,7 @@ def person_export(email, out) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def person_delete(email, yes) -> None:
     """Delete a person's data; their pairs stay as anonymised rows."""
-    from mentorship.services.people import delete_person
+    from mentorship.people.personal_data import delete_person
 
     if not yes:
         click.confirm(f"Delete {email} and all their personal data?", abort=True)
@@ -441,6 +435,6 @@ def worker(burst) -> None:
     """Run a worker for round jobs (needs REDIS_URL, e.g. redis://127.0.0.1:6379/0)."""
     if not os.environ.get("REDIS_URL"):
         _fail("REDIS_URL is not set: without it, round jobs run in the web app's own process")
-    from mentorship.jobs import run_worker
+    from mentorship.rounds.jobs import run_worker
 
     run_worker(burst=burst)

@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from matching import load_taxonomy
-from mentorship.db import make_engine
-from mentorship.migrate import upgrade_database
+from mentorship.core.db import make_engine
+from mentorship.core.migrate import upgrade_database
+from mentorship.taxonomy import load_taxonomy
 
 
 @pytest.fixture(scope="session")
 def taxonomy():
-    """The default taxonomy, config/skills.yaml."""
+    """The default taxonomy (mentorship/taxonomy/skills.yaml)."""
     return load_taxonomy()
 
 

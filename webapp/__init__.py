@@ -13,17 +13,20 @@ __all__ = ["create_app"]
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the app (the application factory).
 
-    Settings come from `test_config` when given, else from ``instance/config.py`` and
+    Settings come from `test_config` when given, else from ``config.py`` in the instance folder
+    (``MENTORSHIP_INSTANCE_PATH``, default ``instance/``) and
     ``MENTORSHIP_*`` environment variables (``MENTORSHIP_DATABASE_URL``, ``MENTORSHIP_SECRET_KEY``,
     ``MENTORSHIP_SMTP_HOST`` ...).
     """
-    app = Flask(__name__, instance_relative_config=True)
+    from mentorship.core.settings import instance_path
+
+    app = Flask(__name__, instance_path=str(instance_path()), instance_relative_config=True)
     from webapp.forms import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     app.config.from_mapping(
         DATABASE_URL=None,            # None: DATABASE_URL from the environment, else SQLite
-        TAXONOMY_PATH=None,           # None: config/skills.yaml
+        TAXONOMY_PATH=None,           # None: the default taxonomy (mentorship/taxonomy/skills.yaml)
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=False,  # set True when served over HTTPS (cookies then never go

@@ -23,15 +23,15 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 
-from mentorship.errors import DomainError, InvalidInput
-from mentorship.models import Person
-from mentorship.services.accounts import (
+from mentorship.core.errors import DomainError, InvalidInput
+from mentorship.people.accounts import (
     authenticate,
     invite_for_token,
     person_for_session,
     redeem_invite,
     sign_out,
 )
+from mentorship.people.models import Person
 from webapp.database import get_db
 
 __all__ = ["SignedIn", "actor", "admin_required", "bp", "coordinator_required", "init_app", "limiter"]

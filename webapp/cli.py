@@ -21,10 +21,10 @@ def demo(host: str, port: int, people: int, no_serve: bool) -> None:
     Uses DATABASE_URL, else the embedded SQLite file (created if needed). Run it again and the
     data stays; only the demo passwords change.
     """
-    from matching import load_taxonomy
-    from mentorship.db import make_engine, make_session_factory
-    from mentorship.demo import seed_demo
-    from mentorship.migrate import upgrade_database
+    from mentorship.core.db import make_engine, make_session_factory
+    from mentorship.core.migrate import upgrade_database
+    from mentorship.demo.seed import seed_demo
+    from mentorship.taxonomy import load_taxonomy
 
     engine = make_engine()
     click.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
@@ -48,8 +48,8 @@ def demo(host: str, port: int, people: int, no_serve: bool) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Serve the web app (DATABASE_URL, else the embedded SQLite file)."""
-    from mentorship.db import make_engine
-    from mentorship.migrate import upgrade_database
+    from mentorship.core.db import make_engine
+    from mentorship.core.migrate import upgrade_database
 
     engine = make_engine()
     upgrade_database(engine)

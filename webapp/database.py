@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request
 from sqlalchemy.orm import Session
 
-from matching import Taxonomy, load_taxonomy
-from mentorship.db import READ_ONLY, database_url, make_engine, make_session_factory
+from matching import Taxonomy
+from mentorship.core.db import READ_ONLY, make_engine, make_session_factory
+from mentorship.core.settings import database_url
+from mentorship.taxonomy import load_taxonomy
 
 __all__ = ["get_db", "get_taxonomy", "init_app"]
 
@@ -17,7 +19,7 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["mentorship.engine"] = engine
     app.extensions["mentorship.sessions"] = make_session_factory(engine)
-    # GET and HEAD change nothing: their transactions only read (see mentorship.db.READ_ONLY).
+    # GET and HEAD change nothing: their transactions only read (see mentorship.core.db.READ_ONLY).
     app.extensions["mentorship.read_sessions"] = make_session_factory(
         engine.execution_options(**{READ_ONLY: True}))
     app.extensions["mentorship.taxonomy"] = load_taxonomy(app.config["TAXONOMY_PATH"])

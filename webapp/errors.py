@@ -6,7 +6,7 @@ from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from mentorship.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from mentorship.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
 __all__ = ["STATUS", "init_app", "wants_json"]
 

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 
 from flask import current_app
 
-from mentorship.models import Person
+from mentorship.people.models import Person
 
 __all__ = ["send_invites"]
 

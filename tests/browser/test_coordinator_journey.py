@@ -7,7 +7,7 @@ import threading
 import pytest
 from playwright.sync_api import Page, expect
 
-from mentorship import jobs
+from mentorship.rounds import jobs
 from tests.browser.conftest import check_accessibility, sign_in
 
 HEADER = "email,name,department,role,capacity,skills,learn,teach,goals,bio"

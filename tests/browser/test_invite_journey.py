@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from mentorship.services.profiles import register_person
+from mentorship.profiles.operations import register_person
 from tests.browser.conftest import check_accessibility, sign_in
 
 NEWCOMER = {"email": "nia.newcomer@example.org", "name": "Nia Newcomer",

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from matching import Taxonomy, load_taxonomy
+from matching import Taxonomy
+from mentorship.taxonomy import load_taxonomy
 
 WriteCsv = Callable[..., Path]
 
 
 @pytest.fixture(scope="session")
 def taxonomy() -> Taxonomy:
-    """Return the default taxonomy, config/skills.yaml."""
+    """Return the default taxonomy (mentorship/taxonomy/skills.yaml)."""
     return load_taxonomy()
 
 

@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from mentorship.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from mentorship.models import Invite, Person
-from mentorship.services.accounts import (
+from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from mentorship.people.accounts import (
     authenticate,
     create_invites,
     person_for_session,
@@ -19,6 +18,7 @@ from mentorship.services.accounts import (
     set_roles,
     sign_out,
 )
+from mentorship.people.models import Invite, Person
 
 PASSWORD = "a long enough passphrase"
 

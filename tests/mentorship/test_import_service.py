@@ -5,10 +5,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from matching import Taxonomy
-from mentorship.models import AuditEvent, Base, Person, ProfileSkill, Skill
-from mentorship.profile_csv import read_profiles_csv
-from mentorship.services.profiles import import_profiles
-from mentorship.services.taxonomy import sync_taxonomy
+from mentorship.core.audit import AuditEvent
+from mentorship.models import Base
+from mentorship.people.models import Person
+from mentorship.profiles.csv_io import read_profiles_csv
+from mentorship.profiles.models import ProfileSkill
+from mentorship.profiles.operations import import_profiles
+from mentorship.taxonomy.models import Skill
+from mentorship.taxonomy.sync import sync_taxonomy
 
 ROWS = [
     {"email": "Ada@lib.org", "name": "Ada", "role": "mentor", "capacity": "2",

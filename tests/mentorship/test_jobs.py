@@ -9,14 +9,14 @@ from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mentorship import jobs
-from mentorship.db import make_engine
-from mentorship.errors import Conflict
-from mentorship.migrate import upgrade_database
-from mentorship.models import Match, Round, RoundStatus
-from mentorship.profile_csv import read_profiles_csv
-from mentorship.services.profiles import import_profiles
-from mentorship.services.rounds import create_round
+from mentorship.core.db import make_engine
+from mentorship.core.errors import Conflict
+from mentorship.core.migrate import upgrade_database
+from mentorship.profiles.csv_io import read_profiles_csv
+from mentorship.profiles.operations import import_profiles
+from mentorship.rounds import jobs
+from mentorship.rounds.models import Match, Round, RoundStatus
+from mentorship.rounds.operations import create_round
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "library_staff.csv"
 

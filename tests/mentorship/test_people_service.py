@@ -6,12 +6,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from mentorship.errors import NotFound, PermissionDenied
-from mentorship.models import Base, Match, Person, Round
-from mentorship.profile_csv import read_profiles_csv
-from mentorship.services.people import delete_person, export_person
-from mentorship.services.profiles import import_profiles
-from mentorship.services.rounds import create_round, preview_round, publish_round
+from mentorship.core.errors import NotFound, PermissionDenied
+from mentorship.models import Base
+from mentorship.people.models import Person
+from mentorship.people.personal_data import delete_person, export_person
+from mentorship.profiles.csv_io import read_profiles_csv
+from mentorship.profiles.operations import import_profiles
+from mentorship.rounds.models import Match, Round
+from mentorship.rounds.operations import create_round, preview_round, publish_round
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "library_staff.csv"
 
@@ -51,8 +53,8 @@ def test_export_then_delete_leaves_no_trace(db, published, taxonomy):
     assert db.scalar(select(Match).where(Match.id == match.id)).mentor_id is None
     assert db.get(Round, published.id).diagnostics["summary"]["matched"] > 0
     # The round's stored input no longer holds their data, and says so when reproduced.
-    from mentorship.errors import Conflict
-    from mentorship.services.rounds import reproduce_round
+    from mentorship.core.errors import Conflict
+    from mentorship.rounds.operations import reproduce_round
 
     with pytest.raises(Conflict, match="a person was deleted"):
         reproduce_round(db, None, published.id, taxonomy=taxonomy)
@@ -67,7 +69,7 @@ def test_only_the_person_or_an_admin(db, published):
 
 
 def test_scrub_replaces_whole_addresses_only():
-    from mentorship.services.people import DELETED, _scrub
+    from mentorship.people.personal_data import DELETED, _scrub
 
     value = {"alternatives": [["joann@lib.edu", 0.5], ["ann@lib.edu", 0.4]],
              "reasons": ["ann@lib.edu teaches x", "jörg@lib.edu"]}

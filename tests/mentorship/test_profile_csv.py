@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from matching import LEVEL_NAMES, Profile, Role
-from mentorship.errors import InvalidInput, RowError
-from mentorship.profile_csv import read_profiles_csv
+from mentorship.core.errors import InvalidInput, RowError
+from mentorship.profiles.csv_io import read_profiles_csv
 
 GOOD_ROWS = [
     {

@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import select
 
-from mentorship.errors import Conflict, InvalidInput, PermissionDenied
-from mentorship.models import Person
-from mentorship.services.profiles import register_person, update_profile
+from mentorship.core.errors import Conflict, InvalidInput, PermissionDenied
+from mentorship.people.models import Person
+from mentorship.profiles.operations import register_person, update_profile
 
 ADA = {"email": "Ada@Lib.org", "name": "Ada", "role": "mentor", "skills": "MARC 21=expert"}
 

@@ -10,13 +10,15 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from mentorship.db import make_engine
-from mentorship.errors import Conflict, InvalidInput
-from mentorship.migrate import upgrade_database
-from mentorship.models import Match, MatchStatus, Person, Profile, Round, RoundStatus
-from mentorship.profile_csv import read_profiles_csv
-from mentorship.services.profiles import import_profiles
-from mentorship.services.rounds import (
+from mentorship.core.db import make_engine
+from mentorship.core.errors import Conflict, InvalidInput
+from mentorship.core.migrate import upgrade_database
+from mentorship.people.models import Person
+from mentorship.profiles.csv_io import read_profiles_csv
+from mentorship.profiles.models import Profile
+from mentorship.profiles.operations import import_profiles
+from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
+from mentorship.rounds.operations import (
     close_round,
     create_round,
     decline_match,
@@ -71,7 +73,7 @@ def test_rerun_from_the_same_data_gives_the_same_pairs(staff, taxonomy):
 
 
 def test_a_round_reproduces_from_its_stored_snapshot(staff, taxonomy):
-    from mentorship.services.rounds import reproduce_round
+    from mentorship.rounds.operations import reproduce_round
 
     db = staff
     current = create_round(db, None, "A")
@@ -170,9 +172,9 @@ def test_concurrent_publish_has_exactly_one_winner(engine):
 KILLED_WRITER = """
 import sys, time
 from sqlalchemy.orm import Session
-from matching import load_taxonomy
-from mentorship.db import make_engine
-from mentorship.services.rounds import preview_round
+from mentorship.taxonomy import load_taxonomy
+from mentorship.core.db import make_engine
+from mentorship.rounds.operations import preview_round
 
 def progress(stage, fraction):
     if stage == "storing":
@@ -213,7 +215,7 @@ def test_killed_writer_leaves_no_partial_round(private_database, taxonomy):
 
 
 def test_adjust_before_publishing_and_resolve_around_locks(staff, taxonomy):
-    from mentorship.services.rounds import lock_pair, remove_pair, swap_pairs
+    from mentorship.rounds.operations import lock_pair, remove_pair, swap_pairs
 
     db = staff
     current = create_round(db, None, "A", settings={"allow_same_manager": True})
@@ -262,7 +264,7 @@ def test_a_published_rounds_pairs_are_live_for_the_next_round(staff, taxonomy):
 
 
 def test_declining_a_locked_pair_works(staff, taxonomy):
-    from mentorship.services.rounds import lock_pair
+    from mentorship.rounds.operations import lock_pair
 
     db = staff
     current = create_round(db, None, "A")
@@ -278,7 +280,7 @@ def test_declining_a_locked_pair_works(staff, taxonomy):
 
 
 def test_bad_round_settings_and_lock_mistakes_are_clear_errors(staff, taxonomy):
-    from mentorship.services.rounds import lock_pair, swap_pairs, unlock_pair
+    from mentorship.rounds.operations import lock_pair, swap_pairs, unlock_pair
 
     db = staff
     with pytest.raises(InvalidInput, match="settings are not valid") as caught:

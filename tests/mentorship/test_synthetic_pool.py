@@ -5,8 +5,8 @@ import random
 import numpy as np
 
 from matching import MatchSettings, Mode, match_profiles
-from mentorship.profile_csv import read_profiles_csv
-from mentorship.synthetic import generate_staff, write_staff_csv
+from mentorship.demo.synthetic import generate_staff, write_staff_csv
+from mentorship.profiles.csv_io import read_profiles_csv
 
 
 def test_generated_pool_loads_and_matches_the_same_in_any_order(tmp_path, taxonomy):

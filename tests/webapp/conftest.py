@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from mentorship.db import make_engine, make_session_factory
-from mentorship.migrate import upgrade_database
-from mentorship.models import Person, Round
-from mentorship.services.accounts import set_password, set_roles
-from mentorship.services.profiles import register_person
-from mentorship.services.rounds import create_round, preview_round, publish_round
+from mentorship.core.db import make_engine, make_session_factory
+from mentorship.core.migrate import upgrade_database
+from mentorship.people.accounts import set_password, set_roles
+from mentorship.people.models import Person
+from mentorship.profiles.operations import register_person
+from mentorship.rounds.models import Round
+from mentorship.rounds.operations import create_round, preview_round, publish_round
 from tests.conftest import own_database
 from webapp import create_app
 

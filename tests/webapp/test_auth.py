@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mentorship.services.accounts import create_invites, set_active
+from mentorship.people.accounts import create_invites, set_active
 from tests.webapp.conftest import PASSWORD, csrf_token, email, sign_in
 
 
@@ -83,7 +83,7 @@ def test_an_invite_link_sets_the_password_once(app, client, ids):
     assert app.test_client().get(path).status_code == 404  # used up
     assert sign_in(app.test_client(), "other", new_password).status_code == 303
     with app.extensions["mentorship.sessions"]() as db:
-        from mentorship.services.accounts import set_password
+        from mentorship.people.accounts import set_password
         set_password(db, None, ids["other"], PASSWORD)
         db.commit()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mentorship.models import Round
+from mentorship.rounds.models import Round
 from tests.webapp.conftest import csrf_token
 
 

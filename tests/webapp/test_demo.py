@@ -7,8 +7,9 @@ import re
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from mentorship.db import make_engine, make_session_factory
-from mentorship.models import Person, Round, RoundStatus
+from mentorship.core.db import make_engine, make_session_factory
+from mentorship.people.models import Person
+from mentorship.rounds.models import Round, RoundStatus
 from webapp import create_app
 from webapp.cli import cli
 

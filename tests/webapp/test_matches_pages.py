@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mentorship.services.profiles import register_person
+from mentorship.profiles.operations import register_person
 from tests.webapp.conftest import csrf_token
 
 
@@ -57,7 +57,7 @@ def test_accept_then_decline_rematches_the_mentee(app, as_role, ids, taxonomy):
 
 def test_the_rounds_unmatched_list_follows_the_decline(app, ids):
     # After the decline above: the mentee has a new mentor, the declined mentor has no mentee.
-    from mentorship.models import Round
+    from mentorship.rounds.models import Round
 
     with app.extensions["mentorship.sessions"]() as db:
         unmatched = {entry["id"]: entry for entry in db.get(Round, ids["round"]).unmatched}

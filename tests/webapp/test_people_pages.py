@@ -175,7 +175,7 @@ def test_an_import_keeps_the_profile_a_person_wrote(app, as_role):
     with app.extensions["mentorship.sessions"]() as db:
         from sqlalchemy import select
 
-        from mentorship.models import Person
+        from mentorship.people.models import Person
         mentor = db.scalar(select(Person).where(Person.email == "mentor@example.org"))
         assert mentor.name == "Mina Mentor-Renamed"
         assert str(mentor.profile.role) == "mentor" and mentor.profile.goals.startswith("Pass on")
@@ -183,7 +183,7 @@ def test_an_import_keeps_the_profile_a_person_wrote(app, as_role):
 
 
 def test_exports_guard_cells_against_spreadsheet_formulas(app, as_role, taxonomy):
-    from mentorship.services.profiles import register_person
+    from mentorship.profiles.operations import register_person
 
     with app.extensions["mentorship.sessions"]() as db:
         register_person(db, None, {"email": "formula@example.org", "name": "=HYPERLINK(1)",
@@ -197,7 +197,7 @@ def test_exports_guard_cells_against_spreadsheet_formulas(app, as_role, taxonomy
     with app.extensions["mentorship.sessions"]() as db:
         from sqlalchemy import select
 
-        from mentorship.models import Person
+        from mentorship.people.models import Person
         assert db.scalar(select(Person.name).where(Person.email == "formula@example.org")) \
             == "=HYPERLINK(1)"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from mentorship.models import AuditEvent
+from mentorship.core.audit import AuditEvent
 from tests.webapp.conftest import csrf_token, sign_in
 
 ROLES = ("anonymous", "staff", "mentor", "mentee", "coordinator", "admin")

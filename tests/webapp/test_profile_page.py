@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from mentorship.models import Person
+from mentorship.people.models import Person
 from tests.webapp.conftest import csrf_token, email
 
 

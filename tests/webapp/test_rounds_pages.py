@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, select, update
 
-from mentorship.models import Match, MatchStatus, Round, RoundStatus
-from mentorship.services.profiles import register_person
-from mentorship.services.rounds import create_round
+from mentorship.profiles.operations import register_person
+from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
+from mentorship.rounds.operations import create_round
 from tests.webapp.conftest import csrf_token, email
 
 #: Two more mentors' worth of pairs, so that a new round has pairs to swap. The seeded mentee is

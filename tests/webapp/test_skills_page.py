@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mentorship.services.profiles import register_person
+from mentorship.profiles.operations import register_person
 from tests.webapp.conftest import email
 
 #: A second learner of MARC 21, so that its one teacher (the seeded mentor) leaves a gap of 1.

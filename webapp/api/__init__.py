@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask, abort, request
 from flask_smorest import Api
 
-from mentorship.schemas.profile import profile_update_schema
+from mentorship.profiles.schemas import profile_update_schema
 
 __all__ = ["PREFIX", "init_app"]
 

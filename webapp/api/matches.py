@@ -6,12 +6,12 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from mentorship.models import Match
-from mentorship.schemas.api import DeclinedSchema, DeclineSchema, MatchDetailSchema, MatchSchema, MyPairSchema
-from mentorship.services.matches import MyPair, accept_match, my_pairs
-from mentorship.services.records import Declined, decline_pair, pair_details
-from mentorship.services.review import PairRow
+from mentorship.records import Declined, decline_pair, pair_details
+from mentorship.rounds.models import Match
+from mentorship.rounds.pairs import MyPair, accept_match, my_pairs
+from mentorship.rounds.queries import PairRow
 from webapp.api.access import guarded
+from webapp.api.schemas import DeclinedSchema, DeclineSchema, MatchDetailSchema, MatchSchema, MyPairSchema
 from webapp.auth import actor
 from webapp.database import get_db, get_taxonomy
 

@@ -7,12 +7,12 @@ from typing import Any
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
 
-from mentorship.models import Person
-from mentorship.schemas.api import PeopleQuerySchema, PersonSchema, RoleChangeSchema
-from mentorship.services.accounts import set_active, set_roles
-from mentorship.services.directory import PAGE_SIZE, PeopleFilter, search_people
-from mentorship.services.records import get_person
+from mentorship.people.accounts import set_active, set_roles
+from mentorship.people.directory import PAGE_SIZE, PeopleFilter, search_people
+from mentorship.people.models import Person
+from mentorship.records import get_person
 from webapp.api.access import guarded
+from webapp.api.schemas import PeopleQuerySchema, PersonSchema, RoleChangeSchema
 from webapp.auth import actor
 from webapp.database import get_db
 

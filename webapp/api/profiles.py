@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from mentorship.models import Profile
-from mentorship.schemas.api import ProfileBodySchema, StoredProfileSchema
-from mentorship.services.records import get_profile, update_profile_of
+from mentorship.profiles.models import Profile
+from mentorship.records import get_profile, update_profile_of
 from webapp.api.access import guarded
+from webapp.api.schemas import ProfileBodySchema, StoredProfileSchema
 from webapp.auth import actor
 from webapp.database import get_db, get_taxonomy
 

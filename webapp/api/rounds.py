@@ -8,19 +8,13 @@ from flask import current_app, url_for
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
 
-from mentorship.jobs import start_preview
-from mentorship.models import Round
-from mentorship.schemas.api import (
-    PairSchema,
-    PreviewJobSchema,
-    RoundCreateSchema,
-    RoundDetailSchema,
-    RoundSchema,
-)
-from mentorship.services.directory import PAGE_SIZE
-from mentorship.services.review import PairRow, get_round, list_rounds, round_pairs
-from mentorship.services.rounds import close_round, create_round, publish_round
+from mentorship.people.directory import PAGE_SIZE
+from mentorship.rounds.jobs import start_preview
+from mentorship.rounds.models import Round
+from mentorship.rounds.operations import close_round, create_round, publish_round
+from mentorship.rounds.queries import PairRow, get_round, list_rounds, round_pairs
 from webapp.api.access import guarded
+from webapp.api.schemas import PairSchema, PreviewJobSchema, RoundCreateSchema, RoundDetailSchema, RoundSchema
 from webapp.auth import actor
 from webapp.database import get_db
 

@@ -7,8 +7,8 @@ from typing import Any
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
-from mentorship.schemas.api import SessionSchema
 from webapp.api.access import guarded
+from webapp.api.schemas import SessionSchema
 from webapp.auth import actor
 
 __all__ = ["blp"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from mentorship.services.accounts import set_roles
-from mentorship.services.directory import PeopleFilter, search_people
+from mentorship.people.accounts import set_roles
+from mentorship.people.directory import PeopleFilter, search_people
 from webapp.auth import actor, admin_required
 from webapp.database import get_db
 

@@ -13,12 +13,12 @@ from flask import (
     url_for,
 )
 
-from mentorship.errors import InvalidInput
-from mentorship.profile_csv import COLUMNS, decode_upload, read_profiles_csv
-from mentorship.services.accounts import create_invites, invite_uninvited, set_active
-from mentorship.services.directory import PeopleFilter, departments, search_people
-from mentorship.services.people_csv import export_profiles_csv
-from mentorship.services.profiles import import_profiles
+from mentorship.core.errors import InvalidInput
+from mentorship.people.accounts import create_invites, invite_uninvited, set_active
+from mentorship.people.directory import PeopleFilter, departments, search_people
+from mentorship.profiles.csv_export import export_profiles_csv
+from mentorship.profiles.csv_io import COLUMNS, decode_upload, read_profiles_csv
+from mentorship.profiles.operations import import_profiles
 from webapp.auth import actor, coordinator_required
 from webapp.database import get_db, get_taxonomy
 from webapp.forms import form_ids

@@ -8,9 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from matching import LEVEL_NAMES, Taxonomy
-from mentorship.errors import InvalidInput
-from mentorship.models import Person
-from mentorship.services.profiles import update_profile
+from mentorship.core.errors import InvalidInput
+from mentorship.people.models import Person
+from mentorship.profiles.operations import update_profile
 from webapp.auth import actor
 from webapp.database import get_db, get_taxonomy
 

@@ -23,10 +23,19 @@ from flask import (
 )
 
 from matching import MatchSettings, Mode, ScoreWeights
-from mentorship.errors import InvalidInput, NotFound
-from mentorship.jobs import start_preview
-from mentorship.models import RoundStatus
-from mentorship.services.review import (
+from mentorship.core.errors import InvalidInput, NotFound
+from mentorship.rounds.jobs import start_preview
+from mentorship.rounds.models import RoundStatus
+from mentorship.rounds.operations import (
+    close_round,
+    create_round,
+    lock_pair,
+    publish_round,
+    remove_pair,
+    swap_pairs,
+    unlock_pair,
+)
+from mentorship.rounds.queries import (
     get_round,
     list_rounds,
     locks_of,
@@ -36,15 +45,6 @@ from mentorship.services.review import (
     round_progress,
     settings_text,
     unmatched_people,
-)
-from mentorship.services.rounds import (
-    close_round,
-    create_round,
-    lock_pair,
-    publish_round,
-    remove_pair,
-    swap_pairs,
-    unlock_pair,
 )
 from webapp.auth import actor, coordinator_required
 from webapp.database import get_db, get_taxonomy

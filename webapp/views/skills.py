@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from mentorship.services.skills import KNOWS_LEVEL, gaps_by_category, largest_gaps, skill_gaps
+from mentorship.profiles.gaps import KNOWS_LEVEL, gaps_by_category, largest_gaps, skill_gaps
 from webapp.auth import actor, coordinator_required
 from webapp.database import get_db
 

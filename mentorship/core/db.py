@@ -1,0 +1,60 @@
+"""Database engines and sessions: embedded SQLite by default, PostgreSQL when configured."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from mentorship.core.settings import database_url
+
+__all__ = ["READ_ONLY", "make_engine", "make_session_factory"]
+
+# How long a SQLite writer waits for another writer's lock before giving up, in seconds.
+SQLITE_BUSY_TIMEOUT = 15
+#: Execution option of an engine or connection whose transactions only read.
+READ_ONLY = "mentorship_read_only"
+
+
+def make_engine(url: str | None = None, **kwargs) -> Engine:
+    """Return an engine for `url` (see `database_url`), with SQLite set up for safe writes.
+
+    SQLite gets WAL mode (readers never block the writer), foreign keys on, a busy timeout, and
+    BEGIN IMMEDIATE transactions, so that two writers queue instead of failing half-way.
+    """
+    url = database_url(url)
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT, "isolation_level": None}, **kwargs
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        # pysqlite's own transaction handling is off (isolation_level=None): take the write
+        # lock at the start, so a transaction never fails on upgrading a read lock. Work that
+        # only reads (a web page) asks for a plain BEGIN with the READ_ONLY option, so that
+        # readers never queue behind a writer (WAL lets both run at once).
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return a session factory bound to `engine` (objects stay usable after commit)."""
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,38 @@
+"""Deployment settings shared by the CLI, the worker and the web app, with their defaults.
+
+Each reads the environment when asked (not at import), so a test or a command can set it first.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["database_url", "instance_path", "sqlite_default_path"]
+
+
+def instance_path() -> Path:
+    """Return the folder for this installation's own files: the SQLite database, the secret key,
+    ``config.py``.
+
+    ``MENTORSHIP_INSTANCE_PATH`` when set, else ``instance/`` in the current directory (so a
+    checkout and an installed wheel behave alike).
+    """
+    configured = os.environ.get("MENTORSHIP_INSTANCE_PATH")
+    return Path(configured).expanduser().resolve() if configured else Path.cwd() / "instance"
+
+
+def sqlite_default_path() -> Path:
+    """Return where the embedded SQLite database lives when no database URL is configured."""
+    return instance_path() / "mentorship.db"
+
+
+def database_url(url: str | None = None) -> str:
+    """Return the database URL: the argument, else ``MENTORSHIP_DATABASE_URL``, else
+    ``DATABASE_URL``, else the embedded SQLite file (its folder is made if need be)."""
+    for candidate in (url, os.environ.get("MENTORSHIP_DATABASE_URL"), os.environ.get("DATABASE_URL")):
+        if candidate:
+            return candidate
+    path = sqlite_default_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"

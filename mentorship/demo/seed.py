@@ -1,0 +1,84 @@
+"""The demo: about 150 synthetic library staff, a published round, and three demo sign-ins."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from matching import Taxonomy
+from mentorship.demo.synthetic import CSV_COLUMNS, generate_staff
+from mentorship.people.accounts import set_password, set_roles
+from mentorship.people.models import Person
+from mentorship.profiles.csv_io import read_profiles_csv
+from mentorship.profiles.operations import import_profiles, register_person
+from mentorship.rounds.models import Match, Round, RoundStatus
+from mentorship.rounds.operations import create_round, preview_round, publish_round
+
+__all__ = ["DEMO_COORDINATOR", "DemoSignIn", "seed_demo"]
+
+DEMO_COORDINATOR = {
+    "email": "coordinator@westbrook.edu", "name": "Jordan Okafor",
+    "department": "Learning and Development", "role": "both", "capacity": "0",
+    "goals": "Run the peer-mentoring programme for library technology staff",
+    "bio": "Staff development coordinator; runs the mentoring rounds.",
+}
+
+
+@dataclass(frozen=True)
+class DemoSignIn:
+    """One demo account: who, as what, and the password set for this run."""
+
+    role: str
+    name: str
+    email: str
+    password: str
+
+
+def seed_demo(session: Session, taxonomy: Taxonomy, *, people: int = 150,
+              seed: int = 2026) -> list[DemoSignIn]:
+    """Load the synthetic staff and publish a round, unless already done; set demo passwords.
+
+    Idempotent: run again, it keeps the data and only sets new passwords. Commits.
+    """
+    if session.scalar(select(func.count()).select_from(Person)) == 0:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(generate_staff(people, seed=seed))
+        out.seek(0)
+        import_profiles(session, None, read_profiles_csv(out, taxonomy), taxonomy)
+        coordinator = register_person(session, None, DEMO_COORDINATOR, taxonomy)
+        set_roles(session, None, coordinator.id, coordinator=True, admin=True)
+        session.commit()
+    published = session.scalar(select(Round).where(Round.status == RoundStatus.PUBLISHED)
+                               .order_by(Round.id.desc()).limit(1))
+    if published is None:
+        spring = create_round(session, None, "Spring 2026 mentoring", settings={"min_score": 0.1})
+        preview_round(session, None, spring.id, taxonomy=taxonomy)
+        published = publish_round(session, None, spring.id)
+        session.commit()
+    return _demo_sign_ins(session, published)
+
+
+def _demo_sign_ins(session: Session, published: Round) -> list[DemoSignIn]:
+    coordinator = session.scalar(select(Person).where(Person.email == DEMO_COORDINATOR["email"]))
+    mentees = func.count(Match.id)
+    mentor_id = session.scalar(
+        select(Match.mentor_id).where(Match.round_id == published.id)
+        .group_by(Match.mentor_id).order_by(mentees.desc(), Match.mentor_id).limit(1))
+    mentee_id = session.scalar(
+        select(Match.mentee_id).where(Match.round_id == published.id, Match.mentor_id != mentor_id)
+        .order_by(Match.score.desc(), Match.id).limit(1))
+    accounts = []
+    for role, person_id in (("coordinator", coordinator.id), ("mentor", mentor_id),
+                            ("mentee", mentee_id)):
+        password = "-".join(secrets.token_hex(3) for _ in range(3))
+        person = set_password(session, None, person_id, password)
+        accounts.append(DemoSignIn(role, person.name, person.email, password))
+    session.commit()
+    return accounts

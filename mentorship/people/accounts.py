@@ -1,0 +1,243 @@
+"""Accounts: invites, passwords, sign-in checks, sessions, deactivation and roles."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from mentorship.core.audit import record_event
+from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowError
+from mentorship.core.permissions import require_admin, require_coordinator
+from mentorship.people.models import Invite, Person
+
+__all__ = [
+    "INVITE_LIFETIME",
+    "MIN_PASSWORD_LENGTH",
+    "IssuedInvite",
+    "authenticate",
+    "create_invites",
+    "invite_for_token",
+    "invite_uninvited",
+    "person_for_session",
+    "redeem_invite",
+    "set_active",
+    "set_password",
+    "set_roles",
+    "sign_out",
+]
+
+INVITE_LIFETIME = timedelta(days=14)
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+# Verified against when the email is unknown, so that a miss costs as long as a hit.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    """An invite just made: the person and the one-time token (never stored in clear)."""
+
+    person: Person
+    token: str
+    expires_at: datetime
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands timezone-aware columns back naive (in UTC).
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def create_invites(session: Session, actor: Person | None,
+                   person_ids: list[int]) -> list[IssuedInvite]:
+    """Make one invite per active person, in the order given; inactive people are refused."""
+    require_coordinator(actor, "manage people")
+    if not person_ids:
+        return []
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+    missing = [i for i in person_ids if i not in people]
+    if missing:
+        raise NotFound(f"no person with id {missing[0]}")
+    inactive = [people[i].email for i in person_ids if not people[i].active]
+    if inactive:
+        raise Conflict(f"{inactive[0]} is deactivated: reactivate them before inviting")
+    if actor is not None and not actor.is_admin:
+        # A link sets the password: for someone already signed up, or someone with more rights
+        # than staff, it would hand their account to whoever holds the link.
+        for person_id in person_ids:
+            person = people[person_id]
+            if person.is_admin or person.is_coordinator:
+                raise PermissionDenied(f"only admins invite coordinators and admins "
+                                       f"({person.email})")
+            if person.password_hash:
+                raise PermissionDenied(f"{person.email} has signed up already: only admins "
+                                       "reset a password")
+    session.execute(delete(Invite).where(Invite.person_id.in_(person_ids), Invite.used_at.is_(None)))
+    now = datetime.now(UTC)
+    issued = []
+    for person_id in dict.fromkeys(person_ids):
+        token = secrets.token_urlsafe(32)
+        session.add(Invite(person_id=person_id, token_hash=_token_hash(token),
+                           created_by_id=actor.id if actor else None, created_at=now,
+                           expires_at=now + INVITE_LIFETIME))
+        issued.append(IssuedInvite(people[person_id], token, now + INVITE_LIFETIME))
+    session.flush()
+    record_event(session, actor, "person.invite", "person", "", people=list(dict.fromkeys(person_ids)))
+    return issued
+
+
+def invite_for_token(session: Session, token: str) -> Invite:
+    """Return the usable invite a token stands for; NotFound if unknown, used or expired."""
+    invite = session.scalar(select(Invite).where(Invite.token_hash == _token_hash(token)))
+    if invite is None or invite.used_at is not None or _aware(invite.expires_at) < datetime.now(UTC):
+        raise NotFound("this invite link is not valid: it was used already, has expired or was "
+                       "replaced by a newer one. Ask your coordinator for a new link.")
+    return invite
+
+
+def _check_password(password: str, field: str = "password") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("the password is not valid", [RowError(
+            0, field, "", f"must be at least {MIN_PASSWORD_LENGTH} characters")])
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput("the password is not valid", [RowError(
+            0, field, "", f"must be at most {MAX_PASSWORD_LENGTH} characters")])
+
+
+def redeem_invite(session: Session, token: str, password: str) -> Person:
+    """Set the invited person's password and use the invite up (exactly once, even if raced)."""
+    invite = invite_for_token(session, token)
+    _check_password(password)
+    used = session.execute(
+        update(Invite).where(Invite.id == invite.id, Invite.used_at.is_(None))
+        .values(used_at=datetime.now(UTC)).execution_options(synchronize_session=False)
+    ).rowcount
+    if used != 1:
+        raise NotFound("this invite link was used already. Ask your coordinator for a new link.")
+    person = session.get(Person, invite.person_id)
+    if not person.active:
+        raise PermissionDenied("this account is deactivated")
+    _store_password(person, password)
+    record_event(session, person, "person.set_password", "person", person.id, via="invite")
+    session.flush()
+    return person
+
+
+def _store_password(person: Person, password: str) -> None:
+    person.password_hash = _hasher.hash(password)
+    person.session_token = secrets.token_urlsafe(32)
+
+
+def set_password(session: Session, actor: Person | None, person_id: int, password: str) -> Person:
+    """Set a person's password (the command line, or an admin); their sessions end."""
+    require_admin(actor, "set other people's passwords")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"no person with id {person_id}")
+    _check_password(password)
+    _store_password(person, password)
+    record_event(session, actor, "person.set_password", "person", person.id)
+    session.flush()
+    return person
+
+
+def authenticate(session: Session, email: str, password: str) -> Person | None:
+    """Return the active person with this email and password, else None.
+
+    A rehash to newer Argon2 parameters happens here, on the sign-in that proves the password.
+    """
+    person = session.scalar(select(Person).where(Person.email == email.strip().casefold()))
+    stored = person.password_hash if person is not None and person.password_hash else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password[:MAX_PASSWORD_LENGTH])
+    except (VerificationError, InvalidHashError):
+        return None
+    if person is None or not person.active or stored is _DUMMY_HASH:
+        return None
+    if _hasher.check_needs_rehash(stored):
+        person.password_hash = _hasher.hash(password)
+    if not person.session_token:
+        person.session_token = secrets.token_urlsafe(32)
+    session.flush()
+    return person
+
+
+def person_for_session(session: Session, person_id: int, session_token: str) -> Person | None:
+    """Return the active person a session cookie names, if its token is still theirs."""
+    person = session.get(Person, person_id)
+    if (person is None or not person.active or not person.session_token
+            or not secrets.compare_digest(person.session_token, session_token)):
+        return None
+    return person
+
+
+def _keep_an_admin(session: Session) -> None:
+    """Refuse a change that would leave no active admin."""
+    admins = session.scalar(select(func.count()).select_from(Person).where(
+        Person.is_admin.is_(True), Person.active.is_(True)))
+    if admins <= 1:
+        raise Conflict("this is the last admin: make someone else admin first")
+
+
+def invite_uninvited(session: Session, actor: Person | None) -> list[IssuedInvite]:
+    """Make invites for every active person who has not signed up yet (staff only)."""
+    require_coordinator(actor, "manage people")
+    waiting = session.scalars(select(Person.id).where(
+        Person.active.is_(True), Person.password_hash == "", Person.is_admin.is_(False),
+        Person.is_coordinator.is_(False)).order_by(Person.name, Person.id)).all()
+    return create_invites(session, actor, list(waiting))
+
+
+def sign_out(session: Session, person: Person) -> None:
+    """End every session of the person: cookies signed with the old token stop working."""
+    person.session_token = secrets.token_urlsafe(32)
+    session.flush()
+
+
+def set_active(session: Session, actor: Person | None, person_id: int, active: bool) -> Person:
+    """Deactivate (their sessions end, they are left out of rounds) or reactivate a person."""
+    require_coordinator(actor, "manage people")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"no person with id {person_id}")
+    if actor is not None and actor.id == person.id and not active:
+        raise Conflict("you cannot deactivate your own account")
+    if actor is not None and not actor.is_admin and (person.is_admin or person.is_coordinator):
+        raise PermissionDenied("only admins deactivate or reactivate coordinators and admins")
+    if person.is_admin and not active:
+        _keep_an_admin(session)
+    person.active = active
+    if not active:
+        person.session_token = secrets.token_urlsafe(32)
+    record_event(session, actor, "person.activate" if active else "person.deactivate", "person",
+                 person.id)
+    session.flush()
+    return person
+
+
+def set_roles(session: Session, actor: Person | None, person_id: int, *, coordinator: bool,
+              admin: bool) -> Person:
+    """Grant or withdraw the coordinator and admin roles (admins only; one admin always stays)."""
+    require_admin(actor, "change roles")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"no person with id {person_id}")
+    if person.is_admin and person.active and not admin:
+        _keep_an_admin(session)
+    before = {"coordinator": person.is_coordinator, "admin": person.is_admin}
+    person.is_coordinator, person.is_admin = coordinator, admin
+    record_event(session, actor, "person.roles", "person", person.id, before=before,
+                 after={"coordinator": coordinator, "admin": admin})
+    session.flush()
+    return person

@@ -1,0 +1,76 @@
+"""A person's mentoring profile and their skill rows."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mentorship.core.models import Base, UtcDateTime, string_enum, utc_now
+from mentorship.people.models import Person
+
+__all__ = ['FormatPreference', 'MentoringRole', 'Profile', 'ProfileSkill']
+
+
+class MentoringRole(enum.StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    BOTH = "both"
+
+
+class FormatPreference(enum.StrEnum):
+    IN_PERSON = "in_person"
+    REMOTE = "remote"
+    EITHER = "either"
+
+
+class Profile(Base):
+    """A person's mentoring preferences; skills are in ProfileSkill rows."""
+
+    __tablename__ = "profile"
+    __table_args__ = (
+        CheckConstraint("capacity >= 0 AND capacity <= 10", name="capacity_range"),
+    )
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[MentoringRole] = mapped_column(string_enum(MentoringRole), default=MentoringRole.BOTH)
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    # False: the person offers every skill they rate 3 or more; True: only the flagged ones.
+    teach_explicit: Mapped[bool] = mapped_column(Boolean, default=False)
+    goals: Mapped[str] = mapped_column(Text, default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    format_preference: Mapped[FormatPreference] = mapped_column(
+        string_enum(FormatPreference), default=FormatPreference.EITHER
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utc_now, onupdate=utc_now
+    )
+
+    person: Mapped[Person] = relationship(back_populates="profile")
+    skills: Mapped[list[ProfileSkill]] = relationship(
+        back_populates="profile", cascade="all, delete-orphan", order_by="ProfileSkill.skill_id"
+    )
+
+
+class ProfileSkill(Base):
+    """One skill of one profile: level, learning priority (1 = most wanted) and teaching offer."""
+
+    __tablename__ = "profile_skill"
+    __table_args__ = (
+        CheckConstraint("level >= 0 AND level <= 4", name="level_range"),
+        CheckConstraint("learn_rank IS NULL OR learn_rank >= 1", name="learn_rank_positive"),
+    )
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("profile.person_id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_id: Mapped[str] = mapped_column(ForeignKey("skill.id"), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    learn_rank: Mapped[int | None] = mapped_column(Integer)
+    teaches: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    profile: Mapped[Profile] = relationship(back_populates="skills")

@@ -1,0 +1,226 @@
+"""Import and update people and their skill profiles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from matching import Taxonomy
+from mentorship.core.audit import record_event
+from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowError
+from mentorship.core.permissions import require_coordinator
+from mentorship.people.models import Person
+from mentorship.profiles.csv_io import ProfileTable
+from mentorship.profiles.models import FormatPreference, MentoringRole, Profile, ProfileSkill
+from mentorship.profiles.schemas import ProfileSchema, profile_update_schema
+from mentorship.taxonomy.sync import sync_taxonomy
+
+__all__ = ["ImportReport", "import_profiles", "register_person", "update_profile"]
+
+
+@dataclass
+class ImportReport:
+    """What an import did: people created and updated, rows left out, warnings."""
+
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def import_profiles(
+    session: Session, actor: Person | None, table: ProfileTable, taxonomy: Taxonomy
+) -> ImportReport:
+    """Create or update a person and profile for each record of a validated profile table.
+
+    People are matched by email, so importing the same file again changes nothing. A manager
+    is linked when they are in the file or already in the database. Skill rows are replaced
+    in bulk (one delete and one multi-row insert), not row by row. People who have signed up
+    keep the profile they wrote: only their name, department and manager change (a warning
+    says so).
+    """
+    require_coordinator(actor, "import people")
+    sync_taxonomy(session, actor, taxonomy)
+    report = ImportReport(skipped=len({error.row for error in table.errors}),
+                          warnings=list(table.warnings))
+    emails = list(table.records)
+    people = {
+        person.email: person
+        for chunk in _chunks(emails, 1000)
+        for person in session.scalars(select(Person).where(Person.email.in_(chunk)))
+    }
+    # People who have signed up own their profile: a spreadsheet updates only their name,
+    # department and manager.
+    own_profile = {email for email, person in people.items()
+                   if person.password_hash and person.profile is not None}
+    for email, record in table.records.items():
+        person = people.get(email)
+        if person is None:
+            person = Person(email=email, name=record["name"])
+            session.add(person)
+            people[email] = person
+            report.created += 1
+        elif _person_changes(person, record) or (
+                email not in own_profile and _profile_changes(person.profile, record)):
+            report.updated += 1
+        person.name = record["name"]
+        person.department = record["department"]
+        if email in own_profile:
+            if _profile_changes(person.profile, record):
+                report.warnings.append(
+                    f"row {table.rows[email]}: {email} has signed up and keeps the profile "
+                    "they wrote; only name, department and manager were updated")
+            continue
+        profile = person.profile or Profile()
+        profile.role = MentoringRole(record["role"])
+        profile.capacity = record["capacity"]
+        profile.teach_explicit = record["teach"] is not None
+        profile.goals, profile.bio = record["goals"], record["bio"]
+        person.profile = profile
+    session.flush()
+
+    for email, record in table.records.items():
+        manager_email = record["manager_email"]
+        if manager_email is None:
+            people[email].manager_id = None
+            continue
+        manager = people.get(manager_email) or session.scalar(
+            select(Person).where(Person.email == manager_email))
+        if manager is None:
+            report.warnings.append(f"row {table.rows[email]}: manager {manager_email} was not "
+                                   "imported; the manager link is left empty")
+        people[email].manager_id = manager.id if manager is not None else None
+
+    emails = [email for email in emails if email not in own_profile]
+    ids = [people[email].id for email in emails]
+    for chunk in _chunks(ids, 1000):
+        session.execute(delete(ProfileSkill).where(ProfileSkill.person_id.in_(chunk)))
+    skill_rows = [row for email in emails for row in _skill_rows(people[email].id,
+                                                                  table.records[email])]
+    if skill_rows:
+        session.execute(ProfileSkill.__table__.insert(), skill_rows)
+    for email in emails:  # the bulk write bypassed the ORM: reload on next access
+        if people[email].profile is not None:
+            session.expire(people[email].profile, ["skills"])
+    record_event(session, actor, "people.import", "person", "", created=report.created,
+                 updated=report.updated, skipped=report.skipped)
+    session.flush()
+    return report
+
+
+def _skill_rows(person_id: int, record: dict[str, Any]) -> list[dict[str, Any]]:
+    levels: dict[str, int] = record["skills"]
+    learn = {skill: rank for rank, skill in enumerate(record["learn"], start=1)}
+    teach = set(record["teach"] or ())
+    skills = sorted(set(levels) | set(learn) | teach)
+    return [
+        {"person_id": person_id, "skill_id": skill, "level": levels.get(skill, 0),
+         "learn_rank": learn.get(skill), "teaches": skill in teach}
+        for skill in skills
+    ]
+
+
+def _person_changes(person: Person, record: dict[str, Any]) -> bool:
+    manager_email = person.manager.email if person.manager is not None else None
+    return (person.name, person.department, manager_email) != (
+        record["name"], record["department"], record["manager_email"])
+
+
+def _profile_changes(profile: Profile | None, record: dict[str, Any]) -> bool:
+    if profile is None:
+        return True
+    stored = {
+        "role": str(profile.role), "capacity": profile.capacity, "goals": profile.goals,
+        "bio": profile.bio, "teach_explicit": profile.teach_explicit,
+        "skills": sorted((s.skill_id, s.level, s.learn_rank, s.teaches) for s in profile.skills),
+    }
+    wanted = {
+        "role": record["role"], "capacity": record["capacity"], "goals": record["goals"],
+        "bio": record["bio"], "teach_explicit": record["teach"] is not None,
+        "skills": sorted(tuple(r.values())[1:] for r in _skill_rows(0, record)),
+    }
+    return stored != wanted
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _validated(schema, payload: dict[str, Any]) -> dict[str, Any]:
+    """Load `payload` with `schema`; a ValidationError becomes InvalidInput, field by field."""
+    try:
+        return schema.load(payload)
+    except ValidationError as error:
+        messages = error.normalized_messages()
+        raise InvalidInput("the profile is not valid", [
+            RowError(0, field, str(payload.get(field, ""))[:80], "; ".join(map(str, problems))
+                     if isinstance(problems, list) else str(problems))
+            for field, problems in sorted(messages.items())
+        ]) from error
+
+
+def _write_profile(session: Session, person: Person, data: dict[str, Any]) -> None:
+    profile = person.profile or Profile()
+    profile.role = MentoringRole(data["role"])
+    profile.capacity = data["capacity"]
+    profile.teach_explicit = data["teach"] is not None
+    profile.goals, profile.bio = data["goals"], data["bio"]
+    profile.format_preference = FormatPreference(data["format_preference"])
+    person.profile = profile
+    session.flush()
+    session.execute(delete(ProfileSkill).where(ProfileSkill.person_id == person.id))
+    rows = _skill_rows(person.id, data)
+    if rows:
+        session.execute(ProfileSkill.__table__.insert(), rows)
+    session.expire(profile, ["skills"])
+
+
+def register_person(
+    session: Session, actor: Person | None, payload: dict[str, Any], taxonomy: Taxonomy
+) -> Person:
+    """Create a person and their profile from a form or API body (the CSV row's schema).
+
+    Roles cannot be set this way: a new person is staff.
+    """
+    data = _validated(ProfileSchema(taxonomy=taxonomy), payload)
+    if session.scalar(select(Person.id).where(Person.email == data["email"])) is not None:
+        raise Conflict(f"{data['email']} is already registered")
+    manager_id = None
+    if data["manager_email"]:
+        manager_id = session.scalar(select(Person.id).where(Person.email == data["manager_email"]))
+        if manager_id is None:
+            raise InvalidInput("the profile is not valid", [RowError(
+                0, "manager_email", data["manager_email"], "manager is not a registered person")])
+    sync_taxonomy(session, actor, taxonomy)
+    person = Person(email=data["email"], name=data["name"], department=data["department"],
+                    manager_id=manager_id)
+    session.add(person)
+    session.flush()
+    _write_profile(session, person, data)
+    record_event(session, actor, "person.register", "person", person.id)
+    return person
+
+
+def update_profile(
+    session: Session, actor: Person | None, email: str, payload: dict[str, Any],
+    taxonomy: Taxonomy,
+) -> Person:
+    """Replace a person's profile from a form or API body; only the person or an admin may.
+
+    Identity, roles and manager are not profile fields: a body naming them is rejected.
+    """
+    person = session.scalar(select(Person).where(Person.email == email.strip().casefold()))
+    if person is None:
+        raise NotFound(f"no person with email {email!r}")
+    if actor is not None and actor.id != person.id and not actor.is_admin:
+        raise PermissionDenied("staff edit only their own profile")
+    data = _validated(profile_update_schema(taxonomy), payload)
+    sync_taxonomy(session, actor, taxonomy)
+    _write_profile(session, person, data)
+    record_event(session, actor, "profile.update", "person", person.id)
+    return person

@@ -1,0 +1,232 @@
+"""Long rounds run as jobs: a background thread by default, RQ workers when REDIS_URL is set.
+
+A job records its stage, percentage and a heartbeat on the round, so a page can show a progress
+bar. A job that fails marks the round failed with the reason. A job that dies without a word (a
+killed worker) stops its heartbeat; `fail_stale_rounds` then marks the round failed, and it can
+be run again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from mentorship.core.audit import record_event
+from mentorship.core.db import make_engine, make_session_factory
+from mentorship.core.errors import Conflict, DomainError, NotFound
+from mentorship.core.settings import database_url
+from mentorship.people.models import Person
+from mentorship.rounds.models import Round, RoundStatus
+from mentorship.rounds.operations import require_coordinator, round_inputs, run_engine, store_preview
+from mentorship.rounds.snapshot import to_snapshot
+from mentorship.taxonomy import load_taxonomy
+
+__all__ = [
+    "HEARTBEAT_SECONDS",
+    "STALE_AFTER_SECONDS",
+    "fail_stale_rounds",
+    "mark_running",
+    "run_preview_job",
+    "run_worker",
+    "start_preview",
+]
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 5
+#: A running round whose job has not reported for this long is taken to be dead.
+STALE_AFTER_SECONDS = 60
+#: A job still waiting in the queue (no worker has picked it up) is given this long.
+QUEUED_STALE_AFTER_SECONDS = 6 * 3600
+QUEUE = "mentorship"
+
+
+def fail_stale_rounds(session: Session, *, stale_after: float = STALE_AFTER_SECONDS,
+                      now: datetime | None = None) -> list[int]:
+    """Mark failed every running round whose job stopped reporting; return their ids.
+
+    One conditional UPDATE, so two readers doing this at once cannot clash.
+    """
+    now = now or datetime.now(UTC)
+    running_cutoff = now - timedelta(seconds=stale_after)
+    queued_cutoff = now - timedelta(seconds=QUEUED_STALE_AFTER_SECONDS)
+    stale = (Round.status == RoundStatus.RUNNING) & (
+        Round.heartbeat_at.is_(None)
+        | ((Round.progress_stage != "queued") & (Round.heartbeat_at < running_cutoff))
+        | (Round.heartbeat_at < queued_cutoff)
+    )
+    ids = list(session.scalars(select(Round.id).where(stale)))
+    if ids:
+        session.execute(
+            update(Round).where(stale, Round.id.in_(ids))
+            .values(status=RoundStatus.FAILED, version=Round.version + 1,
+                    failure_reason="the job stopped reporting; its worker was probably stopped. "
+                                   "Run the preview again.")
+            .execution_options(synchronize_session=False)
+        )
+        for round_id in ids:
+            record_event(session, None, "round.fail", "round", round_id, reason="stale job")
+        session.expire_all()
+        session.flush()
+    return ids
+
+
+def mark_running(session: Session, actor: Person | None, round_id: int) -> str:
+    """Mark a draft, previewed or failed round running under a new job id, and commit."""
+    require_coordinator(actor)
+    fail_stale_rounds(session)
+    job_id = uuid.uuid4().hex
+    changed = session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.status.in_(
+            [RoundStatus.DRAFT, RoundStatus.PREVIEWED, RoundStatus.FAILED]))
+        .values(status=RoundStatus.RUNNING, job_id=job_id, heartbeat_at=datetime.now(UTC),
+                progress_stage="queued", progress_percent=0, failure_reason="",
+                version=Round.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        current = session.get(Round, round_id)
+        if current is None:
+            raise NotFound(f"no round {round_id}")
+        raise Conflict(f"round {round_id} is {current.status}; it cannot be run now")
+    record_event(session, actor, "round.run", "round", round_id, job=job_id)
+    session.commit()
+    session.expire_all()
+    return job_id
+
+
+def start_preview(session: Session, actor: Person | None, round_id: int, *,
+                  url: str | None = None, taxonomy_path: str | None = None) -> str:
+    """Mark a round running and start its preview job; return the job id.
+
+    Commits the caller's session, so the job (another connection) sees the round running.
+    """
+    job_id = mark_running(session, actor, round_id)
+    if os.environ.get("REDIS_URL"):
+        from redis import Redis
+        from redis.exceptions import RedisError
+        from rq import Queue
+
+        try:
+            queue = Queue(QUEUE, connection=Redis.from_url(os.environ["REDIS_URL"]))
+            # Workers read their own DATABASE_URL: no credentials travel through Redis.
+            queue.enqueue(run_preview_job, round_id, None, taxonomy_path, job_id,
+                          job_id=job_id, job_timeout=3 * 3600)
+        except RedisError as error:
+            _mark_failed(make_session_factory(session.get_bind()), round_id, job_id,
+                         f"could not queue the job: {error}")
+            raise Conflict(f"round {round_id} could not be queued: {error}") from error
+    else:
+        threading.Thread(target=_run_in_thread, args=(round_id, database_url(url), taxonomy_path,
+                                                      job_id),
+                         name=f"round-{round_id}", daemon=True).start()
+    return job_id
+
+
+def run_preview_job(round_id: int, url: str | None, taxonomy_path: str | None = None,
+                    job_id: str = "", progress: Callable[[str, float], None] | None = None,
+                    ) -> None:
+    """Compute and store a running round's preview, reporting progress; the job's body.
+
+    Every write is conditional on the round still running *this* job, so a job that was
+    given up for dead and then wakes cannot overwrite a newer run.
+    """
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    stop = threading.Event()
+    stage = {"name": "starting", "percent": 0}
+
+    def beat() -> None:
+        _report(sessions, round_id, job_id, stage)  # picked up: no longer just queued
+        while not stop.wait(HEARTBEAT_SECONDS):
+            _report(sessions, round_id, job_id, stage)
+
+    heart = threading.Thread(target=beat, daemon=True)
+    heart.start()
+    try:
+        taxonomy = load_taxonomy(taxonomy_path)
+        with sessions() as session, session.begin():
+            current = session.get(Round, round_id)
+            profiles, settings, person_id = round_inputs(session, current)
+
+        def report(name: str, fraction: float) -> None:
+            stage.update(name=name, percent=int(100 * fraction))
+            if progress is not None:
+                progress(name, fraction)
+
+        result = run_engine(profiles, settings, taxonomy, report)
+        with sessions() as session, session.begin():
+            current = session.get(Round, round_id, with_for_update=True)
+            if current.status != RoundStatus.RUNNING or current.job_id != job_id:
+                raise Conflict(f"round {round_id} is {current.status} with another job; this "
+                               "job's result is dropped")
+            store_preview(session, current, result, person_id, to_snapshot(profiles, settings),
+                          report)
+            record_event(session, None, "round.preview", "round", round_id,
+                         matched=len(result.pairs), input_hash=current.input_hash)
+    except DomainError as error:  # bad input or a conflict: the user is told, no traceback
+        details = "; ".join(str(e) for e in getattr(error, "errors", [])[:5])
+        log.info("round %s failed: %s %s", round_id, error, details)
+        _mark_failed(sessions, round_id, job_id, f"{error}{': ' + details if details else ''}")
+        raise
+    except Exception as error:  # any failure must end as a failed round, never a running one
+        log.exception("round %s failed", round_id)
+        _mark_failed(sessions, round_id, job_id, f"{type(error).__name__}: {error}")
+        raise
+    finally:
+        stop.set()
+        heart.join()
+        engine.dispose()
+
+
+def _mark_failed(sessions, round_id: int, job_id: str, reason: str) -> None:
+    """Mark the round failed if it is still running this job."""
+    with sessions() as session, session.begin():
+        session.execute(update(Round).where(Round.id == round_id,
+                                            Round.status == RoundStatus.RUNNING,
+                                            Round.job_id == job_id)
+                        .values(status=RoundStatus.FAILED, failure_reason=reason[:2000],
+                                version=Round.version + 1))
+
+
+def _run_in_thread(round_id: int, url: str, taxonomy_path: str | None, job_id: str) -> None:
+    """Run a job in this process; its failure is already on the round and in the log."""
+    # Recorded by run_preview_job on the round and in the log; a thread has nobody to tell.
+    with contextlib.suppress(Exception):
+        run_preview_job(round_id, url, taxonomy_path, job_id)
+
+
+def run_worker(*, burst: bool = False) -> None:
+    """Work on the RQ queue at REDIS_URL (for `mentorship worker`)."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    connection = Redis.from_url(os.environ["REDIS_URL"])
+    engine = make_engine()
+    with make_session_factory(engine)() as session, session.begin():
+        fail_stale_rounds(session)
+    engine.dispose()
+    Worker([Queue(QUEUE, connection=connection)], connection=connection).work(burst=burst)
+
+
+def _report(sessions, round_id: int, job_id: str, stage: dict) -> None:
+    """Write the job's stage, percentage and heartbeat in a short transaction of its own."""
+    try:
+        with sessions() as session, session.begin():
+            session.execute(update(Round).where(Round.id == round_id,
+                                                Round.status == RoundStatus.RUNNING,
+                                                Round.job_id == job_id)
+                            .values(progress_stage=stage["name"][:40],
+                                    progress_percent=stage["percent"],
+                                    heartbeat_at=datetime.now(UTC)))
+    except Exception:  # a missed heartbeat must not kill the job; the next one may pass
+        log.warning("round %s: could not record progress", round_id, exc_info=True)

@@ -1,0 +1,129 @@
+"""Matching rounds, their pairs and the avoid and lock rules between two people."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mentorship.core.models import Base, UtcDateTime, string_enum, utc_now
+
+__all__ = ['Match', 'MatchStatus', 'PairRule', 'Round', 'RoundStatus']
+
+
+class RoundStatus(enum.StrEnum):
+    DRAFT = "draft"
+    RUNNING = "running"
+    PREVIEWED = "previewed"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    FAILED = "failed"
+
+
+class MatchStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class Round(Base):
+    """A matching round: its settings, status and what is needed to reproduce it."""
+
+    __tablename__ = "round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    mode: Mapped[str] = mapped_column(String(10), default="mentor")
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[RoundStatus] = mapped_column(string_enum(RoundStatus), default=RoundStatus.DRAFT)
+    # Optimistic locking: a concurrent publish of a stale copy fails instead of winning twice.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    progress_stage: Mapped[str] = mapped_column(String(40), default="")
+    progress_percent: Mapped[int] = mapped_column(Integer, default=0)
+    failure_reason: Mapped[str] = mapped_column(Text, default="")
+    # The background job computing the round, and when it last said it was alive.
+    job_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    input_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Everything the engine saw (profiles and settings), to reproduce the round exactly.
+    input_snapshot: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    engine_version: Mapped[str] = mapped_column(String(20), default="")
+    diagnostics: Mapped[dict] = mapped_column(JSON, default=dict)
+    unmatched: Mapped[list] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    matches: Mapped[list[Match]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="Match.id"
+    )
+
+
+class Match(Base):
+    """A pair of a round. A deleted person's side becomes NULL: the row and its counts stay.
+
+    A declined pair stays as a row, so a mentee may have several rows in a round, at most one
+    of them live (the engine guarantees it).
+    """
+
+    __tablename__ = "match"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    mentee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    alternatives: Mapped[list] = mapped_column(JSON, default=list)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[MatchStatus] = mapped_column(string_enum(MatchStatus), default=MatchStatus.PROPOSED)
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utc_now, onupdate=utc_now
+    )
+
+    round: Mapped[Round] = relationship(back_populates="matches")
+
+
+class PairRule(Base):
+    """An avoid or lock rule between two people, for one round or standing (round NULL)."""
+
+    __tablename__ = "pair_rule"
+    __table_args__ = (
+        CheckConstraint("kind IN ('avoid', 'lock')", name="kind_known"),
+        UniqueConstraint("kind", "round_id", "first_id", "second_id", name="no_repeat"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    # For a lock, first is the mentor and second the mentee.
+    first_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    second_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)

@@ -1,0 +1,253 @@
+"""What a coordinator reviews before publishing: pairs by page, the unmatched, and charts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from matching import Taxonomy
+from mentorship.core.errors import NotFound
+from mentorship.core.permissions import require_coordinator
+from mentorship.people.directory import PAGE_SIZE, Page, like_pattern, page_bounds
+from mentorship.people.models import Person
+from mentorship.profiles.csv_io import spreadsheet_safe
+from mentorship.profiles.models import Profile
+from mentorship.rounds.jobs import QUEUED_STALE_AFTER_SECONDS, STALE_AFTER_SECONDS
+from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus
+from mentorship.rounds.operations import get_round
+
+__all__ = ["Bar", "PairRow", "RoundCharts", "RoundProgress", "get_round", "list_rounds", "locks_of",
+           "pairs_csv", "round_charts", "round_pairs", "round_progress", "settings_text",
+           "unmatched_people"]
+
+SCORE_BUCKETS = 10
+TOP_SKILLS = 15
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """One pair as the review table shows it."""
+
+    match: Match
+    mentor: Person | None
+    mentee: Person | None
+    locked: bool
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart, and its row in the data table beside it."""
+
+    label: str
+    value: float
+    second: float = 0.0   # a second series (supply beside demand), when the chart has one
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    """How far a round's preview job has got, for a progress bar that polls."""
+
+    status: str
+    stage: str
+    percent: int
+    stalled: bool          # running, but its job stopped reporting: it can be run again
+    failure_reason: str
+
+
+@dataclass(frozen=True)
+class RoundCharts:
+    """The three charts of a round's review."""
+
+    scores: list[Bar]          # pairs per score band
+    mentor_load: list[Bar]     # mentors by number of mentees
+    skills: list[Bar]          # demand (value) and supply (second) of the most wanted skills
+
+
+def list_rounds(session: Session, actor: Person | None) -> list[tuple[Round, int]]:
+    """Every round, newest first, with its number of pairs that were not declined."""
+    require_coordinator(actor, "see matching rounds")
+    pairs = (select(Match.round_id, func.count().label("pairs"))
+             .where(Match.status != MatchStatus.DECLINED).group_by(Match.round_id).subquery())
+    return [(r, n or 0) for r, n in session.execute(
+        select(Round, pairs.c.pairs).outerjoin(pairs, pairs.c.round_id == Round.id)
+        .order_by(Round.created_at.desc(), Round.id.desc())).all()]
+
+
+def round_pairs(session: Session, actor: Person | None, round_id: int, *, page: int = 1,
+                size: int = PAGE_SIZE, text: str = "") -> Page:
+    """One page of a round's pairs (declined ones excluded), best score first."""
+    current = get_round(session, actor, round_id)
+    mentor, mentee = aliased(Person), aliased(Person)
+    # First the page's match ids (joining people only to search them), then those 50 rows with
+    # their people: joining every pair of a large round only to keep 50 costs tens of ms.
+    chosen = select(Match.id).where(Match.round_id == current.id,
+                                    Match.status != MatchStatus.DECLINED)
+    if text.strip():
+        pattern = like_pattern(text)
+        chosen = (chosen.outerjoin(mentor, Match.mentor_id == mentor.id)
+                  .outerjoin(mentee, Match.mentee_id == mentee.id)
+                  .where(or_(*(column.like(pattern, escape="\\") for column in (
+                      func.lower(mentor.name), mentor.email, func.lower(mentee.name),
+                      mentee.email)))))
+    total = session.scalar(select(func.count()).select_from(chosen.subquery()))
+    page, size = page_bounds(page, size)
+    ids = session.scalars(chosen.order_by(Match.score.desc(), Match.id)
+                          .offset((page - 1) * size).limit(size)).all()
+    rows = session.execute(
+        select(Match, mentor, mentee)
+        .outerjoin(mentor, Match.mentor_id == mentor.id)
+        .outerjoin(mentee, Match.mentee_id == mentee.id)
+        .where(Match.id.in_(ids)).order_by(Match.score.desc(), Match.id)).all()
+    locks = {(a, b) for a, b in session.execute(
+        select(PairRule.first_id, PairRule.second_id)
+        .where(PairRule.round_id == current.id, PairRule.kind == "lock"))}
+    items = [PairRow(m, a, b, m.locked or (m.mentor_id, m.mentee_id) in locks)
+             for m, a, b in rows]
+    return Page(items, page, size, total)
+
+
+def unmatched_people(session: Session, actor: Person | None, round_id: int, *, page: int = 1,
+                     size: int = PAGE_SIZE) -> Page:
+    """One page of the round's unmatched: (person or None, email, side, reason)."""
+    current = get_round(session, actor, round_id)
+    entries = current.unmatched or []
+    page, size = page_bounds(page, size)
+    chosen = entries[(page - 1) * size:page * size]
+    people = {p.email: p for p in session.scalars(
+        select(Person).where(Person.email.in_([e["id"] for e in chosen])))}
+    items = [(people.get(e["id"]), e["id"], e.get("side", ""), e["reason"]) for e in chosen]
+    return Page(items, page, size, len(entries))
+
+
+def locks_of(session: Session, actor: Person | None, round_id: int) -> list[tuple[Person, Person]]:
+    """The pairs locked into a round, as (mentor, mentee)."""
+    get_round(session, actor, round_id)
+    first, second = aliased(Person), aliased(Person)
+    return [tuple(row) for row in session.execute(
+        select(first, second).select_from(PairRule)
+        .join(first, PairRule.first_id == first.id)
+        .join(second, PairRule.second_id == second.id)
+        .where(PairRule.round_id == round_id, PairRule.kind == "lock").order_by(PairRule.id))]
+
+
+def round_charts(session: Session, actor: Person | None, round_id: int,
+                 taxonomy: Taxonomy) -> RoundCharts:
+    """Score bands, mentor load and skill demand and supply, from grouped queries."""
+    current = get_round(session, actor, round_id)
+    live = (Match.round_id == current.id, Match.status != MatchStatus.DECLINED)
+    # The band of a score in [0, 1]; a score of exactly 1 belongs to the top band.
+    raw_band = func.floor(Match.score * SCORE_BUCKETS)
+    band = case((raw_band >= SCORE_BUCKETS, SCORE_BUCKETS - 1), else_=raw_band)
+    bands = Counter({int(b): n for b, n in session.execute(
+        select(band, func.count()).where(*live).group_by(band))})
+    scores = [Bar(f"{i / SCORE_BUCKETS:.1f}–{(i + 1) / SCORE_BUCKETS:.1f}", bands.get(i, 0))
+              for i in range(SCORE_BUCKETS)]
+    per_mentor = (select(Match.mentor_id, func.count().label("n")).where(*live)
+                  .group_by(Match.mentor_id).subquery())
+    mentees = func.coalesce(per_mentor.c.n, 0)
+    mentors = session.execute(
+        select(mentees, func.count()).select_from(Profile)
+        .join(Person, Person.id == Profile.person_id)
+        .outerjoin(per_mentor, per_mentor.c.mentor_id == Profile.person_id)
+        .where(Profile.capacity > 0, Person.active.is_(True)).group_by(mentees)).all()
+    load = [Bar(f"{n} mentee{'' if n == 1 else 's'}", count) for n, count in sorted(mentors)]
+    skills = sorted((current.diagnostics or {}).get("skills", []),
+                    key=lambda s: (-s["demand"], s["skill"]))[:TOP_SKILLS]
+    bars = [Bar(_skill_name(taxonomy, s["skill"]), s["demand"], s["supply"]) for s in skills]
+    return RoundCharts(scores, load, bars)
+
+
+def _skill_name(taxonomy: Taxonomy, skill: str) -> str:
+    try:
+        return taxonomy.name(skill)
+    except KeyError:
+        return skill
+
+
+def settings_text(settings: dict[str, Any]) -> str:
+    """A round's settings as one readable line."""
+    if not settings:
+        return "defaults"
+    parts = []
+    for key, value in sorted(settings.items()):
+        label = key.replace("_", " ")
+        if isinstance(value, bool):
+            parts.append(f"{label}: {'yes' if value else 'no'}")
+        else:
+            parts.append(f"{label} {value:g}" if isinstance(value, float) else f"{label} {value}")
+    return ", ".join(parts)
+
+
+def round_progress(session: Session, actor: Person | None, round_id: int, *,
+                   now: datetime | None = None) -> RoundProgress:
+    """Return a round's status and job progress from one small query (it is polled).
+
+    Reading never changes the round: a stalled job is reported as such, and running the
+    preview again (`mentorship.rounds.jobs.mark_running`) marks it failed first.
+    """
+    require_coordinator(actor, "see matching rounds")
+    row = session.execute(
+        select(Round.status, Round.progress_stage, Round.progress_percent, Round.heartbeat_at,
+               Round.failure_reason).where(Round.id == round_id)).first()
+    if row is None:
+        raise NotFound(f"no round {round_id}")
+    status, stage, percent, heartbeat, reason = row
+    stalled = status == RoundStatus.RUNNING and _stalled(stage, heartbeat, now or datetime.now(UTC))
+    return RoundProgress(str(status), stage or "", int(percent or 0), stalled, reason or "")
+
+
+def _stalled(stage: str, heartbeat: datetime | None, now: datetime) -> bool:
+    # The same rule as mentorship.rounds.jobs.fail_stale_rounds, read-only.
+    if heartbeat is None:
+        return True
+    if heartbeat.tzinfo is None:  # SQLite keeps no time zone; every time stored is UTC
+        heartbeat = heartbeat.replace(tzinfo=UTC)
+    age = now - heartbeat
+    return ((stage != "queued" and age > timedelta(seconds=STALE_AFTER_SECONDS))
+            or age > timedelta(seconds=QUEUED_STALE_AFTER_SECONDS))
+
+
+def pairs_csv(session: Session, actor: Person | None, round_id: int) -> str:
+    """Return every pair of a round (declined ones too, with their status) as CSV, best first.
+
+    The columns follow `mentorship.rounds.report.render_csv`, with each pair's status and, for a
+    declined pair, the reason its mentor or mentee gave.
+    """
+    current = get_round(session, actor, round_id)
+    mentor, mentee = aliased(Person), aliased(Person)
+    locks = {(a, b) for a, b in session.execute(
+        select(PairRule.first_id, PairRule.second_id)
+        .where(PairRule.round_id == current.id, PairRule.kind == "lock"))}
+    # Plain columns, not Match objects: a round can hold thousands of pairs.
+    rows = session.execute(
+        select(Match.mentor_id, Match.mentee_id, Match.score, Match.status, Match.locked,
+               Match.reasons, Match.alternatives, mentor.name, mentor.email, mentee.name,
+               mentee.email, Match.decline_reason)
+        .outerjoin(mentor, Match.mentor_id == mentor.id)
+        .outerjoin(mentee, Match.mentee_id == mentee.id)
+        .where(Match.round_id == current.id).order_by(Match.score.desc(), Match.id)
+    )
+    first, second = ("mentor", "mentee") if current.mode == "mentor" else ("person_a", "person_b")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([f"{first}_email", f"{first}_name", f"{second}_email", f"{second}_name",
+                     "score", "status", "locked", "reasons", "alternatives", "decline_reason"])
+    for (mentor_id, mentee_id, score, status, locked, reasons, alternatives, mentor_name,
+         mentor_email, mentee_name, mentee_email, decline_reason) in rows:
+        locked = locked or (mentor_id, mentee_id) in locks
+        writer.writerow([spreadsheet_safe(c) for c in (
+            mentor_email or "(deleted person)", mentor_name or "",
+            mentee_email or "(deleted person)", mentee_name or "",
+            f"{score:.3f}", str(status), "yes" if locked else "", "; ".join(reasons or []),
+            "; ".join(f"{email} ({value:.3f})" for email, value in alternatives or []),
+            decline_reason or "",
+        )])
+    return out.getvalue()
+

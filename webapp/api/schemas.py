@@ -1,0 +1,349 @@
+"""The JSON API's shapes: load schemas for request bodies and queries, dump schemas for replies.
+
+Ids and timestamps are dump-only; password hashes and session tokens are never dumped. A profile
+body's fields are not checked here but by the one profile schema (`profile_update_schema`),
+inside `update_profile`, so that a form, a CSV row and the API are checked alike.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import INCLUDE, Schema, fields, pre_dump, validate
+
+from mentorship.people.models import Person
+from mentorship.profiles.models import FormatPreference, MentoringRole
+from mentorship.rounds.models import MatchStatus, RoundStatus
+
+__all__ = [
+    "DeclineSchema",
+    "DeclinedSchema",
+    "MatchDetailSchema",
+    "MatchSchema",
+    "MyPairSchema",
+    "OtherPersonSchema",
+    "PairSchema",
+    "PeopleQuerySchema",
+    "PersonBriefSchema",
+    "PersonSchema",
+    "PreviewJobSchema",
+    "ProfileBodySchema",
+    "ProgressSchema",
+    "RoleChangeSchema",
+    "RoundBriefSchema",
+    "RoundCreateSchema",
+    "RoundDetailSchema",
+    "RoundSchema",
+    "SessionSchema",
+    "SignedInSchema",
+    "SkillBalanceSchema",
+    "StoredProfileSchema",
+    "UnmatchedSchema",
+    "UtcDateTime",
+    "roles_of",
+]
+
+
+def roles_of(person: Person) -> list[str]:
+    """Return the roles a person holds beyond staff: "coordinator" and/or "admin"."""
+    return [role for role, held in (("coordinator", person.is_coordinator),
+                                    ("admin", person.is_admin)) if held]
+
+
+class _Merged:
+    """An object seen through another: the extra attributes first, then the base's."""
+
+    def __init__(self, base: Any, **extra: Any) -> None:
+        self._base = base
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._base, name)
+
+
+class UtcDateTime(fields.DateTime):
+    """A timestamp in ISO 8601 with its UTC offset (SQLite hands them back without one)."""
+
+    def _serialize(self, value: datetime | None, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+# --- load schemas -------------------------------------------------------------------------------
+
+class PeopleQuerySchema(Schema):
+    """The people list's filters (query string); empty means no filter. Loads PeopleFilter's fields."""
+
+    text = fields.String(data_key="q", load_default="", validate=validate.Length(max=200),
+                         metadata={"description": "Part of a name, email or department."})
+    role = fields.String(load_default="", validate=validate.OneOf(
+        ["", *[r.value for r in MentoringRole]], error="must be mentor, mentee or both"),
+        metadata={"description": "Mentoring role of the profile."})
+    status = fields.String(load_default="", validate=validate.OneOf(
+        ["", "active", "inactive", "invited", "uninvited"],
+        error="must be active, inactive, invited or uninvited"),
+        metadata={"description": "invited: has set a password; uninvited: has not."})
+    department = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class RoleChangeSchema(Schema):
+    """The roles a person should hold from now on."""
+
+    coordinator = fields.Boolean(required=True)
+    admin = fields.Boolean(required=True)
+
+
+class RoundCreateSchema(Schema):
+    """A new round. Names, modes and settings are checked by `create_round`, field by field."""
+
+    name = fields.String(required=True)
+    mode = fields.String(load_default="mentor", metadata={"description": "mentor or peer."})
+    settings = fields.Dict(keys=fields.String(), load_default=dict, metadata={
+        "description": "Any of skill_weight, text_weight, min_score, fair, allow_same_manager, "
+                       "allow_repeat; missing ones take their defaults."})
+
+
+class ProfileBodySchema(Schema):
+    """Any JSON object: a profile body goes whole to `update_profile`, which loads it with the
+    one profile schema (documented as ProfileUpdate)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+class DeclineSchema(Schema):
+    """Why a pair is declined (optional, seen by coordinators)."""
+
+    reason = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+# --- dump schemas -------------------------------------------------------------------------------
+
+# Documents computed fields (the spec cannot guess their type).
+_ROLES_DOC = {"type": "array", "items": {"type": "string", "enum": ["coordinator", "admin"]},
+              "description": "coordinator and/or admin; empty for staff."}
+_SKILL_IDS_DOC = {"type": "array", "items": {"type": "string"}}
+
+
+class PersonBriefSchema(Schema):
+    """Who someone is: enough to name them and write to them."""
+
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    email = fields.Email(dump_only=True)
+
+
+class PersonSchema(PersonBriefSchema):
+    """A person as coordinators see them (never their password hash or session token)."""
+
+    department = fields.String(dump_only=True)
+    manager_id = fields.Integer(dump_only=True, allow_none=True)
+    active = fields.Boolean(dump_only=True)
+    roles = fields.Function(roles_of, dump_only=True, metadata=_ROLES_DOC)
+    password_set = fields.Function(lambda person: bool(person.password_hash), dump_only=True,
+                                   metadata={"type": "boolean",
+                                             "description": "Whether they have set a password."})
+    mentoring_role = fields.Function(
+        lambda person: str(person.profile.role) if person.profile is not None else None,
+        dump_only=True, allow_none=True,
+        metadata={"type": "string", "enum": [r.value for r in MentoringRole]})
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
+
+
+class SignedInSchema(PersonBriefSchema):
+    """The signed-in person, with their roles."""
+
+    roles = fields.Function(roles_of, dump_only=True, metadata=_ROLES_DOC)
+
+
+class SessionSchema(Schema):
+    """The signed-in person and the CSRF token to send as X-CSRFToken on every change."""
+
+    person = fields.Nested(SignedInSchema, dump_only=True)
+    csrf_token = fields.String(dump_only=True)
+
+
+class StoredProfileSchema(Schema):
+    """A stored profile, in the shape of the body that replaces it."""
+
+    person_id = fields.Integer(dump_only=True)
+    role = fields.Enum(MentoringRole, by_value=True, dump_only=True)
+    capacity = fields.Integer(dump_only=True)
+    skills = fields.Method("_levels", dump_only=True, metadata={
+        "type": "object", "additionalProperties": {"type": "integer"},
+        "description": "Skill id -> level 1-4 (unrated skills left out)."})
+    learn = fields.Method("_learn", dump_only=True, metadata={
+        **_SKILL_IDS_DOC, "description": "Skill ids to learn, most wanted first."})
+    teach = fields.Method("_teach", dump_only=True, allow_none=True, metadata={
+        **_SKILL_IDS_DOC, "description": "Skill ids offered; null: every skill rated 3 or more."})
+    goals = fields.String(dump_only=True)
+    bio = fields.String(dump_only=True)
+    format_preference = fields.Enum(FormatPreference, by_value=True, dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
+
+    def _levels(self, profile) -> dict[str, int]:
+        return {s.skill_id: s.level for s in profile.skills if s.level}
+
+    def _learn(self, profile) -> list[str]:
+        wanted = sorted((s for s in profile.skills if s.learn_rank is not None),
+                        key=lambda s: s.learn_rank)
+        return [s.skill_id for s in wanted]
+
+    def _teach(self, profile) -> list[str] | None:
+        if not profile.teach_explicit:
+            return None
+        return [s.skill_id for s in profile.skills if s.teaches]
+
+
+class ProgressSchema(Schema):
+    """How far the job computing a round has got."""
+
+    stage = fields.String(attribute="progress_stage", dump_only=True)
+    percent = fields.Integer(attribute="progress_percent", dump_only=True)
+
+
+class RoundSchema(Schema):
+    """A matching round: settings, status and the progress of its running job."""
+
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    mode = fields.String(dump_only=True)
+    settings = fields.Dict(dump_only=True)
+    status = fields.Enum(RoundStatus, by_value=True, dump_only=True)
+    progress = fields.Nested(ProgressSchema, dump_only=True,
+                             metadata={"description": "Stage and percentage of the job computing it."})
+    failure_reason = fields.String(dump_only=True)
+    pairs = fields.Integer(dump_only=True, metadata={
+        "description": "Pairs not declined (in the list of rounds only)."})
+    engine_version = fields.String(dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    published_at = UtcDateTime(dump_only=True, allow_none=True)
+    closed_at = UtcDateTime(dump_only=True, allow_none=True)
+
+    @pre_dump
+    def _with_progress(self, item: Any, **kwargs: Any) -> Any:
+        """Accept the (round, pairs) rows of `list_rounds` as well as bare rounds."""
+        found, pairs = item if isinstance(item, tuple) else (item, None)
+        extra = {"progress": found} if pairs is None else {"progress": found, "pairs": pairs}
+        return _Merged(found, **extra)
+
+
+class UnmatchedSchema(Schema):
+    """Someone a round left without a pair, and why."""
+
+    email = fields.String(attribute="id", dump_only=True)
+    side = fields.String(dump_only=True, metadata={"description": "mentee, mentor or peer."})
+    reason = fields.String(dump_only=True)
+
+
+class SkillBalanceSchema(Schema):
+    """One skill's demand and supply in a round."""
+
+    skill = fields.String(dump_only=True)
+    demand = fields.Integer(dump_only=True, metadata={"description": "People who want to learn it."})
+    supply = fields.Integer(dump_only=True, metadata={"description": "People who offer to teach it."})
+    met = fields.Integer(dump_only=True, metadata={"description": "Learners paired with a teacher of it."})
+
+
+class RoundDetailSchema(RoundSchema):
+    """A round with its review: the summary, skill demand and supply, and who is unmatched."""
+
+    class Meta:
+        exclude = ("pairs",)
+
+    summary = fields.Dict(attribute="diagnostics.summary", dump_default=dict, dump_only=True,
+                          metadata={"description": "The engine's figures: matched, scores, load..."})
+    skills = fields.List(fields.Nested(SkillBalanceSchema), attribute="diagnostics.skills",
+                         dump_default=list, dump_only=True)
+    unmatched = fields.List(fields.Nested(UnmatchedSchema), dump_only=True)
+
+
+class MatchSchema(Schema):
+    """A pair of a round, by ids."""
+
+    id = fields.Integer(dump_only=True)
+    round_id = fields.Integer(dump_only=True)
+    mentor_id = fields.Integer(dump_only=True, allow_none=True)
+    mentee_id = fields.Integer(dump_only=True, allow_none=True)
+    status = fields.Enum(MatchStatus, by_value=True, dump_only=True)
+    score = fields.Float(dump_only=True)
+    reasons = fields.List(fields.String(), dump_only=True)
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
+
+
+class MatchDetailSchema(MatchSchema):
+    """A pair with its mentor and mentee (null where a person was deleted)."""
+
+    mentor = fields.Nested(PersonBriefSchema, dump_only=True, allow_none=True)
+    mentee = fields.Nested(PersonBriefSchema, dump_only=True, allow_none=True)
+
+    @pre_dump
+    def _from_row(self, row: Any, **kwargs: Any) -> Any:
+        """Accept a `PairRow` (match, mentor, mentee)."""
+        return _Merged(row.match, mentor=row.mentor, mentee=row.mentee)
+
+
+class PairSchema(MatchDetailSchema):
+    """A pair as a coordinator reviews it: with its lock and the runner-up mentors."""
+
+    locked = fields.Boolean(dump_only=True)
+    alternatives = fields.Function(
+        lambda pair: [{"mentor": mentor, "score": score} for mentor, score in pair.alternatives or []],
+        dump_only=True, metadata={
+            "type": "array", "description": "Next-best mentors, by email, with their scores.",
+            "items": {"type": "object", "properties": {"mentor": {"type": "string"},
+                                                       "score": {"type": "number"}}}})
+
+    @pre_dump
+    def _from_row(self, row: Any, **kwargs: Any) -> Any:
+        """Accept a `PairRow`; its lock may come from a rule, not only the match row."""
+        return _Merged(row.match, mentor=row.mentor, mentee=row.mentee, locked=row.locked)
+
+
+class RoundBriefSchema(Schema):
+    """Which round a pair belongs to."""
+
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    published_at = UtcDateTime(dump_only=True, allow_none=True)
+
+
+class OtherPersonSchema(PersonBriefSchema):
+    """The other side of one's pair: who they are and what they hope for."""
+
+    department = fields.String(dump_only=True)
+    goals = fields.Function(lambda person: person.profile.goals if person.profile else "",
+                            dump_only=True, metadata={"type": "string"})
+    bio = fields.Function(lambda person: person.profile.bio if person.profile else "",
+                          dump_only=True, metadata={"type": "string"})
+
+
+class MyPairSchema(Schema):
+    """One of the signed-in person's published pairs, from their side."""
+
+    id = fields.Integer(attribute="match.id", dump_only=True)
+    round = fields.Nested(RoundBriefSchema, dump_only=True)
+    my_side = fields.String(dump_only=True, metadata={"description": "mentor or mentee."})
+    status = fields.Enum(MatchStatus, by_value=True, attribute="match.status", dump_only=True)
+    score = fields.Float(attribute="match.score", dump_only=True)
+    reasons = fields.List(fields.String(), attribute="match.reasons", dump_only=True)
+    other = fields.Nested(OtherPersonSchema, dump_only=True,
+                          metadata={"description": "The mentor, for a mentee; the mentee, for a mentor."})
+
+
+class DeclinedSchema(Schema):
+    """A declined pair, and how many new pairs the round's re-match proposed."""
+
+    match = fields.Nested(MatchSchema, dump_only=True)
+    rematched = fields.Integer(dump_only=True)
+
+
+class PreviewJobSchema(Schema):
+    """A preview job just started: poll the round for its progress."""
+
+    job_id = fields.String(dump_only=True)
+    round_id = fields.Integer(dump_only=True)
