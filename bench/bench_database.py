@@ -28,7 +28,8 @@ from mentorship.core.migrate import upgrade_database
 from mentorship.demo.synthetic import generate_staff, write_staff_csv
 from mentorship.profiles.csv_io import read_profiles_csv
 from mentorship.profiles.operations import import_profiles
-from mentorship.rounds.operations import create_round, preview_round
+from mentorship.rounds.operations import create_round
+from mentorship.rounds.run import preview_round
 from mentorship.taxonomy import load_taxonomy
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"

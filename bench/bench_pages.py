@@ -31,7 +31,8 @@ from mentorship.core.migrate import upgrade_database
 from mentorship.demo.seed import seed_demo
 from mentorship.people.models import Person
 from mentorship.rounds.models import Match, Round, RoundStatus
-from mentorship.rounds.operations import create_round, preview_round
+from mentorship.rounds.operations import create_round
+from mentorship.rounds.run import preview_round
 from mentorship.taxonomy import load_taxonomy
 from webapp import create_app
 

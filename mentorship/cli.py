@@ -12,16 +12,25 @@ from pathlib import Path
 import click
 from sqlalchemy.exc import OperationalError
 
-from matching import InfeasibleLockError, MatchSettings, Mode, ScoreWeights, TaxonomyError, match_profiles
+from matching import InfeasibleLockError, TaxonomyError
 from mentorship.core.errors import DomainError, InvalidInput, RowError
 from mentorship.profiles.csv_io import read_profiles_csv
 from mentorship.rounds.pair_files import read_pairs_csv, read_previous_pairs
 from mentorship.rounds.report import render_csv, render_json, render_table
+from mentorship.rounds.run import compute_round
+from mentorship.rounds.settings import (
+    FAIRNESS_NEEDS_MENTOR_MODE,
+    MODES,
+    default_settings,
+    engine_settings,
+    load_round_settings,
+)
 from mentorship.taxonomy import load_taxonomy
 
 __all__ = ["cli", "main"]
 
 INPUT_ERROR = 2
+DEFAULTS = default_settings()
 
 
 class ProgressBar:
@@ -94,7 +103,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("profiles", type=click.Path(dir_okay=False))
-@click.option("--mode", type=click.Choice([m.value for m in Mode]), default="mentor",
+@click.option("--mode", type=click.Choice(MODES), default="mentor",
               show_default=True, help="mentor: one mentor, several mentees; peer: skill swaps.")
 @click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False),
               help="Skill taxonomy YAML (default: the taxonomy shipped with the package).")
@@ -110,9 +119,11 @@ def cli() -> None:
               help="CSV of mentor,mentee email pairs to keep exactly.")
 @click.option("--allow-same-manager", is_flag=True,
               help="Allow pairing two people who share a manager.")
-@click.option("--skill-weight", type=click.FloatRange(min=0, min_open=True), default=0.8, callback=_finite,
+@click.option("--skill-weight", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULTS["skill_weight"], callback=_finite,
               show_default=True, help="Weight of the skill term of the score.")
-@click.option("--text-weight", type=click.FloatRange(min=0), default=0.2, callback=_finite, show_default=True,
+@click.option("--text-weight", type=click.FloatRange(min=0), default=DEFAULTS["text_weight"],
+              callback=_finite, show_default=True,
               help="Weight of the goals-to-bio text term of the score.")
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]),
               default="table", show_default=True)
@@ -120,8 +131,10 @@ def cli() -> None:
 def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous, lock,
           allow_same_manager, skill_weight, text_weight, output_format, out) -> None:
     """Match the people of a profile CSV and print the pairs with their reasons."""
-    if fair and mode == Mode.PEER:
-        _fail("--fair applies to mentor mode only")
+    try:
+        load_round_settings(mode, {"fair": fair})
+    except InvalidInput:
+        _fail(f"--fair {FAIRNESS_NEEDS_MENTOR_MODE}")
     try:
         taxonomy = load_taxonomy(taxonomy_path)
     except TaxonomyError as error:
@@ -141,27 +154,17 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
     for warning in table.warnings:
         click.echo(f"warning: {profiles}: {warning}", err=True)
 
-    settings = MatchSettings(
-        mode=Mode(mode),
-        weights=ScoreWeights(skill=skill_weight, text=text_weight),
-        min_score=min_score,
-        fair=fair,
-        allow_same_manager=allow_same_manager,
-        avoid=tuple(avoid_pairs),
-        previous=tuple(previous),
-        locks=tuple(lock_pairs),
-    )
+    settings = engine_settings(
+        mode, {"skill_weight": skill_weight, "text_weight": text_weight, "min_score": min_score,
+               "fair": fair, "allow_same_manager": allow_same_manager},
+        avoid=tuple(avoid_pairs), previous=tuple(previous), locks=tuple(lock_pairs))
     try:
         with ProgressBar() as progress:
-            result = match_profiles(table.profiles(), taxonomy=taxonomy, settings=settings,
-                                    progress=progress)
-    except InfeasibleLockError as error:
-        problems = [
-            RowError(lock_rows[i], "", ",".join(lock_pairs[i]), reason) if i >= 0
-            else RowError(0, "", "", reason)
-            for i, reason in error.args[0]
-        ]
-        _fail("locked pairs break the rules", problems, lock)
+            result = compute_round(table.profiles(), settings, taxonomy, progress,
+                                   lock_rows=lock_rows)
+    except InvalidInput as error:
+        _fail(str(error), error.errors,
+              lock if isinstance(error.__cause__, InfeasibleLockError) else None)
 
     names = {email: record["name"] for email, record in table.records.items()}
     if output_format == "json":
@@ -271,7 +274,7 @@ def round_group() -> None:
 
 @round_group.command("create")
 @click.argument("name")
-@click.option("--mode", type=click.Choice([m.value for m in Mode]), default="mentor")
+@click.option("--mode", type=click.Choice(MODES), default="mentor")
 @click.option("--min-score", type=click.FloatRange(0, 1), callback=_finite, default=0.0)
 @click.option("--fair", is_flag=True)
 @click.option("--allow-same-manager", is_flag=True)

@@ -17,7 +17,8 @@ from mentorship.people.models import Person
 from mentorship.profiles.csv_io import read_profiles_csv
 from mentorship.profiles.operations import import_profiles, register_person
 from mentorship.rounds.models import Match, Round, RoundStatus
-from mentorship.rounds.operations import create_round, preview_round, publish_round
+from mentorship.rounds.operations import create_round, publish_round
+from mentorship.rounds.run import preview_round
 
 __all__ = ["DEMO_COORDINATOR", "DemoSignIn", "seed_demo"]
 

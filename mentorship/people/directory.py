@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from mentorship.core.permissions import require_coordinator
+from mentorship.core.errors import NotFound, PermissionDenied
+from mentorship.core.paging import PAGE_SIZE, Page, like_pattern, page_bounds
+from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.people.models import Person
 from mentorship.profiles.models import MentoringRole, Profile
 
-__all__ = ["Page", "PeopleFilter", "departments", "like_pattern", "page_bounds", "search_people"]
-
-PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
-# Far beyond any real list, and small enough that OFFSET never overflows a database integer.
-MAX_PAGE = 1_000_000
-
-
-def page_bounds(page: int, size: int) -> tuple[int, int]:
-    """A page number and size brought within range (1 ≤ page ≤ MAX_PAGE, 1 ≤ size ≤ 500)."""
-    return min(max(1, page), MAX_PAGE), min(max(1, size), MAX_PAGE_SIZE)
-
-
-def like_pattern(text: str) -> str:
-    """A LIKE pattern for text anywhere (lower-cased), with % and _ taken literally."""
-    escaped = text.strip().casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+__all__ = ["PeopleFilter", "departments", "get_person", "search_people"]
 
 
 @dataclass(frozen=True)
@@ -41,32 +26,7 @@ class PeopleFilter:
     department: str = ""
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a longer list."""
-
-    items: list[Any]
-    number: int
-    size: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are (at least one)."""
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def has_previous(self) -> bool:
-        """Whether a page comes before this one."""
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        """Whether a page follows this one."""
-        return self.number < self.pages
-
-
-def search_people(session: Session, actor: Person | None, wanted: PeopleFilter, *,
+def search_people(session: Session, actor: Actor | None, wanted: PeopleFilter, *,
                   page: int = 1, size: int = PAGE_SIZE) -> Page:
     """Return one page of people (with profiles loaded), ordered by name, for coordinators."""
     require_coordinator(actor, "see the people list")
@@ -99,3 +59,18 @@ def departments(session: Session) -> list[str]:
     """Every department named by someone, for the filter's choices."""
     return [d for d in session.scalars(select(Person.department).distinct()
                                        .order_by(Person.department)) if d]
+
+
+def _may_see(actor: Actor | None, person_id: int) -> None:
+    # Checked before the lookup, so that staff cannot probe which ids exist.
+    if actor is not None and actor.id != person_id and not (actor.is_coordinator or actor.is_admin):
+        raise PermissionDenied("staff see only their own record")
+
+
+def get_person(session: Session, actor: Actor | None, person_id: int) -> Person:
+    """Return a person the actor may see: themselves, or anyone for a coordinator or admin."""
+    _may_see(actor, person_id)
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"no person {person_id}")
+    return person

@@ -13,13 +13,15 @@ from matching import Taxonomy
 from mentorship.core.audit import record_event
 from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowError
 from mentorship.core.permissions import require_coordinator
+from mentorship.people.directory import get_person
 from mentorship.people.models import Person
 from mentorship.profiles.csv_io import ProfileTable
 from mentorship.profiles.models import FormatPreference, MentoringRole, Profile, ProfileSkill
 from mentorship.profiles.schemas import ProfileSchema, profile_update_schema
 from mentorship.taxonomy.sync import sync_taxonomy
 
-__all__ = ["ImportReport", "import_profiles", "register_person", "update_profile"]
+__all__ = ["ImportReport", "get_profile", "import_profiles", "register_person", "update_profile",
+           "update_profile_of"]
 
 
 @dataclass
@@ -224,3 +226,22 @@ def update_profile(
     _write_profile(session, person, data)
     record_event(session, actor, "profile.update", "person", person.id)
     return person
+
+
+def get_profile(session: Session, actor: Person | None, person_id: int) -> Profile:
+    """Return the profile of a person the actor may see (NotFound if they have none)."""
+    person = get_person(session, actor, person_id)
+    if person.profile is None:
+        raise NotFound(f"person {person_id} has no profile yet")
+    return person.profile
+
+
+def update_profile_of(session: Session, actor: Person | None, person_id: int,
+                      payload: dict[str, Any], taxonomy: Taxonomy) -> Profile:
+    """Replace the profile of the person with this id (the person or an admin only)."""
+    if actor is not None and actor.id != person_id and not actor.is_admin:
+        raise PermissionDenied("staff edit only their own profile")
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"no person {person_id}")
+    return update_profile(session, actor, person.email, payload, taxonomy).profile

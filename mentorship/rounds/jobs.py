@@ -14,7 +14,7 @@ import os
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from mentorship.core.audit import record_event
 from mentorship.core.db import make_engine, make_session_factory
 from mentorship.core.errors import Conflict, DomainError, NotFound
+from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.core.settings import database_url
-from mentorship.people.models import Person
+from mentorship.rounds.liveness import HEARTBEAT_SECONDS, STALE_AFTER_SECONDS, stalled_job
 from mentorship.rounds.models import Round, RoundStatus
-from mentorship.rounds.operations import require_coordinator, round_inputs, run_engine, store_preview
-from mentorship.rounds.snapshot import to_snapshot
+from mentorship.rounds.run import compute_round, engine_part, read_round_inputs, store_preview
 from mentorship.taxonomy import load_taxonomy
 
 __all__ = [
@@ -41,11 +41,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 5
-#: A running round whose job has not reported for this long is taken to be dead.
-STALE_AFTER_SECONDS = 60
-#: A job still waiting in the queue (no worker has picked it up) is given this long.
-QUEUED_STALE_AFTER_SECONDS = 6 * 3600
 QUEUE = "mentorship"
 
 
@@ -55,14 +50,7 @@ def fail_stale_rounds(session: Session, *, stale_after: float = STALE_AFTER_SECO
 
     One conditional UPDATE, so two readers doing this at once cannot clash.
     """
-    now = now or datetime.now(UTC)
-    running_cutoff = now - timedelta(seconds=stale_after)
-    queued_cutoff = now - timedelta(seconds=QUEUED_STALE_AFTER_SECONDS)
-    stale = (Round.status == RoundStatus.RUNNING) & (
-        Round.heartbeat_at.is_(None)
-        | ((Round.progress_stage != "queued") & (Round.heartbeat_at < running_cutoff))
-        | (Round.heartbeat_at < queued_cutoff)
-    )
+    stale = stalled_job(now or datetime.now(UTC), stale_after=stale_after)
     ids = list(session.scalars(select(Round.id).where(stale)))
     if ids:
         session.execute(
@@ -79,7 +67,7 @@ def fail_stale_rounds(session: Session, *, stale_after: float = STALE_AFTER_SECO
     return ids
 
 
-def mark_running(session: Session, actor: Person | None, round_id: int) -> str:
+def mark_running(session: Session, actor: Actor | None, round_id: int) -> str:
     """Mark a draft, previewed or failed round running under a new job id, and commit."""
     require_coordinator(actor)
     fail_stale_rounds(session)
@@ -104,7 +92,7 @@ def mark_running(session: Session, actor: Person | None, round_id: int) -> str:
     return job_id
 
 
-def start_preview(session: Session, actor: Person | None, round_id: int, *,
+def start_preview(session: Session, actor: Actor | None, round_id: int, *,
                   url: str | None = None, taxonomy_path: str | None = None) -> str:
     """Mark a round running and start its preview job; return the job id.
 
@@ -155,24 +143,20 @@ def run_preview_job(round_id: int, url: str | None, taxonomy_path: str | None = 
     try:
         taxonomy = load_taxonomy(taxonomy_path)
         with sessions() as session, session.begin():
-            current = session.get(Round, round_id)
-            profiles, settings, person_id = round_inputs(session, current)
+            inputs = read_round_inputs(session, session.get(Round, round_id))
 
         def report(name: str, fraction: float) -> None:
             stage.update(name=name, percent=int(100 * fraction))
             if progress is not None:
                 progress(name, fraction)
 
-        result = run_engine(profiles, settings, taxonomy, report)
+        result = compute_round(inputs.profiles, inputs.settings, taxonomy, engine_part(report))
         with sessions() as session, session.begin():
             current = session.get(Round, round_id, with_for_update=True)
             if current.status != RoundStatus.RUNNING or current.job_id != job_id:
                 raise Conflict(f"round {round_id} is {current.status} with another job; this "
                                "job's result is dropped")
-            store_preview(session, current, result, person_id, to_snapshot(profiles, settings),
-                          report)
-            record_event(session, None, "round.preview", "round", round_id,
-                         matched=len(result.pairs), input_hash=current.input_hash)
+            store_preview(session, None, current, inputs, result, report)
     except DomainError as error:  # bad input or a conflict: the user is told, no traceback
         details = "; ".join(str(e) for e in getattr(error, "errors", [])[:5])
         log.info("round %s failed: %s %s", round_id, error, details)

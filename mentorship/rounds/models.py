@@ -20,7 +20,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorship.core.models import Base, UtcDateTime, string_enum, utc_now
 
-__all__ = ['Match', 'MatchStatus', 'PairRule', 'Round', 'RoundStatus']
+__all__ = [
+    "LIVE_STATUSES",'Match', 'MatchStatus', 'PairRule', 'Round', 'RoundStatus']
 
 
 class RoundStatus(enum.StrEnum):
@@ -38,6 +39,10 @@ class MatchStatus(enum.StrEnum):
     DECLINED = "declined"
     ACTIVE = "active"
     ENDED = "ended"
+
+
+#: A pair in one of these states holds its mentor's capacity and its mentee (once published).
+LIVE_STATUSES = (MatchStatus.PROPOSED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
 
 
 class Round(Base):

@@ -1,21 +1,33 @@
-"""What a mentor or mentee sees of their published pairs, and accepting one."""
+"""The life of a published pair: what its mentor and mentee see, accepting and declining it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from matching import Taxonomy
 from mentorship.core.audit import record_event
 from mentorship.core.errors import Conflict, NotFound, PermissionDenied
+from mentorship.core.permissions import Actor
 from mentorship.people.models import Person
 from mentorship.profiles.models import Profile
-from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
+from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, Round, RoundStatus
+from mentorship.rounds.queries import PairRow
+from mentorship.rounds.run import rematch_round
 
-__all__ = ["MyPair", "accept_match", "get_match", "my_pairs"]
+__all__ = ["Declined", "MyPair", "accept_match", "decline_match", "decline_pair", "get_match",
+           "my_pairs", "pair_details"]
 
-VISIBLE = (MatchStatus.PROPOSED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
+
+@dataclass(frozen=True)
+class Declined:
+    """A declined pair, and how many new pairs the re-match proposed in its round."""
+
+    match: Match
+    rematched: int
 
 
 @dataclass(frozen=True)
@@ -32,7 +44,7 @@ def my_pairs(session: Session, actor: Person) -> list[MyPair]:
     """The actor's live pairs in published rounds, newest round first."""
     rows = session.execute(
         select(Match, Round).join(Round, Match.round_id == Round.id)
-        .where(Round.status == RoundStatus.PUBLISHED, Match.status.in_(VISIBLE),
+        .where(Round.status == RoundStatus.PUBLISHED, Match.status.in_(LIVE_STATUSES),
                or_(Match.mentor_id == actor.id, Match.mentee_id == actor.id))
         .order_by(Round.published_at.desc(), Match.id)
     ).all()
@@ -49,7 +61,7 @@ def my_pairs(session: Session, actor: Person) -> list[MyPair]:
     return pairs
 
 
-def get_match(session: Session, actor: Person | None, match_id: int) -> Match:
+def get_match(session: Session, actor: Actor | None, match_id: int) -> Match:
     """Return a match its mentor, its mentee or a coordinator may see (only once published)."""
     match = session.get(Match, match_id)
     if match is None:
@@ -64,7 +76,7 @@ def get_match(session: Session, actor: Person | None, match_id: int) -> Match:
     return match
 
 
-def accept_match(session: Session, actor: Person | None, match_id: int) -> Match:
+def accept_match(session: Session, actor: Actor | None, match_id: int) -> Match:
     """Accept a proposed pair of a published round, as its mentor or mentee."""
     match = get_match(session, actor, match_id)
     if actor is not None and actor.id not in (match.mentor_id, match.mentee_id):
@@ -82,3 +94,85 @@ def accept_match(session: Session, actor: Person | None, match_id: int) -> Match
     record_event(session, actor, "match.accept", "match", match_id)
     session.flush()
     return match
+
+
+def pair_details(session: Session, actor: Actor | None, match_id: int) -> PairRow:
+    """Return a pair with its mentor and mentee, for its mentor, its mentee or a coordinator."""
+    match = get_match(session, actor, match_id)
+    mentor = session.get(Person, match.mentor_id) if match.mentor_id is not None else None
+    mentee = session.get(Person, match.mentee_id) if match.mentee_id is not None else None
+    return PairRow(match, mentor, mentee, match.locked)
+
+
+def decline_match(
+    session: Session, actor: Actor | None, match_id: int, *, taxonomy: Taxonomy,
+    reason: str = "",
+) -> list[Match]:
+    """Decline a pair (as its mentor or mentee) and re-match the people it frees.
+
+    The declined pair is never proposed again in this round; every other pair of the round is
+    kept exactly (locked), and the freed people get the best partners still available. Returns
+    the new pairs.
+    """
+    match = session.get(Match, match_id)
+    if match is None:
+        raise NotFound(f"no match {match_id}")
+    if actor is not None and actor.id not in (match.mentor_id, match.mentee_id) and not (
+            actor.is_coordinator or actor.is_admin):
+        raise PermissionDenied("only the mentor or the mentee of a pair can decline it")
+    # Lock the round's row: declines, closes and publishes of one round go one at a time.
+    current = session.get(Round, match.round_id, with_for_update=True, populate_existing=True)
+    if current.status != RoundStatus.PUBLISHED:
+        raise Conflict(f"round {current.id} is {current.status}: only published pairs can be "
+                       "declined")
+    changed = session.execute(
+        update(Match).where(Match.id == match_id, Match.status.in_(
+            [MatchStatus.PROPOSED, MatchStatus.ACCEPTED]))
+        .values(status=MatchStatus.DECLINED, decline_reason=reason[:2000])
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        session.refresh(match)
+        raise Conflict(f"match {match_id} is {match.status} and cannot be declined")
+    session.expire(match)
+    keep = session.execute(
+        select(Match.mentor_id, Match.mentee_id)
+        .where(Match.round_id == current.id, Match.status.in_(LIVE_STATUSES),
+               Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
+    ).all()
+    result, person_id, new = rematch_round(session, current, taxonomy,
+                                           [tuple(pair) for pair in keep])
+    current.unmatched = _unmatched_after_decline(current, match, keep, result, person_id)
+    session.flush()
+    record_event(session, actor, "match.decline", "match", match_id,
+                 rematched=[m.id for m in new])
+    return new
+
+
+
+def _unmatched_after_decline(current: Round, declined: Match, keep, result,
+                             person_id: dict[str, int]) -> list[dict[str, Any]]:
+    """The round's unmatched list once a decline's re-match is in.
+
+    People the re-match paired leave it; of the two people the decline freed, each one left
+    with no pair at all joins it, with the engine's reason.
+    """
+    paired_now = {email for pair in result.pairs for email in (pair.mentor, pair.mentee)}
+    still_paired = {person for pair in keep for person in pair}
+    freed = {email for email, pid in person_id.items()
+             if pid in (declined.mentor_id, declined.mentee_id)}
+    entries = [entry for entry in current.unmatched or []
+               if entry["id"] not in paired_now and entry["id"] not in freed]
+    entries += [asdict(entry) for entry in result.unmatched
+                if entry.id in freed and entry.id not in paired_now
+                and person_id[entry.id] not in still_paired]
+    return entries
+
+
+def decline_pair(session: Session, actor: Actor | None, match_id: int, *, taxonomy: Taxonomy,
+                 reason: str = "") -> Declined:
+    """Decline a pair as `decline_match` does; return it (now declined) and the re-match count."""
+    get_match(session, actor, match_id)  # staff may not decline what they may not see
+    rematched = decline_match(session, actor, match_id, taxonomy=taxonomy, reason=reason)
+    match = session.get(Match, match_id, populate_existing=True)
+    return Declined(match, len(rematched))

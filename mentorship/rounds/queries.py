@@ -6,7 +6,7 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
@@ -14,16 +14,16 @@ from sqlalchemy.orm import Session, aliased
 
 from matching import Taxonomy
 from mentorship.core.errors import NotFound
-from mentorship.core.permissions import require_coordinator
-from mentorship.people.directory import PAGE_SIZE, Page, like_pattern, page_bounds
+from mentorship.core.paging import PAGE_SIZE, Page, like_pattern, page_bounds
+from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.people.models import Person
 from mentorship.profiles.csv_io import spreadsheet_safe
 from mentorship.profiles.models import Profile
-from mentorship.rounds.jobs import QUEUED_STALE_AFTER_SECONDS, STALE_AFTER_SECONDS
-from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus
-from mentorship.rounds.operations import get_round
+from mentorship.rounds.liveness import stalled_job
+from mentorship.rounds.models import Match, MatchStatus, PairRule, Round
 
-__all__ = ["Bar", "PairRow", "RoundCharts", "RoundProgress", "get_round", "list_rounds", "locks_of",
+__all__ = ["Bar", "PairRow", "RoundCharts", "RoundProgress", "find_round", "get_round", "list_rounds",
+           "locks_of",
            "pairs_csv", "round_charts", "round_pairs", "round_progress", "settings_text",
            "unmatched_people"]
 
@@ -70,7 +70,21 @@ class RoundCharts:
     skills: list[Bar]          # demand (value) and supply (second) of the most wanted skills
 
 
-def list_rounds(session: Session, actor: Person | None) -> list[tuple[Round, int]]:
+def find_round(session: Session, round_id: int) -> Round:
+    """Return a round by id, or raise NotFound (no permission check: services check first)."""
+    found = session.get(Round, round_id)
+    if found is None:
+        raise NotFound(f"no round {round_id}")
+    return found
+
+
+def get_round(session: Session, actor: Actor | None, round_id: int) -> Round:
+    """Return a round for a coordinator to see."""
+    require_coordinator(actor, "see matching rounds")
+    return find_round(session, round_id)
+
+
+def list_rounds(session: Session, actor: Actor | None) -> list[tuple[Round, int]]:
     """Every round, newest first, with its number of pairs that were not declined."""
     require_coordinator(actor, "see matching rounds")
     pairs = (select(Match.round_id, func.count().label("pairs"))
@@ -80,7 +94,7 @@ def list_rounds(session: Session, actor: Person | None) -> list[tuple[Round, int
         .order_by(Round.created_at.desc(), Round.id.desc())).all()]
 
 
-def round_pairs(session: Session, actor: Person | None, round_id: int, *, page: int = 1,
+def round_pairs(session: Session, actor: Actor | None, round_id: int, *, page: int = 1,
                 size: int = PAGE_SIZE, text: str = "") -> Page:
     """One page of a round's pairs (declined ones excluded), best score first."""
     current = get_round(session, actor, round_id)
@@ -113,7 +127,7 @@ def round_pairs(session: Session, actor: Person | None, round_id: int, *, page: 
     return Page(items, page, size, total)
 
 
-def unmatched_people(session: Session, actor: Person | None, round_id: int, *, page: int = 1,
+def unmatched_people(session: Session, actor: Actor | None, round_id: int, *, page: int = 1,
                      size: int = PAGE_SIZE) -> Page:
     """One page of the round's unmatched: (person or None, email, side, reason)."""
     current = get_round(session, actor, round_id)
@@ -126,7 +140,7 @@ def unmatched_people(session: Session, actor: Person | None, round_id: int, *, p
     return Page(items, page, size, len(entries))
 
 
-def locks_of(session: Session, actor: Person | None, round_id: int) -> list[tuple[Person, Person]]:
+def locks_of(session: Session, actor: Actor | None, round_id: int) -> list[tuple[Person, Person]]:
     """The pairs locked into a round, as (mentor, mentee)."""
     get_round(session, actor, round_id)
     first, second = aliased(Person), aliased(Person)
@@ -137,7 +151,7 @@ def locks_of(session: Session, actor: Person | None, round_id: int) -> list[tupl
         .where(PairRule.round_id == round_id, PairRule.kind == "lock").order_by(PairRule.id))]
 
 
-def round_charts(session: Session, actor: Person | None, round_id: int,
+def round_charts(session: Session, actor: Actor | None, round_id: int,
                  taxonomy: Taxonomy) -> RoundCharts:
     """Score bands, mentor load and skill demand and supply, from grouped queries."""
     current = get_round(session, actor, round_id)
@@ -185,7 +199,7 @@ def settings_text(settings: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def round_progress(session: Session, actor: Person | None, round_id: int, *,
+def round_progress(session: Session, actor: Actor | None, round_id: int, *,
                    now: datetime | None = None) -> RoundProgress:
     """Return a round's status and job progress from one small query (it is polled).
 
@@ -194,27 +208,16 @@ def round_progress(session: Session, actor: Person | None, round_id: int, *,
     """
     require_coordinator(actor, "see matching rounds")
     row = session.execute(
-        select(Round.status, Round.progress_stage, Round.progress_percent, Round.heartbeat_at,
-               Round.failure_reason).where(Round.id == round_id)).first()
+        select(Round.status, Round.progress_stage, Round.progress_percent,
+               stalled_job(now or datetime.now(UTC)), Round.failure_reason)
+        .where(Round.id == round_id)).first()
     if row is None:
         raise NotFound(f"no round {round_id}")
-    status, stage, percent, heartbeat, reason = row
-    stalled = status == RoundStatus.RUNNING and _stalled(stage, heartbeat, now or datetime.now(UTC))
-    return RoundProgress(str(status), stage or "", int(percent or 0), stalled, reason or "")
+    status, stage, percent, stalled, reason = row
+    return RoundProgress(str(status), stage or "", int(percent or 0), bool(stalled), reason or "")
 
 
-def _stalled(stage: str, heartbeat: datetime | None, now: datetime) -> bool:
-    # The same rule as mentorship.rounds.jobs.fail_stale_rounds, read-only.
-    if heartbeat is None:
-        return True
-    if heartbeat.tzinfo is None:  # SQLite keeps no time zone; every time stored is UTC
-        heartbeat = heartbeat.replace(tzinfo=UTC)
-    age = now - heartbeat
-    return ((stage != "queued" and age > timedelta(seconds=STALE_AFTER_SECONDS))
-            or age > timedelta(seconds=QUEUED_STALE_AFTER_SECONDS))
-
-
-def pairs_csv(session: Session, actor: Person | None, round_id: int) -> str:
+def pairs_csv(session: Session, actor: Actor | None, round_id: int) -> str:
     """Return every pair of a round (declined ones too, with their status) as CSV, best first.
 
     The columns follow `mentorship.rounds.report.render_csv`, with each pair's status and, for a

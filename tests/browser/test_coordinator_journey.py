@@ -48,14 +48,14 @@ def held_preview(monkeypatch):
     page reload itself when the job ends. Heartbeats come often, so the progress shows quickly.
     """
     release = threading.Event()
-    real_run_engine = jobs.run_engine
+    real_compute_round = jobs.compute_round
 
-    def run_engine(profiles, settings, taxonomy, report):
-        report("scoring", 0.3)
+    def compute_round(profiles, settings, taxonomy, report):
+        report("scoring", 0.375)  # the engine is the first 80% of a preview: 30% in all
         release.wait(timeout=30)
-        return real_run_engine(profiles, settings, taxonomy, report)
+        return real_compute_round(profiles, settings, taxonomy, report)
 
-    monkeypatch.setattr(jobs, "run_engine", run_engine)
+    monkeypatch.setattr(jobs, "compute_round", compute_round)
     monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.2)
     yield release
     release.set()

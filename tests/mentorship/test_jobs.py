@@ -66,7 +66,7 @@ def test_failed_job_marks_the_round_failed_and_can_be_retried(staffed, monkeypat
     def broken(*args, **kwargs):
         raise RuntimeError("solver exploded")
 
-    monkeypatch.setattr(jobs, "run_engine", broken)
+    monkeypatch.setattr(jobs, "compute_round", broken)
     with Session(engine) as session:
         jobs.start_preview(session, None, round_id, url=private_database)
     failed = wait_for(engine, round_id, {RoundStatus.FAILED, RoundStatus.PREVIEWED})

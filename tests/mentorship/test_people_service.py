@@ -13,7 +13,8 @@ from mentorship.people.personal_data import delete_person, export_person
 from mentorship.profiles.csv_io import read_profiles_csv
 from mentorship.profiles.operations import import_profiles
 from mentorship.rounds.models import Match, Round
-from mentorship.rounds.operations import create_round, preview_round, publish_round
+from mentorship.rounds.operations import create_round, publish_round
+from mentorship.rounds.run import preview_round
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "library_staff.csv"
 
@@ -54,7 +55,7 @@ def test_export_then_delete_leaves_no_trace(db, published, taxonomy):
     assert db.get(Round, published.id).diagnostics["summary"]["matched"] > 0
     # The round's stored input no longer holds their data, and says so when reproduced.
     from mentorship.core.errors import Conflict
-    from mentorship.rounds.operations import reproduce_round
+    from mentorship.rounds.run import reproduce_round
 
     with pytest.raises(Conflict, match="a person was deleted"):
         reproduce_round(db, None, published.id, taxonomy=taxonomy)

@@ -18,13 +18,9 @@ from mentorship.profiles.csv_io import read_profiles_csv
 from mentorship.profiles.models import Profile
 from mentorship.profiles.operations import import_profiles
 from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
-from mentorship.rounds.operations import (
-    close_round,
-    create_round,
-    decline_match,
-    preview_round,
-    publish_round,
-)
+from mentorship.rounds.operations import close_round, create_round, publish_round
+from mentorship.rounds.pairs import decline_match
+from mentorship.rounds.run import preview_round
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "library_staff.csv"
 
@@ -73,7 +69,7 @@ def test_rerun_from_the_same_data_gives_the_same_pairs(staff, taxonomy):
 
 
 def test_a_round_reproduces_from_its_stored_snapshot(staff, taxonomy):
-    from mentorship.rounds.operations import reproduce_round
+    from mentorship.rounds.run import reproduce_round
 
     db = staff
     current = create_round(db, None, "A")
@@ -174,7 +170,7 @@ import sys, time
 from sqlalchemy.orm import Session
 from mentorship.taxonomy import load_taxonomy
 from mentorship.core.db import make_engine
-from mentorship.rounds.operations import preview_round
+from mentorship.rounds.run import preview_round
 
 def progress(stage, fraction):
     if stage == "storing":

@@ -23,7 +23,8 @@ from mentorship.people.accounts import set_password, set_roles
 from mentorship.people.models import Person
 from mentorship.profiles.operations import register_person
 from mentorship.rounds.models import Round
-from mentorship.rounds.operations import create_round, preview_round, publish_round
+from mentorship.rounds.operations import create_round, publish_round
+from mentorship.rounds.run import preview_round
 from tests.conftest import own_database
 from webapp import create_app
 

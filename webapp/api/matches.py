@@ -6,9 +6,8 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from mentorship.records import Declined, decline_pair, pair_details
 from mentorship.rounds.models import Match
-from mentorship.rounds.pairs import MyPair, accept_match, my_pairs
+from mentorship.rounds.pairs import Declined, MyPair, accept_match, decline_pair, my_pairs, pair_details
 from mentorship.rounds.queries import PairRow
 from webapp.api.access import guarded
 from webapp.api.schemas import DeclinedSchema, DeclineSchema, MatchDetailSchema, MatchSchema, MyPairSchema

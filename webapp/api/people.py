@@ -7,10 +7,10 @@ from typing import Any
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
 
+from mentorship.core.paging import PAGE_SIZE
 from mentorship.people.accounts import set_active, set_roles
-from mentorship.people.directory import PAGE_SIZE, PeopleFilter, search_people
+from mentorship.people.directory import PeopleFilter, get_person, search_people
 from mentorship.people.models import Person
-from mentorship.records import get_person
 from webapp.api.access import guarded
 from webapp.api.schemas import PeopleQuerySchema, PersonSchema, RoleChangeSchema
 from webapp.auth import actor

@@ -7,7 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from mentorship.profiles.models import Profile
-from mentorship.records import get_profile, update_profile_of
+from mentorship.profiles.operations import get_profile, update_profile_of
 from webapp.api.access import guarded
 from webapp.api.schemas import ProfileBodySchema, StoredProfileSchema
 from webapp.auth import actor

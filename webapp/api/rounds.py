@@ -8,7 +8,7 @@ from flask import current_app, url_for
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
 
-from mentorship.people.directory import PAGE_SIZE
+from mentorship.core.paging import PAGE_SIZE
 from mentorship.rounds.jobs import start_preview
 from mentorship.rounds.models import Round
 from mentorship.rounds.operations import close_round, create_round, publish_round

@@ -22,7 +22,6 @@ from flask import (
     url_for,
 )
 
-from matching import MatchSettings, Mode, ScoreWeights
 from mentorship.core.errors import InvalidInput, NotFound
 from mentorship.rounds.jobs import start_preview
 from mentorship.rounds.models import RoundStatus
@@ -46,6 +45,7 @@ from mentorship.rounds.queries import (
     settings_text,
     unmatched_people,
 )
+from mentorship.rounds.settings import default_settings
 from webapp.auth import actor, coordinator_required
 from webapp.database import get_db, get_taxonomy
 from webapp.forms import form_id, is_id
@@ -98,11 +98,10 @@ def index():
 
 def default_form() -> dict[str, Any]:
     """The new-round form's starting values: the engine's own defaults."""
-    weights, settings = ScoreWeights(), MatchSettings()
-    return {"name": "", "mode": "mentor", "skill_weight": str(weights.skill),
-            "text_weight": str(weights.text), "min_score": str(settings.min_score),
-            "fair": settings.fair, "allow_same_manager": settings.allow_same_manager,
-            "allow_repeat": False}
+    defaults = default_settings()
+    return {"name": "", "mode": "mentor",
+            **{key: str(value) if key in NUMBER_FIELDS else value
+               for key, value in defaults.items()}}
 
 
 def submitted_form() -> dict[str, Any]:
@@ -139,6 +138,7 @@ def new():
             flash(f"Round “{created.name}” is created as a draft. Run the preview to see its pairs.")
             return redirect(url_for("rounds.review", round_id=created.id), code=303)
     return render_template("rounds/new.html", values=values, errors=errors, modes=MODES,
+                           defaults=default_settings(),
                            flags=FLAG_FIELDS), (422 if errors else 200)
 
 
@@ -170,7 +170,7 @@ def _review(round_id: int, *, errors: dict[str, str] | None = None,
         locks=locks_of(db, who, round_id),
         charts=round_charts(db, who, round_id, get_taxonomy()),
         editable=current.status in EDITABLE,
-        peer=current.mode == Mode.PEER.value,
+        peer=current.mode == "peer",
         q=text, page=page, upage=upage,
         kept={key: request.args[key] for key in KEPT_ARGS if request.args.get(key)},
         errors=errors or {}, values=values or {},

@@ -1,0 +1,306 @@
+"""The one engine call of a round, and the reading and storing around it.
+
+`compute_round` is the only place the engine runs: a synchronous preview, the background job,
+a decline's re-match, reproducing a round and the offline `mentorship match` all call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from matching import (
+    ENGINE_VERSION,
+    InfeasibleLockError,
+    MatchResult,
+    MatchSettings,
+    Mode,
+    Profile,
+    Role,
+    Taxonomy,
+    match_profiles,
+)
+from mentorship.core.audit import record_event
+from mentorship.core.errors import Conflict, InvalidInput, RowError
+from mentorship.core.permissions import Actor, require_coordinator
+from mentorship.people.models import Person
+from mentorship.profiles.mapping import load_profiles
+from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule, Round, RoundStatus
+from mentorship.rounds.queries import find_round
+from mentorship.rounds.settings import engine_settings
+from mentorship.rounds.snapshot import from_snapshot, snapshot_hash, to_snapshot
+
+__all__ = [
+    "Progress",
+    "RoundInputs",
+    "compute_round",
+    "engine_part",
+    "preview_round",
+    "read_round_inputs",
+    "rematch_round",
+    "reproduce_round",
+    "store_preview",
+]
+
+#: Called with a stage name and the fraction done (0 to 1).
+Progress = Callable[[str, float], None]
+# Pairs are written in batches of this many rows (one multi-row INSERT each).
+BATCH = 1000
+# The engine's share of a preview's progress bar; storing the pairs is the rest.
+ENGINE_SHARE = 0.8
+# Rounds whose pairs earlier rounds must respect.
+DONE = (RoundStatus.PUBLISHED, RoundStatus.CLOSED)
+PREVIEWABLE = (RoundStatus.DRAFT, RoundStatus.PREVIEWED, RoundStatus.FAILED)
+
+
+def _quiet(stage: str, fraction: float) -> None:
+    """A progress callback that reports nowhere."""
+
+
+def engine_part(progress: Progress | None) -> Progress:
+    """Return a callback for the engine that reports to `progress` as the first part of a
+    preview (storing the pairs is the rest)."""
+    report = progress or _quiet
+    return lambda stage, fraction: report(stage, ENGINE_SHARE * fraction)
+
+
+@dataclass(frozen=True)
+class RoundInputs:
+    """What the engine is given for a round, with the database id of each person by email."""
+
+    profiles: list[Profile]
+    settings: MatchSettings
+    person_id: dict[str, int]
+
+    def snapshot(self) -> dict[str, Any]:
+        """The inputs as the JSON the round keeps to be reproduced."""
+        return to_snapshot(self.profiles, self.settings)
+
+
+def compute_round(profiles: list[Profile], settings: MatchSettings, taxonomy: Taxonomy,
+                  progress: Progress | None = None, *,
+                  lock_rows: Sequence[int] | None = None) -> MatchResult:
+    """Run the matching engine; a lock that breaks a rule, or a pool that does not fit the
+    taxonomy, becomes InvalidInput.
+
+    `lock_rows` numbers the locks as their file does (the CLI's lock CSV), for the errors.
+    """
+    try:
+        return match_profiles(profiles, taxonomy=taxonomy, settings=settings,
+                              progress=progress or _quiet)
+    except InfeasibleLockError as error:
+        problems = []
+        for index, reason in error.args[0]:
+            if lock_rows is not None and index >= 0:
+                problems.append(RowError(lock_rows[index], "", ",".join(settings.locks[index]),
+                                         reason))
+            else:
+                problems.append(RowError(0, "" if lock_rows is not None else "lock", "", reason))
+        raise InvalidInput("locked pairs break the rules", problems) from error
+    except ValueError as error:  # the pool does not fit the taxonomy given
+        raise InvalidInput("the pool does not fit the taxonomy", [
+            RowError(0, "taxonomy", taxonomy.source, str(error))]) from error
+
+
+def _email_pairs(session: Session, rows) -> tuple[tuple[str, str], ...]:
+    ids = {i for pair in rows for i in pair}
+    email = dict(session.execute(select(Person.id, Person.email).where(Person.id.in_(ids))).all())
+    return tuple((email[a], email[b]) for a, b in rows if a in email and b in email)
+
+
+def read_round_inputs(session: Session, current: Round,
+                      keep: Sequence[tuple[int, int]] = ()) -> RoundInputs:
+    """Return what the engine needs for a round: profiles, settings and ids by email.
+
+    `keep` are pairs of this round that stay as they are (a re-match after a decline): their
+    mentees are taken out of the running and their mentors' capacity counts them, like live
+    pairs of other rounds, rather than being locked and checked again.
+    """
+    round_id = current.id
+    profiles, person_id = load_profiles(session)
+    earlier = session.execute(
+        select(Match.mentor_id, Match.mentee_id, Match.status, Round.status, Round.mode)
+        .join(Round, Round.id == Match.round_id)
+        .where(Round.id != round_id, Round.status.in_(DONE),
+               Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
+    ).all()
+    # A published round's pairs are live until they are declined or ended (or it closes).
+    live = [(m, e) for m, e, status, round_status, mode in earlier
+            if round_status == RoundStatus.PUBLISHED and status in LIVE_STATUSES
+            and mode == Mode.MENTOR.value]
+    if current.mode == Mode.MENTOR.value:
+        profiles = _without_live_pairs(profiles, _email_pairs(session, live + list(keep)))
+    rules = session.execute(
+        select(PairRule.kind, PairRule.first_id, PairRule.second_id)
+        .where((PairRule.round_id == round_id) | PairRule.round_id.is_(None))
+    ).all()
+    previous = () if current.settings.get("allow_repeat") else _email_pairs(
+        session, [(m, e) for m, e, *_ in earlier])
+    declined = session.execute(
+        select(Match.mentor_id, Match.mentee_id)
+        .where(Match.round_id == round_id, Match.status == MatchStatus.DECLINED,
+               Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
+    ).all()
+    locks = [] if keep else [(a, b) for kind, a, b in rules if kind == "lock"]
+    if keep and current.mode == Mode.PEER.value:
+        # Peers have no capacity: kept peers simply leave the pool.
+        gone = {p for pair in _email_pairs(session, list(keep)) for p in pair}
+        profiles = [p for p in profiles if p.id not in gone]
+    settings = engine_settings(
+        current.mode, current.settings,
+        avoid=_email_pairs(session, [(a, b) for kind, a, b in rules if kind == "avoid"]
+                           + [tuple(pair) for pair in declined]),
+        previous=previous,
+        locks=_email_pairs(session, list(dict.fromkeys(locks))),
+    )
+    return RoundInputs(profiles, settings, person_id)
+
+
+def _without_live_pairs(profiles: list[Profile], live: tuple[tuple[str, str], ...]):
+    """Take mentees with a live mentor out of the running and count that pair on the mentor."""
+    load: dict[str, int] = {}
+    taken = set()
+    for mentor, mentee in live:
+        load[mentor] = load.get(mentor, 0) + 1
+        taken.add(mentee)
+    adjusted = []
+    for profile in profiles:
+        changes: dict[str, Any] = {}
+        if profile.id in taken:
+            changes["learn"] = ()
+        if profile.id in load:
+            changes["capacity"] = max(0, profile.capacity - load[profile.id])
+        adjusted.append(replace(profile, **changes) if changes else profile)
+    return adjusted
+
+
+def preview_round(
+    session: Session, actor: Actor | None, round_id: int, *, taxonomy: Taxonomy,
+    progress: Progress | None = None,
+) -> Round:
+    """Compute the round and store its proposed pairs, unmatched and diagnostics, in place.
+
+    Staff see nothing until it is published. Mentees with a live pair from an earlier round
+    are not matched again, and their mentors' capacity counts it. Pairs of earlier rounds are
+    not proposed again unless the round's settings allow repeats. Everything is written in the
+    caller's one transaction: a crash leaves no partial round. (`mentorship.rounds.jobs` runs
+    the same steps with the engine outside any transaction.)
+    """
+    require_coordinator(actor)
+    current = find_round(session, round_id)
+    if current.status not in PREVIEWABLE:
+        raise Conflict(f"round {round_id} is {current.status}; only a draft or previewed round "
+                       "can be computed again")
+    inputs = read_round_inputs(session, current)
+    result = compute_round(inputs.profiles, inputs.settings, taxonomy, engine_part(progress))
+    store_preview(session, actor, current, inputs, result, progress)
+    return current
+
+
+def store_preview(session: Session, actor: Actor | None, current: Round, inputs: RoundInputs,
+                  result: MatchResult, progress: Progress | None = None) -> None:
+    """Replace a round's pairs and report with `result`, keep its input snapshot, audit; flush."""
+    report = progress or _quiet
+    round_id = current.id
+    snapshot = inputs.snapshot()
+    wanted = [p["id"] for p in snapshot["profiles"]]
+    present = sum(
+        len(session.scalars(select(Person.id).where(Person.email.in_(wanted[i:i + 1000]))).all())
+        for i in range(0, len(wanted), 1000)
+    )
+    if present != len(wanted):  # someone was deleted while the engine ran: their data must go
+        raise Conflict(f"round {round_id}: people were deleted while it was computed; run the "
+                       "preview again")
+    session.execute(delete(Match).where(Match.round_id == round_id,
+                                        Match.status == MatchStatus.PROPOSED))
+    rows = [{"round_id": round_id, "status": MatchStatus.PROPOSED, **_match_values(pair, inputs)}
+            for pair in result.pairs]
+    for start in range(0, len(rows), BATCH):
+        session.execute(Match.__table__.insert(), rows[start:start + BATCH])
+        report("storing", ENGINE_SHARE + (1 - ENGINE_SHARE)
+               * min(1.0, (start + BATCH) / max(1, len(rows))))
+    current.status = RoundStatus.PREVIEWED
+    current.diagnostics = {"summary": result.summary,
+                           "skills": [asdict(s) for s in result.skills]}
+    current.unmatched = _explain_live_mentees(session, current, result, inputs.person_id,
+                                              snapshot)
+    current.input_snapshot = snapshot
+    current.input_hash = snapshot_hash(snapshot)
+    current.engine_version = ENGINE_VERSION
+    current.failure_reason = ""
+    current.progress_stage, current.progress_percent = "done", 100
+    session.flush()
+    session.expire(current, ["matches"])
+    record_event(session, actor, "round.preview", "round", round_id,
+                 matched=len(result.pairs), input_hash=current.input_hash)
+
+
+def _match_values(pair, inputs: RoundInputs) -> dict[str, Any]:
+    """The column values of a Match row for one of the engine's pairs."""
+    return {"mentor_id": inputs.person_id[pair.mentor], "mentee_id": inputs.person_id[pair.mentee],
+            "score": pair.score, "reasons": list(pair.reasons),
+            "alternatives": [list(alt) for alt in pair.alternatives], "locked": pair.locked}
+
+
+def _explain_live_mentees(session: Session, current: Round, result, person_id: dict[str, int],
+                          snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    """The unmatched as stored, with mentees of live earlier pairs told apart.
+
+    The engine sees such a mentee with no learning goals (they have a mentor already), so its
+    reason would mislead; one who is not mentoring either gets the true reason instead.
+    """
+    live = set(session.scalars(
+        select(Match.mentee_id).join(Round, Round.id == Match.round_id)
+        .where(Round.id != current.id, Round.status == RoundStatus.PUBLISHED,
+               Round.mode == Mode.MENTOR.value, Match.status.in_(LIVE_STATUSES),
+               Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))))
+    mentoring = {p["id"] for p in snapshot["profiles"]
+                 if p["role"] != Role.MENTEE.value and p["capacity"] > 0}
+    entries = []
+    for entry in result.unmatched:
+        if person_id.get(entry.id) in live and entry.id not in mentoring:
+            entries.append({"id": entry.id, "side": "mentee",
+                            "reason": "already has a mentor: a live pair from an earlier round"})
+        else:
+            entries.append(asdict(entry))
+    return entries
+
+
+def rematch_round(session: Session, current: Round, taxonomy: Taxonomy,
+                  keep: Sequence[tuple[int, int]],
+                  ) -> tuple[MatchResult, dict[str, int], list[Match]]:
+    """Match the people of a published round whom no `keep` pair holds; add their new pairs.
+
+    Returns the engine's result, the ids of people by email and the new (flushed) Match rows.
+    """
+    inputs = read_round_inputs(session, current, keep)
+    result = compute_round(inputs.profiles, inputs.settings, taxonomy)
+    new = [Match(round_id=current.id, status=MatchStatus.PROPOSED,
+                 **{**_match_values(pair, inputs), "locked": False})
+           for pair in result.pairs]
+    session.add_all(new)
+    session.flush()
+    return result, inputs.person_id, new
+
+
+def reproduce_round(session: Session, actor: Actor | None, round_id: int, *,
+                    taxonomy: Taxonomy) -> MatchResult:
+    """Run a previewed round again from its stored input snapshot; return the engine's result.
+
+    Whatever has changed in the database since, the result is the one the round computed
+    (same engine version and taxonomy). Raises Conflict if the snapshot no longer matches its
+    hash or the round was never computed.
+    """
+    require_coordinator(actor)
+    current = find_round(session, round_id)
+    if not current.input_snapshot:
+        raise Conflict(f"round {round_id} has not been computed yet")
+    if snapshot_hash(current.input_snapshot) != current.input_hash:
+        raise Conflict(f"round {round_id}'s stored input no longer matches its hash: a person "
+                       "was deleted since, so the round cannot be reproduced exactly")
+    profiles, settings = from_snapshot(current.input_snapshot)
+    return compute_round(profiles, settings, taxonomy)
