@@ -13,6 +13,7 @@ from matching import Taxonomy
 from mentorship.core.permissions import require_coordinator
 from mentorship.people.models import Person
 from mentorship.profiles.csv_io import COLUMNS, spreadsheet_safe
+from mentorship.profiles.mapping import SkillRow, skills_record
 from mentorship.profiles.models import Profile, ProfileSkill
 
 __all__ = ["export_profiles_csv"]
@@ -33,34 +34,26 @@ def export_profiles_csv(session: Session, actor: Person | None, taxonomy: Taxono
     ).all()
     # Plain rows, not ORM objects: a 10,000-person file has over 100,000 skill rows.
     name = {skill: taxonomy.name(skill) for skill in taxonomy.skill_ids}
-    levels: dict[int, list[str]] = defaultdict(list)
-    learning: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    teaching: dict[int, list[str]] = defaultdict(list)
-    for person_id, skill, level, rank, teaches in session.execute(
+    stored: dict[int, list[SkillRow]] = defaultdict(list)
+    for person_id, *skill in session.execute(
             select(ProfileSkill.person_id, ProfileSkill.skill_id, ProfileSkill.level,
-                   ProfileSkill.learn_rank, ProfileSkill.teaches)
-            .order_by(ProfileSkill.person_id, ProfileSkill.skill_id)):
-        if skill not in name:
-            continue  # a skill the taxonomy in force no longer has
-        if level:
-            levels[person_id].append(f"{name[skill]}={level}")
-        if rank is not None:
-            learning[person_id].append((rank, name[skill]))
-        if teaches:
-            teaching[person_id].append(name[skill])
+                   ProfileSkill.learn_rank, ProfileSkill.teaches)):
+        if skill[0] in name:  # not a skill the taxonomy in force no longer has
+            stored[person_id].append(tuple(skill))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for person, profile, manager_email in rows:
-        explicit = profile is not None and profile.teach_explicit
+        record = skills_record(stored.get(person.id, ()),
+                               teach_explicit=profile is not None and profile.teach_explicit)
         writer.writerow({key: spreadsheet_safe(str(value)) for key, value in {
             "email": person.email, "name": person.name, "department": person.department,
             "manager_email": manager_email or "",
             "role": str(profile.role) if profile else "",
             "capacity": profile.capacity if profile else "",
-            "skills": "; ".join(levels.get(person.id, ())),
-            "learn": "; ".join(n for _, n in sorted(learning.get(person.id, ()))),
-            "teach": "; ".join(teaching.get(person.id, ())) if explicit else "",
+            "skills": "; ".join(f"{name[s]}={level}" for s, level in record["skills"].items()),
+            "learn": "; ".join(name[s] for s in record["learn"]),
+            "teach": "; ".join(name[s] for s in record["teach"] or ()),
             "goals": profile.goals if profile else "", "bio": profile.bio if profile else "",
         }.items()})
     return out.getvalue()

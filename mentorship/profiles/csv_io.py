@@ -10,11 +10,12 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from matching import Profile, Role, Taxonomy
+from matching import Profile, Taxonomy
 from mentorship.core.errors import InvalidInput, RowError
+from mentorship.profiles.mapping import engine_profile
 from mentorship.profiles.schemas import ProfileSchema
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ProfileTable", "decode_upload", "profile_from_record",
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ProfileTable", "decode_upload",
            "read_profiles_csv", "spreadsheet_safe"]
 
 COLUMNS = (
@@ -36,22 +37,8 @@ class ProfileTable:
 
     def profiles(self) -> list[Profile]:
         """Return the engine's view of every record."""
-        return [profile_from_record(record) for record in self.records.values()]
-
-
-def profile_from_record(record: dict[str, Any]) -> Profile:
-    """Return the engine profile of a record loaded by ProfileSchema."""
-    return Profile(
-        id=record["email"],
-        levels=record["skills"],
-        learn=record["learn"],
-        teach=record["teach"],
-        role=Role(record["role"]),
-        capacity=record["capacity"],
-        manager=record["manager_email"],
-        goals=record["goals"],
-        bio=record["bio"],
-    )
+        return [engine_profile(email, record["manager_email"], record)
+                for email, record in self.records.items()]
 
 
 def read_profiles_csv(

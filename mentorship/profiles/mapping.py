@@ -1,53 +1,142 @@
-"""Read the matching pool out of the database as engine profiles."""
+"""The one mapper between a stored profile and every other shape it takes.
+
+A profile *record* is the shape `ProfileSchema` loads (from a CSV row, the profile form or an
+API body): ``role, capacity, skills {skill: level}, learn [most wanted first], teach [skills]
+or None (every skill rated proficient or better), goals, bio, format_preference``. Stored rows
+become a record (`stored_record`, `skills_record`), a record becomes skill rows
+(`skill_rows`) or the engine's profile (`engine_profile`), and the pool is read in two queries
+(`load_profiles`). The form, the API, the CSV export and the engine all go through here.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matching import Profile, Role
 from mentorship.people.models import Person
+from mentorship.profiles.models import FormatPreference, MentoringRole, ProfileSkill
 from mentorship.profiles.models import Profile as ProfileRow
-from mentorship.profiles.models import ProfileSkill
 from mentorship.taxonomy.models import Skill
 
-__all__ = ["load_profiles"]
+__all__ = [
+    "SkillRow",
+    "blank_record",
+    "engine_profile",
+    "fill_profile",
+    "load_profiles",
+    "skill_rows",
+    "skills_record",
+    "stored_record",
+]
+
+#: One stored skill of a profile: (skill id, level, learning rank or None, teaches).
+SkillRow = tuple[str, int, int | None, bool]
+
+
+def skills_record(rows: Iterable[SkillRow], *, teach_explicit: bool) -> dict[str, Any]:
+    """Return the ``skills``, ``learn`` and ``teach`` of a record from its stored skill rows."""
+    rows = sorted(rows)
+    return {
+        "skills": {skill: level for skill, level, _, _ in rows if level},
+        "learn": [skill for skill, _, rank, _ in sorted(
+            (row for row in rows if row[2] is not None), key=lambda row: row[2])],
+        "teach": [skill for skill, _, _, teaches in rows if teaches] if teach_explicit else None,
+    }
+
+
+def blank_record() -> dict[str, Any]:
+    """Return the record of someone who has no profile yet (the stored defaults)."""
+    return {"role": str(MentoringRole.BOTH), "capacity": 1,
+            "format_preference": str(FormatPreference.EITHER), "goals": "", "bio": "",
+            "skills": {}, "learn": [], "teach": None}
+
+
+def stored_record(profile: ProfileRow) -> dict[str, Any]:
+    """Return a stored profile as a record (the shape ProfileSchema loads)."""
+    return {
+        "role": str(profile.role), "capacity": profile.capacity,
+        "format_preference": str(profile.format_preference),
+        "goals": profile.goals, "bio": profile.bio,
+        **skills_record(((s.skill_id, s.level, s.learn_rank, s.teaches) for s in profile.skills),
+                        teach_explicit=profile.teach_explicit),
+    }
+
+
+#: The profile columns a record sets (its skills are rows of their own: `skill_rows`).
+PROFILE_FIELDS = ("role", "capacity", "teach", "goals", "bio", "format_preference")
+
+
+def fill_profile(profile: ProfileRow, record: dict[str, Any],
+                 fields: Iterable[str] = PROFILE_FIELDS) -> ProfileRow:
+    """Set a stored profile's columns from a record (those in `fields`); return it."""
+    for key in fields:
+        if key == "role":
+            profile.role = MentoringRole(record["role"])
+        elif key == "teach":  # None: every skill rated proficient or better is offered
+            profile.teach_explicit = record["teach"] is not None
+        elif key == "format_preference":
+            profile.format_preference = FormatPreference(record["format_preference"])
+        else:
+            setattr(profile, key, record[key])
+    return profile
+
+
+def skill_rows(person_id: int, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the ProfileSkill rows (as column values) that store a record's skills."""
+    levels: dict[str, int] = record["skills"]
+    learn = {skill: rank for rank, skill in enumerate(record["learn"], start=1)}
+    teach = set(record["teach"] or ())
+    return [
+        {"person_id": person_id, "skill_id": skill, "level": levels.get(skill, 0),
+         "learn_rank": learn.get(skill), "teaches": skill in teach}
+        for skill in sorted(set(levels) | set(learn) | teach)
+    ]
+
+
+def engine_profile(email: str, manager_email: str | None, record: dict[str, Any]) -> Profile:
+    """Return the engine's profile of a person's record."""
+    return Profile(
+        id=email,
+        levels=record["skills"],
+        learn=tuple(record["learn"]),
+        teach=None if record["teach"] is None else tuple(record["teach"]),
+        role=Role(record["role"]),
+        capacity=record["capacity"],
+        manager=manager_email,
+        goals=record["goals"],
+        bio=record["bio"],
+    )
 
 
 def load_profiles(session: Session) -> tuple[list[Profile], dict[str, int]]:
     """Return the engine profiles of every active person with a profile, and ids by email.
 
     Skills a later taxonomy retired are left out of the engine's view (their rows stay).
-    Two queries, whatever the pool size.
+    Two queries, whatever the pool size; plain rows, not ORM objects.
     """
-    rows = session.execute(
-        select(Person.id, Person.email, Person.manager_id, ProfileRow)
+    people = session.execute(
+        select(Person.id, Person.email, Person.manager_id, ProfileRow.role, ProfileRow.capacity,
+               ProfileRow.teach_explicit, ProfileRow.goals, ProfileRow.bio)
         .join(ProfileRow, ProfileRow.person_id == Person.id)
         .where(Person.active.is_(True))
     ).all()
-    email_of = {person_id: email for person_id, email, _, _ in rows}
-    skills: dict[int, list[ProfileSkill]] = defaultdict(list)
-    for skill in session.scalars(
-        select(ProfileSkill).join(Skill, Skill.id == ProfileSkill.skill_id)
-        .where(Skill.active.is_(True))
+    email_of = {row.id: row.email for row in people}
+    skills: dict[int, list[SkillRow]] = defaultdict(list)
+    for person_id, *skill in session.execute(
+        select(ProfileSkill.person_id, ProfileSkill.skill_id, ProfileSkill.level,
+               ProfileSkill.learn_rank, ProfileSkill.teaches)
+        .join(Skill, Skill.id == ProfileSkill.skill_id).where(Skill.active.is_(True))
     ):
-        skills[skill.person_id].append(skill)
-    profiles = []
-    for person_id, email, manager_id, profile in rows:
-        own = skills.get(person_id, [])
-        learn = tuple(s.skill_id for s in sorted((s for s in own if s.learn_rank is not None),
-                                                 key=lambda s: s.learn_rank))
-        profiles.append(Profile(
-            id=email,
-            levels={s.skill_id: s.level for s in own if s.level},
-            learn=learn,
-            teach=tuple(s.skill_id for s in own if s.teaches) if profile.teach_explicit else None,
-            role=Role(str(profile.role)),
-            capacity=profile.capacity,
-            manager=email_of.get(manager_id),
-            goals=profile.goals,
-            bio=profile.bio,
-        ))
+        skills[person_id].append(tuple(skill))
+    profiles = [
+        engine_profile(row.email, email_of.get(row.manager_id), {
+            "role": str(row.role), "capacity": row.capacity, "goals": row.goals, "bio": row.bio,
+            **skills_record(skills.get(row.id, ()), teach_explicit=row.teach_explicit)})
+        for row in people
+    ]
     return profiles, {email: person_id for person_id, email in email_of.items()}

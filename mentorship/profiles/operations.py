@@ -16,7 +16,8 @@ from mentorship.core.permissions import require_coordinator
 from mentorship.people.directory import get_person
 from mentorship.people.models import Person
 from mentorship.profiles.csv_io import ProfileTable
-from mentorship.profiles.models import FormatPreference, MentoringRole, Profile, ProfileSkill
+from mentorship.profiles.mapping import PROFILE_FIELDS, fill_profile, skill_rows, stored_record
+from mentorship.profiles.models import Profile, ProfileSkill
 from mentorship.profiles.schemas import ProfileSchema, profile_update_schema
 from mentorship.taxonomy.sync import sync_taxonomy
 
@@ -77,12 +78,9 @@ def import_profiles(
                     f"row {table.rows[email]}: {email} has signed up and keeps the profile "
                     "they wrote; only name, department and manager were updated")
             continue
-        profile = person.profile or Profile()
-        profile.role = MentoringRole(record["role"])
-        profile.capacity = record["capacity"]
-        profile.teach_explicit = record["teach"] is not None
-        profile.goals, profile.bio = record["goals"], record["bio"]
-        person.profile = profile
+        # The CSV has no meeting-format column: an import leaves the stored one as it is.
+        person.profile = fill_profile(person.profile or Profile(), record,
+                                      [f for f in PROFILE_FIELDS if f != "format_preference"])
     session.flush()
 
     for email, record in table.records.items():
@@ -101,10 +99,9 @@ def import_profiles(
     ids = [people[email].id for email in emails]
     for chunk in _chunks(ids, 1000):
         session.execute(delete(ProfileSkill).where(ProfileSkill.person_id.in_(chunk)))
-    skill_rows = [row for email in emails for row in _skill_rows(people[email].id,
-                                                                  table.records[email])]
-    if skill_rows:
-        session.execute(ProfileSkill.__table__.insert(), skill_rows)
+    rows = [row for email in emails for row in skill_rows(people[email].id, table.records[email])]
+    if rows:
+        session.execute(ProfileSkill.__table__.insert(), rows)
     for email in emails:  # the bulk write bypassed the ORM: reload on next access
         if people[email].profile is not None:
             session.expire(people[email].profile, ["skills"])
@@ -112,18 +109,6 @@ def import_profiles(
                  updated=report.updated, skipped=report.skipped)
     session.flush()
     return report
-
-
-def _skill_rows(person_id: int, record: dict[str, Any]) -> list[dict[str, Any]]:
-    levels: dict[str, int] = record["skills"]
-    learn = {skill: rank for rank, skill in enumerate(record["learn"], start=1)}
-    teach = set(record["teach"] or ())
-    skills = sorted(set(levels) | set(learn) | teach)
-    return [
-        {"person_id": person_id, "skill_id": skill, "level": levels.get(skill, 0),
-         "learn_rank": learn.get(skill), "teaches": skill in teach}
-        for skill in skills
-    ]
 
 
 def _person_changes(person: Person, record: dict[str, Any]) -> bool:
@@ -135,17 +120,13 @@ def _person_changes(person: Person, record: dict[str, Any]) -> bool:
 def _profile_changes(profile: Profile | None, record: dict[str, Any]) -> bool:
     if profile is None:
         return True
-    stored = {
-        "role": str(profile.role), "capacity": profile.capacity, "goals": profile.goals,
-        "bio": profile.bio, "teach_explicit": profile.teach_explicit,
-        "skills": sorted((s.skill_id, s.level, s.learn_rank, s.teaches) for s in profile.skills),
-    }
-    wanted = {
-        "role": record["role"], "capacity": record["capacity"], "goals": record["goals"],
-        "bio": record["bio"], "teach_explicit": record["teach"] is not None,
-        "skills": sorted(tuple(r.values())[1:] for r in _skill_rows(0, record)),
-    }
-    return stored != wanted
+    def comparable(data: dict[str, Any]) -> tuple:
+        teach = data["teach"]
+        return (data["role"], data["capacity"], data["goals"], data["bio"],
+                {skill: level for skill, level in data["skills"].items() if level},
+                list(data["learn"]), None if teach is None else sorted(teach))
+
+    return comparable(stored_record(profile)) != comparable(record)
 
 
 def _chunks(items: list, size: int):
@@ -167,16 +148,10 @@ def _validated(schema, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write_profile(session: Session, person: Person, data: dict[str, Any]) -> None:
-    profile = person.profile or Profile()
-    profile.role = MentoringRole(data["role"])
-    profile.capacity = data["capacity"]
-    profile.teach_explicit = data["teach"] is not None
-    profile.goals, profile.bio = data["goals"], data["bio"]
-    profile.format_preference = FormatPreference(data["format_preference"])
-    person.profile = profile
+    profile = person.profile = fill_profile(person.profile or Profile(), data)
     session.flush()
     session.execute(delete(ProfileSkill).where(ProfileSkill.person_id == person.id))
-    rows = _skill_rows(person.id, data)
+    rows = skill_rows(person.id, data)
     if rows:
         session.execute(ProfileSkill.__table__.insert(), rows)
     session.expire(profile, ["skills"])

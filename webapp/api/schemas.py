@@ -13,6 +13,7 @@ from typing import Any
 from marshmallow import INCLUDE, Schema, fields, pre_dump, validate
 
 from mentorship.people.models import Person
+from mentorship.profiles.mapping import stored_record
 from mentorship.profiles.models import FormatPreference, MentoringRole
 from mentorship.rounds.models import MatchStatus, RoundStatus
 
@@ -185,17 +186,13 @@ class StoredProfileSchema(Schema):
     updated_at = UtcDateTime(dump_only=True)
 
     def _levels(self, profile) -> dict[str, int]:
-        return {s.skill_id: s.level for s in profile.skills if s.level}
+        return stored_record(profile)["skills"]
 
     def _learn(self, profile) -> list[str]:
-        wanted = sorted((s for s in profile.skills if s.learn_rank is not None),
-                        key=lambda s: s.learn_rank)
-        return [s.skill_id for s in wanted]
+        return stored_record(profile)["learn"]
 
     def _teach(self, profile) -> list[str] | None:
-        if not profile.teach_explicit:
-            return None
-        return [s.skill_id for s in profile.skills if s.teaches]
+        return stored_record(profile)["teach"]
 
 
 class ProgressSchema(Schema):

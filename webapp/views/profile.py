@@ -10,6 +10,7 @@ from flask_login import login_required
 from matching import LEVEL_NAMES, Taxonomy
 from mentorship.core.errors import InvalidInput
 from mentorship.people.models import Person
+from mentorship.profiles.mapping import blank_record, stored_record
 from mentorship.profiles.operations import update_profile
 from webapp.auth import actor
 from webapp.database import get_db, get_taxonomy
@@ -23,20 +24,9 @@ FORMATS = (("either", "Either"), ("in_person", "In person"), ("remote", "Remote"
 
 def stored_form(person: Person) -> dict[str, Any]:
     """The person's stored profile in the form's own terms (field name -> value)."""
-    profile = person.profile
-    if profile is None:
-        return {"role": "both", "capacity": "1", "format_preference": "either", "goals": "",
-                "bio": "", "levels": {}, "learn": [], "teach": set()}
-    skills = sorted(profile.skills, key=lambda s: (s.learn_rank or 0, s.skill_id))
-    return {
-        "role": str(profile.role), "capacity": str(profile.capacity),
-        "format_preference": str(profile.format_preference), "goals": profile.goals,
-        "bio": profile.bio,
-        "levels": {s.skill_id: s.level for s in profile.skills if s.level},
-        "learn": [s.skill_id for s in skills if s.learn_rank is not None],
-        "teach": {s.skill_id for s in profile.skills if s.teaches} if profile.teach_explicit
-        else set(),
-    }
+    record = stored_record(person.profile) if person.profile is not None else blank_record()
+    return {**record, "capacity": str(record["capacity"]), "levels": record["skills"],
+            "teach": set(record["teach"] or ())}
 
 
 def submitted_form(taxonomy: Taxonomy, previous_learn: list[str]) -> dict[str, Any]:
