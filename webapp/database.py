@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Flask, current_app, g, request
 from sqlalchemy.orm import Session
 
-from matching import Taxonomy
 from mentorship.core.db import READ_ONLY, make_engine, make_session_factory
 from mentorship.core.settings import database_url
-from mentorship.taxonomy import load_taxonomy
+from mentorship.taxonomy import Taxonomy, load_taxonomy
 
 __all__ = ["get_db", "get_taxonomy", "init_app"]
 

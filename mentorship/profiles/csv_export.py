@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, aliased
 
 from matching import Taxonomy
 from mentorship.core.permissions import require_coordinator
+from mentorship.core.spreadsheet import spreadsheet_safe
 from mentorship.people.models import Person
-from mentorship.profiles.csv_io import COLUMNS, spreadsheet_safe
+from mentorship.profiles.csv_io import COLUMNS
 from mentorship.profiles.mapping import SkillRow, skills_record
 from mentorship.profiles.models import Profile, ProfileSkill
 

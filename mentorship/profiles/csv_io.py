@@ -12,11 +12,11 @@ from marshmallow import ValidationError
 
 from matching import Profile, Taxonomy
 from mentorship.core.errors import InvalidInput, RowError
+from mentorship.core.spreadsheet import unguarded
 from mentorship.profiles.mapping import engine_profile
 from mentorship.profiles.schemas import ProfileSchema
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ProfileTable", "decode_upload",
-           "read_profiles_csv", "spreadsheet_safe"]
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ProfileTable", "read_profiles_csv"]
 
 COLUMNS = (
     "email", "name", "department", "manager_email", "role", "capacity",
@@ -85,7 +85,7 @@ def _parse(text: str, taxonomy: Taxonomy, partial: bool) -> ProfileTable:
             errors.append(RowError(row_number, "", ",".join(raw[len(header):]),
                                    f"more cells than the {len(header)} columns of the header"))
             continue
-        cells = {column: _unguarded(cell) for column, cell in zip(header, raw, strict=False)
+        cells = {column: unguarded(cell) for column, cell in zip(header, raw, strict=False)
                  if column in COLUMNS}
         if not any(value.strip() for value in cells.values()):
             continue  # blank rows, often at the end of a spreadsheet export
@@ -116,32 +116,6 @@ def _parse(text: str, taxonomy: Taxonomy, partial: bool) -> ProfileTable:
             raise InvalidInput("no valid rows", table.errors)
         raise InvalidInput("no people", [RowError(0, "", "", "the file has a header but no rows")])
     return table
-
-
-# A cell starting with one of these is a formula to a spreadsheet program.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(text: str) -> str:
-    """Text a spreadsheet will not run as a formula: a leading apostrophe guards it.
-
-    `read_profiles_csv` takes the guard off again, so an exported file imports unchanged.
-    """
-    return "'" + text if text[:1] in _FORMULA_STARTS else text
-
-
-def _unguarded(cell: str) -> str:
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in _FORMULA_STARTS else cell
-
-
-def decode_upload(data: bytes) -> io.StringIO:
-    """Return an uploaded CSV file's text, ready for `read_profiles_csv`; InvalidInput if not UTF-8."""
-    try:
-        return io.StringIO(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise InvalidInput("not UTF-8", [RowError(0, "", "", f"the file is not UTF-8 text "
-                                                            f"(byte {error.start}); save it as "
-                                                            "CSV UTF-8")]) from error
 
 
 def _read_text(source: str | Path | io.TextIOBase) -> str:

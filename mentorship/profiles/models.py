@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorship.core.models import Base, UtcDateTime, string_enum, utc_now
 from mentorship.people.models import Person
+from mentorship.profiles.limits import MAX_CAPACITY, MAX_LEVEL, MIN_LEVEL
 
 __all__ = ['FormatPreference', 'MentoringRole', 'Profile', 'ProfileSkill']
 
@@ -31,7 +32,7 @@ class Profile(Base):
 
     __tablename__ = "profile"
     __table_args__ = (
-        CheckConstraint("capacity >= 0 AND capacity <= 10", name="capacity_range"),
+        CheckConstraint(f"capacity >= 0 AND capacity <= {MAX_CAPACITY}", name="capacity_range"),
     )
 
     person_id: Mapped[int] = mapped_column(
@@ -61,7 +62,7 @@ class ProfileSkill(Base):
 
     __tablename__ = "profile_skill"
     __table_args__ = (
-        CheckConstraint("level >= 0 AND level <= 4", name="level_range"),
+        CheckConstraint(f"level >= {MIN_LEVEL} AND level <= {MAX_LEVEL}", name="level_range"),
         CheckConstraint("learn_rank IS NULL OR learn_rank >= 1", name="learn_rank_positive"),
     )
 

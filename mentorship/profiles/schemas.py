@@ -8,10 +8,10 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from matching import Role, Taxonomy, parse_level
+from mentorship.profiles.limits import MAX_CAPACITY
 
 __all__ = ["PROFILE_FIELDS", "ProfileSchema", "SkillLevels", "SkillList", "profile_update_schema"]
 
-MAX_CAPACITY = 10
 
 
 class _TaxonomyField(fields.Field):

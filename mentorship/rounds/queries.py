@@ -16,8 +16,8 @@ from matching import Taxonomy
 from mentorship.core.errors import NotFound
 from mentorship.core.paging import PAGE_SIZE, Page, like_pattern, page_bounds
 from mentorship.core.permissions import Actor, require_coordinator
+from mentorship.core.spreadsheet import spreadsheet_safe
 from mentorship.people.models import Person
-from mentorship.profiles.csv_io import spreadsheet_safe
 from mentorship.profiles.models import Profile
 from mentorship.rounds.liveness import stalled_job
 from mentorship.rounds.models import Match, MatchStatus, PairRule, Round

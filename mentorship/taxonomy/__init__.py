@@ -7,7 +7,7 @@ from pathlib import Path
 from matching import Taxonomy
 from matching import load_taxonomy as _read_taxonomy_file
 
-__all__ = ["DEFAULT_TAXONOMY_PATH", "load_taxonomy"]
+__all__ = ["DEFAULT_TAXONOMY_PATH", "Taxonomy", "load_taxonomy"]
 
 #: The default taxonomy, installed with the package (package data, so a wheel has it too).
 DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parent / "skills.yaml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from matching import LEVEL_NAMES
+from mentorship.profiles.limits import LEVEL_NAMES
 from mentorship.rounds.pairs import accept_match, decline_pair, my_pairs, pair_details
 from webapp.auth import actor
 from webapp.database import get_db, get_taxonomy

@@ -14,10 +14,11 @@ from flask import (
 )
 
 from mentorship.core.errors import InvalidInput
+from mentorship.core.spreadsheet import decode_upload
 from mentorship.people.accounts import create_invites, invite_uninvited, set_active
 from mentorship.people.directory import PeopleFilter, departments, search_people
 from mentorship.profiles.csv_export import export_profiles_csv
-from mentorship.profiles.csv_io import COLUMNS, decode_upload, read_profiles_csv
+from mentorship.profiles.csv_io import COLUMNS, read_profiles_csv
 from mentorship.profiles.operations import import_profiles
 from webapp.auth import actor, coordinator_required
 from webapp.database import get_db, get_taxonomy

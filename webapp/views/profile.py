@@ -7,15 +7,18 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from matching import LEVEL_NAMES, Taxonomy
 from mentorship.core.errors import InvalidInput
 from mentorship.people.models import Person
+from mentorship.profiles.limits import LEVEL_NAMES, MAX_CAPACITY, MAX_LEVEL, MIN_LEVEL
 from mentorship.profiles.mapping import blank_record, stored_record
 from mentorship.profiles.operations import update_profile
+from mentorship.taxonomy import Taxonomy
 from webapp.auth import actor
 from webapp.database import get_db, get_taxonomy
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
+
+LEVEL_CHOICES = frozenset(str(level) for level in range(MIN_LEVEL, MAX_LEVEL + 1))
 
 ROLES = (("mentee", "Mentee: I want to learn"), ("mentor", "Mentor: I want to teach"),
          ("both", "Both: learn some things, teach others"))
@@ -35,7 +38,7 @@ def submitted_form(taxonomy: Taxonomy, previous_learn: list[str]) -> dict[str, A
     levels = {}
     for skill in taxonomy.skill_ids:
         raw = form.get(f"level-{skill}", "0")
-        levels[skill] = int(raw) if raw in ("0", "1", "2", "3", "4") else raw
+        levels[skill] = int(raw) if raw in LEVEL_CHOICES else raw
     learn_now = {s for s in taxonomy.skill_ids if form.get(f"learn-{s}")}
     # Keep the order of earlier learning goals; new ones follow in taxonomy order.
     learn = [s for s in previous_learn if s in learn_now]
@@ -89,4 +92,5 @@ def edit():
                 return redirect(url_for("profile.edit"), code=303)
     return render_template("profile/edit.html", person=person, values=values, errors=errors,
                            taxonomy=taxonomy, levels=LEVEL_NAMES, roles=ROLES, formats=FORMATS,
+                           max_capacity=MAX_CAPACITY,
                            ), (422 if errors else 200)
