@@ -167,7 +167,6 @@ def sign_in():
         if person is None:
             error = "That email and password do not match an active account."
         else:
-            db.commit()
             target = _safe_next(request.args.get("next"))
             _start_session(person)
             return redirect(target or home_for(person), code=303)
@@ -181,7 +180,6 @@ def sign_out_view():
     """Sign out: the session token changes, so every copy of the session cookie is dead."""
     db = get_db()
     sign_out(db, db.merge(actor()))
-    db.commit()
     logout_user()
     session.clear()
     flash("You are signed out.")
@@ -208,7 +206,6 @@ def invite(token: str):
             except InvalidInput as error:
                 errors = {e.column: e.reason for e in error.errors}
             else:
-                db.commit()
                 _start_session(person)
                 flash("Your password is set. Now tell us about your skills.")
                 return redirect(url_for("profile.edit"), code=303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session
 
 from mentorship.core.db import READ_ONLY, make_engine, make_session_factory
@@ -22,11 +22,12 @@ def init_app(app: Flask) -> None:
     app.extensions["mentorship.read_sessions"] = make_session_factory(
         engine.execution_options(**{READ_ONLY: True}))
     app.extensions["mentorship.taxonomy"] = load_taxonomy(app.config["TAXONOMY_PATH"])
+    app.after_request(_commit_on_success)
     app.teardown_appcontext(_close_db)
 
 
 def get_db() -> Session:
-    """The request's session. Views commit after a service succeeds; teardown rolls back."""
+    """The request's session: committed when the request succeeds, else rolled back."""
     if "db" not in g:
         kind = "read_sessions" if request.method in ("GET", "HEAD") else "sessions"
         g.db = current_app.extensions[f"mentorship.{kind}"]()
@@ -36,6 +37,19 @@ def get_db() -> Session:
 def get_taxonomy() -> Taxonomy:
     """The skill taxonomy in force."""
     return current_app.extensions["mentorship.taxonomy"]
+
+
+def _commit_on_success(response: Response) -> Response:
+    """Commit a changing request's work when it succeeded (status below 400).
+
+    The one commit point of a request: views and API endpoints never commit. An error page, a
+    form shown again with its errors or an exception leaves everything as it was (the session
+    is rolled back when the request ends).
+    """
+    session = g.get("db")
+    if session is not None and request.method not in ("GET", "HEAD") and response.status_code < 400:
+        session.commit()
+    return response
 
 
 def _close_db(exception: BaseException | None = None) -> None:

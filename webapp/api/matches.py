@@ -43,7 +43,6 @@ def accept(match_id: int) -> Match:
     """Accept a proposed pair, as its mentor or mentee."""
     db = get_db()
     accepted = accept_match(db, actor(), match_id)
-    db.commit()
     return accepted
 
 
@@ -55,5 +54,4 @@ def decline(body: dict[str, Any], match_id: int) -> Declined:
     """Decline a pair (mentor, mentee or coordinator); the people it frees are matched again."""
     db = get_db()
     declined = decline_pair(db, actor(), match_id, taxonomy=get_taxonomy(), reason=body["reason"])
-    db.commit()
     return declined

@@ -51,7 +51,6 @@ def put_roles(roles: dict[str, bool], person_id: int) -> Person:
     """Grant or withdraw the coordinator and admin roles (admins; one admin always stays)."""
     db = get_db()
     person = set_roles(db, actor(), person_id, coordinator=roles["coordinator"], admin=roles["admin"])
-    db.commit()
     return person
 
 
@@ -74,5 +73,4 @@ def activate(person_id: int) -> Person:
 def _set_active(person_id: int, active: bool) -> Person:
     db = get_db()
     person = set_active(db, actor(), person_id, active)
-    db.commit()
     return person

@@ -38,5 +38,4 @@ def put_one(body: dict[str, Any], person_id: int) -> Profile:
     """Replace a profile (one's own, or anyone's for admins); a bad field is a 422 for that field."""
     db = get_db()
     profile = update_profile_of(db, actor(), person_id, body, get_taxonomy())
-    db.commit()
     return profile

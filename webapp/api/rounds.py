@@ -40,7 +40,6 @@ def create(body: dict[str, Any]) -> tuple[Round, dict[str, str]]:
     """Create a draft round with its mode and settings."""
     db = get_db()
     new_round = create_round(db, actor(), body["name"], mode=body["mode"], settings=body["settings"])
-    db.commit()
     return new_round, {"Location": url_for(".get_one", round_id=new_round.id)}
 
 
@@ -60,7 +59,6 @@ def preview(round_id: int) -> tuple[dict[str, Any], dict[str, str]]:
     db = get_db()
     job_id = start_preview(db, actor(), round_id, url=current_app.config["DATABASE_URL"],
                            taxonomy_path=current_app.config["TAXONOMY_PATH"])
-    db.commit()
     return ({"job_id": job_id, "round_id": round_id},
             {"Location": url_for(".get_one", round_id=round_id)})
 
@@ -72,7 +70,6 @@ def publish(round_id: int) -> Round:
     """Publish a previewed round: its pairs become visible to staff at once."""
     db = get_db()
     published = publish_round(db, actor(), round_id)
-    db.commit()
     return published
 
 
@@ -83,7 +80,6 @@ def close(round_id: int) -> Round:
     """Close a published round: its live pairs end."""
     db = get_db()
     closed = close_round(db, actor(), round_id)
-    db.commit()
     return closed
 
 

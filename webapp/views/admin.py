@@ -28,7 +28,6 @@ def set_person_roles(person_id: int):
     db = get_db()
     person = set_roles(db, actor(), person_id, coordinator=bool(request.form.get("coordinator")),
                        admin=bool(request.form.get("admin")))
-    db.commit()
     held = [name for name, on in (("coordinator", person.is_coordinator),
                                   ("admin", person.is_admin)) if on]
     flash(f"{person.name} is now {' and '.join(held) if held else 'staff only'}.")

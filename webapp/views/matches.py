@@ -28,7 +28,6 @@ def accept(match_id: int):
     """Accept a proposed pair."""
     db = get_db()
     accept_match(db, actor(), match_id)
-    db.commit()
     flash("You accepted the pair. Get in touch to arrange your first meeting.")
     return redirect(url_for("matches.index"), code=303)
 
@@ -44,7 +43,6 @@ def decline(match_id: int):
         return render_template("matches/decline.html", match=pair.match, other=other)
     declined = decline_pair(db, who, match_id, taxonomy=get_taxonomy(),
                             reason=request.form.get("reason", "").strip())
-    db.commit()
     new = declined.rematched
     flash("You declined the pair. "
           + (f"{new} new pair{'s were' if new != 1 else ' was'} proposed in its place."

@@ -70,7 +70,6 @@ def import_csv():
         return render_template("people/import.html", columns=COLUMNS, partial=partial,
                                problem=problem, errors=error.errors,
                                filename=upload.filename), 422
-    db.commit()
     return render_template("people/imported.html", report=report, skipped=table.errors,
                            filename=upload.filename)
 
@@ -96,6 +95,7 @@ def invite():
     if not issued:
         flash("There is no one to invite: tick people who have not signed up yet.")
         return redirect(request.referrer or url_for("people.index"), code=303)
+    # Committed before mailing, so that every link sent already works.
     db.commit()
     links = [(i.person, url_for("auth.invite", token=i.token, _external=True), i.expires_at)
              for i in issued]
@@ -124,6 +124,5 @@ def activate(person_id: int):
 def _set_active(person_id: int, active: bool, done: str):
     db = get_db()
     person = set_active(db, actor(), person_id, active)
-    db.commit()
     flash(f"{person.name} {done}.")
     return redirect(request.referrer or url_for("people.index"), code=303)

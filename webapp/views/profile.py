@@ -87,7 +87,6 @@ def edit():
                     errors[problem.column] = "; ".join(filter(None, [errors.get(problem.column),
                                                                      problem.reason]))
             else:
-                db.commit()
                 flash("Your profile is saved.")
                 return redirect(url_for("profile.edit"), code=303)
     return render_template("profile/edit.html", person=person, values=values, errors=errors,

@@ -134,7 +134,6 @@ def new():
             db.rollback()
             errors = {problem.column: _sentence(problem.reason) for problem in error.errors}
         else:
-            db.commit()
             flash(f"Round “{created.name}” is created as a draft. Run the preview to see its pairs.")
             return redirect(url_for("rounds.review", round_id=created.id), code=303)
     return render_template("rounds/new.html", values=values, errors=errors, modes=MODES,
@@ -216,7 +215,6 @@ def publish(round_id: int):
     """Publish a previewed round: every pair becomes visible to its people at once."""
     db = get_db()
     publish_round(db, actor(), round_id)
-    db.commit()
     flash("The round is published: everyone in a pair can now see it.")
     return _back(round_id)
 
@@ -227,7 +225,6 @@ def close(round_id: int):
     """Close a published round: its live pairs end."""
     db = get_db()
     close_round(db, actor(), round_id)
-    db.commit()
     flash("The round is closed: its pairs have ended.")
     return _back(round_id)
 
@@ -264,7 +261,6 @@ def lock(round_id: int):
         db.rollback()
         return _review(round_id, errors=errors, status=422,
                        values={"lock_mentor": mentor, "lock_mentee": mentee})
-    db.commit()
     flash(f"The pair {mentor} and {mentee} is locked: {APPLY_LATER}")
     return _back(round_id, "locks")
 
@@ -276,7 +272,6 @@ def unlock(round_id: int):
     db = get_db()
     mentor, mentee = request.form.get("mentor", ""), request.form.get("mentee", "")
     unlock_pair(db, actor(), round_id, mentor, mentee)
-    db.commit()
     flash(f"The pair {mentor} and {mentee} is unlocked: {APPLY_LATER}")
     return _back(round_id, "locks")
 
@@ -290,7 +285,6 @@ def remove(round_id: int):
     if match_id is None:
         abort(400, "Say which pair to remove.")
     remove_pair(db, actor(), round_id, match_id)
-    db.commit()
     flash(f"Pair {match_id} is removed: {APPLY_LATER}")
     return _back(round_id, "pairs")
 
@@ -317,6 +311,5 @@ def swap(round_id: int):
         db.rollback()
         return _review(round_id, errors=errors, status=422,
                        values={"first": typed[0], "second": typed[1], "pairs": ticked})
-    db.commit()
     flash(f"Pairs {chosen[0]} and {chosen[1]} swap mentors and are locked: {APPLY_LATER}")
     return _back(round_id, "pairs")
