@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mentorship.core.db import make_engine
-from mentorship.core.migrate import upgrade_database
 from mentorship.demo.synthetic import generate_staff, write_staff_csv
+from mentorship.migrate import upgrade_database
 from mentorship.profiles.csv_io import read_profiles_csv
 from mentorship.profiles.operations import import_profiles
 from mentorship.rounds.operations import create_round

@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mentorship.core.db import make_engine, make_session_factory
-from mentorship.core.migrate import upgrade_database
 from mentorship.demo.seed import seed_demo
+from mentorship.migrate import upgrade_database
 from mentorship.people.models import Person
 from mentorship.rounds.models import Match, Round, RoundStatus
 from mentorship.rounds.operations import create_round

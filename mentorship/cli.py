@@ -202,7 +202,7 @@ def db() -> None:
 def db_upgrade() -> None:
     """Bring the database to the current schema."""
     from mentorship.core.db import make_engine
-    from mentorship.core.migrate import upgrade_database
+    from mentorship.migrate import upgrade_database
 
     engine = make_engine()
     upgrade_database(engine)
@@ -218,7 +218,7 @@ def db_upgrade() -> None:
 def import_command(profiles, partial, taxonomy_path) -> None:
     """Import a profile CSV into the database; people are matched by email."""
     from mentorship.core.db import make_engine, make_session_factory
-    from mentorship.core.migrate import upgrade_database
+    from mentorship.migrate import upgrade_database
     from mentorship.profiles.operations import import_profiles
 
     try:
@@ -248,7 +248,7 @@ def _run_service(work):
     Returns what `work` returned. The database is first brought to the current schema.
     """
     from mentorship.core.db import make_engine, make_session_factory
-    from mentorship.core.migrate import upgrade_database
+    from mentorship.migrate import upgrade_database
 
     engine = make_engine()
     upgrade_database(engine)

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from mentorship.core.db import make_engine
-from mentorship.core.migrate import upgrade_database
+from mentorship.migrate import upgrade_database
 from mentorship.taxonomy import load_taxonomy
 
 

@@ -22,8 +22,8 @@ def demo(host: str, port: int, people: int, no_serve: bool) -> None:
     data stays; only the demo passwords change.
     """
     from mentorship.core.db import make_engine, make_session_factory
-    from mentorship.core.migrate import upgrade_database
     from mentorship.demo.seed import seed_demo
+    from mentorship.migrate import upgrade_database
     from mentorship.taxonomy import load_taxonomy
 
     engine = make_engine()
@@ -49,7 +49,7 @@ def demo(host: str, port: int, people: int, no_serve: bool) -> None:
 def serve(host: str, port: int) -> None:
     """Serve the web app (DATABASE_URL, else the embedded SQLite file)."""
     from mentorship.core.db import make_engine
-    from mentorship.core.migrate import upgrade_database
+    from mentorship.migrate import upgrade_database
 
     engine = make_engine()
     upgrade_database(engine)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mentorship.core.db import make_engine
 from mentorship.core.errors import Conflict
-from mentorship.core.migrate import upgrade_database
+from mentorship.migrate import upgrade_database
 from mentorship.profiles.csv_io import read_profiles_csv
 from mentorship.profiles.operations import import_profiles
 from mentorship.rounds import jobs

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mentorship.core.db import make_engine
 from mentorship.core.errors import Conflict, InvalidInput
-from mentorship.core.migrate import upgrade_database
+from mentorship.migrate import upgrade_database
 from mentorship.people.models import Person
 from mentorship.profiles.csv_io import read_profiles_csv
 from mentorship.profiles.models import Profile

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from mentorship.core.db import make_engine, make_session_factory
-from mentorship.core.migrate import upgrade_database
+from mentorship.migrate import upgrade_database
 from mentorship.people.accounts import set_password, set_roles
 from mentorship.people.models import Person
 from mentorship.profiles.operations import register_person

@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations on the connection or URL given by mentorship.core.migrate."""
+"""Alembic environment: runs migrations on the connection or URL given by mentorship.migrate."""
 
 from alembic import context
 
