@@ -5,15 +5,13 @@ from __future__ import annotations
 import math
 import os
 import sys
-import threading
-import time
-from pathlib import Path
 
 import click
 from sqlalchemy.exc import OperationalError
 
 from matching import InfeasibleLockError, TaxonomyError
-from mentorship.core.errors import DomainError, InvalidInput, RowError
+from mentorship.console import INPUT_ERROR, ProgressBar, fail, write_output
+from mentorship.core.errors import DomainError, InvalidInput
 from mentorship.profiles.csv_io import read_profiles_csv
 from mentorship.rounds.pair_files import read_pairs_csv, read_previous_pairs
 from mentorship.rounds.report import render_csv, render_json, render_table
@@ -29,54 +27,7 @@ from mentorship.taxonomy import load_taxonomy
 
 __all__ = ["cli", "main"]
 
-INPUT_ERROR = 2
 DEFAULTS = default_settings()
-
-
-class ProgressBar:
-    """Draw a progress bar on stderr once a run has taken more than a second."""
-
-    def __init__(self, delay: float = 1.0, width: int = 30) -> None:
-        self.delay, self.width = delay, width
-        self.stage, self.fraction = "starting", 0.0
-        self.started = time.monotonic()
-        self.drawn = False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._tick, daemon=True)
-
-    def __enter__(self) -> ProgressBar:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        if self.drawn:
-            click.echo(err=True)
-
-    def __call__(self, stage: str, fraction: float) -> None:
-        self.stage, self.fraction = stage, fraction
-
-    def _tick(self) -> None:
-        while not self._stop.wait(0.2):
-            elapsed = time.monotonic() - self.started
-            if elapsed >= self.delay:
-                filled = int(self.width * self.fraction)
-                bar = "#" * filled + "." * (self.width - filled)
-                click.echo(f"\r[{bar}] {self.fraction:4.0%} {self.stage:<11} {elapsed:6.1f} s",
-                           err=True, nl=False)
-                self.drawn = True
-
-
-def _write(text: str, out: str | None) -> None:
-    """Write `text` to the file `out`, or to stdout when there is none."""
-    if not out:
-        click.echo(text, nl=False)
-        return
-    try:
-        Path(out).write_text(text, encoding="utf-8")
-    except OSError as error:
-        _fail(f"cannot write {out}: {error.strerror}")
 
 
 def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
@@ -84,15 +35,6 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
     if value is not None and not math.isfinite(value):
         raise click.BadParameter(f"{value} is not a finite number")
     return value
-
-
-def _fail(message: str, errors: list[RowError] | None = None, file: str | None = None) -> None:
-    """Print an input error and every located problem, then exit with status 2."""
-    prefix = f"{file}: " if file else ""
-    click.echo(f"error: {prefix}{message}", err=True)
-    for error in errors or []:
-        click.echo(f"  {error}", err=True)
-    sys.exit(INPUT_ERROR)
 
 
 @click.group()
@@ -134,11 +76,11 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
     try:
         load_round_settings(mode, {"fair": fair})
     except InvalidInput:
-        _fail(f"--fair {FAIRNESS_NEEDS_MENTOR_MODE}")
+        fail(f"--fair {FAIRNESS_NEEDS_MENTOR_MODE}")
     try:
         taxonomy = load_taxonomy(taxonomy_path)
     except TaxonomyError as error:
-        _fail(str(error))
+        fail(str(error))
     current = profiles
     try:
         table = read_profiles_csv(profiles, taxonomy)
@@ -150,7 +92,7 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
         current = avoid_previous
         previous = read_previous_pairs(avoid_previous) if avoid_previous else []
     except InvalidInput as error:
-        _fail(str(error), error.errors, current)
+        fail(str(error), error.errors, current)
     for warning in table.warnings:
         click.echo(f"warning: {profiles}: {warning}", err=True)
 
@@ -163,7 +105,7 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
             result = compute_round(table.profiles(), settings, taxonomy, progress,
                                    lock_rows=lock_rows)
     except InvalidInput as error:
-        _fail(str(error), error.errors,
+        fail(str(error), error.errors,
               lock if isinstance(error.__cause__, InfeasibleLockError) else None)
 
     names = {email: record["name"] for email, record in table.records.items()}
@@ -173,7 +115,7 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
         text = render_csv(result, names)
     else:
         text = render_table(result, names, taxonomy)
-    _write(text, out)
+    write_output(text, out)
     if out:
         click.echo(f"wrote {len(result.pairs)} pairs to {out}", err=True)
 
@@ -225,9 +167,9 @@ def import_command(profiles, partial, taxonomy_path) -> None:
         taxonomy = load_taxonomy(taxonomy_path)
         table = read_profiles_csv(profiles, taxonomy, partial=partial)
     except TaxonomyError as error:
-        _fail(str(error))
+        fail(str(error))
     except InvalidInput as error:
-        _fail(f"{error}; nothing was imported", error.errors, profiles)
+        fail(f"{error}; nothing was imported", error.errors, profiles)
     engine = make_engine()
     upgrade_database(engine)
     with make_session_factory(engine)() as session, session.begin():
@@ -256,13 +198,13 @@ def _run_service(work):
         with make_session_factory(engine)() as session, session.begin():
             return work(session)
     except InvalidInput as error:
-        _fail(str(error), error.errors)
+        fail(str(error), error.errors)
     except DomainError as error:
-        _fail(str(error))
+        fail(str(error))
     except OperationalError as error:
         if "locked" not in str(error.orig):
             raise
-        _fail("the database is busy: another command is writing to it; try again shortly")
+        fail("the database is busy: another command is writing to it; try again shortly")
     finally:
         engine.dispose()
 
@@ -298,7 +240,7 @@ def round_preview(round_id, taxonomy_path, queue) -> None:
     """Compute a round and store its proposed pairs (staff see nothing yet)."""
     if queue:
         if not os.environ.get("REDIS_URL"):
-            _fail("--queue needs REDIS_URL (and a running 'mentorship worker')")
+            fail("--queue needs REDIS_URL (and a running 'mentorship worker')")
         from mentorship.rounds.jobs import start_preview
 
         job = _run_service(lambda s: start_preview(s, None, round_id,
@@ -311,7 +253,7 @@ def round_preview(round_id, taxonomy_path, queue) -> None:
     try:
         load_taxonomy(taxonomy_path)
     except TaxonomyError as error:
-        _fail(str(error))
+        fail(str(error))
     # As a job run here and now: short transactions, so other commands are never locked out
     # while the engine computes.
     job_id = _run_service(lambda s: mark_running(s, None, round_id))
@@ -319,9 +261,9 @@ def round_preview(round_id, taxonomy_path, queue) -> None:
         with ProgressBar() as progress:
             run_preview_job(round_id, None, taxonomy_path, job_id, progress=progress)
     except InvalidInput as error:
-        _fail(f"round {round_id} failed: {error}", error.errors)
+        fail(f"round {round_id} failed: {error}", error.errors)
     except DomainError as error:
-        _fail(f"round {round_id} failed: {error}")
+        fail(f"round {round_id} failed: {error}")
     report = _run_service(lambda s: _round_report(s, round_id))
     click.echo(f"round {round_id} previewed: {len(report['pairs'])} pairs, "
                f"{len(report['unmatched'])} unmatched")
@@ -398,7 +340,7 @@ def round_export(round_id, out) -> None:
     import json
 
     text = json.dumps(_run_service(lambda s: _round_report(s, round_id)), indent=2) + "\n"
-    _write(text, out)
+    write_output(text, out)
 
 
 @cli.group("person")
@@ -416,7 +358,7 @@ def person_export(email, out) -> None:
     from mentorship.people.personal_data import export_person
 
     data = _run_service(lambda s: export_person(s, None, email))
-    _write(json.dumps(data, indent=2) + "\n", out)
+    write_output(json.dumps(data, indent=2) + "\n", out)
 
 
 @person_group.command("delete")
@@ -437,7 +379,7 @@ def person_delete(email, yes) -> None:
 def worker(burst) -> None:
     """Run a worker for round jobs (needs REDIS_URL, e.g. redis://127.0.0.1:6379/0)."""
     if not os.environ.get("REDIS_URL"):
-        _fail("REDIS_URL is not set: without it, round jobs run in the web app's own process")
+        fail("REDIS_URL is not set: without it, round jobs run in the web app's own process")
     from mentorship.rounds.jobs import run_worker
 
     run_worker(burst=burst)

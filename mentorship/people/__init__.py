@@ -1,0 +1,1 @@
+"""People: who they are (Person), their accounts and invites, the directory, their personal data."""
