@@ -1,0 +1,12 @@
+# An example of the instance settings file. Copy it to instance/config.py (or to config.py in
+# the folder MENTORSHIP_INSTANCE_PATH names) and change what you need; MENTORSHIP_* environment
+# variables override it. Every key, its default and its meaning: webapp/__init__.py.
+# Secrets (SECRET_KEY, database passwords) belong in the environment, never in git.
+
+DATABASE_URL = "postgresql://mentorship@127.0.0.1:5432/mentorship"
+SESSION_COOKIE_SECURE = True    # served over HTTPS
+PROXY_FIX_HOPS = 1              # one reverse proxy in front of the app
+SMTP_HOST = "127.0.0.1"         # mail invite links instead of only showing them
+SMTP_PORT = 25
+SMTP_SENDER = "mentoring@library.example.edu"
+RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/1"   # sign-in counts shared by every process
