@@ -51,6 +51,23 @@ def create_round(
     return new_round
 
 
+def _move_round(session: Session, round_id: int, before: RoundStatus, after: RoundStatus,
+                doing: str, **values) -> None:
+    """Move a round from one status to the next in one conditional UPDATE, or raise Conflict.
+
+    Of two people doing it at once exactly one succeeds; the other is told the round's status.
+    """
+    changed = session.execute(
+        update(Round).where(Round.id == round_id, Round.status == before)
+        .values(status=after, version=Round.version + 1, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        session.expire_all()
+        status = find_round(session, round_id).status
+        raise Conflict(f"round {round_id} is {status}, not {before}: it cannot be {doing}")
+
+
 def publish_round(session: Session, actor: Actor | None, round_id: int) -> Round:
     """Publish a previewed round: all its pairs become visible at once.
 
@@ -59,17 +76,8 @@ def publish_round(session: Session, actor: Actor | None, round_id: int) -> Round
     """
     require_coordinator(actor)
     find_round(session, round_id)
-    changed = session.execute(
-        update(Round)
-        .where(Round.id == round_id, Round.status == RoundStatus.PREVIEWED)
-        .values(status=RoundStatus.PUBLISHED, published_at=datetime.now(UTC),
-                published_by_id=actor.id if actor else None, version=Round.version + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        session.expire_all()
-        status = session.get(Round, round_id).status
-        raise Conflict(f"round {round_id} is {status}, not previewed: it cannot be published")
+    _move_round(session, round_id, RoundStatus.PREVIEWED, RoundStatus.PUBLISHED, "published",
+                published_at=datetime.now(UTC), published_by_id=actor.id if actor else None)
     session.expire_all()
     record_event(session, actor, "round.publish", "round", round_id)
     session.flush()
@@ -79,16 +87,8 @@ def publish_round(session: Session, actor: Actor | None, round_id: int) -> Round
 def close_round(session: Session, actor: Actor | None, round_id: int) -> Round:
     """Close a published round: its live pairs end."""
     require_coordinator(actor)
-    changed = session.execute(
-        update(Round)
-        .where(Round.id == round_id, Round.status == RoundStatus.PUBLISHED)
-        .values(status=RoundStatus.CLOSED, closed_at=datetime.now(UTC),
-                version=Round.version + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        status = find_round(session, round_id).status
-        raise Conflict(f"round {round_id} is {status}, not published: it cannot be closed")
+    _move_round(session, round_id, RoundStatus.PUBLISHED, RoundStatus.CLOSED, "closed",
+                closed_at=datetime.now(UTC))
     session.execute(
         update(Match).where(Match.round_id == round_id, Match.status.in_(LIVE_STATUSES))
         .values(status=MatchStatus.ENDED).execution_options(synchronize_session=False)
