@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentorship.core.settings import database_url
 
-__all__ = ["READ_ONLY", "make_engine", "make_session_factory"]
+__all__ = ["READ_ONLY", "hold_lock", "make_engine", "make_session_factory"]
 
 # How long a SQLite writer waits for another writer's lock before giving up, in seconds.
 SQLITE_BUSY_TIMEOUT = 15
@@ -58,3 +58,14 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Return a session factory bound to `engine` (objects stay usable after commit)."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def hold_lock(session: Session, name: str) -> None:
+    """Serialise this transaction with every other that holds the lock `name`, until it ends.
+
+    For a count-then-write that spans rows no single row lock covers (live pairs across
+    rounds, the last admin). PostgreSQL takes a transaction-level advisory lock; on SQLite a
+    writing transaction already holds the database's one write lock from its BEGIN IMMEDIATE.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})

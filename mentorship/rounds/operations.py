@@ -12,6 +12,7 @@ from mentorship.core.audit import record_event
 from mentorship.core.errors import Conflict, InvalidInput, NotFound, RowError
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.people.models import Person
+from mentorship.rounds.invariants import check_round_can_go_live, lock_live_pairs
 from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule, Round, RoundStatus
 from mentorship.rounds.queries import find_round
 from mentorship.rounds.settings import load_round_settings
@@ -72,10 +73,14 @@ def publish_round(session: Session, actor: Actor | None, round_id: int) -> Round
     """Publish a previewed round: all its pairs become visible at once.
 
     The status change is one conditional UPDATE, so of two coordinators publishing at once
-    exactly one succeeds and the other gets a Conflict.
+    exactly one succeeds and the other gets a Conflict. Under the live-pairs lock, a round whose
+    pairs would double-book someone (another round went live since its preview) is refused.
     """
     require_coordinator(actor)
-    find_round(session, round_id)
+    current = find_round(session, round_id)
+    lock_live_pairs(session)
+    if current.status == RoundStatus.PREVIEWED:
+        check_round_can_go_live(session, current)
     _move_round(session, round_id, RoundStatus.PREVIEWED, RoundStatus.PUBLISHED, "published",
                 published_at=datetime.now(UTC), published_by_id=actor.id if actor else None)
     session.expire_all()

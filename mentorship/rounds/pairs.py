@@ -14,6 +14,7 @@ from mentorship.core.errors import Conflict, NotFound, PermissionDenied
 from mentorship.core.permissions import Actor
 from mentorship.people.models import Person
 from mentorship.profiles.models import Profile
+from mentorship.rounds.invariants import lock_live_pairs
 from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, Round, RoundStatus
 from mentorship.rounds.queries import PairRow
 from mentorship.rounds.run import rematch_round
@@ -120,7 +121,10 @@ def decline_match(
     if actor is not None and actor.id not in (match.mentor_id, match.mentee_id) and not (
             actor.is_coordinator or actor.is_admin):
         raise PermissionDenied("only the mentor or the mentee of a pair can decline it")
-    # Lock the round's row: declines, closes and publishes of one round go one at a time.
+    # The re-match counts every round's live pairs: no other writer of live pairs may run
+    # meanwhile. Then lock the round's row: declines, closes and publishes of one round go one
+    # at a time.
+    lock_live_pairs(session)
     current = session.get(Round, match.round_id, with_for_update=True, populate_existing=True)
     if current.status != RoundStatus.PUBLISHED:
         raise Conflict(f"round {current.id} is {current.status}: only published pairs can be "
