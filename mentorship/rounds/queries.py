@@ -22,8 +22,8 @@ from mentorship.profiles.models import Profile
 from mentorship.rounds.liveness import stalled_job
 from mentorship.rounds.models import Match, MatchStatus, PairRule, Round
 
-__all__ = ["Bar", "PairRow", "RoundCharts", "RoundProgress", "find_round", "get_round", "list_rounds",
-           "locks_of",
+__all__ = ["Bar", "PairRow", "RoundCharts", "RoundCounts", "RoundProgress", "find_round", "get_round", "list_rounds",
+           "locks_of", "round_counts",
            "pairs_csv", "round_charts", "round_pairs", "round_progress", "settings_text",
            "unmatched_people"]
 
@@ -68,6 +68,16 @@ class RoundCharts:
     scores: list[Bar]          # pairs per score band
     mentor_load: list[Bar]     # mentors by number of mentees
     skills: list[Bar]          # demand (value) and supply (second) of the most wanted skills
+
+
+@dataclass(frozen=True)
+class RoundCounts:
+    """What publishing or closing a round touches, for the page that asks to confirm it."""
+
+    round: Round
+    pairs: int        # pairs not declined (proposed before publishing, live after)
+    mentees: int
+    mentors: int
 
 
 def find_round(session: Session, round_id: int) -> Round:
@@ -254,3 +264,15 @@ def pairs_csv(session: Session, actor: Actor | None, round_id: int) -> str:
         )])
     return out.getvalue()
 
+
+
+def round_counts(session: Session, actor: Actor | None, round_id: int) -> RoundCounts:
+    """Count a round's pairs that are not declined or ended, and the people in them."""
+    current = get_round(session, actor, round_id)
+    pairs, mentees, mentors = session.execute(
+        select(func.count(), func.count(func.distinct(Match.mentee_id)),
+               func.count(func.distinct(Match.mentor_id)))
+        .where(Match.round_id == round_id,
+               Match.status.in_([MatchStatus.PROPOSED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE]))
+    ).one()
+    return RoundCounts(current, pairs, mentees, mentors)

@@ -166,6 +166,8 @@ def test_coordinator_imports_people_and_runs_a_round_to_publication(new_page, he
     expect(summary.locator("td")).to_have_text("1")
     check_accessibility(page)
 
+    page.get_by_role("link", name="Publish the round…").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Publish")
     page.get_by_role("button", name="Publish the round").click()
     expect(page.get_by_role("status")).to_contain_text("The round is published")
     expect(status_tag(page)).to_have_text("published")

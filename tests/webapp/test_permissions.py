@@ -40,6 +40,8 @@ ROUTES = [
     ("GET", "/coordinator/rounds/new", COORDINATORS, None),
     ("GET", "/coordinator/rounds/{round}", COORDINATORS, None),
     ("GET", "/coordinator/rounds/{round}/status", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}/publish", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}/close", COORDINATORS, None),
     ("GET", "/coordinator/rounds/{round}/export.csv", COORDINATORS, None),
     ("GET", "/coordinator/skills", COORDINATORS, None),
     ("GET", "/admin/roles", ADMINS, None),

@@ -204,6 +204,8 @@ def test_create_preview_adjust_rerun_publish(as_role, app, ids, extra_people):
     after = {(mentor, mentee): is_locked for _, mentor, mentee, is_locked in live_pairs(app, round_id)}
     assert after == {(mentor_a, mentee_b): True, (mentor_b, mentee_a): True}
 
+    confirm = page_text(client.get(f"{review}/publish"))
+    assert re.search(r"Publishing shows its \d+ pairs? to the \d+ mentees?", confirm)
     published = post(client, f"{review}/publish", page=review)
     assert published.status_code == 303
     html = page_text(client.get(published.headers["Location"]))
@@ -332,3 +334,15 @@ def test_a_lock_naming_an_unknown_person_is_reported_beside_that_field(as_role):
     assert re.search(r'id="lock_mentor-error">.*?No person has this email', html, re.S)
     assert 'id="lock_mentee-error"' not in html
     assert 'value="nobody@example.org"' in html
+
+
+def test_publish_and_close_ask_to_confirm_with_the_counts(as_role, ids):
+    client = as_role("coordinator")
+    review = f"/coordinator/rounds/{ids['round']}"
+    # The published round: closing asks first, and says how many live pairs end.
+    html = page_text(client.get(f"{review}/close"))
+    assert "Close “" in html and "live pair" in html and "cannot be undone" in html
+    assert 'action="' + f"{review}/close" + '"' in client.get(f"{review}/close").get_data(as_text=True)
+    assert "Close the round…" in page_text(client.get(review))
+    # Publishing it again is not offered: the page says why.
+    assert "only a previewed round can be published" in page_text(client.get(f"{review}/publish"))

@@ -40,6 +40,7 @@ from mentorship.rounds.queries import (
     locks_of,
     pairs_csv,
     round_charts,
+    round_counts,
     round_pairs,
     round_progress,
     settings_text,
@@ -207,6 +208,26 @@ def preview(round_id: int):
                   taxonomy_path=current_app.config["TAXONOMY_PATH"])
     flash("The preview is running. This page shows how far it has got.")
     return _back(round_id)
+
+
+@bp.get("/<int:round_id>/publish")
+@coordinator_required
+def confirm_publish(round_id: int):
+    """Ask to confirm publishing, with what it will show to whom."""
+    return _confirm(round_id, "publish")
+
+
+@bp.get("/<int:round_id>/close")
+@coordinator_required
+def confirm_close(round_id: int):
+    """Ask to confirm closing, with how many live pairs end."""
+    return _confirm(round_id, "close")
+
+
+def _confirm(round_id: int, action: str):
+    counts = round_counts(get_db(), actor(), round_id)
+    return render_template("rounds/confirm.html", current=counts.round, action=action,
+                           counts=counts)
 
 
 @bp.post("/<int:round_id>/publish")
