@@ -343,6 +343,27 @@ def round_export(round_id, out) -> None:
     write_output(text, out)
 
 
+@cli.group("admin")
+def admin_group() -> None:
+    """The first admin of a new installation, and later ones."""
+
+
+@admin_group.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="Their name (needed for someone not in the database).")
+def admin_create(email, name) -> None:
+    """Make EMAIL an admin (creating them) and print a one-time link to set their password.
+
+    The link's address is MENTORSHIP_BASE_URL (where people reach the web app).
+    """
+    from mentorship.people.accounts import INVITE_LIFETIME, create_admin, invite_link
+
+    issued = _run_service(lambda s: create_admin(s, email, name))
+    days = INVITE_LIFETIME.days
+    click.echo(f"{issued.person.email} is an admin. They set their password once, within {days} "
+               f"days, at:\n  {invite_link(issued.token)}")
+
+
 @cli.group("person")
 def person_group() -> None:
     """A person's data: export it, or delete it."""

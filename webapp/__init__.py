@@ -41,6 +41,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         SIGN_IN_ADDRESS_LIMIT="60 per minute; 300 per hour",  # per address, any email
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
+        BASE_URL=None,                # where people reach the app, for the links mailed to them
+                                      # (None: MENTORSHIP_BASE_URL, else http://127.0.0.1:5000);
+                                      # never taken from a request's Host header
+        LOG_LEVEL="INFO",             # the app's log (stderr): invite links shown, warnings
         SMTP_HOST="",                 # set it to send invite links by mail
         SMTP_PORT=25,
         SMTP_SENDER="mentoring@localhost",
@@ -57,6 +61,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+    app.logger.setLevel(app.config["LOG_LEVEL"])
 
     from webapp import api, auth, database, errors, security, views
 

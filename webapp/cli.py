@@ -18,21 +18,35 @@ __all__ = ["cli", "main"]
 def demo(host: str, port: int, people: int, no_serve: bool) -> None:
     """Load synthetic library staff, publish a round, print demo sign-ins, and serve the app.
 
-    Uses DATABASE_URL, else the embedded SQLite file (created if needed). Run it again and the
-    data stays; only the demo passwords change.
+    Uses a database of its own, instance/demo.db (created if needed), unless DATABASE_URL names
+    one; a database holding people the demo did not create is refused. Run it again and the
+    data stays, with no new round; only the demo passwords change.
     """
+    import os
+
+    from mentorship.console import fail
     from mentorship.core.db import make_engine, make_session_factory
+    from mentorship.core.errors import Conflict
+    from mentorship.core.settings import instance_path
     from mentorship.demo.seed import seed_demo
     from mentorship.migrate import upgrade_database
     from mentorship.taxonomy import load_taxonomy
 
-    engine = make_engine()
+    url = os.environ.get("MENTORSHIP_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not url:
+        instance_path().mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{instance_path() / 'demo.db'}"
+    engine = make_engine(url)
     click.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
     upgrade_database(engine)
-    with make_session_factory(engine)() as session:
-        click.echo(f"loading the demo ({people} synthetic staff, one published round)...")
-        accounts = seed_demo(session, load_taxonomy(), people=people)
-    engine.dispose()
+    try:
+        with make_session_factory(engine)() as session:
+            click.echo(f"loading the demo ({people} synthetic staff, one published round)...")
+            accounts = seed_demo(session, load_taxonomy(), people=people)
+    except Conflict as error:
+        fail(str(error))
+    finally:
+        engine.dispose()
     url = f"http://{host}:{port}"
     click.echo(f"\nDemo sign-ins for {url}/sign-in (new passwords on every start):")
     for account in accounts:
@@ -40,6 +54,7 @@ def demo(host: str, port: int, people: int, no_serve: bool) -> None:
                    f"password: {account.password}")
     if no_serve:
         return
+    os.environ["MENTORSHIP_DATABASE_URL"] = url  # the app serves the demo's database
     _serve(host, port)
 
 
@@ -58,9 +73,14 @@ def serve(host: str, port: int) -> None:
 
 
 def _serve(host: str, port: int) -> None:
+    import os
+
     from werkzeug.serving import run_simple
 
     from webapp import create_app
+
+    # Links the app mails or shows point at where it is served, unless configured otherwise.
+    os.environ.setdefault("MENTORSHIP_BASE_URL", f"http://{host}:{port}")
 
     click.echo(f"\nServing on http://{host}:{port} (Ctrl+C stops it)")
     run_simple(host, port, create_app(), threaded=True, use_reloader=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["database_url", "instance_path", "sqlite_default_path"]
+__all__ = ["base_url", "database_url", "instance_path", "sqlite_default_path"]
 
 
 def instance_path() -> Path:
@@ -36,3 +36,13 @@ def database_url(url: str | None = None) -> str:
     path = sqlite_default_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
+
+
+def base_url() -> str:
+    """Return the address people reach the web app at, for links sent to them (invites).
+
+    ``MENTORSHIP_BASE_URL`` (for instance ``https://mentoring.library.example.edu``); never the
+    Host header of a request, which whoever sends the request chooses. Defaults to the address
+    `mentorship serve` listens on.
+    """
+    return os.environ.get("MENTORSHIP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")

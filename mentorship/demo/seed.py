@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matching import Taxonomy
-from mentorship.demo.synthetic import CSV_COLUMNS, generate_staff
+from mentorship.core.errors import Conflict
+from mentorship.demo.synthetic import CSV_COLUMNS, EMAIL_DOMAIN, generate_staff
 from mentorship.people.accounts import set_password, set_roles
 from mentorship.people.models import Person
 from mentorship.profiles.csv_io import read_profiles_csv
@@ -44,8 +45,17 @@ def seed_demo(session: Session, taxonomy: Taxonomy, *, people: int = 150,
               seed: int = 2026) -> list[DemoSignIn]:
     """Load the synthetic staff and publish a round, unless already done; set demo passwords.
 
-    Idempotent: run again, it keeps the data and only sets new passwords. Commits.
+    Idempotent: run again, it keeps the data, adds no round and only sets new passwords. A
+    database holding anyone the demo did not create is refused (Conflict) and left untouched.
+    Commits.
     """
+    strangers = session.scalar(select(func.count()).select_from(Person).where(
+        Person.email.not_like(f"%@{EMAIL_DOMAIN}")))
+    if strangers:
+        who = "1 person" if strangers == 1 else f"{strangers} people"
+        raise Conflict(f"this database holds {who} the demo did not create: the demo "
+                       "only runs on its own database (leave DATABASE_URL unset, or point it at "
+                       "an empty database)")
     if session.scalar(select(func.count()).select_from(Person)) == 0:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
@@ -56,28 +66,36 @@ def seed_demo(session: Session, taxonomy: Taxonomy, *, people: int = 150,
         coordinator = register_person(session, None, DEMO_COORDINATOR, taxonomy)
         set_roles(session, None, coordinator.id, coordinator=True, admin=True)
         session.commit()
-    published = session.scalar(select(Round).where(Round.status == RoundStatus.PUBLISHED)
-                               .order_by(Round.id.desc()).limit(1))
-    if published is None:
+    if session.scalar(select(func.count()).select_from(Round)) == 0:
         spring = create_round(session, None, "Spring 2026 mentoring", settings={"min_score": 0.1})
         preview_round(session, None, spring.id, taxonomy=taxonomy)
-        published = publish_round(session, None, spring.id)
+        publish_round(session, None, spring.id)
         session.commit()
-    return _demo_sign_ins(session, published)
+    # The newest round with pairs people can see (the demo's own, unless one was added since).
+    shown = session.scalar(select(Round).where(
+        Round.status.in_([RoundStatus.PUBLISHED, RoundStatus.CLOSED]))
+        .order_by((Round.status == RoundStatus.PUBLISHED).desc(), Round.id.desc()).limit(1))
+    return _demo_sign_ins(session, shown)
 
 
-def _demo_sign_ins(session: Session, published: Round) -> list[DemoSignIn]:
-    coordinator = session.scalar(select(Person).where(Person.email == DEMO_COORDINATOR["email"]))
-    mentees = func.count(Match.id)
-    mentor_id = session.scalar(
-        select(Match.mentor_id).where(Match.round_id == published.id)
-        .group_by(Match.mentor_id).order_by(mentees.desc(), Match.mentor_id).limit(1))
-    mentee_id = session.scalar(
-        select(Match.mentee_id).where(Match.round_id == published.id, Match.mentor_id != mentor_id)
-        .order_by(Match.score.desc(), Match.id).limit(1))
+def _demo_sign_ins(session: Session, shown: Round | None) -> list[DemoSignIn]:
+    """Set new passwords for the demo coordinator and a mentor and mentee of `shown`."""
+    coordinator = session.scalar(select(Person.id).where(Person.email == DEMO_COORDINATOR["email"]))
+    mentor_id = mentee_id = None
+    if shown is not None:
+        mentees = func.count(Match.id)
+        mentor_id = session.scalar(
+            select(Match.mentor_id).where(Match.round_id == shown.id, Match.mentor_id.is_not(None))
+            .group_by(Match.mentor_id).order_by(mentees.desc(), Match.mentor_id).limit(1))
+        mentee_id = session.scalar(
+            select(Match.mentee_id).where(Match.round_id == shown.id, Match.mentor_id != mentor_id,
+                                          Match.mentee_id.is_not(None))
+            .order_by(Match.score.desc(), Match.id).limit(1))
     accounts = []
-    for role, person_id in (("coordinator", coordinator.id), ("mentor", mentor_id),
+    for role, person_id in (("coordinator", coordinator), ("mentor", mentor_id),
                             ("mentee", mentee_id)):
+        if person_id is None:  # deleted since, or no round to show
+            continue
         password = "-".join(secrets.token_hex(3) for _ in range(3))
         person = set_password(session, None, person_id, password)
         accounts.append(DemoSignIn(role, person.name, person.email, password))

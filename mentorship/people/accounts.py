@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,8 +14,10 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from mentorship.core.audit import record_event
+from mentorship.core.db import hold_lock
 from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowError
 from mentorship.core.permissions import require_admin, require_coordinator
+from mentorship.core.settings import base_url
 from mentorship.people.models import Invite, Person
 
 __all__ = [
@@ -22,8 +25,10 @@ __all__ = [
     "MIN_PASSWORD_LENGTH",
     "IssuedInvite",
     "authenticate",
+    "create_admin",
     "create_invites",
     "invite_for_token",
+    "invite_link",
     "invite_uninvited",
     "person_for_session",
     "redeem_invite",
@@ -34,6 +39,7 @@ __all__ = [
 ]
 
 INVITE_LIFETIME = timedelta(days=14)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
@@ -54,9 +60,10 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands timezone-aware columns back naive (in UTC).
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def invite_link(token: str, base: str | None = None) -> str:
+    """Return the link that redeems an invite token, on `base` (default: the configured
+    base URL, never a request's Host header)."""
+    return f"{(base or base_url()).rstrip('/')}/invite/{token}"
 
 
 def create_invites(session: Session, actor: Person | None,
@@ -65,7 +72,10 @@ def create_invites(session: Session, actor: Person | None,
     require_coordinator(actor, "manage people")
     if not person_ids:
         return []
-    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+    # Locked: of two invites for one person at once, the second waits and replaces the first,
+    # so exactly one link works.
+    people = {p.id: p for p in session.scalars(
+        select(Person).where(Person.id.in_(person_ids)).order_by(Person.id).with_for_update())}
     missing = [i for i in person_ids if i not in people]
     if missing:
         raise NotFound(f"no person with id {missing[0]}")
@@ -100,7 +110,7 @@ def create_invites(session: Session, actor: Person | None,
 def invite_for_token(session: Session, token: str) -> Invite:
     """Return the usable invite a token stands for; NotFound if unknown, used or expired."""
     invite = session.scalar(select(Invite).where(Invite.token_hash == _token_hash(token)))
-    if invite is None or invite.used_at is not None or _aware(invite.expires_at) < datetime.now(UTC):
+    if invite is None or invite.used_at is not None or invite.expires_at < datetime.now(UTC):
         raise NotFound("this invite link is not valid: it was used already, has expired or was "
                        "replaced by a newer one. Ask your coordinator for a new link.")
     return invite
@@ -183,7 +193,11 @@ def person_for_session(session: Session, person_id: int, session_token: str) -> 
 
 
 def _keep_an_admin(session: Session) -> None:
-    """Refuse a change that would leave no active admin."""
+    """Refuse a change that would leave no active admin.
+
+    Under a lock of its own: two admins demoting each other at once cannot both succeed.
+    """
+    hold_lock(session, "mentorship.admins")
     admins = session.scalar(select(func.count()).select_from(Person).where(
         Person.is_admin.is_(True), Person.active.is_(True)))
     if admins <= 1:
@@ -241,3 +255,26 @@ def set_roles(session: Session, actor: Person | None, person_id: int, *, coordin
                  after={"coordinator": coordinator, "admin": admin})
     session.flush()
     return person
+
+
+def create_admin(session: Session, email: str, name: str = "") -> IssuedInvite:
+    """Make the person with this email an active admin (creating them if need be) and return a
+    one-time link to set their password: the way into a new installation (command line only).
+    """
+    address = email.strip().casefold()
+    if not _EMAIL.fullmatch(address) or len(address) > 254:
+        raise InvalidInput("not an email address", [RowError(0, "email", email[:80],
+                                                             "must be an email address")])
+    person = session.scalar(select(Person).where(Person.email == address))
+    if person is None:
+        if not name.strip():
+            raise InvalidInput("a new admin needs a name", [
+                RowError(0, "name", "", "required for someone new: --name 'Their Name'")])
+        person = Person(email=address, name=name.strip()[:200])
+        session.add(person)
+    elif name.strip():
+        person.name = name.strip()[:200]
+    person.is_admin, person.active = True, True
+    session.flush()
+    record_event(session, None, "person.admin", "person", person.id)
+    return create_invites(session, None, [person.id])[0]

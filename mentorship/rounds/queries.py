@@ -22,10 +22,24 @@ from mentorship.profiles.models import Profile
 from mentorship.rounds.liveness import stalled_job
 from mentorship.rounds.models import Match, MatchStatus, PairRule, Round
 
-__all__ = ["Bar", "PairRow", "RoundCharts", "RoundCounts", "RoundProgress", "find_round", "get_round", "list_rounds",
-           "locks_of", "round_counts",
-           "pairs_csv", "round_charts", "round_pairs", "round_progress", "settings_text",
-           "unmatched_people"]
+__all__ = [
+    "Bar",
+    "PairRow",
+    "RoundCharts",
+    "RoundCounts",
+    "RoundProgress",
+    "find_round",
+    "get_round",
+    "list_rounds",
+    "locks_of",
+    "pairs_csv",
+    "round_charts",
+    "round_counts",
+    "round_pairs",
+    "round_progress",
+    "settings_text",
+    "unmatched_people",
+]
 
 SCORE_BUCKETS = 10
 TOP_SKILLS = 15

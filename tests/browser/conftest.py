@@ -82,7 +82,8 @@ def live_server(live_app) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    live_app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # for invite links
+    yield live_app.config["BASE_URL"]
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)

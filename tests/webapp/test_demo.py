@@ -47,3 +47,45 @@ def test_demo_loads_publishes_and_prints_working_sign_ins(private_database, monk
         if role == "mentee":
             assert "Your mentor" in signed_in.get_data(as_text=True)
     app.extensions["mentorship.engine"].dispose()
+
+
+def test_demo_refuses_a_database_of_real_people_and_adds_no_round_when_run_again(
+        private_database, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", private_database)
+    runner = CliRunner()
+    made = runner.invoke(cli, ["admin", "create", "ada@library.example.edu", "--name", "Ada"])
+    assert made.exit_code == 0, made.output
+    refused = runner.invoke(cli, ["demo", "--no-serve", "--people", "20"])
+    assert refused.exit_code == 2
+    assert "holds 1 person the demo did not create" in refused.output
+    engine = make_engine(private_database)
+    with make_session_factory(engine)() as db:
+        assert db.scalar(select(func.count()).select_from(Person)) == 1  # nothing was added
+        assert db.scalar(select(func.count()).select_from(Round)) == 0
+    engine.dispose()
+
+
+def test_demo_keeps_its_rounds_when_its_round_was_closed(private_database, monkeypatch):
+    from mentorship.rounds.operations import close_round
+
+    monkeypatch.setenv("DATABASE_URL", private_database)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo", "--no-serve", "--people", "40"]).exit_code == 0
+    engine = make_engine(private_database)
+    with make_session_factory(engine)() as db, db.begin():
+        close_round(db, None, db.scalar(select(Round.id)))
+    again = runner.invoke(cli, ["demo", "--no-serve", "--people", "40"])
+    assert again.exit_code == 0, again.output
+    assert "coordinator" in again.output and "mentor" in again.output
+    with make_session_factory(engine)() as db:
+        assert db.scalar(select(func.count()).select_from(Round)) == 1
+    engine.dispose()
+
+
+def test_demo_without_a_database_url_uses_its_own_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("MENTORSHIP_DATABASE_URL", raising=False)
+    monkeypatch.setenv("MENTORSHIP_INSTANCE_PATH", str(tmp_path))
+    result = CliRunner().invoke(cli, ["demo", "--no-serve", "--people", "20"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "demo.db").exists() and not (tmp_path / "mentorship.db").exists()

@@ -15,7 +15,7 @@ from flask import (
 
 from mentorship.core.errors import InvalidInput
 from mentorship.core.spreadsheet import decode_upload
-from mentorship.people.accounts import create_invites, invite_uninvited, set_active
+from mentorship.people.accounts import create_invites, invite_link, invite_uninvited, set_active
 from mentorship.people.directory import PeopleFilter, departments, search_people
 from mentorship.profiles.csv_export import export_profiles_csv
 from mentorship.profiles.csv_io import COLUMNS, read_profiles_csv
@@ -97,7 +97,7 @@ def invite():
         return redirect(request.referrer or url_for("people.index"), code=303)
     # Committed before mailing, so that every link sent already works.
     db.commit()
-    links = [(i.person, url_for("auth.invite", token=i.token, _external=True), i.expires_at)
+    links = [(i.person, invite_link(i.token, current_app.config["BASE_URL"]), i.expires_at)
              for i in issued]
     mailed, sent = send_invites(links)
     if not mailed:

@@ -1,0 +1,99 @@
+"""Count-then-write under concurrency: one admin always stays, one invite link always works."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mentorship.core.db import make_engine
+from mentorship.core.errors import Conflict, NotFound, PermissionDenied
+from mentorship.migrate import upgrade_database
+from mentorship.people.accounts import create_invites, invite_for_token, set_active, set_roles
+from mentorship.people.models import Invite, Person
+
+
+@pytest.fixture
+def engine(private_database):
+    engine = make_engine(private_database)
+    upgrade_database(engine)
+    yield engine
+    engine.dispose()
+
+
+def run_at_once(*jobs):
+    """Run each job in its own thread, all released together; return what each raised or did."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes = [None] * len(jobs)
+
+    def run(index, job):
+        barrier.wait()
+        try:
+            outcomes[index] = job()
+        except Exception as error:  # the test looks at what came out
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_two_admins_demoting_each_other_leave_one_admin(engine):
+    with Session(engine) as session, session.begin():
+        first, second = Person(email="a@x.org", name="A"), Person(email="b@x.org", name="B")
+        session.add_all([first, second])
+        session.flush()
+        ids = first.id, second.id
+    for trial in range(20):
+        with Session(engine) as session, session.begin():
+            for person_id in ids:
+                person = session.get(Person, person_id)
+                person.is_admin, person.active = True, True
+
+        def demote(actor_id, target_id, how):
+            with Session(engine) as session, session.begin():
+                actor = session.get(Person, actor_id)
+                if how == "roles":
+                    set_roles(session, actor, target_id, coordinator=False, admin=False)
+                else:
+                    set_active(session, actor, target_id, False)
+            return "done"
+
+        how = "roles" if trial % 2 == 0 else "deactivate"
+        outcomes = run_at_once(lambda how=how: demote(ids[0], ids[1], how),
+                               lambda how=how: demote(ids[1], ids[0], how))
+        # The loser is told: the last admin stays (or, once demoted, they are no admin).
+        assert outcomes.count("done") == 1, outcomes
+        assert all(o == "done" or isinstance(o, Conflict | PermissionDenied) for o in outcomes)
+        with Session(engine) as session:
+            assert session.scalar(select(func.count()).select_from(Person).where(
+                Person.is_admin.is_(True), Person.active.is_(True))) == 1
+
+
+def test_five_invites_at_once_leave_exactly_one_working_link(engine):
+    with Session(engine) as session, session.begin():
+        person = Person(email="new@x.org", name="New")
+        session.add(person)
+        session.flush()
+        person_id = person.id
+
+    def invite():
+        with Session(engine) as session, session.begin():
+            return create_invites(session, None, [person_id])[0].token
+
+    tokens = run_at_once(*[invite] * 5)
+    assert all(isinstance(token, str) for token in tokens), tokens
+    working = []
+    with Session(engine) as session:
+        for token in tokens:
+            try:
+                invite_for_token(session, token)
+                working.append(token)
+            except NotFound:
+                pass
+        assert session.scalar(select(func.count()).select_from(Invite).where(
+            Invite.person_id == person_id, Invite.used_at.is_(None))) == 1
+    assert len(working) == 1
