@@ -29,7 +29,8 @@ def unguarded(cell: str) -> str:
 def decode_upload(data: bytes) -> io.StringIO:
     """Return an uploaded CSV file's text, ready for `read_profiles_csv`; InvalidInput if not UTF-8."""
     try:
-        return io.StringIO(data.decode("utf-8-sig"))
+        # Any line ending (\n, \r\n or a lone \r), as reading a file from disk accepts them.
+        return io.StringIO(data.decode("utf-8-sig"), newline=None)
     except UnicodeDecodeError as error:
         raise InvalidInput("not UTF-8", [RowError(0, "", "", f"the file is not UTF-8 text "
                                                             f"(byte {error.start}); save it as "

@@ -19,6 +19,7 @@ from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionD
 from mentorship.core.permissions import require_admin, require_coordinator
 from mentorship.core.settings import base_url
 from mentorship.people.models import Invite, Person
+from mentorship.rounds.pairs import PERSON_DEACTIVATED, end_live_pairs_of
 
 __all__ = [
     "INVITE_LIFETIME",
@@ -232,10 +233,12 @@ def set_active(session: Session, actor: Person | None, person_id: int, active: b
     if person.is_admin and not active:
         _keep_an_admin(session)
     person.active = active
+    ended = 0
     if not active:
         person.session_token = secrets.token_urlsafe(32)
+        ended = end_live_pairs_of(session, person.id, reason=PERSON_DEACTIVATED)
     record_event(session, actor, "person.activate" if active else "person.deactivate", "person",
-                 person.id)
+                 person.id, **({"ended_pairs": ended} if not active else {}))
     session.flush()
     return person
 

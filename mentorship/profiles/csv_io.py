@@ -89,6 +89,11 @@ def _parse(text: str, taxonomy: Taxonomy, partial: bool) -> ProfileTable:
                  if column in COLUMNS}
         if not any(value.strip() for value in cells.values()):
             continue  # blank rows, often at the end of a spreadsheet export
+        with_nul = [column for column, value in cells.items() if "\x00" in value]
+        if with_nul:
+            errors += [RowError(row_number, column, "", "contains a NUL character, which no "
+                                "field can hold") for column in with_nul]
+            continue
         emails_in_file.add(cells.get("email", "").strip().casefold())
         try:
             record = schema.load(cells)

@@ -108,6 +108,8 @@ class Match(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[MatchStatus] = mapped_column(string_enum(MatchStatus), default=MatchStatus.PROPOSED)
     decline_reason: Mapped[str] = mapped_column(Text, default="")
+    # Why a live pair ended before its round closed (one of them was deactivated), as a code.
+    end_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime, default=utc_now, onupdate=utc_now

@@ -19,8 +19,11 @@ from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, Round, R
 from mentorship.rounds.queries import PairRow
 from mentorship.rounds.run import rematch_round
 
-__all__ = ["Declined", "MyPair", "accept_match", "decline_match", "decline_pair", "get_match",
-           "my_pairs", "pair_details"]
+__all__ = ["PERSON_DEACTIVATED", "Declined", "MyPair", "accept_match", "decline_match", "decline_pair",
+           "end_live_pairs_of", "get_match", "my_pairs", "pair_details"]
+
+#: Why a pair ended early: one of its people was deactivated (a code; words come when shown).
+PERSON_DEACTIVATED = "person_deactivated"
 
 
 @dataclass(frozen=True)
@@ -180,3 +183,17 @@ def decline_pair(session: Session, actor: Actor | None, match_id: int, *, taxono
     rematched = decline_match(session, actor, match_id, taxonomy=taxonomy, reason=reason)
     match = session.get(Match, match_id, populate_existing=True)
     return Declined(match, len(rematched))
+
+
+def end_live_pairs_of(session: Session, person_id: int, *, reason: str) -> int:
+    """End every live pair of a published round that the person is in, recording why; return
+    how many ended. Their partners' places (a mentor's capacity) are free for the next round."""
+    lock_live_pairs(session)
+    published = select(Round.id).where(Round.status == RoundStatus.PUBLISHED)
+    ended = session.execute(
+        update(Match).where(or_(Match.mentor_id == person_id, Match.mentee_id == person_id),
+                            Match.status.in_(LIVE_STATUSES), Match.round_id.in_(published))
+        .values(status=MatchStatus.ENDED, end_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount
+    session.expire_all()
+    return ended

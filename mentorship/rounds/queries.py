@@ -290,3 +290,17 @@ def round_counts(session: Session, actor: Actor | None, round_id: int) -> RoundC
                Match.status.in_([MatchStatus.PROPOSED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE]))
     ).one()
     return RoundCounts(current, pairs, mentees, mentors)
+
+
+def declined_pairs(session: Session, actor: Actor | None, round_id: int, *,
+                   limit: int = 200) -> list[PairRow]:
+    """The round's declined pairs, newest first, with the reason given (coordinators only)."""
+    get_round(session, actor, round_id)
+    mentor, mentee = aliased(Person), aliased(Person)
+    rows = session.execute(
+        select(Match, mentor, mentee)
+        .outerjoin(mentor, Match.mentor_id == mentor.id)
+        .outerjoin(mentee, Match.mentee_id == mentee.id)
+        .where(Match.round_id == round_id, Match.status == MatchStatus.DECLINED)
+        .order_by(Match.updated_at.desc(), Match.id.desc()).limit(limit)).all()
+    return [PairRow(match, a, b, match.locked) for match, a, b in rows]

@@ -486,3 +486,20 @@ def test_skill_by_id_name_or_alias_in_any_case_gives_the_same_profile(taxonomy, 
     cased = data.draw(any_case(spelling), label="cased")
 
     assert load_one(f"{cased}=3", taxonomy).levels == {skill.id: 3}
+
+
+def test_a_nul_character_in_a_cell_is_a_row_error(write_text, taxonomy):
+    path = write_text("email,name,goals\nana@example.org,Ana,learn\x00more\n")
+    with pytest.raises(InvalidInput) as raised:
+        read_profiles_csv(path, taxonomy)
+    assert [(e.row, e.column) for e in raised.value.errors] == [(2, "goals")]
+    assert "NUL" in raised.value.errors[0].reason
+
+
+def test_an_upload_with_cr_line_endings_reads_as_the_file_does(write_text, taxonomy):
+    from mentorship.core.spreadsheet import decode_upload
+
+    text = "email,name\rana@example.org,Ana\rbo@example.org,Bo\r"
+    uploaded = read_profiles_csv(decode_upload(text.encode()), taxonomy)
+    from_disk = read_profiles_csv(write_text(text), taxonomy)
+    assert list(uploaded.records) == list(from_disk.records) == ["ana@example.org", "bo@example.org"]

@@ -323,3 +323,20 @@ def test_every_broken_setting_is_reported_on_its_own_field(db):
     assert set(reasons) == {"name", "skill_weight", "text_weight", "min_score", "fair", "bogus"}
     assert reasons["text_weight"] == "enter a number, such as 0.5"
     assert reasons["bogus"] == "unknown setting"
+
+
+def test_deactivating_a_person_ends_their_live_pairs_with_the_reason(staff, taxonomy):
+    from mentorship.people.accounts import set_active
+    from mentorship.rounds.pairs import PERSON_DEACTIVATED, my_pairs
+
+    db = staff
+    current = create_round(db, None, "Spring term")
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    publish_round(db, None, current.id)
+    pair = db.scalars(select(Match).where(Match.round_id == current.id)).first()
+    mentor = db.get(Person, pair.mentor_id)
+    before = len(my_pairs(db, mentor))
+    set_active(db, None, pair.mentee_id, False)
+    db.refresh(pair)
+    assert pair.status == MatchStatus.ENDED and pair.end_reason == PERSON_DEACTIVATED
+    assert len(my_pairs(db, mentor)) == before - 1  # the mentor no longer sees them

@@ -482,3 +482,18 @@ def test_declining_a_pair_rematches_its_round(as_role, ids):
             coordinator.post(f"{API}/rounds/{round_id}/close", headers=headers)
         writable = {k: v for k, v in before.items() if k not in ("person_id", "updated_at")}
         assert other.put(profile_url, json=writable, headers=other_headers).status_code == 200
+
+
+def test_lone_surrogates_and_deep_json_are_400_with_a_message(as_role, ids):
+    client, headers = signed_in(as_role, "mentor")
+    url = f"{API}/profiles/{ids['mentor']}"
+    surrogate = client.put(url, data='{"role": "mentor", "goals": "\\ud800"}',
+                           content_type="application/json", headers=headers)
+    assert "lone surrogate" in error_of(surrogate, 400)["message"]
+    deep = client.put(url, data="[" * 5000 + "]" * 5000, content_type="application/json",
+                      headers=headers)
+    assert "nested more than" in error_of(deep, 400)["message"]
+    # A surrogate pair is an ordinary character (here U+1F600) and is fine.
+    smile = client.put(url, data='{"role": "mentor", "goals": "\\ud83d\\ude00"}',
+                       content_type="application/json", headers=headers)
+    assert smile.status_code != 400

@@ -63,3 +63,10 @@ def test_the_rounds_unmatched_list_follows_the_decline(app, ids):
         unmatched = {entry["id"]: entry for entry in db.get(Round, ids["round"]).unmatched}
     assert "mentee@example.org" not in unmatched and "second@example.org" not in unmatched
     assert unmatched["mentor@example.org"]["side"] == "mentor"
+
+
+def test_the_round_page_shows_pair_status_and_the_decline_reason(as_role, ids):
+    # After the decline above: coordinators see the declined pair and its reason on the page.
+    html = as_role("coordinator").get(f"/coordinator/rounds/{ids['round']}").get_data(as_text=True)
+    assert "Declined pairs" in html and "moving teams" in html
+    assert 'class="tag status-proposed"' in html  # the re-matched pair, live in a published round

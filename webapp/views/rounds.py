@@ -35,6 +35,7 @@ from mentorship.rounds.operations import (
     unlock_pair,
 )
 from mentorship.rounds.queries import (
+    declined_pairs,
     get_round,
     list_rounds,
     locks_of,
@@ -168,6 +169,7 @@ def _review(round_id: int, *, errors: dict[str, str] | None = None,
         pairs=round_pairs(db, who, round_id, page=page, text=text),
         unmatched=unmatched_people(db, who, round_id, page=upage),
         locks=locks_of(db, who, round_id),
+        declined=declined_pairs(db, who, round_id),
         charts=round_charts(db, who, round_id, get_taxonomy()),
         editable=current.status in EDITABLE,
         peer=current.mode == "peer",
