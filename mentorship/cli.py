@@ -7,7 +7,7 @@ import os
 import sys
 
 import click
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from matching import InfeasibleLockError, TaxonomyError
 from mentorship.console import INPUT_ERROR, ProgressBar, fail, write_output
@@ -127,12 +127,26 @@ def main() -> None:
     except DomainError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(INPUT_ERROR)
+    except MemoryError:
+        click.echo("error: not enough memory for this input: split the file, or run it on a "
+                   "larger machine", err=True)
+        sys.exit(1)
     except Exception as error:  # last resort: a user never sees a traceback
         if os.environ.get("MENTORSHIP_DEBUG"):
             raise
-        click.echo(f"internal error: {type(error).__name__}: {error} "
-                   "(set MENTORSHIP_DEBUG=1 for details, and please report it)", err=True)
+        click.echo(f"internal error: {_error_kind(error)} (set MENTORSHIP_DEBUG=1 for the "
+                   "traceback, and please report it)", err=True)
         sys.exit(1)
+
+
+def _error_kind(error: Exception) -> str:
+    """Name an unexpected error without its message: a database error's message holds the SQL
+    and its parameters (personal data), and others may quote their input."""
+    orig = getattr(error, "orig", None)
+    if isinstance(error, SQLAlchemyError):
+        kind = type(orig).__name__ if orig is not None else type(error).__name__
+        return f"the database refused the work ({kind}); nothing was saved"
+    return type(error).__name__
 
 
 @cli.group()

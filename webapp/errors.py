@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mentorship.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_busy)
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -68,6 +70,21 @@ def _http_error(error: HTTPException):
         size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
         description = f"The upload is larger than {size}: split the file and try again."
     return _render(error.code or 500, error.name, description, messages)
+
+
+def _database_busy(error: OperationalError):
+    """SQLite's writer lock held past the busy timeout (or the server gone): say so, retryably.
+
+    Never the driver's message: it holds the SQL and its parameters.
+    """
+    if "locked" not in str(error.orig) and "busy" not in str(error.orig):
+        return _unexpected(error)
+    current_app.logger.warning("database busy on %s %s", request.method, request.path)
+    response = make_response(_render(503, "Busy", "The database is busy with another change. "
+                                                  "Nothing was saved: please try again in a "
+                                                  "moment."))
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _unexpected(error: Exception):

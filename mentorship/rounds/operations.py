@@ -18,6 +18,7 @@ from mentorship.rounds.queries import find_round
 from mentorship.rounds.settings import load_round_settings
 
 __all__ = [
+    "EDITABLE",
     "close_round",
     "create_round",
     "lock_pair",
@@ -104,10 +105,15 @@ def close_round(session: Session, actor: Actor | None, round_id: int) -> Round:
     return session.get(Round, round_id)
 
 
+#: A round's pairs can be adjusted until it is published; a failed round too, so that a lock
+#: that made its preview fail can be removed and the preview run again.
+EDITABLE = (RoundStatus.DRAFT, RoundStatus.PREVIEWED, RoundStatus.FAILED)
+
+
 def _editable_round(session: Session, actor: Actor | None, round_id: int) -> Round:
     require_coordinator(actor)
     current = find_round(session, round_id)
-    if current.status not in (RoundStatus.DRAFT, RoundStatus.PREVIEWED):
+    if current.status not in EDITABLE:
         raise Conflict(f"round {round_id} is {current.status}; pairs can only be adjusted "
                        "before publishing")
     return current

@@ -340,3 +340,19 @@ def test_deactivating_a_person_ends_their_live_pairs_with_the_reason(staff, taxo
     db.refresh(pair)
     assert pair.status == MatchStatus.ENDED and pair.end_reason == PERSON_DEACTIVATED
     assert len(my_pairs(db, mentor)) == before - 1  # the mentor no longer sees them
+
+
+def test_a_failed_round_stays_editable_and_runs_again(staff, taxonomy):
+    from mentorship.rounds.operations import lock_pair, unlock_pair
+
+    db = staff
+    current = create_round(db, None, "Spring term")
+    managed = db.scalars(select(Person).where(Person.manager_id.is_not(None))).first()
+    boss = db.get(Person, managed.manager_id)
+    lock_pair(db, None, current.id, boss.email, managed.email)  # a manager and their report
+    with pytest.raises(InvalidInput, match="locked pairs break the rules"):
+        preview_round(db, None, current.id, taxonomy=taxonomy)
+    current.status = RoundStatus.FAILED  # as the job leaves it
+    db.flush()
+    unlock_pair(db, None, current.id, boss.email, managed.email)
+    assert preview_round(db, None, current.id, taxonomy=taxonomy).status == RoundStatus.PREVIEWED

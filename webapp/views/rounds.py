@@ -24,8 +24,8 @@ from flask import (
 
 from mentorship.core.errors import InvalidInput, NotFound
 from mentorship.rounds.jobs import start_preview
-from mentorship.rounds.models import RoundStatus
 from mentorship.rounds.operations import (
+    EDITABLE,
     close_round,
     create_round,
     lock_pair,
@@ -82,7 +82,6 @@ SUMMARY_LABELS = {
     "min_score": "Lowest score",
     "blocking_pairs": "Blocking pairs",
 }
-EDITABLE = (RoundStatus.DRAFT, RoundStatus.PREVIEWED)
 KEPT_ARGS = ("page", "q", "upage")
 APPLY_LATER = "re-run the preview to apply it (the pairs change only when the preview runs)."
 

@@ -1,0 +1,39 @@
+"""Faults a person can meet get a page that says what to do, never a 500 with the SQL."""
+
+from sqlalchemy.exc import OperationalError
+
+from tests.webapp.conftest import csrf_token
+
+
+def locked(*args, **kwargs):
+    raise OperationalError("UPDATE match SET status=?", ("secret@example.org",),
+                           Exception("database is locked"))
+
+
+def test_a_busy_database_is_a_503_that_says_try_again(as_role, ids, monkeypatch):
+    import webapp.views.matches as views
+
+    client = as_role("mentor")
+    token = csrf_token(client, "/matches")
+    monkeypatch.setattr(views, "accept_match", locked)
+    response = client.post(f"/matches/{ids['match']}/accept", data={"csrf_token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "try again" in page and "secret@example.org" not in page and "UPDATE" not in page
+
+
+def test_the_cli_never_prints_sql_or_its_parameters(monkeypatch, capsys):
+    import pytest
+
+    import mentorship.cli as cli
+
+    def broken(*args, **kwargs):
+        raise OperationalError("INSERT INTO person (email) VALUES (?)", ("ana@example.org",),
+                               Exception("disk I/O error"))
+
+    monkeypatch.setattr(cli, "cli", broken)
+    with pytest.raises(SystemExit):
+        cli.main()
+    printed = capsys.readouterr().err
+    assert "database refused the work (Exception)" in printed
+    assert "ana@example.org" not in printed and "INSERT" not in printed
