@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -39,6 +40,9 @@ __all__ = ["SignedIn", "actor", "admin_required", "bp", "coordinator_required", 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+#: What a person over the sign-in limit is told (the Retry-After header has the seconds).
+RETRY_LATER = ("Too many failed attempts from here. For your account's safety, wait a few "
+               "minutes before you try again; your coordinator can send a new invite link.")
 
 
 class SignedIn(UserMixin):
@@ -68,6 +72,10 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Please sign in to see this page."
     login_manager.session_protection = "strong"
     limiter.init_app(app)
+    if app.config["RATELIMIT_STORAGE_URI"] == "memory://" and "gunicorn" in sys.modules:
+        app.logger.warning(
+            "sign-in limits are counted in this process's memory: with several workers each "
+            "counts apart; set MENTORSHIP_RATELIMIT_STORAGE_URI=redis://... to share them")
     app.register_blueprint(bp)
 
 
@@ -138,12 +146,20 @@ def _address_and_account() -> str:
     return f"{get_remote_address()}|{account}"
 
 
+def _failed(response) -> bool:
+    """Whether a sign-in or password POST failed (a success redirects with 303)."""
+    return response.status_code != 303
+
+
 def _limited(view: Callable) -> Callable:
-    """Count every POST (attempts, not only failures, so that parallel guesses count too)."""
+    """Limit the POSTs that fail: a coordinator who signs in twenty times a day is never locked
+    out, while guessing is (a request over the limit is refused before it is tried)."""
     view = limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"],
-                         key_func=_address_and_account)(view)
+                         key_func=_address_and_account, deduct_when=_failed,
+                         error_message=RETRY_LATER)(view)
     return limiter.limit(lambda: current_app.config["SIGN_IN_ADDRESS_LIMIT"], methods=["POST"],
-                         key_func=get_remote_address)(view)
+                         key_func=get_remote_address, deduct_when=_failed,
+                         error_message=RETRY_LATER)(view)
 
 
 def _start_session(person: Person) -> None:

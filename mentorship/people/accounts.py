@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -42,6 +43,8 @@ __all__ = [
 INVITE_LIFETIME = timedelta(days=14)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MIN_PASSWORD_LENGTH = 12
+#: The lowest zxcvbn score (0-4) a password may have: 3 is "safely unguessable" online.
+MIN_PASSWORD_SCORE = 3
 MAX_PASSWORD_LENGTH = 256
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 # Verified against when the email is unknown, so that a miss costs as long as a hit.
@@ -124,6 +127,13 @@ def _check_password(password: str, field: str = "password") -> None:
     if len(password) > MAX_PASSWORD_LENGTH:
         raise InvalidInput("the password is not valid", [RowError(
             0, field, "", f"must be at most {MAX_PASSWORD_LENGTH} characters")])
+    # zxcvbn knows common passwords, names, dictionary words, dates, repeats and keyboard walks.
+    strength = zxcvbn(password[:100])
+    if strength["score"] < MIN_PASSWORD_SCORE:
+        advice = strength["feedback"]["warning"] or "It is too easy to guess."
+        raise InvalidInput("the password is not valid", [RowError(
+            0, field, "", f"{advice.rstrip('.')}: try a few unrelated words, such as a line "
+                          "only you would write")])
 
 
 def redeem_invite(session: Session, token: str, password: str) -> Person:

@@ -99,3 +99,15 @@ def test_deactivated_people_cannot_be_invited(db, people):
     set_active(db, None, people["bob"].id, False)
     with pytest.raises(Conflict, match="deactivated"):
         create_invites(db, None, [people["bob"].id])
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaaaa", "password1234", "qwertyuiop12", "123456789012"])
+def test_common_and_trivial_passwords_are_refused_with_advice(db, weak):
+    from mentorship.people.accounts import create_admin, redeem_invite
+
+    issued = create_admin(db, "ada@example.org", "Ada")
+    with pytest.raises(InvalidInput) as raised:
+        redeem_invite(db, issued.token, weak)
+    [problem] = raised.value.errors
+    assert problem.column == "password" and "unrelated words" in problem.reason
+    assert weak not in problem.reason  # the password is never echoed

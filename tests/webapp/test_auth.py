@@ -149,3 +149,19 @@ def test_odd_input_gets_a_clear_answer_not_a_server_error(as_role):
     assert ticked.status_code == 303  # nothing to invite: told so on the page
     nul = client.post("/profile", data={"csrf_token": token, "goals": "a\x00b"})
     assert nul.status_code == 400 and "NUL" in nul.get_data(as_text=True)
+
+
+def test_successful_sign_ins_do_not_count_toward_the_limit(app):
+    app.config["SIGN_IN_LIMIT"] = "3 per minute"
+    try:
+        statuses = [sign_in(app.test_client(), "mentee").status_code for _ in range(5)]
+        assert statuses == [303] * 5
+        client = app.test_client()
+        failures = [sign_in(client, "mentee", "wrong password!").status_code for _ in range(4)]
+        assert failures == [401, 401, 401, 429]
+        page = sign_in(client, "mentee", "wrong password!")
+        assert "wait a few minutes" in page.get_data(as_text=True) and page.headers["Retry-After"]
+    finally:
+        app.config["SIGN_IN_LIMIT"] = "1000 per minute"
+        from webapp.auth import limiter
+        limiter.reset()
