@@ -10,16 +10,16 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from mentorship.core.audit import record_event
 from mentorship.core.db import hold_lock
 from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowError
 from mentorship.core.permissions import require_admin, require_coordinator
 from mentorship.core.settings import base_url
-from mentorship.people.models import Invite, Person
+from mentorship.people.models import PEOPLE_LOCK, Invite, Person
 from mentorship.rounds.pairs import PERSON_DEACTIVATED, end_live_pairs_of
 
 __all__ = [
@@ -278,6 +278,7 @@ def create_admin(session: Session, email: str, name: str = "") -> IssuedInvite:
     if not _EMAIL.fullmatch(address) or len(address) > 254:
         raise InvalidInput("not an email address", [RowError(0, "email", email[:80],
                                                              "must be an email address")])
+    hold_lock(session, PEOPLE_LOCK)
     person = session.scalar(select(Person).where(Person.email == address))
     if person is None:
         if not name.strip():

@@ -13,7 +13,11 @@ from mentorship.core.models import Base, UtcDateTime, utc_now
 if TYPE_CHECKING:
     from mentorship.profiles.models import Profile
 
-__all__ = ['Invite', 'Person']
+__all__ = ["PEOPLE_LOCK", "Invite", "Person"]
+
+#: The lock (`mentorship.core.db.hold_lock`) every writer that creates people by email holds,
+#: so that two imports of one file cannot both insert the same person.
+PEOPLE_LOCK = "mentorship.people"
 
 
 class Person(Base):

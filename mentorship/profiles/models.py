@@ -12,7 +12,7 @@ from mentorship.core.models import Base, UtcDateTime, string_enum, utc_now
 from mentorship.people.models import Person
 from mentorship.profiles.limits import MAX_CAPACITY, MAX_LEVEL, MIN_LEVEL
 
-__all__ = ['FormatPreference', 'MentoringRole', 'Profile', 'ProfileSkill']
+__all__ = ["FormatPreference", "MentoringRole", "Profile", "ProfileSkill"]
 
 
 class MentoringRole(enum.StrEnum):

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from matching import Taxonomy
 from mentorship.core.audit import record_event
+from mentorship.core.db import hold_lock
 from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowError
 from mentorship.core.permissions import require_coordinator
 from mentorship.people.directory import get_person
-from mentorship.people.models import Person
+from mentorship.people.models import PEOPLE_LOCK, Person
 from mentorship.profiles.csv_io import ProfileTable
 from mentorship.profiles.mapping import PROFILE_FIELDS, fill_profile, skill_rows, stored_record
 from mentorship.profiles.models import Profile, ProfileSkill
@@ -47,6 +48,8 @@ def import_profiles(
     says so).
     """
     require_coordinator(actor, "import people")
+    # One writer of people by email at a time: two imports of one file do not both insert.
+    hold_lock(session, PEOPLE_LOCK)
     sync_taxonomy(session, actor, taxonomy)
     report = ImportReport(skipped=len({error.row for error in table.errors}),
                           warnings=list(table.warnings))
@@ -165,6 +168,7 @@ def register_person(
     Roles cannot be set this way: a new person is staff.
     """
     data = _validated(ProfileSchema(taxonomy=taxonomy), payload)
+    hold_lock(session, PEOPLE_LOCK)
     if session.scalar(select(Person.id).where(Person.email == data["email"])) is not None:
         raise Conflict(f"{data['email']} is already registered")
     manager_id = None
@@ -191,13 +195,17 @@ def update_profile(
 
     Identity, roles and manager are not profile fields: a body naming them is rejected.
     """
-    person = session.scalar(select(Person).where(Person.email == email.strip().casefold()))
+    address = email.strip().casefold()
+    person = session.scalar(select(Person).where(Person.email == address))
     if person is None:
         raise NotFound(f"no person with email {email!r}")
     if actor is not None and actor.id != person.id and not actor.is_admin:
         raise PermissionDenied("staff edit only their own profile")
     data = _validated(profile_update_schema(taxonomy), payload)
     sync_taxonomy(session, actor, taxonomy)
+    # Locked: two saves of one profile at once run one after the other (the later one wins),
+    # instead of both replacing the same skill rows.
+    session.scalar(select(Person.id).where(Person.id == person.id).with_for_update())
     _write_profile(session, person, data)
     record_event(session, actor, "profile.update", "person", person.id)
     return person

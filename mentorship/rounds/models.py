@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mentorship.core.models import Base, UtcDateTime, string_enum, utc_now
 
 __all__ = [
-    "LIVE_STATUSES",'Match', 'MatchStatus', 'PairRule', 'Round', 'RoundStatus']
+    "LIVE_STATUSES","Match", "MatchStatus", "PairRule", "Round", "RoundStatus"]
 
 
 class RoundStatus(enum.StrEnum):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorship.core.models import Base, UtcDateTime, utc_now
 
-__all__ = ['Skill', 'TaxonomyVersion']
+__all__ = ["Skill", "TaxonomyVersion"]
 
 
 class TaxonomyVersion(Base):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from matching import Taxonomy
 from mentorship.core.audit import record_event
+from mentorship.core.db import hold_lock
 from mentorship.people.models import Person
 from mentorship.taxonomy.models import Skill, TaxonomyVersion
 
@@ -25,6 +26,17 @@ def _content_hash(taxonomy: Taxonomy) -> str:
     return hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
 
+def _in_force(session: Session, digest: str, taxonomy: Taxonomy):
+    """The stored version if this taxonomy is exactly the one in force, and the skills by id."""
+    version = session.scalar(select(TaxonomyVersion).where(TaxonomyVersion.content_hash == digest))
+    existing = {skill.id: skill for skill in session.scalars(select(Skill))}
+    if version is not None and all(
+        existing.get(s) is not None and existing[s].active for s in taxonomy.skill_ids
+    ) and sum(skill.active for skill in existing.values()) == len(taxonomy):
+        return version, existing
+    return None, existing
+
+
 def sync_taxonomy(session: Session, actor: Person | None, taxonomy: Taxonomy) -> TaxonomyVersion:
     """Load `taxonomy` into the skill table unless this exact version is already in force.
 
@@ -32,12 +44,15 @@ def sync_taxonomy(session: Session, actor: Person | None, taxonomy: Taxonomy) ->
     hold them keep their data (and can be flagged).
     """
     digest = _content_hash(taxonomy)
-    version = session.scalar(select(TaxonomyVersion).where(TaxonomyVersion.content_hash == digest))
-    existing = {skill.id: skill for skill in session.scalars(select(Skill))}
-    if version is not None and all(
-        existing.get(s) is not None and existing[s].active for s in taxonomy.skill_ids
-    ) and sum(skill.active for skill in existing.values()) == len(taxonomy):
+    version, existing = _in_force(session, digest, taxonomy)
+    if version is not None:
         return version
+    # Loading it: one loader at a time (two first saves at once would both insert the skills).
+    hold_lock(session, "mentorship.taxonomy")
+    version, existing = _in_force(session, digest, taxonomy)
+    if version is not None:
+        return version
+    version = session.scalar(select(TaxonomyVersion).where(TaxonomyVersion.content_hash == digest))
     if version is None:
         version = TaxonomyVersion(content_hash=digest, source=taxonomy.source)
         session.add(version)

@@ -97,3 +97,39 @@ def test_five_invites_at_once_leave_exactly_one_working_link(engine):
         assert session.scalar(select(func.count()).select_from(Invite).where(
             Invite.person_id == person_id, Invite.used_at.is_(None))) == 1
     assert len(working) == 1
+
+
+def test_one_profile_saved_twice_at_once_keeps_one_of_them(engine, taxonomy):
+    from mentorship.profiles.operations import register_person, update_profile
+
+    with Session(engine) as session, session.begin():
+        register_person(session, None, {"email": "ana@x.org", "name": "Ana"}, taxonomy)
+
+    def save(goals):
+        with Session(engine) as session, session.begin():
+            update_profile(session, None, "ana@x.org", {
+                "role": "mentee", "capacity": 0, "skills": {"marc21": 1}, "learn": ["marc21"],
+                "goals": goals, "bio": "", "format_preference": "either"}, taxonomy)
+        return "saved"
+
+    for trial in range(10):
+        outcomes = run_at_once(lambda t=trial: save(f"first {t}"), lambda t=trial: save(f"second {t}"))
+        assert outcomes == ["saved", "saved"], outcomes
+
+
+def test_two_imports_of_one_file_at_once_both_succeed_once(engine, taxonomy, write_csv):
+    from mentorship.profiles.csv_io import read_profiles_csv
+    from mentorship.profiles.operations import import_profiles
+
+    path = write_csv([{"email": f"p{i}@x.org", "name": f"P {i}", "role": "mentee"}
+                      for i in range(30)])
+
+    def run_import():
+        with Session(engine) as session, session.begin():
+            return import_profiles(session, None, read_profiles_csv(path, taxonomy),
+                                   taxonomy).created
+
+    outcomes = run_at_once(run_import, run_import)
+    assert sorted(outcomes) == [0, 30], outcomes
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Person)) == 30
