@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session
 
@@ -22,7 +24,9 @@ def init_app(app: Flask) -> None:
     app.extensions["mentorship.read_sessions"] = make_session_factory(
         engine.execution_options(**{READ_ONLY: True}))
     app.extensions["mentorship.taxonomy"] = load_taxonomy(app.config["TAXONOMY_PATH"])
+    app.before_request(_start_clock)
     app.after_request(_commit_on_success)
+    app.after_request(_log_request)
     app.teardown_appcontext(_close_db)
 
 
@@ -49,6 +53,19 @@ def _commit_on_success(response: Response) -> Response:
     session = g.get("db")
     if session is not None and request.method not in ("GET", "HEAD") and response.status_code < 400:
         session.commit()
+    return response
+
+
+def _start_clock() -> None:
+    g.started = time.perf_counter()
+
+
+def _log_request(response: Response) -> Response:
+    """One line a request: method, path (never the query: it may hold a search for a name),
+    status and server time."""
+    elapsed = 1000 * (time.perf_counter() - g.get("started", time.perf_counter()))
+    current_app.logger.info("%s %s %s %.1f ms", request.method, request.path,
+                            response.status_code, elapsed)
     return response
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mentorship.core.settings import database_url
 
-__all__ = ["READ_ONLY", "hold_lock", "make_engine", "make_session_factory"]
+__all__ = ["READ_ONLY", "database_answers", "hold_lock", "make_engine", "make_session_factory"]
 
 # How long a SQLite writer waits for another writer's lock before giving up, in seconds.
 SQLITE_BUSY_TIMEOUT = 15
@@ -69,3 +69,11 @@ def hold_lock(session: Session, name: str) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+
+
+def database_answers(session: Session) -> bool:
+    """Return whether the database answers a trivial query (for a health check)."""
+    try:
+        return session.execute(text("SELECT 1")).scalar() == 1
+    except Exception:  # any failure means: not healthy; the caller says so, without details
+        return False

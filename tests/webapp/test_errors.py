@@ -37,3 +37,22 @@ def test_the_cli_never_prints_sql_or_its_parameters(monkeypatch, capsys):
     printed = capsys.readouterr().err
     assert "database refused the work (Exception)" in printed
     assert "ana@example.org" not in printed and "INSERT" not in printed
+
+
+def test_healthz_answers_with_the_database(client, monkeypatch):
+    import webapp.views as views
+
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+    monkeypatch.setattr(views, "database_answers", lambda session: False)
+    down = client.get("/healthz")
+    assert down.status_code == 503 and "does not answer" in down.get_json()["status"]
+
+
+def test_every_request_is_logged_with_its_status_and_time(client, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO):
+        client.get("/sign-in?q=ana")
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("GET /sign-in")]
+    assert lines and lines[0].endswith(" ms") and " 200 " in lines[0] and "ana" not in lines[0]

@@ -29,6 +29,7 @@ EVERYONE = frozenset(ROLES)
 ROUTES = [
     ("GET", "/sign-in", EVERYONE, None),
     ("GET", "/", EVERYONE, None),
+    ("GET", "/healthz", EVERYONE, None),
     ("GET", "/invite/not-a-token", EVERYONE, None),
     ("GET", "/profile", SIGNED_IN, None),
     ("GET", "/matches", SIGNED_IN, None),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, url_for
+from flask import Flask, jsonify, redirect, url_for
 from flask_login import current_user
 
+from mentorship.core.db import database_answers
 from webapp.auth import home_for
+from webapp.database import get_db
 
 __all__ = ["init_app"]
 
@@ -23,3 +25,10 @@ def init_app(app: Flask) -> None:
         if current_user.is_authenticated:
             return redirect(home_for(current_user.person))
         return redirect(url_for("auth.sign_in"))
+
+    @app.get("/healthz")
+    def healthz():
+        """For a load balancer or a monitor: 200 when the app and its database answer."""
+        if database_answers(get_db()):
+            return jsonify(status="ok")
+        return jsonify(status="the database does not answer"), 503
