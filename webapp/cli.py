@@ -32,11 +32,11 @@ def demo(host: str, port: int, people: int, no_serve: bool) -> None:
     from mentorship.migrate import upgrade_database
     from mentorship.taxonomy import load_taxonomy
 
-    url = os.environ.get("MENTORSHIP_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if not url:
+    database = os.environ.get("MENTORSHIP_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not database:
         instance_path().mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{instance_path() / 'demo.db'}"
-    engine = make_engine(url)
+        database = f"sqlite:///{instance_path() / 'demo.db'}"
+    engine = make_engine(database)
     click.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
     upgrade_database(engine)
     try:
@@ -54,7 +54,7 @@ def demo(host: str, port: int, people: int, no_serve: bool) -> None:
                    f"password: {account.password}")
     if no_serve:
         return
-    os.environ["MENTORSHIP_DATABASE_URL"] = url  # the app serves the demo's database
+    os.environ["MENTORSHIP_DATABASE_URL"] = database  # the app serves the demo's database
     _serve(host, port)
 
 
