@@ -12,12 +12,13 @@ measured in the same run. Target: the ratio stays below 1. Not a test.
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,8 +29,10 @@ from mentorship.demo.synthetic import generate_staff, write_staff_csv
 from mentorship.migrate import upgrade_database
 from mentorship.profiles.csv_io import read_profiles_csv
 from mentorship.profiles.operations import import_profiles
-from mentorship.rounds.operations import create_round
-from mentorship.rounds.run import preview_round
+from mentorship.rounds.models import LIVE_STATUSES, Match, Round
+from mentorship.rounds.operations import create_round, publish_round
+from mentorship.rounds.pairs import decline_match
+from mentorship.rounds.run import compute_round, preview_round, read_round_inputs
 from mentorship.taxonomy import load_taxonomy
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -71,6 +74,9 @@ def measure(backend: str, csv_path: Path, folder: Path) -> dict[str, float]:
     with Session(engine) as session, session.begin():
         preview_round(session, None, round_id, taxonomy=taxonomy, progress=progress)
     round_done = time.perf_counter()
+    with Session(engine) as session, session.begin():
+        publish_round(session, None, round_id)
+    decline_s, whole_s = declines(engine, round_id, taxonomy)
     engine.dispose()
     engine_s = marks["done"] - marks["vectorising"]
     return {
@@ -78,7 +84,32 @@ def measure(backend: str, csv_path: Path, folder: Path) -> dict[str, float]:
         "import_s": imported - validated,
         "engine_s": engine_s,
         "round_db_s": (round_done - round_started) - engine_s,
+        "preview_s": round_done - round_started,
+        "decline_s": decline_s,
+        "whole_rematch_s": whole_s,
     }
+
+
+def declines(engine, round_id: int, taxonomy, count: int = 5) -> tuple[float, float]:
+    """Median seconds of a decline with its re-match (the request's whole transaction), and
+    of the engine re-matching the whole pool around the kept pairs instead (the old way)."""
+    with Session(engine) as session:
+        ids = session.scalars(select(Match.id).where(Match.round_id == round_id)
+                              .order_by(Match.id).limit(count)).all()
+    times = []
+    for match_id in ids:
+        started = time.perf_counter()
+        with Session(engine) as session, session.begin():
+            decline_match(session, None, match_id, taxonomy=taxonomy)
+        times.append(time.perf_counter() - started)
+    with Session(engine) as session:
+        current = session.get(Round, round_id)
+        keep = session.execute(select(Match.mentor_id, Match.mentee_id).where(
+            Match.round_id == round_id, Match.status.in_(LIVE_STATUSES))).all()
+        inputs = read_round_inputs(session, current, [tuple(pair) for pair in keep])
+    started = time.perf_counter()
+    compute_round(inputs.profiles, inputs.settings, taxonomy)
+    return statistics.median(times), time.perf_counter() - started
 
 
 def main() -> None:
@@ -91,15 +122,20 @@ def main() -> None:
         folder = Path(tmp)
         csv_path = folder / "staff.csv"
         write_staff_csv(csv_path, generate_staff(args.people, seed=args.seed))
-        print(f"{args.people} people; seconds; ratio = database work / engine time of the round")
+        print(f"{args.people} people; seconds; ratio = database work / engine time of the round;")
+        print("preview/engine = the whole preview through the database / the engine alone;")
+        print("decline = median of 5 declines with their re-match, beside the whole pool re-matched")
         print(f"{'backend':<11} {'validate':>8} {'import':>7} {'engine':>7} {'round db':>8} "
-              f"{'import/engine':>13} {'round db/engine':>15}")
+              f"{'import/engine':>13} {'round db/engine':>15} {'preview/engine':>14} "
+              f"{'decline':>8} {'whole pool':>10}")
         for backend in args.backends:
             r = measure(backend, csv_path, folder)
             print(f"{backend:<11} {r['validate_s']:>8.1f} {r['import_s']:>7.1f} "
                   f"{r['engine_s']:>7.1f} {r['round_db_s']:>8.1f} "
                   f"{r['import_s'] / r['engine_s']:>13.2f} "
-                  f"{r['round_db_s'] / r['engine_s']:>15.2f}")
+                  f"{r['round_db_s'] / r['engine_s']:>15.2f} "
+                  f"{r['preview_s'] / r['engine_s']:>14.2f} "
+                  f"{r['decline_s']:>8.2f} {r['whole_rematch_s']:>10.2f}")
 
 
 if __name__ == "__main__":

@@ -275,10 +275,22 @@ def rematch_round(session: Session, current: Round, taxonomy: Taxonomy,
                   ) -> tuple[MatchResult, dict[str, int], list[Match]]:
     """Match the people of a published round whom no `keep` pair holds; add their new pairs.
 
+    Everyone a live pair holds (in this round or another) is left out of the engine's pool, as
+    is every mentor without a place left, so a decline in a large round costs little.
+
     Returns the engine's result, the ids of people by email and the new (flushed) Match rows.
     """
     inputs = read_round_inputs(session, current, keep)
-    result = compute_round(inputs.profiles, inputs.settings, taxonomy)
+    # Only people who still seek or still offer can be paired: the sub-problem of the freed
+    # people, the round's unmatched and the places left, solved exactly, without scoring
+    # everyone the round already paired.
+    open_pool = [p for p in inputs.profiles if p.learn or (p.role != Role.MENTEE and p.capacity)]
+    # Their managers stay in the pool for the manager rules, taking no part themselves.
+    inside = {p.id for p in open_pool}
+    managers = {p.manager for p in open_pool if p.manager is not None} - inside
+    open_pool += [replace(p, learn=(), capacity=0, manager=None)
+                  for p in inputs.profiles if p.id in managers]
+    result = compute_round(open_pool, inputs.settings, taxonomy)
     new = [Match(round_id=current.id, status=MatchStatus.PROPOSED,
                  **{**_match_values(pair, inputs), "locked": False})
            for pair in result.pairs]
