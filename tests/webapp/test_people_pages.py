@@ -208,3 +208,15 @@ def test_an_upload_over_the_size_limit_gets_a_clear_message(app, as_role, monkey
     response = upload(client, "email,name\n" + "x" * 150 * 1024)
     assert response.status_code == 413
     assert "larger than 100 KB" in response.get_data(as_text=True)
+
+
+def test_a_person_page_shows_profile_pairs_and_history(as_role, ids):
+    client = as_role("coordinator")
+    people = client.get("/coordinator/people").get_data(as_text=True)
+    assert f'href="/coordinator/people/{ids["mentee"]}"' in people  # names link to the page
+    page = client.get(f"/coordinator/people/{ids['mentee']}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Profile" in html and "Pairs" in html and "History" in html
+    assert "Spring" in html  # the published round their pair is in
+    assert client.get("/coordinator/people/999999").status_code == 404

@@ -37,6 +37,7 @@ ROUTES = [
     ("GET", "/coordinator/people", COORDINATORS, None),
     ("GET", "/coordinator/people/import", COORDINATORS, None),
     ("GET", "/coordinator/people/export.csv", COORDINATORS, None),
+    ("GET", "/coordinator/people/{person}", COORDINATORS, None),
     ("GET", "/coordinator/rounds", COORDINATORS, None),
     ("GET", "/coordinator/rounds/new", COORDINATORS, None),
     ("GET", "/coordinator/rounds/{round}", COORDINATORS, None),

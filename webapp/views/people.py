@@ -17,8 +17,10 @@ from mentorship.core.errors import InvalidInput
 from mentorship.core.spreadsheet import decode_upload
 from mentorship.people.accounts import create_invites, invite_link, invite_uninvited, set_active
 from mentorship.people.directory import PeopleFilter, departments, search_people
+from mentorship.people.overview import person_overview
 from mentorship.profiles.csv_export import export_profiles_csv
 from mentorship.profiles.csv_io import COLUMNS, read_profiles_csv
+from mentorship.profiles.limits import LEVEL_NAMES
 from mentorship.profiles.operations import import_profiles
 from webapp.auth import actor, coordinator_required
 from webapp.database import get_db, get_taxonomy
@@ -105,6 +107,15 @@ def invite():
         for person, link, _ in links:
             current_app.logger.info("invite link for %s: %s", person.email, link)
     return render_template("people/invites.html", links=links, sent=sent)
+
+
+@bp.get("/<int:person_id>")
+@coordinator_required
+def person(person_id: int):
+    """One person: profile, pairs in every round, what was done to their record."""
+    overview = person_overview(get_db(), actor(), person_id)
+    return render_template("people/person.html", overview=overview, taxonomy=get_taxonomy(),
+                           levels=LEVEL_NAMES)
 
 
 @bp.post("/<int:person_id>/deactivate")

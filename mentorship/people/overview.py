@@ -1,0 +1,65 @@
+"""Everything a coordinator may see of one person on one page: who they are, their profile,
+their pairs in every round (live and past) and what was done to their record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from mentorship.core.audit import AuditEvent
+from mentorship.core.permissions import Actor, require_coordinator
+from mentorship.people.directory import get_person
+from mentorship.people.models import Person
+from mentorship.profiles.mapping import stored_record
+from mentorship.rounds.models import Match, Round
+
+__all__ = ["PairInRound", "PersonOverview", "person_overview"]
+
+#: The newest audit events shown on a person's page.
+EVENTS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class PairInRound:
+    """One pair the person is in, seen from their side."""
+
+    match: Match
+    round: Round
+    side: str                  # "mentor" or "mentee" (in peer mode, "mentor" is the first)
+    other: Person | None       # None: the other person was deleted
+
+
+@dataclass(frozen=True)
+class PersonOverview:
+    """A person's page."""
+
+    person: Person
+    profile: dict[str, Any] | None   # the profile record (mapping.stored_record), if any
+    pairs: list[PairInRound]          # newest round first
+    events: list[AuditEvent]          # newest first
+
+
+def person_overview(session: Session, actor: Actor | None, person_id: int) -> PersonOverview:
+    """Return a person's page for a coordinator: profile, pairs in every round, audit trail."""
+    require_coordinator(actor, "see people")
+    person = get_person(session, actor, person_id)
+    matches = session.execute(
+        select(Match, Round).join(Round, Round.id == Match.round_id)
+        .where(or_(Match.mentor_id == person_id, Match.mentee_id == person_id))
+        .order_by(Round.created_at.desc(), Round.id.desc(), Match.id)).all()
+    other_ids = {m.mentee_id if m.mentor_id == person_id else m.mentor_id for m, _ in matches}
+    others = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(other_ids)))}
+    pairs = []
+    for match, round_ in matches:
+        side = "mentor" if match.mentor_id == person_id else "mentee"
+        other_id = match.mentee_id if side == "mentor" else match.mentor_id
+        pairs.append(PairInRound(match, round_, side, others.get(other_id)))
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.target_type == "person",
+                                 AuditEvent.target_id == str(person_id))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(EVENTS_SHOWN)).all()
+    profile = stored_record(person.profile) if person.profile is not None else None
+    return PersonOverview(person, profile, pairs, list(events))
