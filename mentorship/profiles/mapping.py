@@ -11,7 +11,7 @@ become a record (`stored_record`, `skills_record`), a record becomes skill rows
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -113,11 +113,14 @@ def engine_profile(email: str, manager_email: str | None, record: dict[str, Any]
     )
 
 
-def load_profiles(session: Session) -> tuple[list[Profile], dict[str, int]]:
+def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | None = None,
+                  ) -> tuple[list[Profile], dict[str, int]]:
     """Return the engine profiles of every active person with a profile, and ids by email.
 
-    Skills a later taxonomy retired are left out of the engine's view (their rows stay).
-    Two queries, whatever the pool size; plain rows, not ORM objects.
+    `only`, given the person rows (id, email, manager_id, role, capacity, ...), picks the ids to
+    load; the skill rows of the others are never read. Skills a later taxonomy retired are left
+    out of the engine's view (their rows stay). Two queries, or one per thousand people picked;
+    plain rows, not ORM objects.
     """
     people = session.execute(
         select(Person.id, Person.email, Person.manager_id, ProfileRow.role, ProfileRow.capacity,
@@ -126,13 +129,21 @@ def load_profiles(session: Session) -> tuple[list[Profile], dict[str, int]]:
         .where(Person.active.is_(True))
     ).all()
     email_of = {row.id: row.email for row in people}
+    skill_query = (select(ProfileSkill.person_id, ProfileSkill.skill_id, ProfileSkill.level,
+                          ProfileSkill.learn_rank, ProfileSkill.teaches)
+                   .join(Skill, Skill.id == ProfileSkill.skill_id).where(Skill.active.is_(True)))
+    if only is None:
+        batches = [skill_query]
+    else:
+        picked = only(people)
+        people = [row for row in people if row.id in picked]
+        ids = sorted(picked)
+        batches = [skill_query.where(ProfileSkill.person_id.in_(ids[i:i + 1000]))
+                   for i in range(0, len(ids), 1000)]
     skills: dict[int, list[SkillRow]] = defaultdict(list)
-    for person_id, *skill in session.execute(
-        select(ProfileSkill.person_id, ProfileSkill.skill_id, ProfileSkill.level,
-               ProfileSkill.learn_rank, ProfileSkill.teaches)
-        .join(Skill, Skill.id == ProfileSkill.skill_id).where(Skill.active.is_(True))
-    ):
-        skills[person_id].append(tuple(skill))
+    for batch in batches:
+        for person_id, *skill in session.execute(batch):
+            skills[person_id].append(tuple(skill))
     profiles = [
         engine_profile(row.email, email_of.get(row.manager_id), {
             "role": str(row.role), "capacity": row.capacity, "goals": row.goals, "bio": row.bio,

@@ -113,15 +113,16 @@ def _email_pairs(session: Session, rows) -> tuple[tuple[str, str], ...]:
 
 
 def read_round_inputs(session: Session, current: Round,
-                      keep: Sequence[tuple[int, int]] = ()) -> RoundInputs:
+                      keep: Sequence[tuple[int, int]] = (), *,
+                      open_only: bool = False) -> RoundInputs:
     """Return what the engine needs for a round: profiles, settings and ids by email.
 
     `keep` are pairs of this round that stay as they are (a re-match after a decline): their
     mentees are taken out of the running and their mentors' capacity counts them, like live
-    pairs of other rounds, rather than being locked and checked again.
+    pairs of other rounds, rather than being locked and checked again. With `open_only`, only
+    people who can still be paired (and their managers, for the rules) are read.
     """
     round_id = current.id
-    profiles, person_id = load_profiles(session)
     earlier = session.execute(
         select(Match.mentor_id, Match.mentee_id, Match.status, Round.status, Round.mode)
         .join(Round, Round.id == Match.round_id)
@@ -132,6 +133,9 @@ def read_round_inputs(session: Session, current: Round,
     live = [(m, e) for m, e, status, round_status, mode in earlier
             if round_status == RoundStatus.PUBLISHED and status in LIVE_STATUSES
             and mode == Mode.MENTOR.value]
+    held = live + list(keep) if current.mode == Mode.MENTOR.value else list(keep)
+    profiles, person_id = load_profiles(
+        session, only=_still_open(held, peer=current.mode == Mode.PEER.value) if open_only else None)
     if current.mode == Mode.MENTOR.value:
         profiles = _without_live_pairs(profiles, _email_pairs(session, live + list(keep)))
     rules = session.execute(
@@ -158,6 +162,28 @@ def read_round_inputs(session: Session, current: Round,
         locks=_email_pairs(session, list(dict.fromkeys(locks))),
     )
     return RoundInputs(profiles, settings, person_id)
+
+
+def _still_open(held: Sequence[tuple[int, int]], *, peer: bool):
+    """A chooser for `load_profiles`: people who can still be paired around the `held` pairs,
+    and their managers."""
+    taken = {person for pair in held for person in pair} if peer else {e for _, e in held}
+    load: dict[int, int] = {}
+    for mentor, _ in held:
+        load[mentor] = load.get(mentor, 0) + 1
+
+    def choose(rows) -> set[int]:
+        if peer:
+            chosen = {row.id for row in rows if row.id not in taken}
+        else:
+            chosen = {row.id for row in rows
+                      if (row.id not in taken and str(row.role) != Role.MENTOR.value)
+                      or (str(row.role) != Role.MENTEE.value
+                          and row.capacity > load.get(row.id, 0))}
+        managers = {row.manager_id for row in rows if row.id in chosen} - {None}
+        return chosen | managers
+
+    return choose
 
 
 def _without_live_pairs(profiles: list[Profile], live: tuple[tuple[str, str], ...]):
@@ -280,7 +306,7 @@ def rematch_round(session: Session, current: Round, taxonomy: Taxonomy,
 
     Returns the engine's result, the ids of people by email and the new (flushed) Match rows.
     """
-    inputs = read_round_inputs(session, current, keep)
+    inputs = read_round_inputs(session, current, keep, open_only=True)
     # Only people who still seek or still offer can be paired: the sub-problem of the freed
     # people, the round's unmatched and the places left, solved exactly, without scoring
     # everyone the round already paired.
