@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,7 +25,13 @@ from mentorship.core.db import make_engine, make_session_factory
 from mentorship.core.errors import Conflict, DomainError, NotFound
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.core.settings import database_url
-from mentorship.rounds.liveness import HEARTBEAT_SECONDS, STALE_AFTER_SECONDS, stalled_job
+from mentorship.rounds.liveness import (
+    HEARTBEAT_SECONDS,
+    STALE_AFTER_SECONDS,
+    lost_queued_jobs,
+    queued_job,
+    stalled_job,
+)
 from mentorship.rounds.models import Round, RoundStatus
 from mentorship.rounds.run import compute_round, engine_part, read_round_inputs, store_preview
 from mentorship.taxonomy import load_taxonomy
@@ -42,6 +49,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 QUEUE = "mentorship"
+#: The longest wait between two attempts of a worker to reach Redis again, in seconds.
+MAX_RECONNECT_PAUSE = 30
 
 
 def fail_stale_rounds(session: Session, *, stale_after: float = STALE_AFTER_SECONDS,
@@ -50,20 +59,32 @@ def fail_stale_rounds(session: Session, *, stale_after: float = STALE_AFTER_SECO
 
     One conditional UPDATE, so two readers doing this at once cannot clash.
     """
-    stale = stalled_job(now or datetime.now(UTC), stale_after=stale_after)
-    ids = list(session.scalars(select(Round.id).where(stale)))
-    if ids:
-        session.execute(
-            update(Round).where(stale, Round.id.in_(ids))
-            .values(status=RoundStatus.FAILED, version=Round.version + 1,
-                    failure_reason="the job stopped reporting; its worker was probably stopped. "
-                                   "Run the preview again.")
-            .execution_options(synchronize_session=False)
-        )
-        for round_id in ids:
-            record_event(session, None, "round.fail", "round", round_id, reason="stale job")
-        session.expire_all()
-        session.flush()
+    now = now or datetime.now(UTC)
+    stale = stalled_job(now, stale_after=stale_after)
+    failed = _fail_rounds(session, stale, list(session.scalars(select(Round.id).where(stale))),
+                          "the job stopped reporting; its worker was probably stopped. Run the "
+                          "preview again.", "stale job")
+    waiting = dict(session.execute(select(Round.job_id, Round.id).where(queued_job(now))).all())
+    lost = lost_queued_jobs(sorted(waiting))
+    failed += _fail_rounds(session, queued_job(now) & Round.job_id.in_(lost),
+                           [waiting[job] for job in sorted(lost)],
+                           "the queued job was lost (Redis was emptied or restarted before a "
+                           "worker took it). Run the preview again.", "lost job")
+    return failed
+
+
+def _fail_rounds(session: Session, condition, ids: list[int], reason: str, code: str) -> list[int]:
+    """Mark failed the rounds among `ids` that still meet `condition` (one conditional UPDATE)."""
+    if not ids:
+        return []
+    session.execute(
+        update(Round).where(condition, Round.id.in_(ids))
+        .values(status=RoundStatus.FAILED, version=Round.version + 1, failure_reason=reason)
+        .execution_options(synchronize_session=False))
+    for round_id in ids:
+        record_event(session, None, "round.fail", "round", round_id, reason=code)
+    session.expire_all()
+    session.flush()
     return ids
 
 
@@ -192,14 +213,27 @@ def _run_in_thread(round_id: int, url: str, taxonomy_path: str | None, job_id: s
 def run_worker(*, burst: bool = False) -> None:
     """Work on the RQ queue at REDIS_URL (for `mentorship worker`)."""
     from redis import Redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
     from rq import Queue, Worker
 
-    connection = Redis.from_url(os.environ["REDIS_URL"])
     engine = make_engine()
     with make_session_factory(engine)() as session, session.begin():
         fail_stale_rounds(session)
     engine.dispose()
-    Worker([Queue(QUEUE, connection=connection)], connection=connection).work(burst=burst)
+    pause = 1.0
+    while True:
+        connection = Redis.from_url(os.environ["REDIS_URL"])
+        try:
+            Worker([Queue(QUEUE, connection=connection)], connection=connection).work(burst=burst)
+            return
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            if burst:
+                raise
+            # Redis restarted or the network blinked: try again, waiting longer each time.
+            log.warning("worker lost Redis (%s); reconnecting in %.0f s", error, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, MAX_RECONNECT_PAUSE)
 
 
 def _report(sessions, round_id: int, job_id: str, stage: dict) -> None:

@@ -19,8 +19,8 @@ from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.core.spreadsheet import spreadsheet_safe
 from mentorship.people.models import Person
 from mentorship.profiles.models import Profile
-from mentorship.rounds.liveness import stalled_job
-from mentorship.rounds.models import Match, MatchStatus, PairRule, Round
+from mentorship.rounds.liveness import lost_queued_jobs, queued_job, stalled_job
+from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus
 
 __all__ = [
     "Bar",
@@ -238,6 +238,10 @@ def round_progress(session: Session, actor: Actor | None, round_id: int, *,
     if row is None:
         raise NotFound(f"no round {round_id}")
     status, stage, percent, stalled, reason = row
+    if status == RoundStatus.RUNNING and stage == "queued" and not stalled:
+        job = session.scalar(select(Round.job_id).where(Round.id == round_id,
+                                                        queued_job(now or datetime.now(UTC))))
+        stalled = job is not None and job in lost_queued_jobs([job])
     return RoundProgress(str(status), stage or "", int(percent or 0), bool(stalled), reason or "")
 
 

@@ -115,3 +115,93 @@ def test_rq_worker_runs_the_job(staffed, monkeypatch, private_database):
     done = wait_for(engine, round_id, {RoundStatus.PREVIEWED, RoundStatus.FAILED}, seconds=5)
     assert done.status == RoundStatus.PREVIEWED, done.failure_reason
     assert done.job_id == job_id
+
+
+def test_a_queued_job_that_redis_lost_fails_retryably(staffed, monkeypatch, private_database):
+    from mentorship.rounds.queries import round_progress
+
+    redis_url = "redis://127.0.0.1:6379/15"
+    engine, round_id = staffed
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("DATABASE_URL", private_database)
+    monkeypatch.setattr(jobs, "QUEUE", f"test-lost-{round_id}-{time.monotonic_ns()}")
+    with Session(engine) as session:
+        job_id = jobs.start_preview(session, None, round_id, url=private_database)
+    Redis.from_url(redis_url).delete(f"rq:job:{job_id}")  # as if Redis restarted empty
+    later = datetime.now(UTC) + timedelta(seconds=30)
+    with Session(engine) as session:
+        assert round_progress(session, None, round_id, now=later).stalled  # the page says so
+    with Session(engine) as session, session.begin():
+        assert jobs.fail_stale_rounds(session, now=later) == [round_id]
+    with Session(engine) as session:
+        failed = session.get(Round, round_id)
+        assert failed.status == RoundStatus.FAILED and "queued job was lost" in failed.failure_reason
+    with Session(engine) as session:  # and it can be run again
+        assert jobs.mark_running(session, None, round_id)
+
+
+WORKER = """
+import logging, sys
+logging.basicConfig(level=logging.WARNING)
+from mentorship.rounds import jobs
+jobs.QUEUE = sys.argv[1]
+jobs.MAX_RECONNECT_PAUSE = 0.5
+jobs.run_worker()
+"""
+
+
+def test_the_worker_survives_a_redis_restart(staffed, monkeypatch, private_database, tmp_path):
+    import shutil
+    import socket
+    import subprocess
+    import sys
+
+    from rq import Queue
+
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not installed (CI installs it)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    redis_url = f"redis://127.0.0.1:{port}/0"
+
+    def start_redis():
+        server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                                   "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+                                  stdout=subprocess.DEVNULL)
+        for _ in range(50):
+            try:
+                Redis.from_url(redis_url).ping()
+                return server
+            except Exception:
+                time.sleep(0.1)
+        raise AssertionError("redis-server did not start")
+
+    engine, round_id = staffed
+    queue_name = f"restart-{round_id}"
+    env = {**__import__("os").environ, "REDIS_URL": redis_url, "DATABASE_URL": private_database}
+    server = start_redis()
+    log = tmp_path / "worker.log"
+    with log.open("w") as worker_log:
+        worker = subprocess.Popen([sys.executable, "-c", WORKER, queue_name], env=env,
+                                  stderr=worker_log)
+    try:
+        time.sleep(1.5)
+        server.terminate()
+        server.wait(timeout=10)
+        time.sleep(1.5)  # the worker loses Redis and keeps trying
+        assert worker.poll() is None, log.read_text()
+        assert "reconnecting" in log.read_text()
+        server = start_redis()  # empty, as after a restart
+        monkeypatch.setenv("REDIS_URL", redis_url)
+        monkeypatch.setattr(jobs, "QUEUE", queue_name)
+        with Session(engine) as session:
+            jobs.start_preview(session, None, round_id, url=private_database)
+        assert Queue(queue_name, connection=Redis.from_url(redis_url)).count <= 1
+        done = wait_for(engine, round_id, {RoundStatus.PREVIEWED, RoundStatus.FAILED}, seconds=60)
+        assert done.status == RoundStatus.PREVIEWED, done.failure_reason
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+        server.terminate()
+        server.wait(timeout=10)
