@@ -122,22 +122,25 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
     out of the engine's view (their rows stay). Two queries, or one per thousand people picked;
     plain rows, not ORM objects.
     """
-    people = session.execute(
-        select(Person.id, Person.email, Person.manager_id, ProfileRow.role, ProfileRow.capacity,
-               ProfileRow.teach_explicit, ProfileRow.goals, ProfileRow.bio)
-        .join(ProfileRow, ProfileRow.person_id == Person.id)
-        .where(Person.active.is_(True))
-    ).all()
-    email_of = {row.id: row.email for row in people}
+    light = (Person.id, Person.email, Person.manager_id, ProfileRow.role, ProfileRow.capacity,
+             ProfileRow.teach_explicit)
+    texts = (ProfileRow.goals, ProfileRow.bio)
+    base = select().join(ProfileRow, ProfileRow.person_id == Person.id).where(
+        Person.active.is_(True))
     skill_query = (select(ProfileSkill.person_id, ProfileSkill.skill_id, ProfileSkill.level,
                           ProfileSkill.learn_rank, ProfileSkill.teaches)
                    .join(Skill, Skill.id == ProfileSkill.skill_id).where(Skill.active.is_(True)))
     if only is None:
+        people = session.execute(base.add_columns(*light, *texts)).all()
+        email_of = {row.id: row.email for row in people}
         batches = [skill_query]
     else:
-        picked = only(people)
-        people = [row for row in people if row.id in picked]
-        ids = sorted(picked)
+        # Goals and bios (the long columns) only for the people picked.
+        everyone = session.execute(base.add_columns(*light)).all()
+        email_of = {row.id: row.email for row in everyone}
+        ids = sorted(only(everyone))
+        people = [row for start in range(0, len(ids), 1000) for row in session.execute(
+            base.add_columns(*light, *texts).where(Person.id.in_(ids[start:start + 1000])))]
         batches = [skill_query.where(ProfileSkill.person_id.in_(ids[i:i + 1000]))
                    for i in range(0, len(ids), 1000)]
     skills: dict[int, list[SkillRow]] = defaultdict(list)

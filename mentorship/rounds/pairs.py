@@ -148,7 +148,8 @@ def decline_match(
                Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
     ).all()
     result, person_id, new = rematch_round(session, current, taxonomy,
-                                           [tuple(pair) for pair in keep])
+                                           [tuple(pair) for pair in keep],
+                                           freed=(match.mentor_id, match.mentee_id))
     current.unmatched = _unmatched_after_decline(current, match, keep, result, person_id)
     session.flush()
     record_event(session, actor, "match.decline", "match", match_id,

@@ -6,6 +6,7 @@ a decline's re-match, reproducing a round and the offline `mentorship match` all
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -24,11 +25,14 @@ from matching import (
     Taxonomy,
     match_profiles,
 )
+from matching.profiles import DEFAULT_TEACH_LEVEL
 from mentorship.core.audit import record_event
 from mentorship.core.errors import Conflict, InvalidInput, RowError
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.people.models import Person
 from mentorship.profiles.mapping import load_profiles
+from mentorship.profiles.models import Profile as ProfileRow
+from mentorship.profiles.models import ProfileSkill
 from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule, Round, RoundStatus
 from mentorship.rounds.queries import find_round
 from mentorship.rounds.settings import engine_settings
@@ -114,13 +118,14 @@ def _email_pairs(session: Session, rows) -> tuple[tuple[str, str], ...]:
 
 def read_round_inputs(session: Session, current: Round,
                       keep: Sequence[tuple[int, int]] = (), *,
-                      open_only: bool = False) -> RoundInputs:
+                      freed: tuple[int | None, int | None] | None = None) -> RoundInputs:
     """Return what the engine needs for a round: profiles, settings and ids by email.
 
     `keep` are pairs of this round that stay as they are (a re-match after a decline): their
     mentees are taken out of the running and their mentors' capacity counts them, like live
-    pairs of other rounds, rather than being locked and checked again. With `open_only`, only
-    people who can still be paired (and their managers, for the rules) are read.
+    pairs of other rounds, rather than being locked and checked again. With `freed` (the mentor
+    and mentee of a declined pair), only the people a re-match around them can pair are read
+    (`_open_around`), with their managers for the rules.
     """
     round_id = current.id
     earlier = session.execute(
@@ -134,8 +139,10 @@ def read_round_inputs(session: Session, current: Round,
             if round_status == RoundStatus.PUBLISHED and status in LIVE_STATUSES
             and mode == Mode.MENTOR.value]
     held = live + list(keep) if current.mode == Mode.MENTOR.value else list(keep)
-    profiles, person_id = load_profiles(
-        session, only=_still_open(held, peer=current.mode == Mode.PEER.value) if open_only else None)
+    chooser = None
+    if freed is not None:
+        chooser = _open_around(session, held, freed, peer=current.mode == Mode.PEER.value)
+    profiles, person_id = load_profiles(session, only=chooser)
     if current.mode == Mode.MENTOR.value:
         profiles = _without_live_pairs(profiles, _email_pairs(session, live + list(keep)))
     rules = session.execute(
@@ -164,26 +171,81 @@ def read_round_inputs(session: Session, current: Round,
     return RoundInputs(profiles, settings, person_id)
 
 
-def _still_open(held: Sequence[tuple[int, int]], *, peer: bool):
-    """A chooser for `load_profiles`: people who can still be paired around the `held` pairs,
-    and their managers."""
+def _open_around(session: Session, held: Sequence[tuple[int, int]],
+                 freed: tuple[int | None, int | None], *, peer: bool):
+    """A chooser for `load_profiles`: whom a re-match after a decline can pair, and their
+    managers (for the rules).
+
+    Mentor mode: the freed mentee and the mentors with a place left who teach what they want;
+    the freed mentor and the waiting mentees who want what they teach (and the mentors with a
+    place who teach those). Peer mode: everyone not in a held pair. Nobody a held pair keeps is
+    read, and neither is a mentor who teaches none of what the seekers want.
+    """
     taken = {person for pair in held for person in pair} if peer else {e for _, e in held}
-    load: dict[int, int] = {}
-    for mentor, _ in held:
-        load[mentor] = load.get(mentor, 0) + 1
+    load = Counter(mentor for mentor, _ in held)
 
     def choose(rows) -> set[int]:
+        by_id = {row.id: row for row in rows}
         if peer:
             chosen = {row.id for row in rows if row.id not in taken}
         else:
-            chosen = {row.id for row in rows
-                      if (row.id not in taken and str(row.role) != Role.MENTOR.value)
-                      or (str(row.role) != Role.MENTEE.value
-                          and row.capacity > load.get(row.id, 0))}
-        managers = {row.manager_id for row in rows if row.id in chosen} - {None}
+            spare = {row.id for row in rows if str(row.role) != Role.MENTEE.value
+                     and row.capacity > load[row.id]}
+            waiting = {row.id for row in rows
+                       if row.id not in taken and str(row.role) != Role.MENTOR.value}
+            mentor, mentee = freed
+            seekers = {mentee} & waiting
+            offerers = {mentor} & spare
+            seekers |= waiting & _learners_of(session, _taught_by(session, offerers))
+            offerers |= spare & _teachers_of(session, _wanted_by(session, seekers))
+            chosen = seekers | offerers
+        managers = {by_id[i].manager_id for i in chosen if i in by_id} - {None}
         return chosen | managers
 
     return choose
+
+
+def _in_batches(session: Session, query, column, ids: set) -> set:
+    found: set = set()
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 1000):
+        found.update(session.scalars(query.where(column.in_(ordered[start:start + 1000]))))
+    return found
+
+
+def _wanted_by(session: Session, people: set[int]) -> set[str]:
+    """The skills these people want to learn."""
+    query = select(ProfileSkill.skill_id).where(ProfileSkill.learn_rank.is_not(None)).distinct()
+    return _in_batches(session, query, ProfileSkill.person_id, people)
+
+
+def _taught_by(session: Session, people: set[int]) -> set[str]:
+    """The skills these people offer to teach (flagged, or rated proficient or better)."""
+    query = (select(ProfileSkill.skill_id).join(ProfileRow, ProfileRow.person_id
+                                                == ProfileSkill.person_id)
+             .where(_offers()).distinct())
+    return _in_batches(session, query, ProfileSkill.person_id, people)
+
+
+def _teachers_of(session: Session, skills: set[str]) -> set[int]:
+    """The people who offer to teach any of these skills."""
+    query = (select(ProfileSkill.person_id).join(ProfileRow, ProfileRow.person_id
+                                                 == ProfileSkill.person_id)
+             .where(_offers()).distinct())
+    return _in_batches(session, query, ProfileSkill.skill_id, skills)
+
+
+def _learners_of(session: Session, skills: set[str]) -> set[int]:
+    """The people who want to learn any of these skills."""
+    query = select(ProfileSkill.person_id).where(ProfileSkill.learn_rank.is_not(None)).distinct()
+    return _in_batches(session, query, ProfileSkill.skill_id, skills)
+
+
+def _offers():
+    """A skill row its person offers to teach: flagged, or (with no explicit offer) rated at
+    the engine's teaching level or better."""
+    return (ProfileSkill.teaches.is_(True)
+            | (ProfileRow.teach_explicit.is_(False) & (ProfileSkill.level >= DEFAULT_TEACH_LEVEL)))
 
 
 def _without_live_pairs(profiles: list[Profile], live: tuple[tuple[str, str], ...]):
@@ -297,16 +359,17 @@ def _explain_live_mentees(session: Session, current: Round, result, person_id: d
 
 
 def rematch_round(session: Session, current: Round, taxonomy: Taxonomy,
-                  keep: Sequence[tuple[int, int]],
+                  keep: Sequence[tuple[int, int]], freed: tuple[int | None, int | None],
                   ) -> tuple[MatchResult, dict[str, int], list[Match]]:
     """Match the people of a published round whom no `keep` pair holds; add their new pairs.
 
-    Everyone a live pair holds (in this round or another) is left out of the engine's pool, as
-    is every mentor without a place left, so a decline in a large round costs little.
+    `freed` are the mentor and mentee of the declined pair. Only they, and those they can be
+    paired with around the places left, are read and matched (the sub-problem, solved
+    exactly), so a decline in a large round costs little.
 
     Returns the engine's result, the ids of people by email and the new (flushed) Match rows.
     """
-    inputs = read_round_inputs(session, current, keep, open_only=True)
+    inputs = read_round_inputs(session, current, keep, freed=freed)
     # Only people who still seek or still offer can be paired: the sub-problem of the freed
     # people, the round's unmatched and the places left, solved exactly, without scoring
     # everyone the round already paired.
