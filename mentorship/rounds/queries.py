@@ -53,6 +53,8 @@ class PairRow:
     mentor: Person | None
     mentee: Person | None
     locked: bool
+    # The mentee's next best mentors: (person, or None if deleted since; email; score).
+    alternatives: tuple[tuple[Person | None, str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,10 @@ def round_pairs(session: Session, actor: Actor | None, round_id: int, *, page: i
     locks = {(a, b) for a, b in session.execute(
         select(PairRule.first_id, PairRule.second_id)
         .where(PairRule.round_id == current.id, PairRule.kind == "lock"))}
-    items = [PairRow(m, a, b, m.locked or (m.mentor_id, m.mentee_id) in locks)
+    named = {p.email: p for p in session.scalars(select(Person).where(Person.email.in_(
+        {alt[0] for m, _, _ in rows for alt in m.alternatives or ()})))}
+    items = [PairRow(m, a, b, m.locked or (m.mentor_id, m.mentee_id) in locks,
+                     tuple((named.get(email), email, score) for email, score in m.alternatives or ()))
              for m, a, b in rows]
     return Page(items, page, size, total)
 
