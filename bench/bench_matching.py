@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from matching import MatchSettings, Mode, Profile, Role, load_taxonomy, match_profiles  # noqa: E402
-from matching.assignment import SCORE_SCALE, max_weight_assignment  # noqa: E402
-from matching.encoder import Pool  # noqa: E402
+from matching.encode import Pool  # noqa: E402
+from matching.solvers import SCORE_SCALE, max_weight_assignment  # noqa: E402
 from mentorship.profile_csv import read_profiles_csv  # noqa: E402
 from mentorship.synthetic import generate_staff, write_staff_csv  # noqa: E402
 

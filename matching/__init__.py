@@ -3,12 +3,6 @@
 Knows matrices and ids, never database rows or web requests.
 """
 
-from matching.assignment import (
-    Assignment,
-    max_cardinality,
-    max_min_score_threshold,
-    max_weight_assignment,
-)
 from matching.engine import (
     ENGINE_VERSION,
     MatchResult,
@@ -20,14 +14,26 @@ from matching.engine import (
     match_profiles,
 )
 from matching.exceptions import InfeasibleLockError, MatchingError, TaxonomyError
-from matching.peer import max_weight_peer_matching
-from matching.profiles import Profile, Role
+from matching.profiles import DEFAULT_TEACH_LEVEL, Profile, Role
 from matching.scoring import ScoreWeights, complementarity_matrix
-from matching.taxonomy import LEVEL_NAMES, Taxonomy, load_taxonomy, parse_level
+from matching.solvers import (
+    METHODS,
+    PEER_METHODS,
+    Assignment,
+    max_cardinality,
+    max_min_score_threshold,
+    max_weight_assignment,
+    max_weight_peer_matching,
+)
+from matching.taxonomy import LEVEL_NAMES, MAX_LEVEL, Taxonomy, load_taxonomy, parse_level
 
 __all__ = [
+    "DEFAULT_TEACH_LEVEL",
     "ENGINE_VERSION",
     "LEVEL_NAMES",
+    "MAX_LEVEL",
+    "METHODS",
+    "PEER_METHODS",
     "Assignment",
     "InfeasibleLockError",
     "MatchResult",

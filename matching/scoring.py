@@ -34,6 +34,7 @@ __all__ = [
     "complementarity_matrix",
     "learner_encoding",
     "mutual_scores",
+    "symmetric",
     "teacher_encoding",
 ]
 
@@ -160,3 +161,16 @@ def mutual_scores(directed: sp.csr_matrix) -> sp.csr_matrix:
     upper.data = np.round(upper.data, 6)
     upper.sort_indices()
     return upper
+
+
+def symmetric(upper: sp.csr_matrix) -> sp.csr_matrix:
+    """Return an upper-triangular matrix mirrored into a full symmetric one.
+
+    Examples
+    --------
+    >>> symmetric(sp.csr_matrix(np.array([[0.0, 0.5], [0.0, 0.0]]))).toarray().tolist()
+    [[0.0, 0.5], [0.5, 0.0]]
+    """
+    full = (upper + upper.T).tocsr()
+    full.sort_indices()
+    return full

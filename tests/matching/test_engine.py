@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching import InfeasibleLockError, MatchSettings, Mode, Profile, Role, match_profiles
-from matching.explain import skill_contributions
+from matching.diagnose import skill_contributions
 from matching.scoring import ScoreWeights
 from tests.matching.conftest import pools
 

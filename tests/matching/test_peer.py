@@ -7,9 +7,8 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.assignment import SCORE_SCALE
-from matching.diagnostics import blocking_pairs_peer
-from matching.peer import max_weight_peer_matching
+from matching.diagnose import blocking_pairs_peer
+from matching.solvers import SCORE_SCALE, max_weight_peer_matching
 
 
 def brute_force(edges: dict[tuple[int, int], float]) -> tuple[int, int]:

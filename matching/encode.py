@@ -1,11 +1,19 @@
-"""The encoder: profiles in a canonical order, their matrices, and id <-> row maps."""
+"""The encoder: profiles in a canonical order, their matrices, and id <-> row maps.
+
+Everything past this module works on rows; `Pool.decode` turns rows back into ids.
+
+>>> from matching.profiles import Profile
+>>> from matching.taxonomy import Taxonomy
+>>> pool = Pool([Profile("b@lib.edu"), Profile("a@lib.edu")], Taxonomy((), {}))
+>>> pool.encode(["a@lib.edu"]).tolist(), pool.decode([0])
+([1], ['b@lib.edu'])
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
 
-from matching.explain import shared_terms, skill_reasons
 from matching.profiles import Profile
 from matching.scoring import ScoreWeights, complementarity_matrix
 from matching.taxonomy import Taxonomy
@@ -52,30 +60,28 @@ class Pool:
             self.goals[learners], self.bios[teachers], weights,
         )
 
-    def reasons(self, learners: np.ndarray, teachers: np.ndarray) -> list[list[str]]:
-        """Return the reasons of each (learner, teacher) pair: skills, then shared interests.
+    def learner_rows(self) -> np.ndarray:
+        """Return the rows of people seeking a mentor: role mentee or both, with learning goals."""
+        return np.array([i for i, p in enumerate(self.profiles) if p.role.learns and p.learn],
+                        np.int64)
 
-        The goals-to-bio products of all pairs are one sparse elementwise product.
-        """
-        shared = self.goals[learners].multiply(self.bios[teachers]).tocsr()
-        result = []
-        for position, (learner, teacher) in enumerate(zip(learners, teachers, strict=True)):
-            reasons = skill_reasons(self.profiles[learner], self.profiles[teacher], self.taxonomy)
-            terms = _distinct_terms(shared_terms(shared[position], self.terms))
-            if terms:
-                reasons.append("goals match the mentor's background: " + ", ".join(terms))
-            result.append(reasons)
-        return result
+    def teacher_rows(self) -> np.ndarray:
+        """Return the rows of people taking mentees: role mentor or both, capacity, offers."""
+        return np.array(
+            [i for i, p in enumerate(self.profiles)
+             if p.role.mentors and p.capacity > 0 and p.teaching],
+            np.int64,
+        )
+
+    def encode(self, ids) -> np.ndarray:
+        """Return the rows of the given person ids (KeyError for an id not in the pool)."""
+        return np.array([self.row[person] for person in ids], np.int64)
+
+    def decode(self, rows) -> list[str]:
+        """Return the person ids of the given rows; the one way back from matrix rows to ids."""
+        return [self.ids[int(r)] for r in rows]
 
     def wanted_names(self, row: int) -> str:
         """Return the display names of what a person wants to learn."""
         return ", ".join(self.taxonomy.name(s) for s in self.profiles[row].learn)
 
-
-def _distinct_terms(terms: list[str]) -> list[str]:
-    """Drop terms that are part of a longer one already listed ("data" beside "linked data")."""
-    kept: list[str] = []
-    for term in sorted(terms, key=len, reverse=True):
-        if not any(term in other for other in kept):
-            kept.append(term)
-    return [t for t in terms if t in kept]
