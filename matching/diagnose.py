@@ -101,10 +101,15 @@ def skill_reasons(
 def shared_terms(product: sp.csr_matrix, terms: np.ndarray, *, limit: int = 3) -> list[str]:
     """Return the terms that add most to a cosine, given the elementwise product of two rows."""
     product = product.tocoo()
-    if product.nnz == 0:
+    return _top_terms(product.col, product.data, terms, limit)
+
+
+def _top_terms(cols: np.ndarray, values: np.ndarray, terms: np.ndarray, limit: int) -> list[str]:
+    """Return the terms of the `limit` largest values, ties by column."""
+    if len(cols) == 0:
         return []
-    order = np.lexsort((product.col, -product.data))[:limit]
-    return [str(terms[product.col[i]]) for i in order]
+    order = np.lexsort((cols, -values))[:limit]
+    return [str(terms[cols[i]]) for i in order]
 
 
 def pair_reasons(pool: Pool, learners: np.ndarray, teachers: np.ndarray) -> list[list[str]]:
@@ -113,10 +118,12 @@ def pair_reasons(pool: Pool, learners: np.ndarray, teachers: np.ndarray) -> list
     The goals-to-bio products of all pairs are one sparse elementwise product.
     """
     shared = pool.goals[learners].multiply(pool.bios[teachers]).tocsr()
+    indptr, indices, data = shared.indptr, shared.indices, shared.data
     result = []
     for position, (learner, teacher) in enumerate(zip(learners, teachers, strict=True)):
         reasons = skill_reasons(pool.profiles[learner], pool.profiles[teacher], pool.taxonomy)
-        terms = _distinct_terms(shared_terms(shared[position], pool.terms))
+        row = slice(indptr[position], indptr[position + 1])
+        terms = _distinct_terms(_top_terms(indices[row], data[row], pool.terms, 3))
         if terms:
             reasons.append("goals match the mentor's background: " + ", ".join(terms))
         result.append(reasons)
@@ -148,6 +155,11 @@ def alternatives(candidates: sp.csr_matrix, row: int, col: int, teachers, ids):
     cols, values = candidates.indices[start:stop], candidates.data[start:stop]
     others = cols != col
     cols, values = cols[others], values[others]
+    if len(values) > 4 * ALTERNATIVES:
+        # Only entries at least as high as the ALTERNATIVES-th best can be listed.
+        floor = np.partition(values, len(values) - ALTERNATIVES)[len(values) - ALTERNATIVES]
+        contenders = values >= floor
+        cols, values = cols[contenders], values[contenders]
     # Columns are in id order (the pool is sorted by id), so they break ties by id.
     order = np.lexsort((cols, -values))[:ALTERNATIVES]
     return tuple((ids[teachers[cols[i]]], float(values[i])) for i in order)

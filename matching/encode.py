@@ -47,8 +47,8 @@ class Pool:
         self.managers = {p.id: p.manager for p in profiles}
         self.skills = ProfileVectorizer(skill_ids=taxonomy.skill_ids).fit_transform(profiles)
         self.text = TextVectorizer().fit([p.goals for p in profiles] + [p.bio for p in profiles])
-        self.goals = self.text.transform([p.goals for p in profiles])
-        self.bios = self.text.transform([p.bio for p in profiles])
+        self.goals = _transform_distinct(self.text, [p.goals for p in profiles])
+        self.bios = _transform_distinct(self.text, [p.bio for p in profiles])
         self.terms = self.text.terms()
 
     def scores(
@@ -85,3 +85,9 @@ class Pool:
         """Return the display names of what a person wants to learn."""
         return ", ".join(self.taxonomy.name(s) for s in self.profiles[row].learn)
 
+
+
+def _transform_distinct(text: TextVectorizer, texts: list[str]) -> sp.csr_matrix:
+    """Return `text.transform(texts)`, tokenising each distinct text once (many are empty)."""
+    distinct, row_of = np.unique(np.array(texts, dtype=object), return_inverse=True)
+    return text.transform(distinct.tolist())[row_of.ravel()]

@@ -186,10 +186,19 @@ def drop_pairs(matrix: sp.spmatrix, rows: np.ndarray, cols: np.ndarray) -> sp.cs
     [[0.5, 0.0], [0.75, 0.0]]
     """
     matrix = _canonical(matrix)
-    keep = np.ones(matrix.nnz, dtype=bool)
     positions = entry_positions(matrix, rows, cols)
-    keep[positions[positions >= 0]] = False
-    return keep_entries(matrix, keep)
+    positions = np.unique(positions[positions >= 0])
+    if len(positions) == 0:
+        return matrix
+    # Only the few dropped entries are counted per row; the rest is one copy of the arrays.
+    dropped_rows = np.searchsorted(matrix.indptr, positions, side="right") - 1
+    dropped_before = np.zeros(matrix.shape[0] + 1, np.int64)
+    np.cumsum(np.bincount(dropped_rows, minlength=matrix.shape[0]), out=dropped_before[1:])
+    indptr = (matrix.indptr - dropped_before).astype(matrix.indptr.dtype)
+    return sp.csr_matrix(
+        (np.delete(matrix.data, positions), np.delete(matrix.indices, positions), indptr),
+        shape=matrix.shape,
+    )
 
 
 def without_rules(raw: sp.csr_matrix, rules) -> sp.csr_matrix:

@@ -47,15 +47,20 @@ def score_edges(score_matrix, capacities) -> tuple[np.ndarray, np.ndarray, np.nd
         )
     if (capacities < 0).any():
         raise ValueError("capacities must not be negative")
-    row_of_entry = np.repeat(np.arange(scores.shape[0], dtype=np.int64), np.diff(scores.indptr))
-    usable = capacities[scores.indices] > 0
-    rows = row_of_entry[usable]
-    cols = scores.indices[usable].astype(np.int64)
-    values = scores.data[usable]
+    # int32 indices halve the memory of the edge arrays on large pools.
+    index_type = np.int32 if max(scores.shape) < 2**31 - 2 else np.int64
+    rows = np.repeat(np.arange(scores.shape[0], dtype=index_type), np.diff(scores.indptr))
+    cols = scores.indices.astype(index_type, copy=False)
+    values = scores.data
+    if (capacities == 0).any():
+        usable = capacities[cols] > 0
+        rows, cols, values = rows[usable], cols[usable], values[usable]
     if not np.isfinite(values).all() or (values < 0).any() or (values > 1).any():
         # The matching-count-first objective relies on every score lying in [0, 1].
         raise ValueError("scores must be finite and between 0 and 1")
-    return rows, cols, values, np.rint(values * SCORE_SCALE).astype(np.int64)
+    weights = values * SCORE_SCALE
+    np.rint(weights, out=weights)
+    return rows, cols, values, weights.astype(np.int64)
 
 
 def top_k_mask(group: np.ndarray, other: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:

@@ -41,20 +41,20 @@ def max_flow_min_cost_edges(rows, cols, weights, capacities, n_rows, n_cols) -> 
     """
     flow = min_cost_flow.SimpleMinCostFlow()
     n_edges = len(rows)
-    mentees = np.arange(n_rows, dtype=np.int64)
-    mentors = np.arange(n_cols, dtype=np.int64)
+    # OR-Tools numbers nodes with int32; arrays of that type are passed without a copy.
+    node = np.int32 if 2 + n_rows + n_cols < 2**31 else np.int64
+    mentees = np.arange(2, 2 + n_rows, dtype=node)
+    mentors = np.arange(2 + n_rows, 2 + n_rows + n_cols, dtype=node)
     # The mentee-mentor arcs come first, so their arc indices are 0..n_edges-1.
     flow.add_arcs_with_capacity_and_unit_cost(
-        (2 + np.asarray(rows, np.int64)), 2 + n_rows + np.asarray(cols, np.int64),
-        np.ones(n_edges, np.int64), -np.asarray(weights, np.int64),
+        mentees[rows], mentors[cols], np.ones(n_edges, np.int64), -np.asarray(weights, np.int64),
     )
     flow.add_arcs_with_capacity_and_unit_cost(
-        np.full(n_rows, SOURCE, np.int64), 2 + mentees, np.ones(n_rows, np.int64),
-        np.zeros(n_rows, np.int64),
+        np.full(n_rows, SOURCE, node), mentees, np.ones(n_rows, np.int64), np.zeros(n_rows, np.int64),
     )
     flow.add_arcs_with_capacity_and_unit_cost(
-        2 + n_rows + mentors, np.full(n_cols, SINK, np.int64),
-        np.asarray(capacities, np.int64), np.zeros(n_cols, np.int64),
+        mentors, np.full(n_cols, SINK, node), np.asarray(capacities, np.int64),
+        np.zeros(n_cols, np.int64),
     )
     supplies = np.zeros(2 + n_rows + n_cols, np.int64)
     supplies[SOURCE], supplies[SINK] = n_rows, -n_rows

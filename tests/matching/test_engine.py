@@ -114,7 +114,9 @@ def test_every_method_gives_the_reference_count_and_total(profiles, taxonomy):
                                     method=method)
             assert len(result.pairs) == len(reference.pairs)
             assert result.summary["total_score"] == reference.summary["total_score"]
-            assert len(result.unmatched) == len(reference.unmatched)
+            # Among equally good assignments the methods may leave different mentors idle.
+            seekers = [u for u in result.unmatched if u.side != "mentor"]
+            assert len(seekers) == len([u for u in reference.unmatched if u.side != "mentor"])
 
 
 @FAST
