@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
 from matching.taxonomy import MAX_LEVEL
-from matching.vectorize import SkillMatrices
+
+if TYPE_CHECKING:
+    from matching.vectorize import SkillMatrices
 
 __all__ = [
     "MIN_ELIGIBLE_SCORE",

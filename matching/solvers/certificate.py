@@ -13,7 +13,6 @@ Nodes are numbered as in `matching.solvers.max_flow`: 0 source, 1 sink, ``2 + ro
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
@@ -74,6 +73,8 @@ def shortest_potentials(tails, heads, weights, n_nodes) -> np.ndarray:
     networkx's queue-based Bellman-Ford is used: on these graphs it is ten times faster than
     scipy's, which always makes |V| passes.
     """
+    import networkx as nx
+
     graph = nx.DiGraph()
     graph.add_weighted_edges_from(zip(tails.tolist(), heads.tolist(), weights.tolist(), strict=True))
     graph.add_weighted_edges_from((n_nodes, node, 0.0) for node in range(n_nodes))

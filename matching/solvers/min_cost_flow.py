@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
@@ -252,6 +251,8 @@ def _warm_start_edges(rows, cols, weights, capacities, n_rows, n_cols) -> np.nda
 
 def solve_flow_networkx(mentee_nodes, mentor_nodes, costs, capacities, n_rows, n_cols) -> np.ndarray:
     """Solve the min-cost flow on the given edges; return a mask of edges carrying flow."""
+    import networkx as nx
+
     graph = nx.DiGraph()
     used_mentees = np.unique(mentee_nodes)
     used_mentors = np.unique(mentor_nodes)
