@@ -297,17 +297,25 @@ def excluded_reason(total: int, counts: dict[Rule, np.ndarray], row: int) -> str
 
 @dataclass(frozen=True)
 class MentorFunnel:
-    """The mentor-mode score matrix after each step, mentees by mentors, to explain who is left.
+    """How many pairs each mentee (row) and mentor (column) keeps after each step.
 
     raw : every eligible pair. allowed : after the hard rules. candidates : after the threshold.
-    solvable : after the fairness threshold (and without locked mentees).
+    solvable : after the fairness threshold (and without locked mentees). Holding counts, not
+    matrices, lets the pipeline free the eligible-pair matrix before the assignment.
     """
 
-    raw: sp.csr_matrix
+    raw_rows: np.ndarray
+    raw_cols: np.ndarray
+    rule_counts: dict[Rule, np.ndarray]
     allowed: sp.csr_matrix
     candidates: sp.csr_matrix
-    solvable: sp.csr_matrix
-    rule_counts: dict[Rule, np.ndarray]
+    solvable_rows: np.ndarray
+
+    @classmethod
+    def before_rules(cls, raw: sp.csr_matrix, rules) -> dict:
+        """Return the counts of the eligible-pair matrix, to build the funnel from later."""
+        return {"raw_rows": row_counts(raw), "raw_cols": col_counts(raw),
+                "rule_counts": count_by_rule(raw, rules)}
 
 
 def mentor_unmatched(pool: Pool, learner_pos: dict[int, int], teacher_pos: dict[int, int],
@@ -318,9 +326,9 @@ def mentor_unmatched(pool: Pool, learner_pos: dict[int, int], teacher_pos: dict[
     `placed` holds the ids not to list: mentees with a mentor, and mentors with mentees who
     are not themselves seeking a mentor.
     """
-    raw_counts, allowed_counts = row_counts(funnel.raw), row_counts(funnel.allowed)
-    candidate_counts, solvable_counts = row_counts(funnel.candidates), row_counts(funnel.solvable)
-    raw_cols, allowed_cols = col_counts(funnel.raw), col_counts(funnel.allowed)
+    raw_counts, allowed_counts = funnel.raw_rows, row_counts(funnel.allowed)
+    candidate_counts, solvable_counts = row_counts(funnel.candidates), funnel.solvable_rows
+    raw_cols, allowed_cols = funnel.raw_cols, col_counts(funnel.allowed)
     candidate_cols = col_counts(funnel.candidates)
     unmatched = []
     for row, profile in enumerate(pool.profiles):

@@ -8,7 +8,6 @@ from matching.diagnose import (
     MentorFunnel,
     alternatives,
     blocking_pairs_mentor,
-    count_by_rule,
     load_spread,
     mentor_unmatched,
     pair_reasons,
@@ -40,7 +39,10 @@ def match_mentor(pool: Pool, settings: MatchSettings, report: Progress,
     report("scoring", 0.15)
     raw = pool.scores(learners, teachers, settings.weights)
     rules = exclusions(pool, learners, teachers, settings)
+    raw_figures = MentorFunnel.before_rules(raw, rules)
+    eligible_pairs = int(raw.nnz)
     allowed = without_rules(raw, rules)
+    del raw  # every pair proposed is allowed, so `allowed` holds every score still needed
     candidates = at_least(allowed, settings.min_score) if settings.min_score > 0 else allowed
     # Locks: validated against the hard rules, then taken out of the problem.
     locks = _mentor_locks(pool, settings, rules, learner_pos, teacher_pos, capacities)
@@ -62,7 +64,7 @@ def match_mentor(pool: Pool, settings: MatchSettings, report: Progress,
     report("explaining", 0.85)
     order = np.lexsort((cols, rows))  # by mentee, i.e. by mentee id
     rows, cols, locked = rows[order], cols[order], locked[order]
-    pair_scores = np.asarray(raw[rows, cols]).ravel() if len(rows) else np.zeros(0)
+    pair_scores = np.asarray(allowed[rows, cols]).ravel() if len(rows) else np.zeros(0)
     mentors, mentees = pool.decode(teachers[cols]), pool.decode(learners[rows])
     pairs = []
     for r, c, mentor, mentee, score, reasons, is_locked in zip(
@@ -76,7 +78,8 @@ def match_mentor(pool: Pool, settings: MatchSettings, report: Progress,
         ))
 
     placed = set(mentees) | {m for m in mentors if pool.row[m] not in learner_pos}
-    funnel = MentorFunnel(raw, allowed, candidates, solvable, count_by_rule(raw, rules))
+    funnel = MentorFunnel(**raw_figures, allowed=allowed, candidates=candidates,
+                          solvable_rows=np.diff(solvable.indptr))
     unmatched = mentor_unmatched(pool, learner_pos, teacher_pos, funnel, placed,
                                  settings.min_score, fair_threshold)
     scores = np.array([p.score for p in pairs])
@@ -93,8 +96,8 @@ def match_mentor(pool: Pool, settings: MatchSettings, report: Progress,
         "min_score": round(float(scores.min()), 6) if len(pairs) else 0.0,
         "mentor_load": load_spread(capacities, cols),
         "blocking_pairs": blocking_pairs_mentor(candidates, capacities, rows, cols),
-        "eligible_pairs": int(raw.nnz),
-        "excluded_pairs": int(raw.nnz - allowed.nnz),
+        "eligible_pairs": eligible_pairs,
+        "excluded_pairs": eligible_pairs - int(allowed.nnz),
         "fair_threshold": fair_threshold,
         "pricing_rounds": assignment.pricing_rounds,
         "engine_version": ENGINE_VERSION,
