@@ -311,12 +311,6 @@ class MentorFunnel:
     candidates: sp.csr_matrix
     solvable_rows: np.ndarray
 
-    @classmethod
-    def before_rules(cls, raw: sp.csr_matrix, rules) -> dict:
-        """Return the counts of the eligible-pair matrix, to build the funnel from later."""
-        return {"raw_rows": row_counts(raw), "raw_cols": col_counts(raw),
-                "rule_counts": count_by_rule(raw, rules)}
-
 
 def mentor_unmatched(pool: Pool, learner_pos: dict[int, int], teacher_pos: dict[int, int],
                      funnel: MentorFunnel, placed: set[str], min_score: float,

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matching.profiles import Profile
-from matching.scoring import ScoreWeights, complementarity_matrix
+from matching.scoring import ScoreWeights, complementarity_matrix, score_blocks
 from matching.taxonomy import Taxonomy
 from matching.vectorize import ProfileVectorizer, TextVectorizer
 
@@ -56,6 +56,13 @@ class Pool:
     ) -> sp.csr_matrix:
         """Return the eligible-pair score matrix of learner rows against teacher rows."""
         return complementarity_matrix(
+            self.skills.take(learners), self.skills.take(teachers),
+            self.goals[learners], self.bios[teachers], weights,
+        )
+
+    def score_blocks(self, learners: np.ndarray, teachers: np.ndarray, weights: ScoreWeights):
+        """Yield the same scores as `scores`, in blocks of learner rows (see `score_blocks`)."""
+        return score_blocks(
             self.skills.take(learners), self.skills.take(teachers),
             self.goals[learners], self.bios[teachers], weights,
         )

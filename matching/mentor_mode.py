@@ -16,12 +16,12 @@ from matching.diagnose import (
 from matching.encode import Pool
 from matching.results import ENGINE_VERSION, MatchResult, MatchSettings, Mode, Pair, Progress
 from matching.rules import (
+    allowed_blocks,
     at_least,
     broken_rule,
     drop_rows_and_cols,
     exclusions,
     validate_locks,
-    without_rules,
 )
 from matching.solvers import max_min_score_threshold, max_weight_assignment
 
@@ -37,12 +37,12 @@ def match_mentor(pool: Pool, settings: MatchSettings, report: Progress,
     capacities = np.array([pool.profiles[j].capacity for j in teachers], np.int64)
 
     report("scoring", 0.15)
-    raw = pool.scores(learners, teachers, settings.weights)
     rules = exclusions(pool, learners, teachers, settings)
-    raw_figures = MentorFunnel.before_rules(raw, rules)
-    eligible_pairs = int(raw.nnz)
-    allowed = without_rules(raw, rules)
-    del raw  # every pair proposed is allowed, so `allowed` holds every score still needed
+    # The rules apply block by block as the scores are computed; every pair proposed is
+    # allowed, so `allowed` holds every score still needed.
+    allowed, raw_figures = allowed_blocks(pool.score_blocks(learners, teachers, settings.weights),
+                                          rules, (len(learners), len(teachers)))
+    eligible_pairs = raw_figures.pop("eligible")
     candidates = at_least(allowed, settings.min_score) if settings.min_score > 0 else allowed
     # Locks: validated against the hard rules, then taken out of the problem.
     locks = _mentor_locks(pool, settings, rules, learner_pos, teacher_pos, capacities)

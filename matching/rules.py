@@ -18,6 +18,7 @@ from matching.solvers.edges import pair_keys
 
 __all__ = [
     "Rule",
+    "allowed_blocks",
     "at_least",
     "broken_rule",
     "drop_pairs",
@@ -187,7 +188,11 @@ def drop_pairs(matrix: sp.spmatrix, rows: np.ndarray, cols: np.ndarray) -> sp.cs
     """
     matrix = _canonical(matrix)
     positions = entry_positions(matrix, rows, cols)
-    positions = np.unique(positions[positions >= 0])
+    return _without_positions(matrix, np.unique(positions[positions >= 0]))
+
+
+def _without_positions(matrix: sp.csr_matrix, positions: np.ndarray) -> sp.csr_matrix:
+    """Return a canonical CSR matrix without the entries at the given sorted data positions."""
     if len(positions) == 0:
         return matrix
     # Only the few dropped entries are counted per row; the rest is one copy of the arrays.
@@ -199,6 +204,44 @@ def drop_pairs(matrix: sp.spmatrix, rows: np.ndarray, cols: np.ndarray) -> sp.cs
         (np.delete(matrix.data, positions), np.delete(matrix.indices, positions), indptr),
         shape=matrix.shape,
     )
+
+
+def allowed_blocks(blocks, rules, shape: tuple[int, int]) -> tuple[sp.csr_matrix, dict]:
+    """Return the score matrix without the pairs the rules forbid, and what the rules did.
+
+    `blocks` yields (first row, canonical CSR block) in row order, as
+    `matching.scoring.score_blocks` does; each block is filtered as it comes, so the whole
+    eligible-pair matrix never exists beside its filtered copy. The figures are per row and
+    per column counts of eligible pairs (``raw_rows``, ``raw_cols``), per rule the eligible
+    pairs it excludes by row (``rule_counts``), and the total (``eligible``).
+    """
+    n_rows, n_cols = shape
+    by_rule = {rule: unique_pairs(rows, cols, n_cols) for rule, (rows, cols) in rules.items()}
+    rule_counts = {rule: np.zeros(n_rows, np.int64) for rule in rules}
+    raw_rows = np.zeros(n_rows, np.int64)
+    raw_cols = np.zeros(n_cols, np.int64)
+    eligible = 0
+    kept = []
+    for start, block in blocks:
+        stop = start + block.shape[0]
+        raw_rows[start:stop] = np.diff(block.indptr)
+        raw_cols += np.bincount(block.indices, minlength=n_cols)
+        eligible += block.nnz
+        dropped = []
+        for rule, (rows, cols) in by_rule.items():
+            inside = slice(np.searchsorted(rows, start), np.searchsorted(rows, stop))
+            positions = entry_positions(block, rows[inside] - start, cols[inside])
+            hit = positions >= 0
+            rule_counts[rule] += np.bincount(rows[inside][hit], minlength=n_rows)
+            dropped.append(positions[hit])
+        if dropped and any(len(d) for d in dropped):
+            block = _without_positions(block, np.unique(np.concatenate(dropped)))
+        kept.append(block)
+    from matching.scoring import stack_rows  # scoring is the heavier module; load it on use
+
+    figures = {"raw_rows": raw_rows, "raw_cols": raw_cols, "rule_counts": rule_counts,
+               "eligible": eligible}
+    return stack_rows(kept, shape), figures
 
 
 def without_rules(raw: sp.csr_matrix, rules) -> sp.csr_matrix:
