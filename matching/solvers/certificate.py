@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from matching.solvers.max_flow import SINK, SOURCE
 
-__all__ = ["extend_potentials", "residual_edges", "shortest_potentials"]
+__all__ = ["extend_potentials", "relaxed_potentials", "residual_edges", "shortest_potentials"]
 
 
 def residual_edges(mentee_nodes, mentor_nodes, costs, flows, capacities, n_rows, n_cols):
@@ -116,3 +116,29 @@ def extend_potentials(tails, heads, weights, potentials, n_nodes, max_passes=100
         graph.data[root_entries] = offsets - shift
         offsets = dijkstra(graph, directed=True, indices=n_nodes)[:n_nodes] + shift
     return False, potentials
+
+
+def relaxed_potentials(tails, heads, weights, start: np.ndarray, max_passes: int = 10_000):
+    """Return potentials giving every given edge a non-negative reduced cost, or None.
+
+    Bellman-Ford relaxation from `start` (any finite values: the fixed point it reaches is
+    feasible, not necessarily shortest), one vectorised pass over every edge at a time, in
+    exact integers. Warm-started from the previous round's potentials, it usually needs a few
+    dozen passes. None when `max_passes` did not reach a fixed point (a negative cycle, which an
+    optimal flow's residual graph cannot have, or a very long chain).
+
+    Examples
+    --------
+    >>> relaxed_potentials(np.array([0, 1]), np.array([1, 2]), np.array([-5, 2]),
+    ...                    np.zeros(3, np.int64)).tolist()
+    [0, -5, -3]
+    """
+    weights = np.asarray(weights).astype(np.int64)
+    distance = np.asarray(start, np.int64).copy()
+    for _ in range(max_passes):
+        relaxed = distance.copy()
+        np.minimum.at(relaxed, heads, distance[tails] + weights)
+        if (relaxed == distance).all():
+            return distance
+        distance = relaxed
+    return None

@@ -13,6 +13,7 @@ __all__ = ["SCORE_SCALE", "pair_keys", "score_edges", "top_k_mask"]
 
 #: Scores are turned into integers at this resolution, so the flow is solved exactly.
 SCORE_SCALE = 10**6
+_CHUNK = 10_000_000
 
 
 def pair_keys(rows: np.ndarray, cols: np.ndarray, n_cols: int) -> np.ndarray:
@@ -58,9 +59,10 @@ def score_edges(score_matrix, capacities) -> tuple[np.ndarray, np.ndarray, np.nd
     if not np.isfinite(values).all() or (values < 0).any() or (values > 1).any():
         # The matching-count-first objective relies on every score lying in [0, 1].
         raise ValueError("scores must be finite and between 0 and 1")
-    weights = values * SCORE_SCALE
-    np.rint(weights, out=weights)
-    return rows, cols, values, weights.astype(np.int64)
+    weights = np.empty(len(values), np.int64)
+    for start in range(0, len(values), _CHUNK):  # chunks: no full-size float temporary
+        weights[start:start + _CHUNK] = np.rint(values[start:start + _CHUNK] * SCORE_SCALE)
+    return rows, cols, values, weights
 
 
 def top_k_mask(group: np.ndarray, other: np.ndarray, weight: np.ndarray, k: int) -> np.ndarray:

@@ -46,6 +46,9 @@ METHODS = ("auto", "ortools", "networkx")
 ADD_PER_ROW = 8
 # Bound on the capacity-expanded edges of the warm start, to cap its memory on huge pools.
 WARM_START_EDGES = 40_000_000
+#: Above this many eligible pairs OR-Tools runs on priced candidates: its arcs cost about 80
+#: bytes each, so the whole graph of 100,000 staff (205M pairs) would need 16 GB.
+ORTOOLS_FULL_GRAPH_EDGES = 40_000_000
 
 
 @dataclass(frozen=True)
@@ -150,14 +153,28 @@ def max_weight_assignment(
     if len(rows) == 0:
         return Assignment(empty, empty, 0, 0, 0)
     if method == "ortools":
-        from matching.solvers.ortools_flow import max_flow_min_cost_edges
-
-        chosen = np.flatnonzero(
-            max_flow_min_cost_edges(rows, cols, weights, capacities, n_rows, n_cols)
-        )
-        return Assignment(rows[chosen], cols[chosen], 1, len(rows), len(rows))
+        return _ortools_assignment(rows, cols, weights, capacities, n_rows, n_cols)
     return _priced_network_simplex(rows, cols, weights, capacities, n_rows, n_cols,
                                    candidates_per_row, warm_start, max_rounds)
+
+
+def _ortools_assignment(rows, cols, weights, capacities, n_rows, n_cols) -> Assignment:
+    """Solve with OR-Tools: on every edge, or priced on candidates when the graph is huge."""
+    from matching.solvers import ortools_flow
+
+    if len(rows) <= ORTOOLS_FULL_GRAPH_EDGES:
+        chosen = np.flatnonzero(
+            ortools_flow.max_flow_min_cost_edges(rows, cols, weights, capacities, n_rows, n_cols)
+        )
+        return Assignment(rows[chosen], cols[chosen], 1, len(rows), len(rows))
+    indptr = np.searchsorted(rows, np.arange(n_rows + 1))
+    n_edges = len(rows)
+    del rows  # the priced solver reads rows from indptr, chunk by chunk
+    carrying, rounds, candidate_edges = ortools_flow.priced_max_flow_min_cost_edges(
+        indptr, cols, weights, capacities, n_rows, n_cols)
+    chosen = np.flatnonzero(carrying)
+    chosen_rows = np.searchsorted(indptr, chosen, side="right") - 1
+    return Assignment(chosen_rows, cols[chosen], rounds, candidate_edges, n_edges)
 
 
 def _priced_network_simplex(rows, cols, weights, capacities, n_rows, n_cols,

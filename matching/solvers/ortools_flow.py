@@ -10,7 +10,7 @@ from ortools.graph.python import min_cost_flow
 
 from matching.solvers.max_flow import SINK, SOURCE
 
-__all__ = ["max_flow_min_cost_edges"]
+__all__ = ["max_flow_min_cost_edges", "priced_max_flow_min_cost_edges"]
 
 
 def max_flow_min_cost_edges(rows, cols, weights, capacities, n_rows, n_cols) -> np.ndarray:
@@ -63,3 +63,107 @@ def max_flow_min_cost_edges(rows, cols, weights, capacities, n_rows, n_cols) -> 
     if status != flow.OPTIMAL:
         raise RuntimeError(f"OR-Tools min-cost flow failed: {status}")
     return flow.flows(np.arange(n_edges)) > 0
+
+
+def priced_max_flow_min_cost_edges(indptr, cols, weights, capacities, n_rows, n_cols, *,
+                                   candidates_per_row: int = 16, add_per_row: int = 64,
+                                   max_rounds: int = 200, chunk_edges: int = 20_000_000):
+    """Return the same optimum as `max_flow_min_cost_edges`, holding few arcs in OR-Tools.
+
+    For graphs too large for OR-Tools' memory: it solves on each mentee's best
+    `candidates_per_row` edges, takes potentials from that flow's residual graph and prices
+    every other edge (in chunks of `chunk_edges`, so no full-size temporary is made); edges
+    with a negative reduced cost join the candidates (at most `add_per_row` per mentee and
+    round) and it solves again. When no edge is left to add, the potentials prove the flow
+    optimal for the whole graph (LP duality), exactly as in the networkx method.
+
+    `indptr`, `cols` and `weights` are a CSR layout of the edges (rows implicit), so the
+    rows of all edges are never materialised. Returns the mask of chosen edges, the number of
+    rounds and the number of candidate edges in the last one.
+
+    Examples
+    --------
+    >>> mask, rounds, candidates = priced_max_flow_min_cost_edges(
+    ...     np.array([0, 2, 3]), np.array([0, 1, 0]), np.array([9, 8, 7]), np.array([1, 1]), 2, 2,
+    ...     candidates_per_row=1)
+    >>> mask.tolist(), rounds   # the second round adds mentee 0's other edge
+    ([False, True, True], 2)
+    """
+    from matching.solvers.certificate import relaxed_potentials, residual_edges, shortest_potentials
+    from matching.solvers.edges import SCORE_SCALE
+
+    n_edges = len(cols)
+    big = n_rows * SCORE_SCALE + 1
+    active = _row_top_k(indptr, weights, candidates_per_row)
+    n_nodes = 2 + n_rows + n_cols
+    potentials = np.zeros(n_nodes, np.int64)
+    for round_number in range(1, max_rounds + 1):
+        candidate = np.flatnonzero(active)
+        candidate_rows = np.searchsorted(indptr, candidate, side="right") - 1
+        candidate_cols = cols[candidate].astype(np.int64)
+        candidate_weights = weights[candidate]
+        flows = max_flow_min_cost_edges(candidate_rows, candidate_cols, candidate_weights,
+                                        capacities, n_rows, n_cols)
+        carrying = np.zeros(n_edges, bool)
+        carrying[candidate[flows]] = True
+        residual = residual_edges(2 + candidate_rows, 2 + n_rows + candidate_cols,
+                                  -(big + candidate_weights), flows, capacities, n_rows, n_cols)
+        found = relaxed_potentials(*residual, potentials)
+        potentials = found if found is not None else np.rint(
+            shortest_potentials(*residual, n_nodes)).astype(np.int64)
+        del residual, candidate_rows, candidate_cols, candidate_weights
+        improving, gains = _improving_edges(indptr, cols, weights, carrying, potentials, big,
+                                            n_rows, chunk_edges)
+        if len(improving) == 0:
+            return carrying, round_number, len(candidate)
+        active[improving[_row_top_k_of(indptr, improving, gains, add_per_row)]] = True
+    raise RuntimeError(f"pricing did not converge in {max_rounds} rounds")
+
+
+def _row_top_k(indptr, weights, k: int) -> np.ndarray:
+    """Return a mask of each row's `k` heaviest edges (ties: lower column first)."""
+    mask = np.zeros(len(weights), bool)
+    for row in range(len(indptr) - 1):
+        start, stop = int(indptr[row]), int(indptr[row + 1])
+        if stop - start <= k:
+            mask[start:stop] = True
+            continue
+        segment = weights[start:stop]
+        floor = np.partition(segment, len(segment) - k)[len(segment) - k]
+        above = np.flatnonzero(segment > floor)
+        ties = np.flatnonzero(segment == floor)[: k - len(above)]
+        mask[start + above] = True
+        mask[start + ties] = True
+    return mask
+
+
+def _improving_edges(indptr, cols, weights, carrying, potentials, big, n_rows, chunk_edges):
+    """Return the edges with a negative reduced cost and how much each improves, by chunks."""
+    mentee_potential = potentials[2:2 + n_rows]
+    mentor_potential = potentials[2 + n_rows:]
+    found, gains = [], []
+    row = 0
+    while row < n_rows:
+        stop_row = int(np.searchsorted(indptr, indptr[row] + chunk_edges, side="right")) - 1
+        stop_row = min(max(stop_row, row + 1), n_rows)
+        start, stop = int(indptr[row]), int(indptr[stop_row])
+        rows = np.repeat(np.arange(row, stop_row), np.diff(indptr[row:stop_row + 1]))
+        reduced = mentee_potential[rows] - mentor_potential[cols[start:stop]]
+        reduced -= big + weights[start:stop]
+        negative = np.flatnonzero((reduced < 0) & ~carrying[start:stop])
+        found.append(start + negative)
+        gains.append(-reduced[negative])
+        row = stop_row
+    return np.concatenate(found) if found else np.zeros(0, np.int64), (
+        np.concatenate(gains) if gains else np.zeros(0, np.int64))
+
+
+def _row_top_k_of(indptr, edges, gains, k: int) -> np.ndarray:
+    """Return a mask over `edges` (sorted edge positions) of each row's `k` largest gains."""
+    rows = np.searchsorted(indptr, edges, side="right") - 1
+    order = np.lexsort((edges, -gains, rows))
+    sorted_rows = rows[order]
+    rank = np.arange(len(order)) - np.searchsorted(sorted_rows, sorted_rows, side="left")
+    mask = np.zeros(len(edges), bool)
+    mask[order[rank < k]] = True
+    return mask

@@ -1,5 +1,6 @@
 """The capacitated assignment is exact: checked against brute force, scipy and max flow."""
 
+import contextlib
 import itertools
 
 import networkx as nx
@@ -15,6 +16,7 @@ from matching.solvers import (
     max_cardinality,
     max_min_score_threshold,
     max_weight_assignment,
+    min_cost_flow,
 )
 from matching.solvers.certificate import extend_potentials, residual_edges, shortest_potentials
 from matching.solvers.edges import score_edges, top_k_mask
@@ -97,6 +99,40 @@ def test_every_method_matches_networkx_and_brute_force(data):
         check_feasible(scores, capacities, result)
         found = objective(scores, result.rows, result.cols)
         assert found == objective(scores, reference.rows, reference.cols) == best
+
+
+@contextlib.contextmanager
+def priced_ortools():
+    """Make the "ortools" method price candidates even on small graphs."""
+    saved = min_cost_flow.ORTOOLS_FULL_GRAPH_EDGES
+    min_cost_flow.ORTOOLS_FULL_GRAPH_EDGES = -1
+    try:
+        yield
+    finally:
+        min_cost_flow.ORTOOLS_FULL_GRAPH_EDGES = saved
+
+
+@settings(max_examples=150, deadline=None)
+@given(score_matrices)
+def test_priced_ortools_matches_brute_force(data):
+    scores, capacities = np.array(data[0]), np.array(data[1])
+    with priced_ortools():
+        result = max_weight_assignment(scores, capacities, method="ortools")
+    check_feasible(scores, capacities, result)
+    assert objective(scores, result.rows, result.cols) == brute_force(scores, capacities)
+
+
+@pytest.mark.parametrize(("n_rows", "n_cols", "density", "seed", "hot"),
+                         [(300, 200, 0.1, 1, 0), (400, 400, 0.3, 3, 0), (400, 200, 0.03, 7, 12)])
+def test_priced_ortools_matches_the_full_graph(n_rows, n_cols, density, seed, hot):
+    scores, capacities = random_pool(n_rows, n_cols, density, seed, hot_mentors=hot)
+    full = max_weight_assignment(scores, capacities, method="ortools")
+    with priced_ortools():
+        priced = max_weight_assignment(scores, capacities, method="ortools")
+    dense = scores.toarray()
+    check_feasible(dense, capacities, priced)
+    assert objective(dense, priced.rows, priced.cols) == objective(dense, full.rows, full.cols)
+    assert priced.candidate_edges < priced.eligible_edges
 
 
 @pytest.mark.parametrize("method", EXACT_METHODS)
