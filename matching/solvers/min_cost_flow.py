@@ -148,20 +148,27 @@ def max_weight_assignment(
         score_matrix = sp.csr_matrix(np.asarray(score_matrix, dtype=np.float64))
     n_rows, n_cols = score_matrix.shape
     capacities = np.asarray(capacities, dtype=np.int64)
-    rows, cols, _, weights = score_edges(score_matrix, capacities)
+    edges = list(score_edges(score_matrix, capacities))
     empty = np.zeros(0, dtype=np.int64)
-    if len(rows) == 0:
+    if len(edges[0]) == 0:
         return Assignment(empty, empty, 0, 0, 0)
     if method == "ortools":
-        return _ortools_assignment(rows, cols, weights, capacities, n_rows, n_cols)
+        return _ortools_assignment(edges, capacities, n_rows, n_cols)
+    rows, cols, _, weights = edges
     return _priced_network_simplex(rows, cols, weights, capacities, n_rows, n_cols,
                                    candidates_per_row, warm_start, max_rounds)
 
 
-def _ortools_assignment(rows, cols, weights, capacities, n_rows, n_cols) -> Assignment:
-    """Solve with OR-Tools: on every edge, or priced on candidates when the graph is huge."""
+def _ortools_assignment(edges: list, capacities, n_rows, n_cols) -> Assignment:
+    """Solve with OR-Tools: on every edge, or priced on candidates when the graph is huge.
+
+    `edges` is the caller's list of edge arrays; it is emptied, so that the arrays this
+    function drops are freed.
+    """
     from matching.solvers import ortools_flow
 
+    rows, cols, _, weights = edges
+    edges.clear()
     if len(rows) <= ORTOOLS_FULL_GRAPH_EDGES:
         chosen = np.flatnonzero(
             ortools_flow.max_flow_min_cost_edges(rows, cols, weights, capacities, n_rows, n_cols)
