@@ -112,11 +112,11 @@ def priced_max_flow_min_cost_edges(indptr, cols, weights, capacities, n_rows, n_
         potentials = found if found is not None else np.rint(
             shortest_potentials(*residual, n_nodes)).astype(np.int64)
         del residual, candidate_rows, candidate_cols, candidate_weights
-        improving, gains = _improving_edges(indptr, cols, weights, carrying, potentials, big,
-                                            n_rows, chunk_edges)
+        improving = _improving_edges(indptr, cols, weights, carrying, potentials, big, n_rows,
+                                     chunk_edges, add_per_row)
         if len(improving) == 0:
             return carrying, round_number, len(candidate)
-        active[improving[_row_top_k_of(indptr, improving, gains, add_per_row)]] = True
+        active[improving] = True
     raise RuntimeError(f"pricing did not converge in {max_rounds} rounds")
 
 
@@ -137,11 +137,16 @@ def _row_top_k(indptr, weights, k: int) -> np.ndarray:
     return mask
 
 
-def _improving_edges(indptr, cols, weights, carrying, potentials, big, n_rows, chunk_edges):
-    """Return the edges with a negative reduced cost and how much each improves, by chunks."""
+def _improving_edges(indptr, cols, weights, carrying, potentials, big, n_rows, chunk_edges,
+                     per_row):
+    """Return each row's `per_row` most improving edges (negative reduced cost), by chunks.
+
+    Chunks hold whole rows, so the per-row choice is made inside each chunk and no temporary
+    grows with the number of improving edges (most of a huge graph in the first rounds).
+    """
     mentee_potential = potentials[2:2 + n_rows]
     mentor_potential = potentials[2 + n_rows:]
-    found, gains = [], []
+    found = []
     row = 0
     while row < n_rows:
         stop_row = int(np.searchsorted(indptr, indptr[row] + chunk_edges, side="right")) - 1
@@ -151,19 +156,18 @@ def _improving_edges(indptr, cols, weights, carrying, potentials, big, n_rows, c
         reduced = mentee_potential[rows] - mentor_potential[cols[start:stop]]
         reduced -= big + weights[start:stop]
         negative = np.flatnonzero((reduced < 0) & ~carrying[start:stop])
-        found.append(start + negative)
-        gains.append(-reduced[negative])
+        if len(negative):
+            keep = _top_k_per_row(rows[negative], reduced[negative], negative, per_row)
+            found.append(start + negative[keep])
         row = stop_row
-    return np.concatenate(found) if found else np.zeros(0, np.int64), (
-        np.concatenate(gains) if gains else np.zeros(0, np.int64))
+    return np.concatenate(found) if found else np.zeros(0, np.int64)
 
 
-def _row_top_k_of(indptr, edges, gains, k: int) -> np.ndarray:
-    """Return a mask over `edges` (sorted edge positions) of each row's `k` largest gains."""
-    rows = np.searchsorted(indptr, edges, side="right") - 1
-    order = np.lexsort((edges, -gains, rows))
+def _top_k_per_row(rows, reduced, positions, k: int) -> np.ndarray:
+    """Return a mask of each row's `k` most negative reduced costs (ties: lower position)."""
+    order = np.lexsort((positions, reduced, rows))
     sorted_rows = rows[order]
     rank = np.arange(len(order)) - np.searchsorted(sorted_rows, sorted_rows, side="left")
-    mask = np.zeros(len(edges), bool)
+    mask = np.zeros(len(rows), bool)
     mask[order[rank < k]] = True
     return mask
