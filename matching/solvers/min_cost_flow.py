@@ -16,7 +16,9 @@ Two exact methods solve it:
 ``"ortools"`` (the default when OR-Tools is installed)
     OR-Tools' cost-scaling push-relabel (`SimpleMinCostFlow.solve_max_flow_with_min_cost`) on
     every eligible pair: a maximum flow, then the cheapest among maximum flows, which is the
-    same lexicographic objective without ``BIG``.
+    same lexicographic objective without ``BIG``. Above `ORTOOLS_FULL_GRAPH_EDGES` pairs
+    (its arcs cost about 80 bytes each) it runs on priced candidates instead, proven optimal
+    by the same certificate as the networkx method (`ortools_flow.priced_max_flow_min_cost_edges`).
 ``"networkx"`` (the reference)
     networkx's network simplex. Solving the full graph is slow in pure Python, and keeping only
     each mentee's top-k candidates is *not* exact, so it prices instead: it solves on a
