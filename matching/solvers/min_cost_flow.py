@@ -178,7 +178,10 @@ def _ortools_assignment(edges: list, capacities, n_rows, n_cols) -> Assignment:
         return Assignment(rows[chosen], cols[chosen], 1, len(rows), len(rows))
     indptr = np.searchsorted(rows, np.arange(n_rows + 1))
     n_edges = len(rows)
-    del rows  # the priced solver reads rows from indptr, chunk by chunk
+    # The priced solver reads rows from indptr, chunk by chunk; weights up to SCORE_SCALE fit
+    # in 32 bits. Both halve what a graph of 200M pairs holds through the pricing rounds.
+    del rows
+    weights = weights.astype(np.int32)
     carrying, rounds, candidate_edges = ortools_flow.priced_max_flow_min_cost_edges(
         indptr, cols, weights, capacities, n_rows, n_cols)
     chosen = np.flatnonzero(carrying)

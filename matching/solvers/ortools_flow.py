@@ -101,7 +101,7 @@ def priced_max_flow_min_cost_edges(indptr, cols, weights, capacities, n_rows, n_
         candidate = np.flatnonzero(active)
         candidate_rows = np.searchsorted(indptr, candidate, side="right") - 1
         candidate_cols = cols[candidate].astype(np.int64)
-        candidate_weights = weights[candidate]
+        candidate_weights = weights[candidate].astype(np.int64)
         flows = max_flow_min_cost_edges(candidate_rows, candidate_cols, candidate_weights,
                                         capacities, n_rows, n_cols)
         carrying = np.zeros(n_edges, bool)
@@ -154,7 +154,7 @@ def _improving_edges(indptr, cols, weights, carrying, potentials, big, n_rows, c
         start, stop = int(indptr[row]), int(indptr[stop_row])
         rows = np.repeat(np.arange(row, stop_row), np.diff(indptr[row:stop_row + 1]))
         reduced = mentee_potential[rows] - mentor_potential[cols[start:stop]]
-        reduced -= big + weights[start:stop]
+        reduced -= big + weights[start:stop].astype(np.int64)
         negative = np.flatnonzero((reduced < 0) & ~carrying[start:stop])
         if len(negative):
             keep = _top_k_per_row(rows[negative], reduced[negative], negative, per_row)
