@@ -1,8 +1,9 @@
 """The matching pipeline: profiles -> matrices -> scores -> rules -> optimal pairs -> report.
 
-`matching.encoder` maps person ids to matrix rows and back; `matching.mentor_mode` and
-`matching.peer_mode` apply the rules and decode; the solvers in `matching.assignment` and
-`matching.peer` see only matrices.
+`matching.encode` maps person ids to matrix rows and back; `matching.scoring` scores pairs;
+`matching.rules` removes forbidden pairs and checks locks; the solvers in `matching.solvers`
+see only matrices; `matching.diagnose` explains pairs and the unmatched. `matching.mentor_mode`
+and `matching.peer_mode` are each mode's pipeline through those steps.
 
 Determinism: profiles are put in order of id before anything is computed, so the same people
 give the same pairs whatever order they arrive in. Among assignments of equal value, the one
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from matching.encoder import Pool
+from matching.encode import Pool
 from matching.mentor_mode import match_mentor
 from matching.peer_mode import match_peer
 from matching.profiles import Profile
@@ -51,8 +52,13 @@ def match_profiles(
     taxonomy: Taxonomy,
     settings: MatchSettings | None = None,
     progress: Progress | None = None,
+    method: str = "auto",
 ) -> MatchResult:
     """Return the optimal pairs of a pool of profiles, with reasons and diagnostics.
+
+    `method` picks the exact solver: "auto" (the fastest installed), "networkx" (the
+    reference), "ortools" (mentor mode) or "rustworkx" (peer mode). Every method gives the
+    same number of pairs and the same total score.
 
     Raises ValueError for profiles that do not fit the taxonomy (unknown skill, duplicate id,
     unknown manager) and InfeasibleLockError when a locked pair breaks a hard rule.
@@ -62,5 +68,5 @@ def match_profiles(
     pool = Pool(sorted(profiles, key=lambda p: p.id), taxonomy)
     report("vectorising", 0.05)
     if settings.mode is Mode.MENTOR:
-        return match_mentor(pool, settings, report)
-    return match_peer(pool, settings, report)
+        return match_mentor(pool, settings, report, method)
+    return match_peer(pool, settings, report, method)

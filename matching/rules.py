@@ -1,25 +1,126 @@
-"""Apply the hard rules and the threshold to a pool's score matrix, and count what they did."""
+"""Hard rules that forbid pairs (self, manager, same manager, avoid lists, earlier rounds), the
+threshold, and the coordinator's locks, checked against those rules in one place.
+"""
 
 from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from enum import StrEnum
 
 import numpy as np
 import scipy.sparse as sp
 
-from matching.constraints import Rule, drop_pairs, excluded_pairs, pair_keys
-from matching.encoder import Pool
-from matching.results import MatchSettings, SkillBalance
+from matching.encode import Pool
+from matching.exceptions import InfeasibleLockError
+from matching.results import MatchSettings
+from matching.solvers.edges import pair_keys
 
 __all__ = [
-    "all_cols_of",
+    "Rule",
+    "allowed_blocks",
     "at_least",
-    "count_by_rule",
-    "excluded_reason",
+    "broken_rule",
+    "drop_pairs",
+    "drop_rows_and_cols",
+    "entry_positions",
+    "excluded_pairs",
     "exclusions",
-    "row_counts",
-    "skill_balance",
-    "symmetric",
+    "keep_entries",
+    "unique_pairs",
+    "validate_locks",
     "without_rules",
 ]
+
+
+class Rule(StrEnum):
+    """Why a pair is never proposed."""
+
+    SELF = "same person"
+    MANAGER = "manager rule"
+    SAME_MANAGER = "same-manager rule"
+    AVOID = "avoid list"
+    PREVIOUS = "earlier round"
+
+
+def excluded_pairs(
+    row_ids: Sequence[str],
+    col_ids: Sequence[str],
+    managers: Mapping[str, str | None],
+    *,
+    allow_same_manager: bool = False,
+    avoid: Iterable[tuple[str, str]] = (),
+    previous: Iterable[tuple[str, str]] = (),
+) -> dict[Rule, tuple[np.ndarray, np.ndarray]]:
+    """Return, for each rule, the (row, col) index pairs it forbids.
+
+    Parameters
+    ----------
+    row_ids, col_ids : sequences of person ids
+        The people on each side of the score matrix (mentees and mentors, or everyone twice).
+    managers : mapping of person id to manager id (or None)
+    allow_same_manager : bool, default False
+        Whether two people who share a manager may be paired.
+    avoid, previous : iterables of id pairs
+        Unordered pairs never to propose; ids not in the pool are ignored.
+
+    Notes
+    -----
+    O(size of the output): the same-manager rule is a product within each manager's team.
+
+    Examples
+    --------
+    >>> rules = excluded_pairs(["a", "b"], ["b", "c"], {"a": "c", "b": "c", "c": None})
+    >>> {rule.name: list(zip(*map(np.ndarray.tolist, pair))) for rule, pair in rules.items()}
+    {'SELF': [(1, 0)], 'MANAGER': [(0, 1), (1, 1)], 'SAME_MANAGER': [(0, 0)]}
+    """
+    row_index = defaultdict(list)
+    for position, person in enumerate(row_ids):
+        row_index[person].append(position)
+    col_index = defaultdict(list)
+    for position, person in enumerate(col_ids):
+        col_index[person].append(position)
+
+    def between(pairs: Iterable[tuple[str, str]], both_ways: bool) -> list[tuple[int, int]]:
+        found = []
+        for first, second in pairs:
+            ends = [(first, second), (second, first)] if both_ways else [(first, second)]
+            for row_person, col_person in ends:
+                found.extend(
+                    (r, c) for r in row_index.get(row_person, ()) for c in col_index.get(col_person, ())
+                )
+        return found
+
+    rules: dict[Rule, list[tuple[int, int]]] = {
+        Rule.SELF: between(((p, p) for p in row_index), both_ways=False),
+        Rule.MANAGER: between(
+            ((p, m) for p, m in managers.items() if m is not None), both_ways=True
+        ),
+    }
+    if not allow_same_manager:
+        team_rows = defaultdict(list)
+        team_cols = defaultdict(list)
+        for position, person in enumerate(row_ids):
+            if managers.get(person) is not None:
+                team_rows[managers[person]].append(position)
+        for position, person in enumerate(col_ids):
+            if managers.get(person) is not None:
+                team_cols[managers[person]].append(position)
+        rules[Rule.SAME_MANAGER] = [
+            (r, c)
+            for manager, rows in team_rows.items()
+            for r in rows
+            for c in team_cols.get(manager, ())
+            if row_ids[r] != col_ids[c]
+        ]
+    rules[Rule.AVOID] = between(avoid, both_ways=True)
+    rules[Rule.PREVIOUS] = between(previous, both_ways=True)
+    return {
+        rule: (np.array([r for r, _ in pairs], np.int64), np.array([c for _, c in pairs], np.int64))
+        for rule, pairs in rules.items()
+        if pairs
+    }
+
 
 
 def exclusions(pool: Pool, learners, teachers, settings: MatchSettings):
@@ -34,15 +135,113 @@ def exclusions(pool: Pool, learners, teachers, settings: MatchSettings):
     )
 
 
-def count_by_rule(raw: sp.csr_matrix, rules) -> dict[Rule, np.ndarray]:
-    """Return, per rule, how many of each row's eligible candidates it excludes."""
-    coo = raw.tocoo()
-    keys = pair_keys(coo.row, coo.col, raw.shape[1])
-    counts = {}
+def broken_rule(rules, row: int, col: int) -> Rule | None:
+    """Return the first rule that forbids the pair (row, col), or None."""
     for rule, (rows, cols) in rules.items():
-        hit = np.isin(keys, pair_keys(rows, cols, raw.shape[1]))
-        counts[rule] = np.bincount(coo.row[hit], minlength=raw.shape[0])
-    return counts
+        if np.any((rows == row) & (cols == col)):
+            return rule
+    return None
+
+
+def unique_pairs(rows, cols, n_cols: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct (row, col) pairs, in (row, col) order."""
+    keys = np.unique(pair_keys(rows, cols, n_cols))
+    return keys // n_cols, keys % n_cols
+
+
+def entry_positions(matrix: sp.csr_matrix, rows, cols) -> np.ndarray:
+    """Return where each (row, col) is stored in a canonical CSR matrix's data, or -1.
+
+    Examples
+    --------
+    >>> matrix = sp.csr_matrix(np.array([[0.0, 0.5], [0.25, 0.75]]))
+    >>> entry_positions(matrix, np.array([1, 0, 0]), np.array([1, 0, 1])).tolist()
+    [2, -1, 0]
+    """
+    rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+    if len(rows) == 0:
+        return np.zeros(0, np.int64)
+    lookup = sp.csr_matrix(
+        (np.arange(1, matrix.nnz + 1, dtype=np.int64), matrix.indices, matrix.indptr),
+        shape=matrix.shape,
+    )
+    return np.asarray(lookup[rows, cols]).ravel().astype(np.int64) - 1
+
+
+def keep_entries(matrix: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
+    """Return a canonical CSR matrix's entries where `keep` (a mask over its data) is true."""
+    kept_before = np.zeros(matrix.nnz + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept_before[1:])
+    indptr = kept_before[matrix.indptr].astype(matrix.indptr.dtype)
+    return sp.csr_matrix((matrix.data[keep], matrix.indices[keep], indptr), shape=matrix.shape)
+
+
+def drop_pairs(matrix: sp.spmatrix, rows: np.ndarray, cols: np.ndarray) -> sp.csr_matrix:
+    """Return `matrix` without the entries at the given (row, col) pairs.
+
+    Examples
+    --------
+    >>> kept = drop_pairs(sp.csr_matrix(np.array([[0.5, 0.25], [0.75, 0.0]])), np.array([0]),
+    ...                   np.array([1]))
+    >>> kept.toarray().tolist()
+    [[0.5, 0.0], [0.75, 0.0]]
+    """
+    matrix = _canonical(matrix)
+    positions = entry_positions(matrix, rows, cols)
+    return _without_positions(matrix, np.unique(positions[positions >= 0]))
+
+
+def _without_positions(matrix: sp.csr_matrix, positions: np.ndarray) -> sp.csr_matrix:
+    """Return a canonical CSR matrix without the entries at the given sorted data positions."""
+    if len(positions) == 0:
+        return matrix
+    # Only the few dropped entries are counted per row; the rest is one copy of the arrays.
+    dropped_rows = np.searchsorted(matrix.indptr, positions, side="right") - 1
+    dropped_before = np.zeros(matrix.shape[0] + 1, np.int64)
+    np.cumsum(np.bincount(dropped_rows, minlength=matrix.shape[0]), out=dropped_before[1:])
+    indptr = (matrix.indptr - dropped_before).astype(matrix.indptr.dtype)
+    return sp.csr_matrix(
+        (np.delete(matrix.data, positions), np.delete(matrix.indices, positions), indptr),
+        shape=matrix.shape,
+    )
+
+
+def allowed_blocks(blocks, rules, shape: tuple[int, int]) -> tuple[sp.csr_matrix, dict]:
+    """Return the score matrix without the pairs the rules forbid, and what the rules did.
+
+    `blocks` yields (first row, canonical CSR block) in row order, as
+    `matching.scoring.score_blocks` does; each block is filtered as it comes, so the whole
+    eligible-pair matrix never exists beside its filtered copy. The figures are per row and
+    per column counts of eligible pairs (``raw_rows``, ``raw_cols``), per rule the eligible
+    pairs it excludes by row (``rule_counts``), and the total (``eligible``).
+    """
+    n_rows, n_cols = shape
+    by_rule = {rule: unique_pairs(rows, cols, n_cols) for rule, (rows, cols) in rules.items()}
+    rule_counts = {rule: np.zeros(n_rows, np.int64) for rule in rules}
+    raw_rows = np.zeros(n_rows, np.int64)
+    raw_cols = np.zeros(n_cols, np.int64)
+    eligible = 0
+    kept = []
+    for start, block in blocks:
+        stop = start + block.shape[0]
+        raw_rows[start:stop] = np.diff(block.indptr)
+        raw_cols += np.bincount(block.indices, minlength=n_cols)
+        eligible += block.nnz
+        dropped = []
+        for rule, (rows, cols) in by_rule.items():
+            inside = slice(np.searchsorted(rows, start), np.searchsorted(rows, stop))
+            positions = entry_positions(block, rows[inside] - start, cols[inside])
+            hit = positions >= 0
+            rule_counts[rule] += np.bincount(rows[inside][hit], minlength=n_rows)
+            dropped.append(positions[hit])
+        if dropped and any(len(d) for d in dropped):
+            block = _without_positions(block, np.unique(np.concatenate(dropped)))
+        kept.append(block)
+    from matching.scoring import stack_rows  # scoring is the heavier module; load it on use
+
+    figures = {"raw_rows": raw_rows, "raw_cols": raw_cols, "rule_counts": rule_counts,
+               "eligible": eligible}
+    return stack_rows(kept, shape), figures
 
 
 def without_rules(raw: sp.csr_matrix, rules) -> sp.csr_matrix:
@@ -54,55 +253,80 @@ def without_rules(raw: sp.csr_matrix, rules) -> sp.csr_matrix:
     return drop_pairs(raw, rows, cols)
 
 
+def drop_rows_and_cols(matrix: sp.csr_matrix, rows=(), cols=()) -> sp.csr_matrix:
+    """Return `matrix` without any entry in the given rows or columns (shape kept).
+
+    Examples
+    --------
+    >>> kept = drop_rows_and_cols(sp.csr_matrix(np.ones((2, 2))), rows=[0], cols=[1])
+    >>> kept.toarray().tolist()
+    [[0.0, 0.0], [1.0, 0.0]]
+    """
+    matrix = _canonical(matrix)
+    gone_row = np.zeros(matrix.shape[0], bool)
+    gone_row[np.asarray(rows, np.int64)] = True
+    gone_col = np.zeros(matrix.shape[1], bool)
+    gone_col[np.asarray(cols, np.int64)] = True
+    keep = ~np.repeat(gone_row, np.diff(matrix.indptr)) & ~gone_col[matrix.indices]
+    return keep_entries(matrix, keep)
+
+
 def at_least(matrix: sp.csr_matrix, threshold: float) -> sp.csr_matrix:
-    """Return `matrix` keeping only entries >= threshold (explicitly, so 0 stays 'no edge')."""
-    coo = matrix.tocoo()
-    keep = coo.data >= threshold
-    result = sp.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=matrix.shape)
-    result.sort_indices()
-    return result
+    """Return `matrix` keeping only entries >= threshold (explicitly, so 0 stays 'no edge').
+
+    Examples
+    --------
+    >>> at_least(sp.csr_matrix(np.array([[0.5, 0.25]])), 0.3).toarray().tolist()
+    [[0.5, 0.0]]
+    """
+    matrix = _canonical(matrix)
+    return keep_entries(matrix, matrix.data >= threshold)
 
 
-def row_counts(matrix: sp.csr_matrix) -> np.ndarray:
-    """Return the number of stored entries of each row."""
-    return np.diff(matrix.indptr)
+def _canonical(matrix: sp.spmatrix) -> sp.csr_matrix:
+    """Return `matrix` as CSR with sorted indices and no duplicates (itself when it is)."""
+    matrix = sp.csr_matrix(matrix) if not sp.isspmatrix_csr(matrix) else matrix
+    if not matrix.has_canonical_format:
+        matrix = matrix.copy()
+        matrix.sum_duplicates()
+    return matrix
 
 
-def excluded_reason(total: int, counts: dict[Rule, np.ndarray], row: int) -> str:
-    """Return the reason for a row whose every candidate a rule excluded, counted by rule."""
-    parts = ", ".join(f"{rule} {int(c[row])}" for rule, c in counts.items() if c[row])
-    return f"all {total} eligible candidates excluded ({parts})"
+#: One check of a lock: (first id, second id, the locks accepted so far) -> a problem or None.
+LockCheck = Callable[[str, str, list[tuple[int, str, str]]], str | None]
 
 
-def all_cols_of(rows: np.ndarray, n_cols: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return every (row, col) pair of the given rows."""
-    return np.repeat(rows, n_cols), np.tile(np.arange(n_cols), len(rows))
+def validate_locks(
+    locks: Sequence[tuple[str, str]],
+    pool: Pool,
+    checks: Sequence[LockCheck],
+    overall: Callable[[list[tuple[str, str]]], list[tuple[int, str]]] | None = None,
+) -> list[tuple[str, str]]:
+    """Return the locks, each checked; raise InfeasibleLockError listing every problem.
 
-
-def skill_balance(pool: Pool, learners, teachers, partner_of: dict[int, int]):
-    """Return per-skill demand, supply and met demand, in taxonomy order."""
-    demand = dict.fromkeys(pool.taxonomy.skill_ids, 0)
-    supply = dict.fromkeys(pool.taxonomy.skill_ids, 0)
-    met = dict.fromkeys(pool.taxonomy.skill_ids, 0)
-    for i in learners:
-        learner = pool.profiles[i]
-        teacher = pool.profiles[partner_of[int(i)]] if int(i) in partner_of else None
-        for skill in learner.learn:
-            demand[skill] += 1
-            if teacher and skill in teacher.teaching and teacher.level(skill) > learner.level(skill):
-                met[skill] += 1
-    for j in teachers:
-        for skill in pool.profiles[j].teaching:
-            supply[skill] += 1
-    return tuple(
-        SkillBalance(s, demand[s], supply[s], met[s])
-        for s in pool.taxonomy.skill_ids
-        if demand[s] or supply[s]
-    )
-
-
-def symmetric(upper: sp.csr_matrix) -> sp.csr_matrix:
-    """Return an upper-triangular matrix mirrored into a full symmetric one."""
-    full = (upper + upper.T).tocsr()
-    full.sort_indices()
-    return full
+    Parameters
+    ----------
+    locks : (first id, second id) pairs, in the coordinator's order.
+    pool : the encoded pool; a lock naming someone outside it is a problem.
+    checks : the mode's checks, in order; a lock's problem is the first message one returns.
+    overall : optional check of all accepted locks together (mentor capacity), returning
+        (-1, message) problems.
+    """
+    problems: list[tuple[int, str]] = []
+    accepted: list[tuple[int, str, str]] = []
+    for index, (first, second) in enumerate(locks):
+        missing = [p for p in (first, second) if p not in pool.row]
+        if missing:
+            problems.append((index, f"{missing[0]} is not in the pool"))
+            continue
+        problem = next((m for check in checks if (m := check(first, second, accepted))), None)
+        if problem:
+            problems.append((index, problem))
+            continue
+        accepted.append((index, first, second))
+    kept = [(first, second) for _, first, second in accepted]
+    if overall is not None:
+        problems.extend(overall(kept))
+    if problems:
+        raise InfeasibleLockError(problems)
+    return kept

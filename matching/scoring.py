@@ -20,13 +20,17 @@ are eligible; every other pair has no entry at all, rather than a low score.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
 
 from matching.taxonomy import MAX_LEVEL
-from matching.vectorize import SkillMatrices
+
+if TYPE_CHECKING:
+    from matching.vectorize import SkillMatrices
 
 __all__ = [
     "MIN_ELIGIBLE_SCORE",
@@ -34,6 +38,9 @@ __all__ = [
     "complementarity_matrix",
     "learner_encoding",
     "mutual_scores",
+    "score_blocks",
+    "stack_rows",
+    "symmetric",
     "teacher_encoding",
 ]
 
@@ -122,6 +129,24 @@ def complementarity_matrix(
     >>> float(scores[0, 0])  # 0.8 * (4 - 1) / 4
     0.6
     """
+    n_learners, n_teachers = learner_text.shape[0], teacher_text.shape[0]
+    blocks = [block for _, block in score_blocks(learners, teachers, learner_text, teacher_text,
+                                                 weights)]
+    return stack_rows(blocks, (n_learners, n_teachers))
+
+
+def score_blocks(
+    learners: SkillMatrices,
+    teachers: SkillMatrices,
+    learner_text: sp.csr_matrix,
+    teacher_text: sp.csr_matrix,
+    weights: ScoreWeights | None = None,
+) -> Iterator[tuple[int, sp.csr_matrix]]:
+    """Yield the score matrix in blocks of learner rows: (first row, block), in row order.
+
+    Each block is canonical CSR (sorted indices), sized to bound the memory of its products,
+    so a caller can filter or count each block before the next one is computed.
+    """
     weights = weights or ScoreWeights()
     learner_code = learner_encoding(learners)
     teacher_code_t = teacher_encoding(teachers).T.tocsc()
@@ -129,7 +154,6 @@ def complementarity_matrix(
     n_learners, n_teachers = learner_code.shape[0], teacher_code_t.shape[1]
     total = weights.skill + weights.text
     block_rows = max(1, _BLOCK_ENTRIES // max(1, n_teachers))
-    blocks = []
     for start in range(0, n_learners, block_rows):
         stop = min(start + block_rows, n_learners)
         gap = (learner_code[start:stop] @ teacher_code_t).tocsr() / MAX_LEVEL
@@ -140,12 +164,37 @@ def complementarity_matrix(
             score = score + cosine.multiply(gap > 0) * (weights.text / total)
         score = sp.csr_matrix(score)
         score.data = np.clip(np.round(score.data, 6), MIN_ELIGIBLE_SCORE, 1.0)
-        blocks.append(score)
-    if not blocks:
-        return sp.csr_matrix((n_learners, n_teachers))
-    result = sp.vstack(blocks, format="csr")
-    result.sort_indices()
-    return result
+        score.sort_indices()
+        yield start, score
+
+
+def stack_rows(blocks: list[sp.csr_matrix], shape: tuple[int, int]) -> sp.csr_matrix:
+    """Return the row blocks stacked into one CSR matrix, freeing each block once copied.
+
+    Peak memory is the result plus one block, not twice the result as with ``sp.vstack``.
+
+    Examples
+    --------
+    >>> top, bottom = sp.csr_matrix(np.array([[0.5, 0.0]])), sp.csr_matrix(np.array([[0.0, 0.25]]))
+    >>> stack_rows([top, bottom], (2, 2)).toarray().tolist()
+    [[0.5, 0.0], [0.0, 0.25]]
+    """
+    nnz = sum(block.nnz for block in blocks)
+    index_type = np.int32 if max(nnz, *shape) < 2**31 else np.int64
+    data = np.empty(nnz, np.float64)
+    indices = np.empty(nnz, index_type)
+    indptr = np.zeros(shape[0] + 1, index_type)
+    row = at = 0
+    for k in range(len(blocks)):
+        block, blocks[k] = blocks[k], None  # the list no longer keeps the block alive
+        data[at:at + block.nnz] = block.data
+        indices[at:at + block.nnz] = block.indices
+        indptr[row + 1:row + 1 + block.shape[0]] = at + block.indptr[1:]
+        row, at = row + block.shape[0], at + block.nnz
+        del block
+    if row != shape[0]:
+        raise ValueError(f"the blocks hold {row} rows; expected {shape[0]}")
+    return sp.csr_matrix((data, indices, indptr), shape=shape)
 
 
 def mutual_scores(directed: sp.csr_matrix) -> sp.csr_matrix:
@@ -160,3 +209,16 @@ def mutual_scores(directed: sp.csr_matrix) -> sp.csr_matrix:
     upper.data = np.round(upper.data, 6)
     upper.sort_indices()
     return upper
+
+
+def symmetric(upper: sp.csr_matrix) -> sp.csr_matrix:
+    """Return an upper-triangular matrix mirrored into a full symmetric one.
+
+    Examples
+    --------
+    >>> symmetric(sp.csr_matrix(np.array([[0.0, 0.5], [0.0, 0.0]]))).toarray().tolist()
+    [[0.0, 0.5], [0.5, 0.0]]
+    """
+    full = (upper + upper.T).tocsr()
+    full.sort_indices()
+    return full

@@ -1,5 +1,6 @@
 """The capacitated assignment is exact: checked against brute force, scipy and max flow."""
 
+import contextlib
 import itertools
 
 import networkx as nx
@@ -10,12 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-from matching.assignment import (
+from matching.solvers import (
     SCORE_SCALE,
     max_cardinality,
     max_min_score_threshold,
     max_weight_assignment,
+    min_cost_flow,
 )
+from matching.solvers.certificate import extend_potentials, residual_edges, shortest_potentials
+from matching.solvers.edges import score_edges, top_k_mask
+from matching.solvers.min_cost_flow import solve_flow_networkx
 
 
 def objective(scores: np.ndarray, rows, cols) -> tuple[int, int]:
@@ -70,14 +75,77 @@ score_matrices = st.integers(1, 5).flatmap(
 )
 
 
+EXACT_METHODS = ["ortools", "networkx"]
+
+
 @settings(max_examples=150, deadline=None)
 @given(score_matrices, st.integers(1, 3), st.booleans())
-def test_matches_brute_force_on_small_pools(data, candidates_per_row, warm_start):
+def test_networkx_matches_brute_force_on_small_pools(data, candidates_per_row, warm_start):
     scores, capacities = np.array(data[0]), np.array(data[1])
-    result = max_weight_assignment(scores, capacities, candidates_per_row=candidates_per_row,
-                                   warm_start=warm_start)
+    result = max_weight_assignment(scores, capacities, method="networkx",
+                                   candidates_per_row=candidates_per_row, warm_start=warm_start)
     check_feasible(scores, capacities, result)
     assert objective(scores, result.rows, result.cols) == brute_force(scores, capacities)
+
+
+@settings(max_examples=150, deadline=None)
+@given(score_matrices)
+def test_every_method_matches_networkx_and_brute_force(data):
+    scores, capacities = np.array(data[0]), np.array(data[1])
+    reference = max_weight_assignment(scores, capacities, method="networkx")
+    best = brute_force(scores, capacities)
+    for method in ("auto", "ortools"):
+        result = max_weight_assignment(scores, capacities, method=method)
+        check_feasible(scores, capacities, result)
+        found = objective(scores, result.rows, result.cols)
+        assert found == objective(scores, reference.rows, reference.cols) == best
+
+
+@contextlib.contextmanager
+def priced_ortools():
+    """Make the "ortools" method price candidates even on small graphs."""
+    saved = min_cost_flow.ORTOOLS_FULL_GRAPH_EDGES
+    min_cost_flow.ORTOOLS_FULL_GRAPH_EDGES = -1
+    try:
+        yield
+    finally:
+        min_cost_flow.ORTOOLS_FULL_GRAPH_EDGES = saved
+
+
+@settings(max_examples=150, deadline=None)
+@given(score_matrices)
+def test_priced_ortools_matches_brute_force(data):
+    scores, capacities = np.array(data[0]), np.array(data[1])
+    with priced_ortools():
+        result = max_weight_assignment(scores, capacities, method="ortools")
+    check_feasible(scores, capacities, result)
+    assert objective(scores, result.rows, result.cols) == brute_force(scores, capacities)
+
+
+@pytest.mark.parametrize(("n_rows", "n_cols", "density", "seed", "hot"),
+                         [(300, 200, 0.1, 1, 0), (400, 400, 0.3, 3, 0), (400, 200, 0.03, 7, 12)])
+def test_priced_ortools_matches_the_full_graph(n_rows, n_cols, density, seed, hot):
+    scores, capacities = random_pool(n_rows, n_cols, density, seed, hot_mentors=hot)
+    full = max_weight_assignment(scores, capacities, method="ortools")
+    with priced_ortools():
+        priced = max_weight_assignment(scores, capacities, method="ortools")
+    dense = scores.toarray()
+    check_feasible(dense, capacities, priced)
+    assert objective(dense, priced.rows, priced.cols) == objective(dense, full.rows, full.cols)
+    assert priced.candidate_edges < priced.eligible_edges
+
+
+@pytest.mark.parametrize("method", EXACT_METHODS)
+def test_same_pairs_whatever_the_run(method):
+    scores, capacities = random_pool(300, 200, 0.1, 4)
+    first = max_weight_assignment(scores, capacities, method=method)
+    again = max_weight_assignment(scores.copy(), capacities.copy(), method=method)
+    assert first.rows.tolist() == again.rows.tolist() and first.cols.tolist() == again.cols.tolist()
+
+
+def test_unknown_method_is_rejected():
+    with pytest.raises(ValueError, match="unknown assignment method"):
+        max_weight_assignment(np.ones((1, 1)), np.array([1]), method="simplex")
 
 
 @settings(max_examples=40, deadline=None)
@@ -105,12 +173,13 @@ def random_pool(n_rows, n_cols, density, seed, hot_mentors=0):
     return scores, rng.integers(1, 4, n_cols)
 
 
-@pytest.mark.parametrize("warm_start", [True, False])
+@pytest.mark.parametrize(("method", "warm_start"),
+                         [("networkx", True), ("networkx", False), ("ortools", True)])
 @pytest.mark.parametrize(("n_rows", "n_cols", "density", "seed"),
                          [(300, 200, 0.1, 1), (500, 150, 0.05, 2), (400, 400, 0.3, 3)])
-def test_matches_scipy_on_hundreds(n_rows, n_cols, density, seed, warm_start):
+def test_matches_scipy_on_hundreds(n_rows, n_cols, density, seed, method, warm_start):
     scores, capacities = random_pool(n_rows, n_cols, density, seed)
-    result = max_weight_assignment(scores, capacities, warm_start=warm_start)
+    result = max_weight_assignment(scores, capacities, method=method, warm_start=warm_start)
     dense = scores.toarray()
     check_feasible(dense, capacities, result)
     assert objective(dense, result.rows, result.cols) == scipy_optimum(dense, capacities)
@@ -131,29 +200,38 @@ def test_pruning_alone_fails_but_pricing_recovers_the_optimum():
             if dense[r, c] > 0:
                 top[r, c] = dense[r, c]
     pruned = max_weight_assignment(top.tocsr(), capacities, candidates_per_row=50)
+    assert objective(dense, pruned.rows, pruned.cols) == objective(
+        dense, *_pairs(max_weight_assignment(top.tocsr(), capacities, method="networkx")))
     assert objective(dense, pruned.rows, pruned.cols) < optimum, "the pool should defeat pruning"
 
-    result = max_weight_assignment(scores, capacities, candidates_per_row=3, warm_start=False)
+    result = max_weight_assignment(scores, capacities, method="networkx", candidates_per_row=3,
+                                   warm_start=False)
     assert result.pricing_rounds > 1, "pricing should have added pruned edges"
     assert result.candidate_edges < result.eligible_edges
     assert objective(dense, result.rows, result.cols) == optimum
 
     # With the warm start the first candidate set usually holds the optimum; the proof still
     # covers every pruned edge.
-    warm = max_weight_assignment(scores, capacities, candidates_per_row=3)
+    warm = max_weight_assignment(scores, capacities, method="networkx", candidates_per_row=3)
     assert warm.candidate_edges < warm.eligible_edges
     assert objective(dense, warm.rows, warm.cols) == optimum
 
 
-def test_explicit_zero_score_is_an_eligible_pair():
+def _pairs(result):
+    return result.rows, result.cols
+
+
+@pytest.mark.parametrize("method", EXACT_METHODS)
+def test_explicit_zero_score_is_an_eligible_pair(method):
     scores = sp.csr_matrix((np.array([0.0]), (np.array([0]), np.array([0]))), shape=(1, 1))
-    result = max_weight_assignment(scores, np.array([1]))
+    result = max_weight_assignment(scores, np.array([1]), method=method)
     assert result.rows.tolist() == [0] and result.cols.tolist() == [0]
 
 
-def test_empty_and_zero_capacity():
-    assert len(max_weight_assignment(sp.csr_matrix((3, 2)), np.array([1, 1]))) == 0
-    assert len(max_weight_assignment(np.ones((2, 2)), np.array([0, 0]))) == 0
+@pytest.mark.parametrize("method", EXACT_METHODS)
+def test_empty_and_zero_capacity(method):
+    assert len(max_weight_assignment(sp.csr_matrix((3, 2)), np.array([1, 1]), method=method)) == 0
+    assert len(max_weight_assignment(np.ones((2, 2)), np.array([0, 0]), method=method)) == 0
 
 
 def test_rejects_bad_capacities():
@@ -184,29 +262,27 @@ def test_max_min_threshold_is_the_bottleneck_optimum(data):
 @given(score_matrices, st.data())
 def test_optimality_proof_holds_exactly_when_the_candidate_flow_is_optimal(data, draw):
     """The certificate never proves a flow that a pruned edge could improve, nor misses one."""
-    from matching import assignment as engine
-
     scores, capacities = np.array(data[0]), np.array(data[1])
-    rows, cols, _, weights = engine._edges(sp.csr_matrix(scores * (scores > 0)), capacities)
+    rows, cols, _, weights = score_edges(sp.csr_matrix(scores * (scores > 0)), capacities)
     if len(rows) == 0:
         return
     n_rows, n_cols = scores.shape
     subset = np.array(draw.draw(st.lists(st.booleans(), min_size=len(rows), max_size=len(rows))))
     # Keep at least one edge per mentee, as the solver's candidate sets do.
-    subset |= engine._top_k_mask(rows, cols, weights, 1)
+    subset |= top_k_mask(rows, cols, weights, 1)
     big = n_rows * SCORE_SCALE + 1
     costs = -(big + weights)
     mentee_node, mentor_node = 2 + rows, 2 + n_rows + cols
-    flows = engine._solve_flow(mentee_node[subset], mentor_node[subset], costs[subset],
+    flows = solve_flow_networkx(mentee_node[subset], mentor_node[subset], costs[subset],
                                capacities, n_rows, n_cols)
     carrying = np.zeros(len(rows), bool)
     carrying[np.flatnonzero(subset)[flows]] = True
     n_nodes = 2 + n_rows + n_cols
-    potentials = engine._shortest_potentials(
-        *engine._residual_edges(mentee_node[subset], mentor_node[subset], costs[subset], flows,
+    potentials = shortest_potentials(
+        *residual_edges(mentee_node[subset], mentor_node[subset], costs[subset], flows,
                                 capacities, n_rows, n_cols), n_nodes)
-    proven, _ = engine._extend_potentials(
-        *engine._residual_edges(mentee_node, mentor_node, costs, carrying, capacities, n_rows,
+    proven, _ = extend_potentials(
+        *residual_edges(mentee_node, mentor_node, costs, carrying, capacities, n_rows,
                                 n_cols), potentials, n_nodes)
     found = objective(scores, rows[carrying], cols[carrying])
     assert proven == (found == brute_force(scores, capacities))

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching import InfeasibleLockError, MatchSettings, Mode, Profile, Role, match_profiles
-from matching.explain import skill_contributions
+from matching.diagnose import skill_contributions
 from matching.scoring import ScoreWeights
 from tests.matching.conftest import pools
 
@@ -85,15 +85,38 @@ def test_rules_hold_and_total_is_optimal(profiles, taxonomy):
     assert ours == brute_force_mentor(scores, profiles, allowed)
 
 
+METHODS_BY_MODE = {Mode.MENTOR: ("auto", "ortools", "networkx"),
+                   Mode.PEER: ("auto", "rustworkx", "networkx")}
+
+
 @FAST
 @given(profiles=pools(), rng=st.randoms(use_true_random=False))
 def test_same_pairs_whatever_the_row_order(profiles, rng, taxonomy):
     shuffled = list(profiles)
     rng.shuffle(shuffled)
-    for mode in Mode:
-        first = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(mode=mode))
-        second = match_profiles(shuffled, taxonomy=taxonomy, settings=MatchSettings(mode=mode))
-        assert first.to_dict() == second.to_dict()
+    for mode, methods in METHODS_BY_MODE.items():
+        for method in methods:
+            first = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(mode=mode),
+                                   method=method)
+            second = match_profiles(shuffled, taxonomy=taxonomy,
+                                    settings=MatchSettings(mode=mode), method=method)
+            assert first.to_dict() == second.to_dict()
+
+
+@FAST
+@given(profiles=pools(max_size=12))
+def test_every_method_gives_the_reference_count_and_total(profiles, taxonomy):
+    for mode, methods in METHODS_BY_MODE.items():
+        reference = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(mode=mode),
+                                   method="networkx")
+        for method in methods:
+            result = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(mode=mode),
+                                    method=method)
+            assert len(result.pairs) == len(reference.pairs)
+            assert result.summary["total_score"] == reference.summary["total_score"]
+            # Among equally good assignments the methods may leave different mentors idle.
+            seekers = [u for u in result.unmatched if u.side != "mentor"]
+            assert len(seekers) == len([u for u in reference.unmatched if u.side != "mentor"])
 
 
 @FAST

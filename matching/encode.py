@@ -1,0 +1,100 @@
+"""The encoder: profiles in a canonical order, their matrices, and id <-> row maps.
+
+Everything past this module works on rows; `Pool.decode` turns rows back into ids.
+
+>>> from matching.profiles import Profile
+>>> from matching.taxonomy import Taxonomy
+>>> pool = Pool([Profile("b@lib.edu"), Profile("a@lib.edu")], Taxonomy((), {}))
+>>> pool.encode(["a@lib.edu"]).tolist(), pool.decode([0])
+([1], ['b@lib.edu'])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from matching.profiles import Profile
+from matching.scoring import ScoreWeights, complementarity_matrix, score_blocks
+from matching.taxonomy import Taxonomy
+from matching.vectorize import ProfileVectorizer, TextVectorizer
+
+__all__ = ["Pool"]
+
+
+class Pool:
+    """Profiles in the given order with their skill and text matrices (one row each).
+
+    Checks that ids are unique, skills are in the taxonomy and managers are in the pool;
+    raises ValueError otherwise.
+    """
+
+    def __init__(self, profiles: list[Profile], taxonomy: Taxonomy) -> None:
+        self.profiles = profiles
+        self.taxonomy = taxonomy
+        self.ids = [p.id for p in profiles]
+        self.row = {person: row for row, person in enumerate(self.ids)}
+        if len(self.row) != len(self.ids):
+            raise ValueError("profile ids must be unique")
+        for profile in profiles:
+            unknown = [
+                s for s in (*profile.levels, *profile.learn, *profile.teaching) if s not in taxonomy
+            ]
+            if unknown:
+                raise ValueError(f"{profile.id}: unknown skill {unknown[0]!r}")
+            if profile.manager is not None and profile.manager not in self.row:
+                raise ValueError(f"{profile.id}: manager {profile.manager!r} is not in the pool")
+        self.managers = {p.id: p.manager for p in profiles}
+        self.skills = ProfileVectorizer(skill_ids=taxonomy.skill_ids).fit_transform(profiles)
+        self.text = TextVectorizer().fit([p.goals for p in profiles] + [p.bio for p in profiles])
+        self.goals = _transform_distinct(self.text, [p.goals for p in profiles])
+        self.bios = _transform_distinct(self.text, [p.bio for p in profiles])
+        self.terms = self.text.terms()
+
+    def scores(
+        self, learners: np.ndarray, teachers: np.ndarray, weights: ScoreWeights
+    ) -> sp.csr_matrix:
+        """Return the eligible-pair score matrix of learner rows against teacher rows."""
+        return complementarity_matrix(
+            self.skills.take(learners), self.skills.take(teachers),
+            self.goals[learners], self.bios[teachers], weights,
+        )
+
+    def score_blocks(self, learners: np.ndarray, teachers: np.ndarray, weights: ScoreWeights):
+        """Yield the same scores as `scores`, in blocks of learner rows (see `score_blocks`)."""
+        return score_blocks(
+            self.skills.take(learners), self.skills.take(teachers),
+            self.goals[learners], self.bios[teachers], weights,
+        )
+
+    def learner_rows(self) -> np.ndarray:
+        """Return the rows of people seeking a mentor: role mentee or both, with learning goals."""
+        return np.array([i for i, p in enumerate(self.profiles) if p.role.learns and p.learn],
+                        np.int64)
+
+    def teacher_rows(self) -> np.ndarray:
+        """Return the rows of people taking mentees: role mentor or both, capacity, offers."""
+        return np.array(
+            [i for i, p in enumerate(self.profiles)
+             if p.role.mentors and p.capacity > 0 and p.teaching],
+            np.int64,
+        )
+
+    def encode(self, ids) -> np.ndarray:
+        """Return the rows of the given person ids (KeyError for an id not in the pool)."""
+        return np.array([self.row[person] for person in ids], np.int64)
+
+    def decode(self, rows) -> list[str]:
+        """Return the person ids of the given rows; the one way back from matrix rows to ids."""
+        return [self.ids[int(r)] for r in rows]
+
+    def wanted_names(self, row: int) -> str:
+        """Return the display names of what a person wants to learn."""
+        return ", ".join(self.taxonomy.name(s) for s in self.profiles[row].learn)
+
+
+
+def _transform_distinct(text: TextVectorizer, texts: list[str]) -> sp.csr_matrix:
+    """Return `text.transform(texts)`, tokenising each distinct text once (many are empty)."""
+    distinct, row_of = np.unique(np.array(texts, dtype=object), return_inverse=True)
+    return text.transform(distinct.tolist())[row_of.ravel()]
