@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -133,4 +134,6 @@ class PairRule(Base):
     # For a lock, first is the mentor and second the mentee.
     first_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     second_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    # A lock kept although it scores below the round's minimum: the coordinator said so.
+    below_minimum: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)

@@ -15,7 +15,9 @@ from mentorship.people.models import Person
 from mentorship.rounds.invariants import check_round_can_go_live, lock_live_pairs
 from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule, Round, RoundStatus
 from mentorship.rounds.queries import find_round
-from mentorship.rounds.settings import load_round_settings
+from mentorship.rounds.run import check_locks
+from mentorship.rounds.settings import default_settings, load_round_settings
+from mentorship.taxonomy import Taxonomy, load_taxonomy
 
 __all__ = [
     "EDITABLE",
@@ -127,9 +129,15 @@ def _person_id(session: Session, email: str) -> int:
 
 
 def lock_pair(session: Session, actor: Actor | None, round_id: int, mentor: str,
-              mentee: str) -> PairRule:
-    """Lock a pair into a round before publishing; the next preview keeps it exactly."""
-    _editable_round(session, actor, round_id)
+              mentee: str, *, taxonomy: Taxonomy | None = None,
+              below_minimum: bool = False) -> PairRule:
+    """Lock a pair into a round before publishing; the next preview keeps it exactly.
+
+    The lock is checked now against the engine's rules (roles, manager, same manager, avoid
+    list, earlier rounds, capacity); one scoring below the round's minimum is refused unless
+    `below_minimum` says to keep it anyway (recorded on the lock).
+    """
+    current = _editable_round(session, actor, round_id)
     found = {side: session.scalar(select(Person.id).where(
         Person.email == email.strip().casefold())) for side, email in (("mentor", mentor),
                                                                         ("mentee", mentee))}
@@ -142,10 +150,11 @@ def lock_pair(session: Session, actor: Actor | None, round_id: int, mentor: str,
         raise InvalidInput("a pair needs two people", [RowError(0, "mentee", mentee, "same as "
                                                                 "the mentor")])
     _no_such_lock(session, round_id, first, second)
-    rule = PairRule(kind="lock", round_id=round_id, first_id=first, second_id=second)
-    session.add(rule)
-    session.flush()
-    record_event(session, actor, "round.lock", "round", round_id, rule=rule.id)
+    rule = PairRule(kind="lock", round_id=round_id, first_id=first, second_id=second,
+                    below_minimum=below_minimum)
+    _add_checked_locks(session, current, [rule], taxonomy)
+    record_event(session, actor, "round.lock", "round", round_id, rule=rule.id,
+                 below_minimum=below_minimum)
     return rule
 
 
@@ -173,9 +182,11 @@ def remove_pair(session: Session, actor: Actor | None, round_id: int, match_id: 
 
 
 def swap_pairs(session: Session, actor: Actor | None, round_id: int, first_match: int,
-               second_match: int) -> list[PairRule]:
-    """Swap the mentors of two proposed pairs and lock the two new pairs."""
-    _editable_round(session, actor, round_id)
+               second_match: int, *, taxonomy: Taxonomy | None = None,
+               below_minimum: bool = False) -> list[PairRule]:
+    """Swap the mentors of two proposed pairs and lock the two new pairs (checked as
+    `lock_pair` checks a lock)."""
+    current = _editable_round(session, actor, round_id)
     first, second = session.get(Match, first_match), session.get(Match, second_match)
     if first is None or second is None or {first.round_id, second.round_id} != {round_id}:
         raise NotFound(f"both matches must be pairs of round {round_id}")
@@ -188,15 +199,43 @@ def swap_pairs(session: Session, actor: Actor | None, round_id: int, first_match
     _no_such_lock(session, round_id, second.mentor_id, first.mentee_id)
     locks = [
         PairRule(kind="lock", round_id=round_id, first_id=first.mentor_id,
-                 second_id=second.mentee_id),
+                 second_id=second.mentee_id, below_minimum=below_minimum),
         PairRule(kind="lock", round_id=round_id, first_id=second.mentor_id,
-                 second_id=first.mentee_id),
+                 second_id=first.mentee_id, below_minimum=below_minimum),
     ]
-    session.add_all(locks)
-    session.flush()
+    _add_checked_locks(session, current, locks, taxonomy)
     record_event(session, actor, "round.swap", "round", round_id,
                  matches=[first_match, second_match])
     return locks
+
+
+def _add_checked_locks(session: Session, current: Round, new: list[PairRule],
+                       taxonomy: Taxonomy | None) -> None:
+    """Add new locks, refusing them (and leaving the session as it was) if they break the
+    engine's rules or, unless kept on purpose, score below the round's minimum."""
+    with session.begin_nested():  # a refused lock is taken back; the rest stays
+        session.add_all(new)
+        session.flush()
+        _check_new_locks(session, current, new, taxonomy)
+
+
+def _check_new_locks(session: Session, current: Round, new: list[PairRule],
+                     taxonomy: Taxonomy | None) -> None:
+    result = check_locks(session, current, taxonomy or load_taxonomy())
+    minimum = float(current.settings.get("min_score", default_settings()["min_score"]))
+    email = dict(session.execute(select(Person.id, Person.email).where(
+        Person.id.in_({i for rule in new for i in (rule.first_id, rule.second_id)}))).all())
+    score = {(pair.mentor, pair.mentee): pair.score for pair in result.pairs}
+    low = [(rule, score[key]) for rule in new
+           if not rule.below_minimum
+           and (key := (email[rule.first_id], email[rule.second_id])) in score
+           and score[key] < minimum]
+    if low:
+        raise InvalidInput("a lock scores below the round's minimum", [
+            RowError(0, "below_minimum", f"{value:.3f}",
+                     f"this pair scores {value:.3f}, below the round's lowest score "
+                     f"{minimum:g}: tick \u201ckeep it below the minimum\u201d to lock it anyway")
+            for _, value in low])
 
 
 def _no_such_lock(session: Session, round_id: int, first: int, second: int) -> None:

@@ -169,12 +169,13 @@ def unmatched_people(session: Session, actor: Actor | None, round_id: int, *, pa
     return Page(items, page, size, len(entries))
 
 
-def locks_of(session: Session, actor: Actor | None, round_id: int) -> list[tuple[Person, Person]]:
-    """The pairs locked into a round, as (mentor, mentee)."""
+def locks_of(session: Session, actor: Actor | None, round_id: int,
+             ) -> list[tuple[Person, Person, bool]]:
+    """The pairs locked into a round, as (mentor, mentee, kept below the minimum score)."""
     get_round(session, actor, round_id)
     first, second = aliased(Person), aliased(Person)
     return [tuple(row) for row in session.execute(
-        select(first, second).select_from(PairRule)
+        select(first, second, PairRule.below_minimum).select_from(PairRule)
         .join(first, PairRule.first_id == first.id)
         .join(second, PairRule.second_id == second.id)
         .where(PairRule.round_id == round_id, PairRule.kind == "lock").order_by(PairRule.id))]

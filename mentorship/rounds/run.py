@@ -41,6 +41,7 @@ from mentorship.rounds.snapshot import from_snapshot, snapshot_hash, to_snapshot
 __all__ = [
     "Progress",
     "RoundInputs",
+    "check_locks",
     "compute_round",
     "engine_part",
     "preview_round",
@@ -118,14 +119,16 @@ def _email_pairs(session: Session, rows) -> tuple[tuple[str, str], ...]:
 
 def read_round_inputs(session: Session, current: Round,
                       keep: Sequence[tuple[int, int]] = (), *,
-                      freed: tuple[int | None, int | None] | None = None) -> RoundInputs:
+                      freed: tuple[int | None, int | None] | None = None,
+                      people: set[int] | None = None) -> RoundInputs:
     """Return what the engine needs for a round: profiles, settings and ids by email.
 
     `keep` are pairs of this round that stay as they are (a re-match after a decline): their
     mentees are taken out of the running and their mentors' capacity counts them, like live
     pairs of other rounds, rather than being locked and checked again. With `freed` (the mentor
     and mentee of a declined pair), only the people a re-match around them can pair are read
-    (`_open_around`), with their managers for the rules.
+    (`_open_around`), with their managers for the rules. With `people`, only they and their
+    managers are read (checking locks).
     """
     round_id = current.id
     earlier = session.execute(
@@ -142,6 +145,8 @@ def read_round_inputs(session: Session, current: Round,
     chooser = None
     if freed is not None:
         chooser = _open_around(session, held, freed, peer=current.mode == Mode.PEER.value)
+    elif people is not None:
+        chooser = _with_managers(people)
     profiles, person_id = load_profiles(session, only=chooser)
     if current.mode == Mode.MENTOR.value:
         profiles = _without_live_pairs(profiles, _email_pairs(session, live + list(keep)))
@@ -201,6 +206,15 @@ def _open_around(session: Session, held: Sequence[tuple[int, int]],
             chosen = seekers | offerers
         managers = {by_id[i].manager_id for i in chosen if i in by_id} - {None}
         return chosen | managers
+
+    return choose
+
+
+def _with_managers(people: set[int]):
+    """A chooser for `load_profiles`: these people and their managers."""
+
+    def choose(rows) -> set[int]:
+        return set(people) | ({row.manager_id for row in rows if row.id in people} - {None})
 
     return choose
 
@@ -370,22 +384,40 @@ def rematch_round(session: Session, current: Round, taxonomy: Taxonomy,
     Returns the engine's result, the ids of people by email and the new (flushed) Match rows.
     """
     inputs = read_round_inputs(session, current, keep, freed=freed)
-    # Only people who still seek or still offer can be paired: the sub-problem of the freed
-    # people, the round's unmatched and the places left, solved exactly, without scoring
-    # everyone the round already paired.
-    open_pool = [p for p in inputs.profiles if p.learn or (p.role != Role.MENTEE and p.capacity)]
-    # Their managers stay in the pool for the manager rules, taking no part themselves.
-    inside = {p.id for p in open_pool}
-    managers = {p.manager for p in open_pool if p.manager is not None} - inside
-    open_pool += [replace(p, learn=(), capacity=0, manager=None)
-                  for p in inputs.profiles if p.id in managers]
-    result = compute_round(open_pool, inputs.settings, taxonomy)
+    result = compute_round(_only_open(inputs.profiles), inputs.settings, taxonomy)
     new = [Match(round_id=current.id, status=MatchStatus.PROPOSED,
                  **{**_match_values(pair, inputs), "locked": False})
            for pair in result.pairs]
     session.add_all(new)
     session.flush()
     return result, inputs.person_id, new
+
+
+def _only_open(profiles: list[Profile]) -> list[Profile]:
+    """The profiles that can still be paired, and the managers of those people as members of
+    the pool for the manager rules only (seeking nothing, offering nothing)."""
+    open_pool = [p for p in profiles if p.learn or (p.role != Role.MENTEE and p.capacity)]
+    inside = {p.id for p in open_pool}
+    managers = {p.manager for p in open_pool if p.manager is not None} - inside
+    return open_pool + [replace(p, learn=(), capacity=0, manager=None)
+                        for p in profiles if p.id in managers]
+
+
+def check_locks(session: Session, current: Round, taxonomy: Taxonomy) -> MatchResult:
+    """Check a round's locks with the engine's own rules, as the next preview will; return the
+    engine's result for the locked people (their pairs and scores).
+
+    Only the locked people (and their managers, for the rules) are read and matched, so a
+    lock is checked when it is made, in a moment, whatever the pool's size. Raises
+    InvalidInput naming each lock that breaks a rule.
+    """
+    locked = session.execute(select(PairRule.first_id, PairRule.second_id).where(
+        PairRule.round_id == current.id, PairRule.kind == "lock")).all()
+    people = {person for pair in locked for person in pair}
+    inputs = read_round_inputs(session, current, people=people)
+    profiles = [p if inputs.person_id.get(p.id) in people
+                else replace(p, learn=(), capacity=0, manager=None) for p in inputs.profiles]
+    return compute_round(profiles, inputs.settings, taxonomy)
 
 
 def reproduce_round(session: Session, actor: Actor | None, round_id: int, *,

@@ -229,11 +229,10 @@ def test_adjust_before_publishing_and_resolve_around_locks(staff, taxonomy):
     assert after[(first.mentor_id, second.mentee_id)].locked
     assert after[(second.mentor_id, first.mentee_id)].locked
 
-    # A lock that breaks a rule is an input error that names it; nothing is lost.
+    # A lock that breaks a rule is refused when it is made, naming the rule; nothing is lost.
     boss = db.scalar(select(Person).where(Person.manager_id.is_not(None)))
-    lock_pair(db, None, current.id, email[boss.manager_id], boss.email)
     with pytest.raises(InvalidInput, match="locked pairs break the rules") as caught:
-        preview_round(db, None, current.id, taxonomy=taxonomy)
+        lock_pair(db, None, current.id, email[boss.manager_id], boss.email, taxonomy=taxonomy)
     assert any("manager rule" in error.reason or "not taking mentees" in error.reason
                or "not seeking" in error.reason for error in caught.value.errors)
 
@@ -347,12 +346,38 @@ def test_a_failed_round_stays_editable_and_runs_again(staff, taxonomy):
 
     db = staff
     current = create_round(db, None, "Spring term")
-    managed = db.scalars(select(Person).where(Person.manager_id.is_not(None))).first()
-    boss = db.get(Person, managed.manager_id)
-    lock_pair(db, None, current.id, boss.email, managed.email)  # a manager and their report
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    pair = db.scalars(select(Match).where(Match.round_id == current.id)).first()
+    mentor, mentee = db.get(Person, pair.mentor_id), db.get(Person, pair.mentee_id)
+    lock_pair(db, None, current.id, mentor.email, mentee.email, taxonomy=taxonomy)
+    mentee.manager_id = mentor.id  # made their manager since: the lock now breaks a rule
+    db.flush()
     with pytest.raises(InvalidInput, match="locked pairs break the rules"):
         preview_round(db, None, current.id, taxonomy=taxonomy)
     current.status = RoundStatus.FAILED  # as the job leaves it
     db.flush()
-    unlock_pair(db, None, current.id, boss.email, managed.email)
+    unlock_pair(db, None, current.id, mentor.email, mentee.email)
     assert preview_round(db, None, current.id, taxonomy=taxonomy).status == RoundStatus.PREVIEWED
+
+
+def test_a_lock_below_the_minimum_score_needs_to_be_kept_on_purpose(staff, taxonomy):
+    from mentorship.rounds.models import PairRule
+    from mentorship.rounds.operations import lock_pair
+
+    db = staff
+    current = create_round(db, None, "High bar", settings={"min_score": 0.99})
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    other = create_round(db, None, "Any")
+    preview_round(db, None, other.id, taxonomy=taxonomy)
+    pair = db.scalars(select(Match).where(Match.round_id == other.id)).first()
+    mentor, mentee = db.get(Person, pair.mentor_id).email, db.get(Person, pair.mentee_id).email
+    with pytest.raises(InvalidInput, match="below the round's minimum") as caught:
+        lock_pair(db, None, current.id, mentor, mentee, taxonomy=taxonomy)
+    assert caught.value.errors[0].column == "below_minimum"
+    kept = lock_pair(db, None, current.id, mentor, mentee, taxonomy=taxonomy,
+                     below_minimum=True)
+    assert db.get(PairRule, kept.id).below_minimum
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    assert db.scalar(select(Match.locked).where(Match.round_id == current.id,
+                                                Match.mentor_id == pair.mentor_id,
+                                                Match.mentee_id == pair.mentee_id))

@@ -346,3 +346,18 @@ def test_publish_and_close_ask_to_confirm_with_the_counts(as_role, ids):
     assert "Close the round…" in page_text(client.get(review))
     # Publishing it again is not offered: the page says why.
     assert "only a previewed round can be published" in page_text(client.get(f"{review}/publish"))
+
+
+def test_a_lock_that_breaks_a_rule_is_refused_when_made(as_role):
+    client = as_role("coordinator")
+    created = post(client, "/coordinator/rounds/new", {
+        "name": "Rule locks", "mode": "mentor", "skill_weight": "0.8", "text_weight": "0.2",
+        "min_score": "0"}, page="/coordinator/rounds/new")
+    round_path = created.headers["Location"]
+    # The mentee takes no mentees: the engine's rule, said beside the form before any preview.
+    response = post(client, f"{round_path}/lock", {"mentor": "mentee@example.org",
+                                                   "mentee": "staff@example.org"},
+                    page=round_path)
+    assert response.status_code == 422
+    assert re.search(r'id="lock_mentee-error">.*?not taking mentees', page_text(response), re.S)
+    assert "No pairs are locked" in page_text(client.get(round_path))

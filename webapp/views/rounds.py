@@ -266,6 +266,7 @@ def lock(round_id: int):
     """Lock a pair (from the table, or two emails typed in) into the next preview."""
     db = get_db()
     mentor, mentee = request.form.get("mentor", "").strip(), request.form.get("mentee", "").strip()
+    below_minimum = bool(request.form.get("below_minimum"))
     errors = {}
     if not mentor:
         errors["lock_mentor"] = "Enter an email address."
@@ -273,16 +274,19 @@ def lock(round_id: int):
         errors["lock_mentee"] = "Enter an email address."
     if not errors:
         try:
-            lock_pair(db, actor(), round_id, mentor, mentee)
+            lock_pair(db, actor(), round_id, mentor, mentee, taxonomy=get_taxonomy(),
+                      below_minimum=below_minimum)
         except InvalidInput as error:
             for problem in error.errors:  # columns "mentor" and "mentee" (or the rules broken)
-                field = "lock_mentor" if problem.column == "mentor" else "lock_mentee"
+                field = {"mentor": "lock_mentor", "below_minimum": "lock_below_minimum"}.get(
+                    problem.column, "lock_mentee")
                 errors[field] = " ".join(filter(None, [errors.get(field),
                                                        _sentence(problem.reason)]))
     if errors:
         db.rollback()
         return _review(round_id, errors=errors, status=422,
-                       values={"lock_mentor": mentor, "lock_mentee": mentee})
+                       values={"lock_mentor": mentor, "lock_mentee": mentee,
+                               "lock_below_minimum": below_minimum})
     flash(f"The pair {mentor} and {mentee} is locked: {APPLY_LATER}")
     return _back(round_id, "locks")
 
@@ -317,6 +321,7 @@ def swap(round_id: int):
     """Swap the mentors of two pairs (ticked in the table or numbers typed in) and lock both."""
     db = get_db()
     ticked = request.form.getlist("pair")
+    below_minimum = bool(request.form.get("below_minimum"))
     typed = [request.form.get(key, "").strip() for key in ("first", "second")]
     chosen = list(dict.fromkeys(value for value in ticked + typed if value))
     errors = {}
@@ -326,12 +331,17 @@ def swap(round_id: int):
         errors["swap"] = f"Choose exactly two different pairs to swap; you chose {len(chosen)}."
     else:
         try:
-            swap_pairs(db, actor(), round_id, int(chosen[0]), int(chosen[1]))
-        except (InvalidInput, NotFound) as error:
+            swap_pairs(db, actor(), round_id, int(chosen[0]), int(chosen[1]),
+                       taxonomy=get_taxonomy(), below_minimum=below_minimum)
+        except InvalidInput as error:
+            errors["swap"] = " ".join(_sentence(e.reason) for e in error.errors) or _sentence(
+                str(error))
+        except NotFound as error:
             errors["swap"] = _sentence(str(error))
     if errors:
         db.rollback()
         return _review(round_id, errors=errors, status=422,
-                       values={"first": typed[0], "second": typed[1], "pairs": ticked})
+                       values={"first": typed[0], "second": typed[1], "pairs": ticked,
+                               "below_minimum": below_minimum})
     flash(f"Pairs {chosen[0]} and {chosen[1]} swap mentors and are locked: {APPLY_LATER}")
     return _back(round_id, "pairs")
