@@ -7,15 +7,10 @@ import os
 import sys
 
 import click
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from matching import InfeasibleLockError, TaxonomyError
 from mentorship.console import INPUT_ERROR, ProgressBar, fail, write_output
 from mentorship.core.errors import DomainError, InvalidInput
-from mentorship.profiles.csv_io import read_profiles_csv
-from mentorship.rounds.pair_files import read_pairs_csv, read_previous_pairs
-from mentorship.rounds.report import render_csv, render_json, render_table
-from mentorship.rounds.run import compute_round
 from mentorship.rounds.settings import (
     FAIRNESS_NEEDS_MENTOR_MODE,
     MODES,
@@ -73,6 +68,12 @@ def cli() -> None:
 def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous, lock,
           allow_same_manager, skill_weight, text_weight, output_format, out) -> None:
     """Match the people of a profile CSV and print the pairs with their reasons."""
+    # Imported here, not at the top: `mentorship --help` and the other commands start fast.
+    from mentorship.profiles.csv_io import read_profiles_csv
+    from mentorship.rounds.pair_files import read_pairs_csv, read_previous_pairs
+    from mentorship.rounds.report import render_csv, render_json, render_table
+    from mentorship.rounds.run import compute_round
+
     try:
         load_round_settings(mode, {"fair": fair})
     except InvalidInput:
@@ -142,6 +143,8 @@ def main() -> None:
 def _error_kind(error: Exception) -> str:
     """Name an unexpected error without its message: a database error's message holds the SQL
     and its parameters (personal data), and others may quote their input."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     orig = getattr(error, "orig", None)
     if isinstance(error, SQLAlchemyError):
         kind = type(orig).__name__ if orig is not None else type(error).__name__
@@ -175,6 +178,7 @@ def import_command(profiles, partial, taxonomy_path) -> None:
     """Import a profile CSV into the database; people are matched by email."""
     from mentorship.core.db import make_engine, make_session_factory
     from mentorship.migrate import upgrade_database
+    from mentorship.profiles.csv_io import read_profiles_csv
     from mentorship.profiles.operations import import_profiles
 
     try:
@@ -203,6 +207,8 @@ def _run_service(work):
 
     Returns what `work` returned. The database is first brought to the current schema.
     """
+    from sqlalchemy.exc import OperationalError
+
     from mentorship.core.db import make_engine, make_session_factory
     from mentorship.migrate import upgrade_database
 
