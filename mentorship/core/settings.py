@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["base_url", "database_url", "instance_path", "sqlite_default_path"]
+__all__ = ["base_url", "database_url", "import_row_limit", "instance_path", "sqlite_default_path"]
 
 
 def instance_path() -> Path:
@@ -46,3 +46,13 @@ def base_url() -> str:
     `mentorship serve` listens on.
     """
     return os.environ.get("MENTORSHIP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+
+#: The most people one profile file may hold, unless MENTORSHIP_IMPORT_ROW_LIMIT says otherwise.
+DEFAULT_IMPORT_ROW_LIMIT = 50_000
+
+
+def import_row_limit() -> int:
+    """Return how many data rows a profile file may have (``MENTORSHIP_IMPORT_ROW_LIMIT``)."""
+    raw = os.environ.get("MENTORSHIP_IMPORT_ROW_LIMIT", "")
+    return int(raw) if raw.isdecimal() and int(raw) > 0 else DEFAULT_IMPORT_ROW_LIMIT

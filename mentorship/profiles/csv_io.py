@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 
 from matching import Profile, Taxonomy
 from mentorship.core.errors import InvalidInput, RowError
+from mentorship.core.settings import import_row_limit
 from mentorship.core.spreadsheet import unguarded
 from mentorship.profiles.mapping import engine_profile
 from mentorship.profiles.schemas import ProfileSchema
@@ -80,7 +81,12 @@ def _parse(text: str, taxonomy: Taxonomy, partial: bool) -> ProfileTable:
     errors: list[RowError] = []
     raw_rows: dict[str, dict[str, str]] = {}
     emails_in_file: set[str] = set()
+    limit = import_row_limit()
     for row_number, raw in enumerate(records, start=2):
+        if row_number - 1 > limit:
+            raise InvalidInput("the file is too long", [RowError(
+                row_number, "", "", f"more than {limit:,} rows: split the file (the limit is "
+                                    "the MENTORSHIP_IMPORT_ROW_LIMIT setting)")])
         if len(raw) > len(header) and any(cell.strip() for cell in raw[len(header):]):
             errors.append(RowError(row_number, "", ",".join(raw[len(header):]),
                                    f"more cells than the {len(header)} columns of the header"))

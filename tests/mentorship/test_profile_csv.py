@@ -503,3 +503,14 @@ def test_an_upload_with_cr_line_endings_reads_as_the_file_does(write_text, taxon
     uploaded = read_profiles_csv(decode_upload(text.encode()), taxonomy)
     from_disk = read_profiles_csv(write_text(text), taxonomy)
     assert list(uploaded.records) == list(from_disk.records) == ["ana@example.org", "bo@example.org"]
+
+
+def test_a_file_over_the_row_limit_is_refused_before_it_is_read_whole(write_text, taxonomy,
+                                                                    monkeypatch):
+    monkeypatch.setenv("MENTORSHIP_IMPORT_ROW_LIMIT", "3")
+    rows = "".join(f"p{i}@example.org,P {i}\n" for i in range(5))
+    with pytest.raises(InvalidInput, match="too long") as raised:
+        read_profiles_csv(write_text("email,name\n" + rows), taxonomy)
+    assert raised.value.errors[0].row == 5 and "more than 3 rows" in raised.value.errors[0].reason
+    three = "".join(rows.splitlines(keepends=True)[:3])
+    assert len(read_profiles_csv(write_text("email,name\n" + three), taxonomy).records) == 3
