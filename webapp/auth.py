@@ -28,12 +28,15 @@ from mentorship.core.errors import DomainError, InvalidInput
 from mentorship.people.accounts import (
     authenticate,
     invite_for_token,
+    invite_link,
     person_for_session,
     redeem_invite,
+    request_password_reset,
     sign_out,
 )
 from mentorship.people.models import Person
 from webapp.database import get_db
+from webapp.mail import send_password_reset
 
 __all__ = ["SignedIn", "actor", "admin_required", "bp", "coordinator_required", "init_app", "limiter"]
 
@@ -162,6 +165,14 @@ def _limited(view: Callable) -> Callable:
                          error_message=RETRY_LATER)(view)
 
 
+def _counted(view: Callable) -> Callable:
+    """Limit every POST (a reset request succeeds whatever the address, so all count)."""
+    view = limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"],
+                         key_func=_address_and_account, error_message=RETRY_LATER)(view)
+    return limiter.limit(lambda: current_app.config["SIGN_IN_ADDRESS_LIMIT"], methods=["POST"],
+                         key_func=get_remote_address, error_message=RETRY_LATER)(view)
+
+
 def _start_session(person: Person) -> None:
     """A new session for a person who just proved who they are."""
     session.clear()  # nothing from before the sign-in carries over
@@ -227,3 +238,21 @@ def invite(token: str):
                 return redirect(url_for("profile.edit"), code=303)
     page = render_template("auth/invite.html", person=db.get(Person, invited_id), errors=errors)
     return page, (422 if errors else 200)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@_counted
+def forgot_password():
+    """Ask for a link to set a new password; the answer never tells whether the address exists."""
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        issued = request_password_reset(get_db(), email)
+        if issued is not None:
+            get_db().commit()  # before mailing, so that the link mailed works
+            link = invite_link(issued.token, current_app.config["BASE_URL"])
+            if not send_password_reset(issued.person, link, issued.expires_at):
+                current_app.logger.info("password link for %s: %s", issued.person.email, link)
+        flash("If that address has an account, a link to set a new password is on its way. "
+              "It works once, for 14 days.")
+        return redirect(url_for("auth.sign_in"), code=303)
+    return render_template("auth/forgot.html")

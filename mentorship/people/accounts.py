@@ -292,3 +292,17 @@ def create_admin(session: Session, email: str, name: str = "") -> IssuedInvite:
     session.flush()
     record_event(session, None, "person.admin", "person", person.id)
     return create_invites(session, None, [person.id])[0]
+
+
+def request_password_reset(session: Session, email: str) -> IssuedInvite | None:
+    """Make a one-time link to set a new password for the active, signed-up person with this
+    email; None when there is none (the caller answers the same either way)."""
+    address = email.strip().casefold()[:254]
+    person = session.scalar(select(Person).where(Person.email == address,
+                                                 Person.active.is_(True),
+                                                 Person.password_hash != ""))
+    if person is None:
+        return None
+    [issued] = create_invites(session, None, [person.id])
+    record_event(session, None, "person.password_reset", "person", person.id)
+    return issued

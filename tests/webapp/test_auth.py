@@ -165,3 +165,24 @@ def test_successful_sign_ins_do_not_count_toward_the_limit(app):
         app.config["SIGN_IN_LIMIT"] = "1000 per minute"
         from webapp.auth import limiter
         limiter.reset()
+
+
+def test_forgot_password_mails_a_link_and_says_the_same_for_anyone(app, smtp_server):
+    import re as regex
+
+    client = app.test_client()
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert 'href="/forgot-password"' in page
+    answers = []
+    for address in ("mentor@example.org", "nobody@example.org"):
+        form = client.get("/forgot-password").get_data(as_text=True)
+        token = regex.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        response = client.post("/forgot-password", data={"email": address, "csrf_token": token},
+                               follow_redirects=True)
+        answers.append(response.get_data(as_text=True).count("If that address has an account"))
+    assert answers == [1, 1]  # the same answer whether or not the address has an account
+    [message] = smtp_server  # and one mail, to the account that exists
+    assert message["To"] == "mentor@example.org"
+    link = regex.search(r"http\S+/invite/(\S+)", message.get_content()).group(0)
+    assert "/invite/" in link and app.test_client().get(
+        link[link.index("/invite/"):]).status_code == 200

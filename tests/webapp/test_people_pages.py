@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import ClassVar
 
 from tests.webapp.conftest import csrf_token, person_id, sign_in
 
@@ -117,33 +116,13 @@ def test_admin_changes_roles_and_the_last_admin_stays(as_role, ids):
     assert last.status_code == 409 and "last admin" in last.get_data(as_text=True)
 
 
-class FakeSMTP:
-    """Stands in for smtplib.SMTP: keeps what would have been sent."""
-
-    sent: ClassVar[list] = []
-
-    def __init__(self, host, port, timeout):
-        self.host = host
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        return False
-
-    def send_message(self, message):
-        FakeSMTP.sent.append(message)
-
-
-def test_with_an_smtp_host_invites_are_mailed(app, as_role, monkeypatch):
-    monkeypatch.setattr("webapp.mail.smtplib.SMTP", FakeSMTP)
-    monkeypatch.setitem(app.config, "SMTP_HOST", "mail.example.org")
+def test_with_an_smtp_host_invites_are_mailed(app, as_role, smtp_server):
     client = as_role("coordinator")
     newcomer = person_id(app, "ana.new@example.org")  # imported above, not signed up
     response = client.post("/coordinator/people/invite", data={
         "csrf_token": csrf_token(client, "/coordinator/people"), "person_id": str(newcomer)})
     assert "Mailed 1 invite." in response.get_data(as_text=True)
-    [message] = FakeSMTP.sent
+    [message] = smtp_server
     assert message["To"] == "ana.new@example.org" and "/invite/" in message.get_content()
 
 

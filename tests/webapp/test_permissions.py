@@ -31,6 +31,7 @@ ROUTES = [
     ("GET", "/", EVERYONE, None),
     ("GET", "/healthz", EVERYONE, None),
     ("GET", "/invite/not-a-token", EVERYONE, None),
+    ("GET", "/forgot-password", EVERYONE, None),
     ("GET", "/profile", SIGNED_IN, None),
     ("GET", "/matches", SIGNED_IN, None),
     ("GET", "/matches/{match}/decline", PAIR, None),
@@ -50,6 +51,7 @@ ROUTES = [
     ("GET", "/api/v1/openapi.json", EVERYONE, None),
     ("POST", "/sign-in", EVERYONE, {"email": "nobody@example.org", "password": "wrong"}),
     ("POST", "/invite/not-a-token", EVERYONE, {"password": "x", "confirm": "x"}),
+    ("POST", "/forgot-password", EVERYONE, {"email": "nobody@example.org"}),
     ("POST", "/profile", SIGNED_IN, {"role": "astronaut"}),
     ("POST", "/matches/{match}/accept", PAIR_MEMBERS, None),
     ("POST", "/admin/people/{person}/roles", ADMINS, {}),
@@ -163,6 +165,8 @@ def _expected(method: str, path: str, role: str, allowed: frozenset, response) -
         return status == 401  # open to all; the body's password is wrong
     if path == "/sign-out":
         return to_sign_in  # signed out (test_auth checks the session dies), or never in
+    if path == "/forgot-password" and method == "POST":
+        return to_sign_in  # open to all: "a link is on its way", back to the sign-in page
     if role not in allowed:
         if role == "anonymous":
             return status == 401 if path.startswith("/api/") else to_sign_in
