@@ -43,6 +43,8 @@ POSTGRES_DATABASE = "mentorship_bench_pages"
 # published round), draft (a previewed round), match (a pair of the mentor), person (someone).
 ROUTES = [
     ("auth.sign_in", "/sign-in", None),
+    ("auth.forgot_password", "/forgot-password", None),
+    ("healthz", "/healthz", None),
     ("home", "/", "mentor"),
     ("profile.edit", "/profile", "mentor"),
     ("matches.index", "/matches", "mentor"),
@@ -50,11 +52,14 @@ ROUTES = [
     ("people.index", "/coordinator/people", "coordinator"),
     ("people.index", "/coordinator/people?q=librarian&role=mentor&page=3", "coordinator"),
     ("people.import_csv", "/coordinator/people/import", "coordinator"),
+    ("people.person", "/coordinator/people/{person}", "coordinator"),
     ("rounds.index", "/coordinator/rounds", "coordinator"),
     ("rounds.new", "/coordinator/rounds/new", "coordinator"),
     ("rounds.review", "/coordinator/rounds/{round}", "coordinator"),
     ("rounds.review", "/coordinator/rounds/{draft}?page=40", "coordinator"),
     ("rounds.status", "/coordinator/rounds/{draft}/status", "coordinator"),
+    ("rounds.confirm_publish", "/coordinator/rounds/{draft}/publish", "coordinator"),
+    ("rounds.confirm_close", "/coordinator/rounds/{round}/close", "coordinator"),
     ("skills.index", "/coordinator/skills", "coordinator"),
     ("admin.roles", "/admin/roles", "coordinator"),
     ("auth.invite", None, None),  # needs a fresh one-time token per request: not benchmarked
@@ -148,7 +153,7 @@ def main() -> None:
     clients = {None: app.test_client()}
     for role in ("mentor", "coordinator"):
         clients[role] = signed_in_client(app, accounts[role].email, accounts[role].password)
-    values = {"round": published, "draft": draft, "match": match}
+    values = {"round": published, "draft": draft, "match": match, "person": mentor_id}
 
     print(f"{total} people; {app.config['DATABASE_URL'].split(':')[0]}; median of {args.repeat} "
           "after a first request")
