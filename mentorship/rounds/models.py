@@ -69,8 +69,9 @@ class Round(Base):
     input_snapshot: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     seed: Mapped[int] = mapped_column(Integer, default=0)
     engine_version: Mapped[str] = mapped_column(String(20), default="")
-    diagnostics: Mapped[dict] = mapped_column(JSON, default=dict)
-    unmatched: Mapped[list] = mapped_column(JSON, default=list)
+    # Deferred, like the snapshot: large for a large round, and read only by its review.
+    diagnostics: Mapped[dict] = mapped_column(JSON, default=dict, deferred=True)
+    unmatched: Mapped[list] = mapped_column(JSON, default=list, deferred=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     published_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL")

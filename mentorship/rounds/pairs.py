@@ -13,7 +13,6 @@ from mentorship.core.audit import record_event
 from mentorship.core.errors import Conflict, NotFound, PermissionDenied
 from mentorship.core.permissions import Actor
 from mentorship.people.models import Person
-from mentorship.profiles.models import Profile
 from mentorship.rounds.invariants import lock_live_pairs
 from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, Round, RoundStatus
 from mentorship.rounds.queries import PairRow
@@ -55,7 +54,7 @@ def my_pairs(session: Session, actor: Person) -> list[MyPair]:
     other_ids = {m.mentee_id if m.mentor_id == actor.id else m.mentor_id for m, _ in rows}
     others = {p.id: p for p in session.scalars(
         select(Person).where(Person.id.in_(other_ids))
-        .options(selectinload(Person.profile).selectinload(Profile.skills)))}
+        .options(selectinload(Person.profile)))}  # goals, bio, format: not the skills
     pairs = []
     for match, round_ in rows:
         side = "mentor" if match.mentor_id == actor.id else "mentee"

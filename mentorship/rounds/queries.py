@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, undefer
 
 from matching import Taxonomy
 from mentorship.core.errors import NotFound
@@ -104,10 +104,18 @@ def find_round(session: Session, round_id: int) -> Round:
     return found
 
 
-def get_round(session: Session, actor: Actor | None, round_id: int) -> Round:
-    """Return a round for a coordinator to see."""
+def get_round(session: Session, actor: Actor | None, round_id: int, *,
+              with_report: bool = False) -> Round:
+    """Return a round for a coordinator to see; `with_report` loads its diagnostics and
+    unmatched list in the same query (they are deferred: large, and read by the review only)."""
     require_coordinator(actor, "see matching rounds")
-    return find_round(session, round_id)
+    if not with_report:
+        return find_round(session, round_id)
+    found = session.get(Round, round_id, options=[undefer(Round.diagnostics),
+                                                  undefer(Round.unmatched)])
+    if found is None:
+        raise NotFound(f"no round {round_id}")
+    return found
 
 
 def list_rounds(session: Session, actor: Actor | None) -> list[tuple[Round, int]]:

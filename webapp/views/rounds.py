@@ -154,7 +154,7 @@ def _review(round_id: int, *, errors: dict[str, str] | None = None,
             values: dict[str, Any] | None = None, status: int = 200):
     """Render a round's review; a form's errors and values are shown beside its fields."""
     db, who = get_db(), actor()
-    current = get_round(db, who, round_id)
+    current = get_round(db, who, round_id, with_report=True)
     text = request.args.get("q", "").strip()[:200]
     page, upage = _page_arg("page"), _page_arg("upage")
     summary = (current.diagnostics or {}).get("summary", {})
