@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -431,3 +432,14 @@ def test_oversized_cell_is_an_input_error(write_text):
     result = run(path)
     assert result.exit_code == 2
     assert "not readable as CSV" in result.stderr
+
+
+def test_the_readmes_bad_file_example_is_what_the_command_prints(monkeypatch):
+    """The README shows the errors for examples/bad.csv: they are the command's own words."""
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    result = run("examples/bad.csv")
+    assert result.exit_code == 2
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("error: examples/bad.csv:", 1)[1].split("```", 1)[0]
+    assert result.stderr == "error: examples/bad.csv:" + shown
