@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
+
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentorship.core.settings import database_url
 
-__all__ = ["READ_ONLY", "database_answers", "hold_lock", "make_engine", "make_session_factory"]
+T = TypeVar("T")
+
+__all__ = ["IN_LIST_SIZE", "READ_ONLY", "batches", "database_answers", "hold_lock", "make_engine",
+           "make_session_factory"]
 
 # How long a SQLite writer waits for another writer's lock before giving up, in seconds.
 SQLITE_BUSY_TIMEOUT = 15
+#: The most values one IN (...) list holds: far under every database's parameter limit.
+IN_LIST_SIZE = 1000
 #: Execution option of an engine or connection whose transactions only read.
 READ_ONLY = "mentorship_read_only"
 
@@ -77,3 +85,9 @@ def database_answers(session: Session) -> bool:
         return session.execute(text("SELECT 1")).scalar() == 1
     except Exception:  # any failure means: not healthy; the caller says so, without details
         return False
+
+
+def batches(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T]]:
+    """Yield `items` in slices of `size`, for IN lists and multi-row inserts of bounded size."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

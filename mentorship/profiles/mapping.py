@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matching import Profile, Role
+from mentorship.core.db import batches
 from mentorship.people.models import Person
 from mentorship.profiles.models import FormatPreference, MentoringRole, ProfileSkill
 from mentorship.profiles.models import Profile as ProfileRow
@@ -133,18 +134,18 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
     if only is None:
         people = session.execute(base.add_columns(*light, *texts)).all()
         email_of = {row.id: row.email for row in people}
-        batches = [skill_query]
+        skill_queries = [skill_query]
     else:
         # Goals and bios (the long columns) only for the people picked.
         everyone = session.execute(base.add_columns(*light)).all()
         email_of = {row.id: row.email for row in everyone}
         ids = sorted(only(everyone))
-        people = [row for start in range(0, len(ids), 1000) for row in session.execute(
-            base.add_columns(*light, *texts).where(Person.id.in_(ids[start:start + 1000])))]
-        batches = [skill_query.where(ProfileSkill.person_id.in_(ids[i:i + 1000]))
-                   for i in range(0, len(ids), 1000)]
+        people = [row for chunk in batches(ids) for row in session.execute(
+            base.add_columns(*light, *texts).where(Person.id.in_(chunk)))]
+        skill_queries = [skill_query.where(ProfileSkill.person_id.in_(chunk))
+                         for chunk in batches(ids)]
     skills: dict[int, list[SkillRow]] = defaultdict(list)
-    for batch in batches:
+    for batch in skill_queries:
         for person_id, *skill in session.execute(batch):
             skills[person_id].append(tuple(skill))
     profiles = [

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from matching import Taxonomy
 from mentorship.core.audit import record_event
-from mentorship.core.db import hold_lock
+from mentorship.core.db import batches, hold_lock
 from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowError
 from mentorship.core.permissions import require_coordinator
 from mentorship.people.directory import get_person
@@ -56,7 +56,7 @@ def import_profiles(
     emails = list(table.records)
     people = {
         person.email: person
-        for chunk in _chunks(emails, 1000)
+        for chunk in batches(emails)
         for person in session.scalars(select(Person).where(Person.email.in_(chunk)))
     }
     # People who have signed up own their profile: a spreadsheet updates only their name,
@@ -100,7 +100,7 @@ def import_profiles(
 
     emails = [email for email in emails if email not in own_profile]
     ids = [people[email].id for email in emails]
-    for chunk in _chunks(ids, 1000):
+    for chunk in batches(ids):
         session.execute(delete(ProfileSkill).where(ProfileSkill.person_id.in_(chunk)))
     rows = [row for email in emails for row in skill_rows(people[email].id, table.records[email])]
     if rows:
@@ -130,11 +130,6 @@ def _profile_changes(profile: Profile | None, record: dict[str, Any]) -> bool:
                 list(data["learn"]), None if teach is None else sorted(teach))
 
     return comparable(stored_record(profile)) != comparable(record)
-
-
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _validated(schema, payload: dict[str, Any]) -> dict[str, Any]:

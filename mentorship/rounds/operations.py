@@ -16,7 +16,7 @@ from mentorship.rounds.invariants import check_round_can_go_live, lock_live_pair
 from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule, Round, RoundStatus
 from mentorship.rounds.queries import find_round
 from mentorship.rounds.run import check_locks
-from mentorship.rounds.settings import default_settings, load_round_settings
+from mentorship.rounds.settings import engine_settings, load_round_settings
 from mentorship.taxonomy import Taxonomy, load_taxonomy
 
 __all__ = [
@@ -222,11 +222,11 @@ def _add_checked_locks(session: Session, current: Round, new: list[PairRule],
 def _check_new_locks(session: Session, current: Round, new: list[PairRule],
                      taxonomy: Taxonomy | None) -> None:
     result = check_locks(session, current, taxonomy or load_taxonomy())
-    minimum = float(current.settings.get("min_score", default_settings()["min_score"]))
+    minimum = engine_settings(current.mode, current.settings).min_score
     email = dict(session.execute(select(Person.id, Person.email).where(
         Person.id.in_({i for rule in new for i in (rule.first_id, rule.second_id)}))).all())
     score = {(pair.mentor, pair.mentee): pair.score for pair in result.pairs}
-    low = [(rule, score[key]) for rule in new
+    low = [score[key] for rule in new
            if not rule.below_minimum
            and (key := (email[rule.first_id], email[rule.second_id])) in score
            and score[key] < minimum]
@@ -235,7 +235,7 @@ def _check_new_locks(session: Session, current: Round, new: list[PairRule],
             RowError(0, "below_minimum", f"{value:.3f}",
                      f"this pair scores {value:.3f}, below the round's lowest score "
                      f"{minimum:g}: tick \u201ckeep it below the minimum\u201d to lock it anyway")
-            for _, value in low])
+            for value in low])
 
 
 def _no_such_lock(session: Session, round_id: int, first: int, second: int) -> None:

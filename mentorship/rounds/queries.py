@@ -20,7 +20,7 @@ from mentorship.core.spreadsheet import spreadsheet_safe
 from mentorship.people.models import Person
 from mentorship.profiles.models import Profile
 from mentorship.rounds.liveness import lost_queued_jobs, queued_job, stalled_job
-from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus
+from mentorship.rounds.models import Match, MatchStatus, PairRule, Round
 
 __all__ = [
     "Bar",
@@ -245,17 +245,16 @@ def round_progress(session: Session, actor: Actor | None, round_id: int, *,
     preview again (`mentorship.rounds.jobs.mark_running`) marks it failed first.
     """
     require_coordinator(actor, "see matching rounds")
+    now = now or datetime.now(UTC)
     row = session.execute(
-        select(Round.status, Round.progress_stage, Round.progress_percent,
-               stalled_job(now or datetime.now(UTC)), Round.failure_reason)
+        select(Round.status, Round.progress_stage, Round.progress_percent, stalled_job(now),
+               queued_job(now), Round.job_id, Round.failure_reason)
         .where(Round.id == round_id)).first()
     if row is None:
         raise NotFound(f"no round {round_id}")
-    status, stage, percent, stalled, reason = row
-    if status == RoundStatus.RUNNING and stage == "queued" and not stalled:
-        job = session.scalar(select(Round.job_id).where(Round.id == round_id,
-                                                        queued_job(now or datetime.now(UTC))))
-        stalled = job is not None and job in lost_queued_jobs([job])
+    status, stage, percent, stalled, queued, job, reason = row
+    if queued and not stalled:  # waiting long enough to be looked for in Redis
+        stalled = job in lost_queued_jobs([job])
     return RoundProgress(str(status), stage or "", int(percent or 0), bool(stalled), reason or "")
 
 

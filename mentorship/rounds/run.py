@@ -27,6 +27,7 @@ from matching import (
 )
 from matching.profiles import DEFAULT_TEACH_LEVEL
 from mentorship.core.audit import record_event
+from mentorship.core.db import batches
 from mentorship.core.errors import Conflict, InvalidInput, RowError
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.people.models import Person
@@ -53,8 +54,6 @@ __all__ = [
 
 #: Called with a stage name and the fraction done (0 to 1).
 Progress = Callable[[str, float], None]
-# Pairs are written in batches of this many rows (one multi-row INSERT each).
-BATCH = 1000
 # The engine's share of a preview's progress bar; storing the pairs is the rest.
 ENGINE_SHARE = 0.8
 # Rounds whose pairs earlier rounds must respect.
@@ -144,12 +143,15 @@ def read_round_inputs(session: Session, current: Round,
     held = live + list(keep) if current.mode == Mode.MENTOR.value else list(keep)
     chooser = None
     if freed is not None:
-        chooser = _open_around(session, held, freed, peer=current.mode == Mode.PEER.value)
+        chooser = _Chooser(_open_around(session, held, freed, peer=current.mode == Mode.PEER.value))
     elif people is not None:
-        chooser = _with_managers(people)
+        chooser = _Chooser(lambda rows: set(people))
     profiles, person_id = load_profiles(session, only=chooser)
     if current.mode == Mode.MENTOR.value:
         profiles = _without_live_pairs(profiles, _email_pairs(session, live + list(keep)))
+    if chooser is not None:  # the managers read for the rules take no part themselves
+        profiles = [p if person_id[p.id] in chooser.participants else _bystander(p)
+                    for p in profiles]
     rules = session.execute(
         select(PairRule.kind, PairRule.first_id, PairRule.second_id)
         .where((PairRule.round_id == round_id) | PairRule.round_id.is_(None))
@@ -176,10 +178,28 @@ def read_round_inputs(session: Session, current: Round,
     return RoundInputs(profiles, settings, person_id)
 
 
+class _Chooser:
+    """Picks, from the person rows `load_profiles` reads first, whom a partial read takes part
+    (`participants`), and loads their managers too, for the manager rules."""
+
+    def __init__(self, pick: Callable[[list[Any]], set[int]]) -> None:
+        self.pick = pick
+        self.participants: set[int] = set()
+
+    def __call__(self, rows) -> set[int]:
+        self.participants = self.pick(rows)
+        return self.participants | ({row.manager_id for row in rows
+                                     if row.id in self.participants} - {None})
+
+
+def _bystander(profile: Profile) -> Profile:
+    """A person in the pool for the manager rules only: seeking nothing, offering nothing."""
+    return replace(profile, learn=(), capacity=0, manager=None)
+
+
 def _open_around(session: Session, held: Sequence[tuple[int, int]],
                  freed: tuple[int | None, int | None], *, peer: bool):
-    """A chooser for `load_profiles`: whom a re-match after a decline can pair, and their
-    managers (for the rules).
+    """Whom a re-match after a decline can pair, from the person rows.
 
     Mentor mode: the freed mentee and the mentors with a place left who teach what they want;
     the freed mentor and the waiting mentees who want what they teach (and the mentors with a
@@ -189,41 +209,28 @@ def _open_around(session: Session, held: Sequence[tuple[int, int]],
     taken = {person for pair in held for person in pair} if peer else {e for _, e in held}
     load = Counter(mentor for mentor, _ in held)
 
-    def choose(rows) -> set[int]:
-        by_id = {row.id: row for row in rows}
+    def pick(rows) -> set[int]:
         if peer:
-            chosen = {row.id for row in rows if row.id not in taken}
-        else:
-            spare = {row.id for row in rows if str(row.role) != Role.MENTEE.value
-                     and row.capacity > load[row.id]}
-            waiting = {row.id for row in rows
-                       if row.id not in taken and str(row.role) != Role.MENTOR.value}
-            mentor, mentee = freed
-            seekers = {mentee} & waiting
-            offerers = {mentor} & spare
-            seekers |= waiting & _learners_of(session, _taught_by(session, offerers))
-            offerers |= spare & _teachers_of(session, _wanted_by(session, seekers))
-            chosen = seekers | offerers
-        managers = {by_id[i].manager_id for i in chosen if i in by_id} - {None}
-        return chosen | managers
+            return {row.id for row in rows if row.id not in taken}
+        spare = {row.id for row in rows if str(row.role) != Role.MENTEE.value
+                 and row.capacity > load[row.id]}
+        waiting = {row.id for row in rows
+                   if row.id not in taken and str(row.role) != Role.MENTOR.value}
+        mentor, mentee = freed
+        seekers = {mentee} & waiting
+        offerers = {mentor} & spare
+        seekers |= waiting & _learners_of(session, _taught_by(session, offerers))
+        offerers |= spare & _teachers_of(session, _wanted_by(session, seekers))
+        return seekers | offerers
 
-    return choose
-
-
-def _with_managers(people: set[int]):
-    """A chooser for `load_profiles`: these people and their managers."""
-
-    def choose(rows) -> set[int]:
-        return set(people) | ({row.manager_id for row in rows if row.id in people} - {None})
-
-    return choose
+    return pick
 
 
 def _in_batches(session: Session, query, column, ids: set) -> set:
+    """The rows of `query` for every value of `column` in `ids`, in IN lists of bounded size."""
     found: set = set()
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), 1000):
-        found.update(session.scalars(query.where(column.in_(ordered[start:start + 1000]))))
+    for chunk in batches(sorted(ids)):
+        found.update(session.scalars(query.where(column.in_(chunk))))
     return found
 
 
@@ -310,10 +317,8 @@ def store_preview(session: Session, actor: Actor | None, current: Round, inputs:
     round_id = current.id
     snapshot = inputs.snapshot()
     wanted = [p["id"] for p in snapshot["profiles"]]
-    present = sum(
-        len(session.scalars(select(Person.id).where(Person.email.in_(wanted[i:i + 1000]))).all())
-        for i in range(0, len(wanted), 1000)
-    )
+    present = sum(len(session.scalars(select(Person.id).where(Person.email.in_(chunk))).all())
+                  for chunk in batches(wanted))
     if present != len(wanted):  # someone was deleted while the engine ran: their data must go
         raise Conflict(f"round {round_id}: people were deleted while it was computed; run the "
                        "preview again")
@@ -321,10 +326,11 @@ def store_preview(session: Session, actor: Actor | None, current: Round, inputs:
                                         Match.status == MatchStatus.PROPOSED))
     rows = [{"round_id": round_id, "status": MatchStatus.PROPOSED, **_match_values(pair, inputs)}
             for pair in result.pairs]
-    for start in range(0, len(rows), BATCH):
-        session.execute(Match.__table__.insert(), rows[start:start + BATCH])
-        report("storing", ENGINE_SHARE + (1 - ENGINE_SHARE)
-               * min(1.0, (start + BATCH) / max(1, len(rows))))
+    stored = 0
+    for batch in batches(rows):
+        session.execute(Match.__table__.insert(), batch)
+        stored += len(batch)
+        report("storing", ENGINE_SHARE + (1 - ENGINE_SHARE) * stored / len(rows))
     current.status = RoundStatus.PREVIEWED
     current.diagnostics = {"summary": result.summary,
                            "skills": [asdict(s) for s in result.skills]}
@@ -384,23 +390,13 @@ def rematch_round(session: Session, current: Round, taxonomy: Taxonomy,
     Returns the engine's result, the ids of people by email and the new (flushed) Match rows.
     """
     inputs = read_round_inputs(session, current, keep, freed=freed)
-    result = compute_round(_only_open(inputs.profiles), inputs.settings, taxonomy)
+    result = compute_round(inputs.profiles, inputs.settings, taxonomy)
     new = [Match(round_id=current.id, status=MatchStatus.PROPOSED,
                  **{**_match_values(pair, inputs), "locked": False})
            for pair in result.pairs]
     session.add_all(new)
     session.flush()
     return result, inputs.person_id, new
-
-
-def _only_open(profiles: list[Profile]) -> list[Profile]:
-    """The profiles that can still be paired, and the managers of those people as members of
-    the pool for the manager rules only (seeking nothing, offering nothing)."""
-    open_pool = [p for p in profiles if p.learn or (p.role != Role.MENTEE and p.capacity)]
-    inside = {p.id for p in open_pool}
-    managers = {p.manager for p in open_pool if p.manager is not None} - inside
-    return open_pool + [replace(p, learn=(), capacity=0, manager=None)
-                        for p in profiles if p.id in managers]
 
 
 def check_locks(session: Session, current: Round, taxonomy: Taxonomy) -> MatchResult:
@@ -415,9 +411,7 @@ def check_locks(session: Session, current: Round, taxonomy: Taxonomy) -> MatchRe
         PairRule.round_id == current.id, PairRule.kind == "lock")).all()
     people = {person for pair in locked for person in pair}
     inputs = read_round_inputs(session, current, people=people)
-    profiles = [p if inputs.person_id.get(p.id) in people
-                else replace(p, learn=(), capacity=0, manager=None) for p in inputs.profiles]
-    return compute_round(profiles, inputs.settings, taxonomy)
+    return compute_round(inputs.profiles, inputs.settings, taxonomy)
 
 
 def reproduce_round(session: Session, actor: Actor | None, round_id: int, *,
