@@ -13,8 +13,8 @@ from matching.encode import Pool
 from matching.profiles import Profile
 from matching.results import SkillBalance, Unmatched
 from matching.rules import Rule, entry_positions, unique_pairs
-from matching.taxonomy import MAX_LEVEL, Taxonomy, describe_level
-from matching.vectorize import priority_weights
+from matching.scoring import ScoreWeights, want_value
+from matching.taxonomy import Taxonomy, describe_level
 
 __all__ = [
     "MENTOR_TEMPLATE",
@@ -54,21 +54,22 @@ class Contribution:
     value: float
 
 
-def skill_contributions(learner: Profile, teacher: Profile) -> list[Contribution]:
+def skill_contributions(
+    learner: Profile, teacher: Profile, weights: ScoreWeights | None = None
+) -> list[Contribution]:
     """Return what `teacher` can teach `learner` of what they want, largest first.
 
-    The values add up to the pair's skill term (the gap) before weighting.
+    The values add up to the pair's skill value (before it is put on the score's grid).
     """
+    weights = weights or ScoreWeights()
     teaching = set(teacher.teaching)
     contributions = []
-    for rank, (skill, weight) in enumerate(
-        zip(learner.learn, priority_weights(len(learner.learn)), strict=True), start=1
-    ):
+    for rank, skill in enumerate(dict.fromkeys(learner.learn), start=1):
         gap = teacher.level(skill) - learner.level(skill)
         if skill in teaching and gap > 0:
             contributions.append(
                 Contribution(skill, teacher.level(skill), learner.level(skill), rank,
-                             float(weight) * gap / MAX_LEVEL)
+                             want_value(rank, gap, weights))
             )
     contributions.sort(key=lambda c: (-c.value, c.priority))
     return contributions

@@ -1,20 +1,32 @@
 """Complementarity scores: how much a mentor can teach a mentee of what the mentee wants.
 
-For mentee ``i`` and mentor ``j`` the skill term is
+The skill value of mentor ``j`` for mentee ``i`` adds, over the mentee's wants ``s`` ranked
+``r = 1, 2, …`` (1 the most wanted) that the mentor offers above the mentee's level,
 
-    gap(i, j) = sum over skills s of want[i, s] * teach[j, s] * max(0, level[j, s] - level[i, s]) / 4
+    value(i, j) = sum of ratio**-(r - 1) * (7 + d) / 8,   d = level[j, s] - level[i, s] >= 1
 
-which lies in [0, 1] because each mentee's want weights sum to 1. With levels in 0..4,
-``max(0, a - b) = sum over t in 1..4 of [a >= t] * [b < t]``, so encoding each mentor as the
-indicators ``teach[s] * [level[s] >= t]`` and each mentee as ``want[s] * [level[s] < t]``
-turns the whole pool's gap matrix into one sparse matrix product.
+normalised by its largest possible value, ``(11 / 8) * ratio / (ratio - 1)``, into (0, 1].
+``ratio`` is 3 with ``priority="strict"`` (the default) and 1.5 with ``priority="soft"``.
+Its properties, tested with Hypothesis:
 
-The score adds a smaller text term, the cosine of the mentee's goals and the mentor's bio:
+- a want's weight depends on its rank alone, so listing another want never lowers what a
+  mentor for an earlier want is worth;
+- with ``strict``, a mentor who covers a want beats one who covers only later wants, whatever
+  the level gaps (``11/8 * sum of 3**-k for k >= 1 = 11/16 < 1``); ``soft`` lets two later wants
+  outweigh an earlier one;
+- any real gap counts (one level is worth 1), a larger one a little more (four levels: 11/8).
 
-    score = (w_skill * gap + w_text * cosine) / (w_skill + w_text)
+With levels in 0..4, ``max(0, d) = sum over t in 1..4 of [a >= t] * [b < t]`` and
+``[d >= 1] = sum over t of [a == t] * [b < t]``, so encoding each mentor as
+``teach[s] * ([level >= t] + 7 [level == t]) / 8`` and each mentee as ``weight[s] * [level < t]``
+turns the whole pool's value matrix into one sparse matrix product.
 
-Only pairs with ``gap > 0`` (the mentor teaches something the mentee wants, at a higher level)
-are eligible; every other pair has no entry at all, rather than a low score.
+The score then puts the skill value on a grid of 10**-4 (at least one step for an eligible
+pair) and adds a tie-breaker below one step: the cosine of the mentee's goals and the
+mentor's bio, times 0.99 * 10**-4. So, for one mentee, text orders only mentors of equal skill
+value and never outweighs a skill difference. Only pairs with a skill value (the mentor
+teaches something the mentee wants, above their level) are eligible; every other pair has no
+entry at all, rather than a low score.
 """
 
 from __future__ import annotations
@@ -34,18 +46,30 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MIN_ELIGIBLE_SCORE",
+    "PRIORITY_RATIOS",
     "ScoreWeights",
     "complementarity_matrix",
+    "gap_factor",
+    "grid_scores",
     "learner_encoding",
     "mutual_scores",
     "score_blocks",
     "stack_rows",
     "symmetric",
     "teacher_encoding",
+    "want_value",
 ]
 
 #: Scores are rounded to this resolution; an eligible pair never scores below it.
 MIN_ELIGIBLE_SCORE = 1e-6
+#: Steps of the skill value's grid; the tie-breakers share the room below one step.
+SKILL_STEPS = 10**4
+#: The largest share of one skill step the tie-breakers may fill.
+TIE_ROOM = 0.99
+#: Weight ratio between one rank of want and the next, by priority setting.
+PRIORITY_RATIOS = {"strict": 3.0, "soft": 1.5}
+#: A level gap of d >= 1 counts (GAP_BASE + d) / (GAP_BASE + 1): one level 1, four 11/8.
+GAP_BASE = 7
 
 # Bound on the entries of one block of the text product, to cap peak memory on large pools.
 _BLOCK_ENTRIES = 4_000_000
@@ -53,42 +77,98 @@ _BLOCK_ENTRIES = 4_000_000
 
 @dataclass(frozen=True)
 class ScoreWeights:
-    """Relative weights of the skill term and the goals-to-bio text term.
+    """How the score weighs a mentee's ranked wants, and the weight of the text tie-breaker.
 
-    Defaults: skill 0.8, text 0.2, so what a mentor can teach dominates and shared interests
-    break near-ties.
+    priority : "strict" (default) or "soft"
+        Strict: a mentor who covers an earlier want always beats one who covers only later
+        ones. Soft: wants weigh 1, 2/3, 4/9 …, so two later wants may outweigh an earlier one.
+    text : float, default 1.0
+        Weight of the goals-to-bio cosine among the tie-breakers; 0 turns it off. Whatever
+        the weight, the tie-breakers stay below one step of the skill value.
     """
 
-    skill: float = 0.8
-    text: float = 0.2
+    priority: str = "strict"
+    text: float = 1.0
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.skill) and math.isfinite(self.text)):
-            raise ValueError("score weights must be finite numbers")
-        if self.skill < 0 or self.text < 0:
-            raise ValueError("score weights must not be negative")
-        if self.skill <= 0:
-            raise ValueError("the skill weight must be positive: it decides who is eligible")
+        if self.priority not in PRIORITY_RATIOS:
+            raise ValueError(f"priority must be one of {', '.join(PRIORITY_RATIOS)}, "
+                             f"not {self.priority!r}")
+        if not math.isfinite(self.text):
+            raise ValueError("the text weight must be a finite number")
+        if self.text < 0:
+            raise ValueError("the text weight must not be negative")
+
+    @property
+    def ratio(self) -> float:
+        """Return the weight ratio of one want's rank to the next."""
+        return PRIORITY_RATIOS[self.priority]
+
+    @property
+    def largest_value(self) -> float:
+        """Return the largest skill value a mentee can have, which normalises it into (0, 1]."""
+        return gap_factor(MAX_LEVEL) * self.ratio / (self.ratio - 1)
+
+
+def gap_factor(gap: int | np.ndarray) -> float | np.ndarray:
+    """Return what a level gap of at least one is worth: 1 for one level, 11/8 for four.
+
+    >>> [gap_factor(d) for d in (1, 2, 3, 4)]
+    [1.0, 1.125, 1.25, 1.375]
+    """
+    return (GAP_BASE + gap) / (GAP_BASE + 1)
+
+
+def want_value(rank: int, gap: int, weights: ScoreWeights) -> float:
+    """Return one covered want's part of the normalised skill value (rank 1 = most wanted).
+
+    >>> round(want_value(1, 1, ScoreWeights()), 4)  # 1 / (11/8 * 3/2)
+    0.4848
+    """
+    return float(weights.ratio ** -(rank - 1) * gap_factor(gap) / weights.largest_value)
 
 
 def teacher_encoding(matrices: SkillMatrices) -> sp.csr_matrix:
-    """Return the mentor side of the thresholded encoding, ``teach[s] * [level[s] >= t]``.
+    """Return the mentor side of the encoding, ``teach[s] * ([level >= t] + 7 [level == t]) / 8``.
 
     Column ``(t - 1) * n_skills + s`` holds threshold ``t`` of skill ``s``.
     """
-    blocks = [(matrices.proficiency >= t).multiply(matrices.teach) for t in range(1, MAX_LEVEL + 1)]
+    level = matrices.proficiency
+    blocks = [
+        ((level >= t) + (level == t) * GAP_BASE).multiply(matrices.teach) / (GAP_BASE + 1)
+        for t in range(1, MAX_LEVEL + 1)
+    ]
     return sp.hstack(blocks, format="csr", dtype=np.float64)
 
 
-def learner_encoding(matrices: SkillMatrices) -> sp.csr_matrix:
-    """Return the mentee side of the thresholded encoding, ``want[s] * [level[s] < t]``."""
-    want = matrices.want
+def learner_encoding(matrices: SkillMatrices, weights: ScoreWeights | None = None) -> sp.csr_matrix:
+    """Return the mentee side of the encoding, ``weight[s] * [level[s] < t]``, normalised.
+
+    A want of rank ``r`` weighs ``ratio**-(r - 1) / largest_value``.
+    """
+    weights = weights or ScoreWeights()
+    want = matrices.want.astype(np.float64)
+    want.data = weights.ratio ** -(want.data - 1) / weights.largest_value
     blocks = []
     for t in range(1, MAX_LEVEL + 1):
         block = (want - want.multiply(matrices.proficiency >= t)).tocsr()
         block.eliminate_zeros()
         blocks.append(block)
     return sp.hstack(blocks, format="csr", dtype=np.float64)
+
+
+def grid_scores(value: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """Return scores from skill values in (0, 1] and tie-breakers in [0, 1].
+
+    The skill value takes whole steps of 1/SKILL_STEPS (at least one, and one short of the
+    top so that a score stays below 1); the tie-breaker fills
+    at most TIE_ROOM of one step, so it can never outweigh a step of skill.
+
+    >>> grid_scores(np.array([0.5, 0.5, 0.5001]), np.array([0.0, 1.0, 0.0])).tolist()
+    [0.5, 0.500099, 0.5001]
+    """
+    steps = np.clip(np.rint(value * SKILL_STEPS), 1, SKILL_STEPS - 1)
+    return np.round((steps + TIE_ROOM * np.clip(tie, 0.0, 1.0)) / SKILL_STEPS, 6)
 
 
 def complementarity_matrix(
@@ -111,7 +191,7 @@ def complementarity_matrix(
     Returns
     -------
     csr_matrix of shape (n_learners, n_teachers)
-        An entry for each eligible pair only, with its score in ``[1e-6, 1]`` rounded to 1e-6.
+        An entry for each eligible pair only, with its score in ``[1e-4, 1)`` rounded to 1e-6.
 
     Notes
     -----
@@ -126,8 +206,8 @@ def complementarity_matrix(
     >>> skills = ProfileVectorizer(skill_ids=["marc21"]).fit_transform(people)
     >>> no_text = sp.csr_matrix((2, 1))
     >>> scores = complementarity_matrix(skills.take([0]), skills.take([1]), no_text[:1], no_text[1:])
-    >>> float(scores[0, 0])  # 0.8 * (4 - 1) / 4
-    0.6
+    >>> float(scores[0, 0])  # the first want, three levels up: 1.25 / 2.0625 on the grid
+    0.6061
     """
     n_learners, n_teachers = learner_text.shape[0], teacher_text.shape[0]
     blocks = [block for _, block in score_blocks(learners, teachers, learner_text, teacher_text,
@@ -148,24 +228,36 @@ def score_blocks(
     so a caller can filter or count each block before the next one is computed.
     """
     weights = weights or ScoreWeights()
-    learner_code = learner_encoding(learners)
+    learner_code = learner_encoding(learners, weights)
     teacher_code_t = teacher_encoding(teachers).T.tocsc()
     teacher_text_t = teacher_text.T.tocsc()
     n_learners, n_teachers = learner_code.shape[0], teacher_code_t.shape[1]
-    total = weights.skill + weights.text
     block_rows = max(1, _BLOCK_ENTRIES // max(1, n_teachers))
     for start in range(0, n_learners, block_rows):
         stop = min(start + block_rows, n_learners)
-        gap = (learner_code[start:stop] @ teacher_code_t).tocsr() / MAX_LEVEL
-        gap.eliminate_zeros()
-        score = gap * (weights.skill / total)
+        value = (learner_code[start:stop] @ teacher_code_t).tocsr()
+        value.eliminate_zeros()
+        value.sort_indices()
+        tie = np.zeros(value.nnz)
         if weights.text > 0:
+            # The cosine read at the eligible entries only (same sparsity, sorted indices).
             cosine = (learner_text[start:stop] @ teacher_text_t).tocsr()
-            score = score + cosine.multiply(gap > 0) * (weights.text / total)
-        score = sp.csr_matrix(score)
-        score.data = np.clip(np.round(score.data, 6), MIN_ELIGIBLE_SCORE, 1.0)
-        score.sort_indices()
+            tie = _values_at(cosine, value) * min(1.0, weights.text)
+        score = sp.csr_matrix((grid_scores(value.data, tie), value.indices, value.indptr),
+                              shape=value.shape)
         yield start, score
+
+
+def _values_at(matrix: sp.csr_matrix, pattern: sp.csr_matrix) -> np.ndarray:
+    """Return `matrix`'s entries (0 where absent) at `pattern`'s entries, in pattern's order.
+
+    `matrix` holds non-negative values; adding 1 on the pattern keeps every pattern entry
+    stored, so the result lines up with a canonical `pattern` entry for entry.
+    """
+    mask = (pattern > 0).astype(np.float64)
+    aligned = sp.csr_matrix(matrix.multiply(mask) + mask)
+    aligned.sort_indices()
+    return aligned.data - 1.0
 
 
 def stack_rows(blocks: list[sp.csr_matrix], shape: tuple[int, int]) -> sp.csr_matrix:

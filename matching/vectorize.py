@@ -15,18 +15,16 @@ from matching.profiles import Profile
 __all__ = ["ProfileVectorizer", "SkillMatrices", "TextVectorizer", "priority_weights"]
 
 
-def priority_weights(count: int) -> np.ndarray:
-    """Return the weights of `count` ranked learning wants: harmonic, summing to 1.
+def priority_weights(count: int, ratio: float = 3.0) -> np.ndarray:
+    """Return the weights of `count` ranked learning wants: 1, 1/ratio, 1/ratio², …
 
-    The first want counts twice the second and three times the third.
+    A want's weight depends on its rank only, never on how many wants follow it, so listing
+    another want never lowers what a mentor for an earlier one is worth.
 
     >>> priority_weights(3).round(3).tolist()
-    [0.545, 0.273, 0.182]
+    [1.0, 0.333, 0.111]
     """
-    if count == 0:
-        return np.zeros(0)
-    raw = 1.0 / np.arange(1, count + 1)
-    return raw / raw.sum()
+    return ratio ** -np.arange(count, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -34,7 +32,7 @@ class SkillMatrices:
     """Row-aligned sparse matrices for a list of profiles (one row per profile).
 
     proficiency : int levels 0-4.
-    want : learning priority weights, each row summing to 1 (or 0 with no wants).
+    want : the rank of each learning want, 1 for the most wanted (weighted by the score).
     teach : 1.0 where the person offers to teach the skill.
     """
 
@@ -94,11 +92,10 @@ class ProfileVectorizer(BaseEstimator):
                     level_rows.append(row)
                     level_cols.append(index[skill])
                     level_vals.append(level)
-            weights = priority_weights(len(profile.learn))
-            for skill, weight in zip(profile.learn, weights, strict=True):
+            for rank, skill in enumerate(dict.fromkeys(profile.learn), start=1):
                 want_rows.append(row)
                 want_cols.append(index[skill])
-                want_vals.append(weight)
+                want_vals.append(rank)
             for skill in profile.teaching:
                 teach_rows.append(row)
                 teach_cols.append(index[skill])

@@ -14,6 +14,7 @@ from mentorship.core.errors import DomainError, InvalidInput
 from mentorship.rounds.settings import (
     FAIRNESS_NEEDS_MENTOR_MODE,
     MODES,
+    PRIORITIES,
     default_settings,
     engine_settings,
     load_round_settings,
@@ -56,17 +57,18 @@ def cli() -> None:
               help="CSV of mentor,mentee email pairs to keep exactly.")
 @click.option("--allow-same-manager", is_flag=True,
               help="Allow pairing two people who share a manager.")
-@click.option("--skill-weight", type=click.FloatRange(min=0, min_open=True),
-              default=DEFAULTS["skill_weight"], callback=_finite,
-              show_default=True, help="Weight of the skill term of the score.")
-@click.option("--text-weight", type=click.FloatRange(min=0), default=DEFAULTS["text_weight"],
+@click.option("--priority", type=click.Choice(PRIORITIES), default=DEFAULTS["priority"],
+              show_default=True,
+              help="strict: a mentor for an earlier want always wins; soft: two later wants "
+                   "may outweigh an earlier one.")
+@click.option("--text-weight", type=click.FloatRange(min=0, max=1), default=DEFAULTS["text_weight"],
               callback=_finite, show_default=True,
-              help="Weight of the goals-to-bio text term of the score.")
+              help="Weight of the goals-to-bio tie-breaker (0 off); it never outweighs skill.")
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]),
               default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous, lock,
-          allow_same_manager, skill_weight, text_weight, output_format, out) -> None:
+          allow_same_manager, priority, text_weight, output_format, out) -> None:
     """Match the people of a profile CSV and print the pairs with their reasons."""
     # Imported here, not at the top: `mentorship --help` and the other commands start fast.
     from mentorship.profiles.csv_io import read_profiles_csv
@@ -98,7 +100,7 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
         click.echo(f"warning: {profiles}: {warning}", err=True)
 
     settings = engine_settings(
-        mode, {"skill_weight": skill_weight, "text_weight": text_weight, "min_score": min_score,
+        mode, {"priority": priority, "text_weight": text_weight, "min_score": min_score,
                "fair": fair, "allow_same_manager": allow_same_manager},
         avoid=tuple(avoid_pairs), previous=tuple(previous), locks=tuple(lock_pairs))
     try:

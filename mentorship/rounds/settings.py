@@ -11,12 +11,13 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from matching import MatchSettings, Mode, ScoreWeights
+from matching import PRIORITY_RATIOS, MatchSettings, Mode, ScoreWeights
 from mentorship.core.errors import InvalidInput, RowError
 
 __all__ = [
     "FAIRNESS_NEEDS_MENTOR_MODE",
     "MODES",
+    "PRIORITIES",
     "RoundSettingsSchema",
     "default_settings",
     "engine_settings",
@@ -25,6 +26,8 @@ __all__ = [
 
 #: The matching modes a round may have.
 MODES = tuple(mode.value for mode in Mode)
+#: How a mentee's ranked wants weigh (see `matching.ScoreWeights`).
+PRIORITIES = tuple(PRIORITY_RATIOS)
 #: Why fairness is refused in peer mode (the CLI says it of --fair, a form beside the field).
 FAIRNESS_NEEDS_MENTOR_MODE = "applies to mentor mode only"
 
@@ -41,11 +44,9 @@ class RoundSettingsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    skill_weight = fields.Float(validate=validate.Range(min=0, min_inclusive=False,
-                                                        error="must be more than 0: it decides "
-                                                              "who is eligible"),
-                                error_messages=_NUMBER)
-    text_weight = fields.Float(validate=validate.Range(min=0, error="must not be negative"),
+    priority = fields.String(validate=validate.OneOf(PRIORITIES,
+                                                     error="must be strict or soft"))
+    text_weight = fields.Float(validate=validate.Range(0, 1, error="must be between 0 and 1"),
                                error_messages=_NUMBER)
     min_score = fields.Float(validate=validate.Range(0, 1, error="must be between 0 and 1"),
                              error_messages=_NUMBER)
@@ -67,7 +68,7 @@ class RoundSettingsSchema(Schema):
 def default_settings() -> dict[str, Any]:
     """Return every setting with the engine's default value (what a new-round form starts from)."""
     weights, settings = ScoreWeights(), MatchSettings()
-    return {"skill_weight": weights.skill, "text_weight": weights.text,
+    return {"priority": weights.priority, "text_weight": weights.text,
             "min_score": settings.min_score, "fair": settings.fair,
             "allow_same_manager": settings.allow_same_manager, "allow_repeat": False}
 
@@ -103,7 +104,7 @@ def engine_settings(mode: str, settings: dict[str, Any], **rules: Any) -> MatchS
     defaults = default_settings()
     return MatchSettings(
         mode=Mode(mode),
-        weights=ScoreWeights(skill=float(settings.get("skill_weight", defaults["skill_weight"])),
+        weights=ScoreWeights(priority=str(settings.get("priority", defaults["priority"])),
                              text=float(settings.get("text_weight", defaults["text_weight"]))),
         min_score=float(settings.get("min_score", defaults["min_score"])),
         fair=bool(settings.get("fair", defaults["fair"])),

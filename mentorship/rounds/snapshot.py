@@ -21,7 +21,7 @@ def to_snapshot(profiles: list[Profile], settings: MatchSettings) -> dict[str, A
             for p in sorted(profiles, key=lambda p: p.id)
         ],
         "settings": {
-            "mode": str(settings.mode), "skill_weight": settings.weights.skill,
+            "mode": str(settings.mode), "priority": settings.weights.priority,
             "text_weight": settings.weights.text, "min_score": settings.min_score,
             "fair": settings.fair, "allow_same_manager": settings.allow_same_manager,
             "avoid": sorted(map(list, settings.avoid)),
@@ -46,7 +46,9 @@ def from_snapshot(snapshot: dict[str, Any]) -> tuple[list[Profile], MatchSetting
     ]
     s = snapshot["settings"]
     settings = MatchSettings(
-        mode=Mode(s["mode"]), weights=ScoreWeights(skill=s["skill_weight"], text=s["text_weight"]),
+        # Snapshots from before ranked priorities have no "priority": they read as the default.
+        mode=Mode(s["mode"]),
+        weights=ScoreWeights(priority=s.get("priority", "strict"), text=s["text_weight"]),
         min_score=s["min_score"], fair=s["fair"], allow_same_manager=s["allow_same_manager"],
         avoid=tuple(map(tuple, s["avoid"])), previous=tuple(map(tuple, s["previous"])),
         locks=tuple(map(tuple, s["locks"])),

@@ -2,13 +2,14 @@
 
 import itertools
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching import InfeasibleLockError, MatchSettings, Mode, Profile, Role, match_profiles
 from matching.diagnose import skill_contributions
-from matching.scoring import ScoreWeights
+from matching.scoring import ScoreWeights, grid_scores
 from tests.matching.conftest import pools
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -123,13 +124,15 @@ def test_every_method_gives_the_reference_count_and_total(profiles, taxonomy):
 @given(profiles=pools())
 def test_explanations_agree_with_profiles(profiles, taxonomy):
     result = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(
-        weights=ScoreWeights(skill=1.0, text=0.0)))
+        weights=ScoreWeights(text=0.0)))
     people = by_id(profiles)
     for pair in result.pairs:
         mentor, mentee = people[pair.mentor], people[pair.mentee]
         contributions = skill_contributions(mentee, mentor)
-        # With no text term the score is exactly the sum of the skill contributions.
-        assert pair.score == pytest.approx(sum(c.value for c in contributions), abs=2e-6)
+        # With no text term the score is the sum of the skill contributions on the grid.
+        value = sum(c.value for c in contributions)
+        assert pair.score == pytest.approx(grid_scores(np.array([value]), np.zeros(1))[0],
+                                           abs=1e-9)
         for contribution, reason in zip(contributions, pair.reasons, strict=False):
             assert contribution.skill in mentee.learn
             assert contribution.skill in mentor.teaching

@@ -317,11 +317,12 @@ def test_mentees_of_live_earlier_pairs_are_not_reported_as_lacking_goals(staff, 
 def test_every_broken_setting_is_reported_on_its_own_field(db):
     with pytest.raises(InvalidInput) as caught:
         create_round(db, None, "", mode="peer", settings={
-            "skill_weight": 0, "text_weight": "lots", "min_score": 1.5, "fair": True, "bogus": 1})
+            "priority": "loud", "text_weight": "lots", "min_score": 1.5, "fair": True, "bogus": 1})
     reasons = {e.column: e.reason for e in caught.value.errors}
-    assert set(reasons) == {"name", "skill_weight", "text_weight", "min_score", "fair", "bogus"}
+    assert set(reasons) == {"name", "priority", "text_weight", "min_score", "fair", "bogus"}
     assert reasons["text_weight"] == "enter a number, such as 0.5"
     assert reasons["bogus"] == "unknown setting"
+    assert reasons["priority"] == "must be strict or soft"
 
 
 def test_deactivating_a_person_ends_their_live_pairs_with_the_reason(staff, taxonomy):

@@ -19,6 +19,9 @@ def _form(client) -> dict[str, str]:
         form[select_name] = chosen.group(1) if chosen else "0"
     for name in re.findall(r'<input type="checkbox" name="([^"]+)"[^>]* checked', page):
         form[name] = "1"
+    for name, value in re.findall(r'class="rank" name="([^"]+)" id="[^"]+" value="([^"]*)"', page):
+        if value:
+            form[name] = value
     for name, value in re.findall(r'<input type="radio" name="([^"]+)" value="([^"]+)" checked>', page):
         form[name] = value
     form["capacity"] = re.search(r'id="capacity" name="capacity"[^>]*value="([^"]*)"', page).group(1)
@@ -50,7 +53,7 @@ def test_a_wrong_field_is_reported_beside_it_and_nothing_typed_is_lost(app, as_r
     assert "Learn BIBFRAME conversion</textarea>" in page
     rda = re.search(r'<select name="level-rda".*?</select>', page, re.S).group(0)
     assert '<option value="2" selected>' in rda
-    assert re.search(r'name="learn-dspace"[^>]*checked', page)
+    assert re.search(r'name="learn-dspace"[^>]*value="1"', page)
     with app.extensions["mentorship.sessions"]() as db:  # nothing was saved
         person = db.scalar(select(Person).where(Person.email == email("staff")))
         assert person.profile.goals == "Linked data"
@@ -71,6 +74,42 @@ def test_a_good_form_saves_and_keeps_the_learning_order(app, as_role):
         # BIBFRAME was the first learning goal; DSpace, added now, comes after it.
         assert skills["bibframe"].learn_rank == 1 and skills["dspace"].learn_rank == 2
         assert person.profile.teach_explicit is False  # nothing ticked: levels decide
+
+
+def test_the_priority_numbers_set_the_order_of_the_wants(app, as_role):
+    client = as_role("staff")
+    form = _form(client)
+    assert form["learn-bibframe"] == "1"
+    form.update({"learn-dspace": "1", "learn-bibframe": "2", "learn-rda": "7"})
+    response = client.post("/profile", data=form, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Your profile is saved." in page
+    wants = re.search(r'<ol class="wants".*?</ol>', page, re.S).group(0)
+    assert re.findall(r"<li>(.*?)</li>", wants) == ["DSpace", "BIBFRAME", "RDA"]
+    # Gaps in the numbering close up: the stored ranks are 1, 2, 3.
+    assert re.search(r'name="learn-rda" id="learn-rda" value="3"', page)
+    with app.extensions["mentorship.sessions"]() as db:
+        person = db.scalar(select(Person).where(Person.email == email("staff")))
+        ranks = {s.skill_id: s.learn_rank for s in person.profile.skills if s.learn_rank}
+        assert ranks == {"dspace": 1, "bibframe": 2, "rda": 3}
+
+
+def test_a_priority_that_is_not_a_number_is_reported_and_nothing_is_saved(app, as_role):
+    client = as_role("staff")
+    form = _form(client)
+    with app.extensions["mentorship.sessions"]() as db:
+        person = db.scalar(select(Person).where(Person.email == email("staff")))
+        before = sorted((s.skill_id, s.learn_rank) for s in person.profile.skills)
+    form.update({"learn-dspace": "first", "learn-rda": "0"})
+    response = client.post("/profile", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="learn-error">.*?RDA, DSpace must be a whole number, 1 for the most '
+                     r'wanted, or empty', page, re.S)
+    assert re.search(r'name="learn-dspace" id="learn-dspace" value="first"', page)
+    with app.extensions["mentorship.sessions"]() as db:
+        person = db.scalar(select(Person).where(Person.email == email("staff")))
+        assert sorted((s.skill_id, s.learn_rank) for s in person.profile.skills) == before
 
 
 def test_a_post_without_the_forms_fields_changes_nothing(app, as_role):

@@ -111,11 +111,12 @@ def test_history_lists_each_round_with_its_settings_and_pairs(as_role, ids):
 def test_a_bad_setting_is_shown_beside_its_field_and_nothing_typed_is_lost(as_role, app):
     client = as_role("coordinator")
     response = post(client, "/coordinator/rounds/new", {
-        "name": "Summer", "mode": "mentor", "skill_weight": "0.9", "text_weight": "lots",
+        "name": "Summer", "mode": "mentor", "priority": "loud", "text_weight": "lots",
         "min_score": "2", "allow_repeat": "1"}, page="/coordinator/rounds/new")
     assert response.status_code == 422
     html = page_text(response)
     assert re.search(r'id="text_weight-error">.*?Enter a number', html)
+    assert re.search(r'id="priority-error">.*?Must be strict or soft', html)
     assert re.search(r'id="min_score-error">.*?between 0 and 1', html)
     assert re.search(r'id="min_score"[^>]*aria-describedby="min_score-hint min_score-error"', html)
     assert 'value="Summer"' in html and 'value="lots"' in html and 'value="2"' in html
@@ -127,7 +128,7 @@ def test_a_bad_setting_is_shown_beside_its_field_and_nothing_typed_is_lost(as_ro
 
 def test_a_missing_name_and_fairness_in_peer_mode_are_field_errors(as_role):
     response = post(as_role("coordinator"), "/coordinator/rounds/new", {
-        "name": " ", "mode": "peer", "skill_weight": "0.8", "text_weight": "0.2",
+        "name": " ", "mode": "peer", "priority": "strict", "text_weight": "0.2",
         "min_score": "0", "fair": "1"}, page="/coordinator/rounds/new")
     assert response.status_code == 422
     html = page_text(response)
@@ -139,7 +140,7 @@ def test_a_missing_name_and_fairness_in_peer_mode_are_field_errors(as_role):
 def test_create_preview_adjust_rerun_publish(as_role, app, ids, extra_people):
     client = as_role("coordinator")
     created = post(client, "/coordinator/rounds/new", {
-        "name": "Autumn", "mode": "mentor", "skill_weight": "0.8", "text_weight": "0.2",
+        "name": "Autumn", "mode": "mentor", "priority": "strict", "text_weight": "0.2",
         "min_score": "0"}, page="/coordinator/rounds/new")
     assert created.status_code == 303
     round_id = int(re.search(r"/coordinator/rounds/(\d+)$", created.headers["Location"]).group(1))
@@ -323,7 +324,7 @@ def test_adjusting_a_published_round_is_a_conflict(as_role, ids):
 def test_a_lock_naming_an_unknown_person_is_reported_beside_that_field(as_role):
     client = as_role("coordinator")
     created = post(client, "/coordinator/rounds/new", {
-        "name": "Locks", "mode": "mentor", "skill_weight": "0.8", "text_weight": "0.2",
+        "name": "Locks", "mode": "mentor", "priority": "strict", "text_weight": "0.2",
         "min_score": "0"}, page="/coordinator/rounds/new")
     round_path = created.headers["Location"]
     response = post(client, f"{round_path}/lock", {"mentor": "nobody@example.org",
@@ -351,7 +352,7 @@ def test_publish_and_close_ask_to_confirm_with_the_counts(as_role, ids):
 def test_a_lock_that_breaks_a_rule_is_refused_when_made(as_role):
     client = as_role("coordinator")
     created = post(client, "/coordinator/rounds/new", {
-        "name": "Rule locks", "mode": "mentor", "skill_weight": "0.8", "text_weight": "0.2",
+        "name": "Rule locks", "mode": "mentor", "priority": "strict", "text_weight": "0.2",
         "min_score": "0"}, page="/coordinator/rounds/new")
     round_path = created.headers["Location"]
     # The mentee takes no mentees: the engine's rule, said beside the form before any preview.

@@ -102,7 +102,7 @@ class RoundCreateSchema(Schema):
     name = fields.String(required=True)
     mode = fields.String(load_default="mentor", metadata={"description": "mentor or peer."})
     settings = fields.Dict(keys=fields.String(), load_default=dict, metadata={
-        "description": "Any of skill_weight, text_weight, min_score, fair, allow_same_manager, "
+        "description": "Any of priority (strict or soft), text_weight, min_score, fair, allow_same_manager, "
                        "allow_repeat; missing ones take their defaults."})
 
 

@@ -29,7 +29,24 @@ def stored_form(person: Person) -> dict[str, Any]:
     """The person's stored profile in the form's own terms (field name -> value)."""
     record = stored_record(person.profile) if person.profile is not None else blank_record()
     return {**record, "capacity": str(record["capacity"]), "levels": record["skills"],
-            "teach": set(record["teach"] or ())}
+            "teach": set(record["teach"] or ()),
+            "learn_ranks": {skill: str(rank) for rank, skill in enumerate(record["learn"], 1)}}
+
+
+def ranked_wants(ranks: dict[str, str], previous: list[str], skill_ids: list[str]
+                 ) -> tuple[list[str], list[str]]:
+    """Return the wants in the order their priority numbers give, and the skills whose number
+    is not a whole number of 1 or more.
+
+    Equal numbers keep the earlier order of the person's wants, then the taxonomy's, so a
+    form that only ticks (every number 1) keeps the order the person had.
+    """
+    bad = [s for s, raw in ranks.items() if not (raw.isdecimal() and raw.isascii() and int(raw))]
+    earlier = {skill: position for position, skill in enumerate(previous)}
+    column = {skill: position for position, skill in enumerate(skill_ids)}
+    good = [s for s in ranks if s not in bad]
+    good.sort(key=lambda s: (int(ranks[s]), earlier.get(s, len(earlier)), column[s]))
+    return good, bad
 
 
 def submitted_form(taxonomy: Taxonomy, previous_learn: list[str]) -> dict[str, Any]:
@@ -39,11 +56,11 @@ def submitted_form(taxonomy: Taxonomy, previous_learn: list[str]) -> dict[str, A
     for skill in taxonomy.skill_ids:
         raw = form.get(f"level-{skill}", "0")
         levels[skill] = int(raw) if raw in LEVEL_CHOICES else raw
-    learn_now = {s for s in taxonomy.skill_ids if form.get(f"learn-{s}")}
-    # Keep the order of earlier learning goals; new ones follow in taxonomy order.
-    learn = [s for s in previous_learn if s in learn_now]
-    learn += [s for s in taxonomy.skill_ids if s in learn_now and s not in learn]
+    ranks = {s: form.get(f"learn-{s}", "").strip()[:8] for s in taxonomy.skill_ids}
+    ranks = {s: raw for s, raw in ranks.items() if raw}
+    learn, bad = ranked_wants(ranks, previous_learn, list(taxonomy.skill_ids))
     return {
+        "learn_ranks": ranks, "bad_ranks": [taxonomy.name(s) for s in bad],
         "role": form.get("role", ""), "capacity": form.get("capacity", ""),
         "format_preference": form.get("format_preference", ""),
         "goals": form.get("goals", ""), "bio": form.get("bio", ""),
@@ -78,6 +95,9 @@ def edit():
         # quietly reset the profile to its defaults.
         errors = {key: "choose one" for key in ("role", "format_preference")
                   if not request.form.get(key)}
+        if values["bad_ranks"]:
+            errors["learn"] = ("the priority to learn " + ", ".join(values["bad_ranks"])
+                               + " must be a whole number, 1 for the most wanted, or empty")
         if not errors:
             try:
                 update_profile(db, person, person.email, payload(values), taxonomy)

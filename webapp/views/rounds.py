@@ -58,7 +58,15 @@ MODES = (
     ("mentor", "Mentor mode", "mentors teach mentees the skills they want to learn"),
     ("peer", "Peer mode", "people pair up to learn from each other"),
 )
-NUMBER_FIELDS = ("skill_weight", "text_weight", "min_score")
+NUMBER_FIELDS = ("text_weight", "min_score")
+#: Settings chosen from a few values: (key, [(value, text, hint)]).
+CHOICE_FIELDS = (
+    ("priority", (
+        ("strict", "Strict", "a mentor for a mentee's earlier want always beats one for later "
+                             "wants only"),
+        ("soft", "Soft", "two later wants covered may outweigh an earlier one"),
+    )),
+)
 FLAG_FIELDS = (
     ("fair", "Fair", "Raise the worst-off mentee's score first, then the total (mentor mode only)."),
     ("allow_same_manager", "Allow pairs with the same manager", "Otherwise people who report "
@@ -110,6 +118,7 @@ def submitted_form() -> dict[str, Any]:
     form = request.form
     values: dict[str, Any] = {"name": form.get("name", ""), "mode": form.get("mode", "")}
     values.update({key: form.get(key, "").strip() for key in NUMBER_FIELDS})
+    values.update({key: form.get(key, "") for key, _ in CHOICE_FIELDS})
     values.update({key: bool(form.get(key)) for key, _, _ in FLAG_FIELDS})
     return values
 
@@ -127,6 +136,7 @@ def new():
         db = get_db()
         values = submitted_form()
         settings = {key: values[key] for key in NUMBER_FIELDS}
+        settings.update({key: values[key] for key, _ in CHOICE_FIELDS})
         settings.update({key: values[key] for key, _, _ in FLAG_FIELDS})
         try:
             created = create_round(db, actor(), values["name"], mode=values["mode"],
@@ -137,9 +147,10 @@ def new():
         else:
             flash(f"Round “{created.name}” is created as a draft. Run the preview to see its pairs.")
             return redirect(url_for("rounds.review", round_id=created.id), code=303)
-    return render_template("rounds/new.html", values=values, errors=errors, modes=MODES,
-                           defaults=default_settings(),
-                           flags=FLAG_FIELDS), (422 if errors else 200)
+    page = render_template("rounds/new.html", values=values, errors=errors, modes=MODES,
+                           defaults=default_settings(), flags=FLAG_FIELDS,
+                           priorities=dict(CHOICE_FIELDS)["priority"])
+    return page, (422 if errors else 200)
 
 
 # --- the review ---------------------------------------------------------------------------
