@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from matching.profiles import Profile
 
-__all__ = ["ProfileVectorizer", "SkillMatrices", "TextVectorizer", "priority_weights"]
+__all__ = ["DOMAIN_STOP_WORDS", "ProfileVectorizer", "SkillMatrices", "TextVectorizer",
+           "priority_weights"]
+
+#: Words nearly every library goal or bio uses, which say nothing about a match: the
+#: workplace, time and experience, wanting and learning, and job-title words. Removed with
+#: scikit-learn's English stop words; numbers are never terms ("21" of MARC 21 would meet
+#: "21 years").
+DOMAIN_STOP_WORDS = frozenset("""
+    library libraries librarian librarians librarianship academic public university college
+    institution campus branch department departments unit office
+    year years month months week weeks day days time experience experienced career
+    learn learning learned learnt want wants wanted wanting like hope hoping hopes goal goals
+    interested interest interests help helping helped improve improving better grow growing
+    develop developing development build building understand understanding knowledge skill
+    skills know new get getting make making use using used good great really also currently
+    work working worked works job jobs role roles task tasks day-to-day daily practice
+    practical mentor mentors mentee mentees mentoring mentorship programme program colleague
+    colleagues team teams staff people person someone
+    head heads manager managers director directors assistant associate senior junior lead
+    leader coordinator officer specialist technician chief deputy dean
+""".split())
 
 
 def priority_weights(count: int, ratio: float = 3.0) -> np.ndarray:
@@ -119,6 +141,36 @@ def _csr(rows, cols, values, shape, dtype) -> sp.csr_matrix:
     return matrix
 
 
+_STOP_WORDS = ENGLISH_STOP_WORDS | DOMAIN_STOP_WORDS
+# Runs of letters, runs of digits, or one other visible character.
+_TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
+
+
+def meaningful_terms(text: str, *, longest: int = 2) -> list[str]:
+    """Return the terms of a text: its words and phrases of up to `longest` words, without
+    stop words, numbers or one-letter words; a phrase is words next to each other in the text
+    (a hyphen joins them: "linked-data"), so punctuation, a number or a stop word breaks it.
+
+    >>> meaningful_terms("I want to learn MARC 21 and linked-data after 21 years")
+    ['marc', 'linked', 'data', 'linked data']
+    >>> meaningful_terms("Cataloguing: MARC21, BIBFRAME")
+    ['cataloguing', 'marc', 'bibframe']
+    """
+    runs: list[list[str]] = [[]]
+    for token in _TOKEN.findall(text.casefold()):
+        if token == "-":
+            continue
+        if len(token) < 2 or not token.isalpha() or token in _STOP_WORDS:
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append(token)
+    terms = [word for run in runs for word in run]
+    for size in range(2, longest + 1):
+        terms += [" ".join(run[i:i + size]) for run in runs for i in range(len(run) - size + 1)]
+    return terms
+
+
 class TextVectorizer(BaseEstimator):
     """TF-IDF vectors of free text (goals and bios), L2-normalised so a dot product is a cosine.
 
@@ -142,9 +194,8 @@ class TextVectorizer(BaseEstimator):
     def fit(self, texts: Sequence[str], y: None = None) -> TextVectorizer:
         """Learn the vocabulary and idf weights of `texts` and return self."""
         tfidf = TfidfVectorizer(
-            stop_words="english",
+            analyzer=partial(meaningful_terms, longest=self.ngram_range[1]),
             sublinear_tf=True,
-            ngram_range=self.ngram_range,
             min_df=self.min_df,
             dtype=np.float64,
         )
