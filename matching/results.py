@@ -20,7 +20,7 @@ __all__ = [
     "Unmatched",
 ]
 
-ENGINE_VERSION = "1.0"
+ENGINE_VERSION = "2.0"
 #: A progress callback: (stage name, fraction done).
 Progress = Callable[[str, float], None]
 

@@ -150,6 +150,13 @@ jobs.run_worker()
 """
 
 
+def until(condition, seconds: float) -> None:
+    """Wait until `condition()` is true, or `seconds` pass."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def test_the_worker_survives_a_redis_restart(staffed, monkeypatch, private_database, tmp_path):
     import shutil
     import socket
@@ -186,12 +193,21 @@ def test_the_worker_survives_a_redis_restart(staffed, monkeypatch, private_datab
         worker = subprocess.Popen([sys.executable, "-c", WORKER, queue_name], env=env,
                                   stderr=worker_log)
     try:
-        time.sleep(1.5)
+        # Polled, not slept: a busy machine may take seconds to start the worker.
+        from rq import Worker
+
+        connection = Redis.from_url(redis_url)
+        until(lambda: Worker.all(connection=connection) or worker.poll() is not None, 60)
+        assert worker.poll() is None, log.read_text()
         server.terminate()
         server.wait(timeout=10)
-        time.sleep(1.5)  # the worker loses Redis and keeps trying
+        # The worker lost Redis and keeps trying: RQ itself retries its connection, and the
+        # loop around it (run_worker) restarts the worker when RQ gives up.
+        retrying = ("reconnecting", "retrying in")
+        until(lambda: any(w in log.read_text() for w in retrying) or worker.poll() is not None,
+              60)
         assert worker.poll() is None, log.read_text()
-        assert "reconnecting" in log.read_text()
+        assert any(w in log.read_text() for w in retrying), log.read_text()
         server = start_redis()  # empty, as after a restart
         monkeypatch.setenv("REDIS_URL", redis_url)
         monkeypatch.setattr(jobs, "QUEUE", queue_name)
@@ -202,6 +218,10 @@ def test_the_worker_survives_a_redis_restart(staffed, monkeypatch, private_datab
         assert done.status == RoundStatus.PREVIEWED, done.failure_reason
     finally:
         worker.terminate()
-        worker.wait(timeout=10)
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # RQ waits out a job or a retry pause first
+            worker.kill()
+            worker.wait(timeout=10)
         server.terminate()
         server.wait(timeout=10)
