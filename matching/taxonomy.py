@@ -222,7 +222,16 @@ class Taxonomy:
         """Return up to `limit` display names close to an unknown `spelling`, best first."""
         folded = _fold(spelling)
         close = difflib.get_close_matches(folded, list(self._lookup), n=limit * 3, cutoff=0.6)
-        # Also offer names that contain what was typed ("marc" -> "MARC 21").
+        # Only those nearly as close as the best: with 220 skills, a far third ("ark" for
+        # "MARK 21") would bury the one meant.
+        if close:
+            best = difflib.SequenceMatcher(None, folded, close[0]).ratio()
+            close = [key for key in close
+                     if difflib.SequenceMatcher(None, folded, key).ratio() >= best - 0.1]
+        # Then a word of it that names a skill ("GIS mapping" -> "GIS"), and names that contain
+        # what was typed ("marc" -> "MARC 21").
+        words = [word for word in folded.split() if len(word) >= 3 and word in self._lookup]
+        close = [*words, *(key for key in close if key not in words)]
         if len(folded) >= 3:
             close += [key for key in self._lookup if folded in key and key not in close]
         names: list[str] = []
@@ -232,12 +241,16 @@ class Taxonomy:
                 names.append(name)
         return names[:limit]
 
-    def unknown_skill_message(self, spelling: str) -> str:
-        """Return the error text for an unknown skill, with a did-you-mean where one exists."""
+    def did_you_mean(self, spelling: str) -> str:
+        """Return the advice for an unknown spelling: the closest names, or where to look."""
         suggestions = self.suggest(spelling)
         if suggestions:
-            return f"unknown skill {spelling!r}; did you mean {' or '.join(map(repr, suggestions))}?"
-        return f"unknown skill {spelling!r}; see the taxonomy ({self.source}) for the skill names"
+            return f"did you mean {' or '.join(map(repr, suggestions))}?"
+        return f"see the taxonomy ({self.source}) for the skill names"
+
+    def unknown_skill_message(self, spelling: str) -> str:
+        """Return the error text for an unknown skill, with a did-you-mean where one exists."""
+        return f"unknown skill {spelling!r}; {self.did_you_mean(spelling)}"
 
     def ambiguous_skill_message(self, spelling: str) -> str:
         """Return the text for an ambiguous spelling: every skill it could name."""
