@@ -63,7 +63,8 @@ def test_the_spellings_people_type_resolve(taxonomy, capsys):
     assert len(rows) - len(misses) >= REQUIRED_SHARE * len(rows), misses
 
 
-@pytest.mark.parametrize("spelling", ["ROR", "RoR", "ror", "DC", "Fedora", "accessibility", "EDI"])
+@pytest.mark.parametrize("spelling", ["ROR", "RoR", "ror", "DC", "Fedora", "accessibility", "EDI",
+                                      "procurement"])
 def test_no_ambiguous_spelling_resolves_silently(taxonomy, spelling):
     assert taxonomy.resolve(spelling) is None
     assert len(taxonomy.ambiguity(spelling).skills) >= 2
