@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 import yaml
 
@@ -14,7 +15,9 @@ from matching.exceptions import TaxonomyError
 
 __all__ = [
     "LEVEL_NAMES",
+    "LEVEL_WORDS",
     "MAX_LEVEL",
+    "Ambiguity",
     "Category",
     "Skill",
     "Taxonomy",
@@ -28,18 +31,33 @@ __all__ = [
 LEVEL_NAMES: tuple[str, ...] = ("none", "aware", "working knowledge", "proficient", "expert")
 MAX_LEVEL = len(LEVEL_NAMES) - 1
 
-# Spellings people type for a level, beyond the canonical names.
-_LEVEL_ALIASES = {"working": 2, "beginner": 1, "novice": 1, "advanced": 3}
+#: Every word accepted for a level, and the level it means. Beside the names: the words of
+#: self-assessment forms and job postings. "beginner", "novice" and "basic" know the skill
+#: exists and a little of it (1); "intermediate" gets work done with it (2); "advanced" and
+#: "fluent" use it unaided day to day, like "proficient" (3), and so may teach it; "expert"
+#: alone is 4, the level someone can teach its depths from.
+LEVEL_WORDS: Mapping[str, int] = MappingProxyType({
+    "none": 0,
+    "aware": 1, "beginner": 1, "novice": 1, "basic": 1,
+    "working knowledge": 2, "working": 2, "intermediate": 2,
+    "proficient": 3, "advanced": 3, "fluent": 3,
+    "expert": 4,
+})
 _SLUG = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 
 
 def _fold(text: str) -> str:
-    """Fold a spelling for lookup: case, spacing and punctuation do not matter."""
-    return re.sub(r"[\s_\-./]+", " ", text.strip().casefold()).strip()
+    """Fold a spelling for lookup: case, spacing and punctuation do not matter.
+
+    Apostrophes go ("readers' advisory" is "readers advisory"); hyphens, underscores, dots,
+    slashes, colons, commas and brackets are spaces ("dublin-core" is "dublin_core").
+    """
+    text = re.sub(r"['\u2019]", "", text.strip().casefold())
+    return re.sub(r"[\s_\-./:,()]+", " ", text).strip()
 
 
 def parse_level(value: str | int) -> int:
-    """Return the proficiency level (0-4) named or numbered by `value`.
+    """Return the proficiency level (0-4) numbered by `value` or named by one of `LEVEL_WORDS`.
 
     Raises ValueError with a message naming the accepted values.
     """
@@ -54,12 +72,12 @@ def parse_level(value: str | int) -> int:
                 return int(raw)
         else:
             text = _fold(raw)
-            if text in LEVEL_NAMES:
-                return LEVEL_NAMES.index(text)
-            if text in _LEVEL_ALIASES:
-                return _LEVEL_ALIASES[text]
-    accepted = ", ".join(f"{n} {name}" for n, name in enumerate(LEVEL_NAMES))
-    raise ValueError(f"level {value!r} is not one of 0-{MAX_LEVEL} or a level name ({accepted})")
+            if text in LEVEL_WORDS:
+                return LEVEL_WORDS[text]
+    accepted = ", ".join(
+        f"{n} {'/'.join(word for word, level in LEVEL_WORDS.items() if level == n)}"
+        for n in range(MAX_LEVEL + 1))
+    raise ValueError(f"level {value!r} is not one of 0-{MAX_LEVEL} or a level word ({accepted})")
 
 
 def describe_level(level: int) -> str:
@@ -69,12 +87,17 @@ def describe_level(level: int) -> str:
 
 @dataclass(frozen=True)
 class Skill:
-    """One competency: a slug id, a display name, its category and accepted aliases."""
+    """One competency: a slug id, a display name, its category and accepted aliases.
+
+    `replaces` names retired skill ids whose stored data this skill takes over (a skill split
+    in two is replaced by both).
+    """
 
     id: str
     name: str
     category: str
     aliases: tuple[str, ...] = ()
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,16 +110,35 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Ambiguity:
+    """A spelling that could name several skills.
+
+    It resolves only with a warning naming every one of `skills`: to `prefer` when given (the
+    usual meaning in a library), to none otherwise.
+    """
+
+    spelling: str
+    skills: tuple[str, ...]
+    prefer: str | None = None
+
+
+@dataclass(frozen=True)
 class Taxonomy:
     """An ordered vocabulary of skills with lookup by id, name or alias.
 
-    The order of `skill_ids` is the column order of every skill matrix built from it.
+    The order of `skill_ids` is the column order of every skill matrix built from it. A
+    spelling is a skill's id (hyphens for underscores too), name or alias, in any case; one
+    that could name several skills is an `Ambiguity` instead and `resolve` does not take it.
+    The id of a retired skill that one skill `replaces` names that skill; one that several
+    replace is ambiguous between them.
     """
 
     categories: tuple[Category, ...]
     skills: Mapping[str, Skill]
     source: str = "<memory>"
+    ambiguities: tuple[Ambiguity, ...] = ()
     _lookup: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _ambiguous: dict[str, Ambiguity] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         lookup: dict[str, str] = {}
@@ -108,12 +150,52 @@ class Taxonomy:
                     raise TaxonomyError(
                         f"{self.source}: {spelling!r} names both {owner!r} and {skill.id!r}"
                     )
+        ambiguous: dict[str, Ambiguity] = {}
+        for entry in self.ambiguities:
+            key = _fold(entry.spelling)
+            where = f"{self.source}: ambiguous spelling {entry.spelling!r}"
+            if key in lookup:
+                raise TaxonomyError(f"{where} is also a name of {lookup[key]!r}: remove it there")
+            if key in ambiguous:
+                raise TaxonomyError(f"{where} is listed twice")
+            unknown = [s for s in entry.skills if s not in self.skills]
+            if unknown:
+                raise TaxonomyError(f"{where} names unknown skill(s) {', '.join(unknown)}")
+            if len(set(entry.skills)) < 2:
+                raise TaxonomyError(f"{where} must name at least two skills")
+            if entry.prefer is not None and entry.prefer not in entry.skills:
+                raise TaxonomyError(f"{where}: prefer {entry.prefer!r} is not one of its skills")
+            ambiguous[key] = entry
+        for old_id, successors in self.replaced.items():
+            if old_id in self.skills:
+                raise TaxonomyError(f"{self.source}: {successors[0]!r} replaces {old_id!r}, "
+                                    "which is still a skill")
+            key = _fold(old_id)
+            if key in ambiguous or lookup.get(key) in successors:
+                continue
+            if key in lookup:
+                raise TaxonomyError(f"{self.source}: the retired id {old_id!r} is a name of "
+                                    f"{lookup[key]!r}, not of what replaces it")
+            if len(successors) == 1:
+                lookup[key] = successors[0]  # a renamed id keeps naming its skill
+            else:
+                ambiguous[key] = Ambiguity(old_id, successors)
         self._lookup.update(lookup)
+        self._ambiguous.update(ambiguous)
 
     @property
     def skill_ids(self) -> tuple[str, ...]:
         """Return all skill ids in file order."""
         return tuple(self.skills)
+
+    @property
+    def replaced(self) -> dict[str, tuple[str, ...]]:
+        """Return each retired skill id and the skills that replace it, in file order."""
+        successors: dict[str, list[str]] = {}
+        for skill in self.skills.values():
+            for old_id in skill.replaces:
+                successors.setdefault(old_id, []).append(skill.id)
+        return {old_id: tuple(ids) for old_id, ids in successors.items()}
 
     def __len__(self) -> int:
         return len(self.skills)
@@ -126,14 +208,30 @@ class Taxonomy:
         return self.skills[skill_id].name
 
     def resolve(self, spelling: str) -> str | None:
-        """Return the skill id that `spelling` names (id, name or alias), or None."""
+        """Return the skill id that `spelling` names (id, name or alias), or None.
+
+        An ambiguous spelling is None too: see `ambiguity`.
+        """
         return self._lookup.get(_fold(spelling))
+
+    def ambiguity(self, spelling: str) -> Ambiguity | None:
+        """Return the ambiguity `spelling` is, or None when it names one skill or none."""
+        return self._ambiguous.get(_fold(spelling))
 
     def suggest(self, spelling: str, limit: int = 3) -> list[str]:
         """Return up to `limit` display names close to an unknown `spelling`, best first."""
         folded = _fold(spelling)
         close = difflib.get_close_matches(folded, list(self._lookup), n=limit * 3, cutoff=0.6)
-        # Also offer names that contain what was typed ("marc" -> "MARC 21").
+        # Only those nearly as close as the best: with 220 skills, a far third ("ark" for
+        # "MARK 21") would bury the one meant.
+        if close:
+            best = difflib.SequenceMatcher(None, folded, close[0]).ratio()
+            close = [key for key in close
+                     if difflib.SequenceMatcher(None, folded, key).ratio() >= best - 0.1]
+        # Then a word of it that names a skill ("GIS mapping" -> "GIS"), and names that contain
+        # what was typed ("marc" -> "MARC 21").
+        words = [word for word in folded.split() if len(word) >= 3 and word in self._lookup]
+        close = [*words, *(key for key in close if key not in words)]
         if len(folded) >= 3:
             close += [key for key in self._lookup if folded in key and key not in close]
         names: list[str] = []
@@ -143,12 +241,22 @@ class Taxonomy:
                 names.append(name)
         return names[:limit]
 
-    def unknown_skill_message(self, spelling: str) -> str:
-        """Return the error text for an unknown skill, with a did-you-mean where one exists."""
+    def did_you_mean(self, spelling: str) -> str:
+        """Return the advice for an unknown spelling: the closest names, or where to look."""
         suggestions = self.suggest(spelling)
         if suggestions:
-            return f"unknown skill {spelling!r}; did you mean {' or '.join(map(repr, suggestions))}?"
-        return f"unknown skill {spelling!r}; see the taxonomy ({self.source}) for the skill names"
+            return f"did you mean {' or '.join(map(repr, suggestions))}?"
+        return f"see the taxonomy ({self.source}) for the skill names"
+
+    def unknown_skill_message(self, spelling: str) -> str:
+        """Return the error text for an unknown skill, with a did-you-mean where one exists."""
+        return f"unknown skill {spelling!r}; {self.did_you_mean(spelling)}"
+
+    def ambiguous_skill_message(self, spelling: str) -> str:
+        """Return the text for an ambiguous spelling: every skill it could name."""
+        entry = self._ambiguous[_fold(spelling)]
+        names = [repr(self.name(skill_id)) for skill_id in entry.skills]
+        return f"{spelling!r} could name {', '.join(names[:-1])} or {names[-1]}"
 
     @classmethod
     def from_dict(cls, data: object, *, source: str = "<memory>") -> Taxonomy:
@@ -174,18 +282,47 @@ class Taxonomy:
                 skill_id = _require_slug(raw_skill, "id", skill_where)
                 if skill_id in skills:
                     raise TaxonomyError(f"{skill_where}: duplicate skill id {skill_id!r}")
-                aliases = raw_skill.get("aliases") or []
-                if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-                    raise TaxonomyError(f"{skill_where} ({skill_id}): aliases must be a list of text")
+                aliases = _text_list(raw_skill, "aliases", f"{skill_where} ({skill_id})")
+                replaces = tuple(_slug(old, f"{skill_where} ({skill_id}): replaces")
+                                 for old in _text_list(raw_skill, "replaces",
+                                                       f"{skill_where} ({skill_id})"))
                 skills[skill_id] = Skill(
                     id=skill_id,
                     name=_require_text(raw_skill, "name", skill_where),
                     category=category_id,
-                    aliases=tuple(aliases),
+                    aliases=aliases,
+                    replaces=replaces,
                 )
                 ids.append(skill_id)
             categories.append(Category(category_id, category_name, tuple(ids)))
-        return cls(categories=tuple(categories), skills=skills, source=source)
+        return cls(categories=tuple(categories), skills=skills, source=source,
+                   ambiguities=_ambiguities(data.get("ambiguous"), source))
+
+
+def _ambiguities(raw: object, source: str) -> tuple[Ambiguity, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise TaxonomyError(f"{source}: 'ambiguous' must be a list of spellings")
+    entries = []
+    for position, item in enumerate(raw, start=1):
+        where = f"{source}: ambiguous {position}"
+        if not isinstance(item, dict):
+            raise TaxonomyError(f"{where}: expected a mapping with spelling and skills")
+        prefer = item.get("prefer")
+        entries.append(Ambiguity(
+            spelling=_require_text(item, "spelling", where),
+            skills=tuple(_slug(s, f"{where}: skills") for s in _text_list(item, "skills", where)),
+            prefer=None if prefer is None else _slug(prefer, f"{where}: prefer"),
+        ))
+    return tuple(entries)
+
+
+def _text_list(mapping: dict, key: str, where: str) -> tuple[str, ...]:
+    values = mapping.get(key) or []
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise TaxonomyError(f"{where}: {key} must be a list of text")
+    return tuple(values)
 
 
 def _require_text(mapping: dict, key: str, where: str) -> str:
@@ -196,10 +333,16 @@ def _require_text(mapping: dict, key: str, where: str) -> str:
 
 
 def _require_slug(mapping: dict, key: str, where: str) -> str:
-    value = _require_text(mapping, key, where)
-    if not _SLUG.match(value):
-        raise TaxonomyError(f"{where}: {key} {value!r} is not a lowercase slug like 'marc21'")
-    return value
+    return _slug(_require_text(mapping, key, where), f"{where}: {key}")
+
+
+def _slug(value: object, where: str) -> str:
+    """Return an id as stored: the usual slug form with hyphens (dublin-core) is dublin_core."""
+    text = value.strip().replace("-", "_") if isinstance(value, str) else value
+    if not isinstance(text, str) or not _SLUG.match(text):
+        raise TaxonomyError(f"{where} {value!r} is not a lowercase slug like 'marc21' or "
+                            "'dublin_core'")
+    return text
 
 
 def load_taxonomy(path: str | Path) -> Taxonomy:

@@ -9,7 +9,7 @@ import sys
 import click
 
 from matching import InfeasibleLockError, TaxonomyError
-from mentorship.console import INPUT_ERROR, ProgressBar, fail, write_output
+from mentorship.console import INPUT_ERROR, ProgressBar, fail, warn_skills, write_output
 from mentorship.core.errors import DomainError, InvalidInput
 from mentorship.rounds.settings import (
     FAIRNESS_NEEDS_MENTOR_MODE,
@@ -24,6 +24,8 @@ from mentorship.taxonomy import load_taxonomy
 __all__ = ["cli", "main"]
 
 DEFAULTS = default_settings()
+STRICT_HELP = ("Refuse the file when a skill name is unknown or ambiguous (default: warn, leave "
+               "it out and keep the rest of the row).")
 
 
 def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
@@ -67,8 +69,9 @@ def cli() -> None:
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]),
               default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@click.option("--strict", is_flag=True, help=STRICT_HELP)
 def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous, lock,
-          allow_same_manager, priority, text_weight, output_format, out) -> None:
+          allow_same_manager, priority, text_weight, output_format, out, strict) -> None:
     """Match the people of a profile CSV and print the pairs with their reasons."""
     # Imported here, not at the top: `mentorship --help` and the other commands start fast.
     from mentorship.profiles.csv_io import read_profiles_csv
@@ -86,7 +89,7 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
         fail(str(error))
     current = profiles
     try:
-        table = read_profiles_csv(profiles, taxonomy)
+        table = read_profiles_csv(profiles, taxonomy, strict=strict)
         known = set(table.records)
         current = avoid
         avoid_pairs, _ = read_pairs_csv(avoid, known, what="avoid list") if avoid else ([], [])
@@ -98,6 +101,7 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
         fail(str(error), error.errors, current)
     for warning in table.warnings:
         click.echo(f"warning: {profiles}: {warning}", err=True)
+    warn_skills(table.skill_warnings, profiles)
 
     settings = engine_settings(
         mode, {"priority": priority, "text_weight": text_weight, "min_score": min_score,
@@ -176,7 +180,8 @@ def db_upgrade() -> None:
               help="Import the valid rows and report the rest (default: all or nothing).")
 @click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False),
               help="Skill taxonomy YAML (default: the taxonomy shipped with the package).")
-def import_command(profiles, partial, taxonomy_path) -> None:
+@click.option("--strict", is_flag=True, help=STRICT_HELP)
+def import_command(profiles, partial, taxonomy_path, strict) -> None:
     """Import a profile CSV into the database; people are matched by email."""
     from mentorship.core.db import make_engine, make_session_factory
     from mentorship.migrate import upgrade_database
@@ -185,7 +190,7 @@ def import_command(profiles, partial, taxonomy_path) -> None:
 
     try:
         taxonomy = load_taxonomy(taxonomy_path)
-        table = read_profiles_csv(profiles, taxonomy, partial=partial)
+        table = read_profiles_csv(profiles, taxonomy, partial=partial, strict=strict)
     except TaxonomyError as error:
         fail(str(error))
     except InvalidInput as error:
@@ -196,6 +201,7 @@ def import_command(profiles, partial, taxonomy_path) -> None:
         report = import_profiles(session, None, table, taxonomy)
     for warning in report.warnings:
         click.echo(f"warning: {profiles}: {warning}", err=True)
+    warn_skills(report.skill_warnings, profiles)
     for error in table.errors:
         click.echo(f"skipped: {error}", err=True)
     click.echo(f"imported {profiles}: {report.created} created, {report.updated} updated, "

@@ -63,6 +63,16 @@ def write_output(text: str, out: str | None) -> None:
         fail(f"cannot write {out}: {error.strerror}")
 
 
+def warn_skills(warnings: list[RowError], file: str) -> None:
+    """Print the skill names of a profile file that were not taken as written, one a line."""
+    if not warnings:
+        return
+    click.echo(f"warning: {file}: {len(warnings)} skill name(s) not taken as written; the rest "
+               "of each row is kept (--strict refuses the file instead)", err=True)
+    for warning in warnings:
+        click.echo(f"  {warning}", err=True)
+
+
 def fail(message: str, errors: list[RowError] | None = None, file: str | None = None) -> None:
     """Print an input error and every located problem, then exit with status 2."""
     prefix = f"{file}: " if file else ""

@@ -84,7 +84,7 @@ EMERGING_SKILLS = frozenset(
         "machine_learning", "llms", "nlp", "vector_search", "automated_indexing",
         "prompt_engineering", "ai_ethics", "ai_literacy", "aws", "azure", "google_cloud",
         "docker", "kubernetes", "infrastructure_as_code", "python", "folio", "iiif",
-        "fair_data", "power_bi", "accessibility",
+        "fair_data", "power_bi", "web_accessibility",
     }
 )
 EMERGING_WEIGHT = 4.0
@@ -92,7 +92,7 @@ EMERGING_WEIGHT = 4.0
 # Alternatives within one profile slot: a person uses one of these, the first most often.
 ILS_CHOICES = ("alma", "folio", "sierra", "koha", "evergreen", "symphony", "worldshare")
 DISCOVERY_CHOICES = ("primo", "vufind", "eds", "blacklight", "summon")
-REPOSITORY_CHOICES = ("dspace", "samvera", "islandora", "digital_commons", "contentdm", "fedora")
+REPOSITORY_CHOICES = ("dspace", "samvera", "islandora", "digital_commons", "contentdm", "fedora_commons")
 CLOUD_CHOICES = ("aws", "azure", "google_cloud")
 DASHBOARD_CHOICES = ("tableau", "power_bi")
 CMS_CHOICES = ("drupal", "wordpress")

@@ -33,6 +33,9 @@ class ProfileTable:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Skill names not taken as written (unknown: left out; ambiguous: read as the usual
+    # meaning, or left out), by row, column and the part of the cell: never more of the row.
+    skill_warnings: list[RowError] = field(default_factory=list)
     # Only with partial=True: the problems of the rows left out.
     errors: list[RowError] = field(default_factory=list)
 
@@ -43,22 +46,25 @@ class ProfileTable:
 
 
 def read_profiles_csv(
-    source: str | Path | io.TextIOBase, taxonomy: Taxonomy, *, partial: bool = False
+    source: str | Path | io.TextIOBase, taxonomy: Taxonomy, *, partial: bool = False,
+    strict: bool = False,
 ) -> ProfileTable:
     """Read and validate a profile CSV; raise InvalidInput listing every problem found.
 
     With `partial`, rows with problems are left out and listed in the table's `errors`
-    instead (problems with the file as a whole still raise).
+    instead (problems with the file as a whole still raise). An unknown or ambiguous skill
+    name is a warning in the table's `skill_warnings` (the rest of its row is kept), or with
+    `strict` a problem like any other.
     """
     text = _read_text(source)
     try:
-        return _parse(text, taxonomy, partial)
+        return _parse(text, taxonomy, partial, strict)
     except csv.Error as error:  # e.g. a cell over the csv module's size limit, a stray NUL
         raise InvalidInput("the file is not readable CSV", [
             RowError(0, "", "", f"not readable as CSV: {error}")]) from error
 
 
-def _parse(text: str, taxonomy: Taxonomy, partial: bool) -> ProfileTable:
+def _parse(text: str, taxonomy: Taxonomy, partial: bool, strict: bool) -> ProfileTable:
     # csv.reader, not DictReader: it yields blank lines too, so row numbers match a spreadsheet.
     records = csv.reader(io.StringIO(text))
     header = [h.strip().casefold() for h in next(records, [])]
@@ -77,7 +83,7 @@ def _parse(text: str, taxonomy: Taxonomy, partial: bool) -> ProfileTable:
     extra = [h or "(unnamed)" for h in header if h not in COLUMNS]
     if extra:
         table.warnings.append(f"ignored column(s) not in the format: {', '.join(extra)}")
-    schema = ProfileSchema(taxonomy=taxonomy)
+    schema = ProfileSchema(taxonomy=taxonomy, strict_skills=strict)
     errors: list[RowError] = []
     raw_rows: dict[str, dict[str, str]] = {}
     emails_in_file: set[str] = set()
@@ -101,6 +107,7 @@ def _parse(text: str, taxonomy: Taxonomy, partial: bool) -> ProfileTable:
                                 "field can hold") for column in with_nul]
             continue
         emails_in_file.add(cells.get("email", "").strip().casefold())
+        schema.skill_warnings.clear()
         try:
             record = schema.load(cells)
         except ValidationError as error:
@@ -114,12 +121,14 @@ def _parse(text: str, taxonomy: Taxonomy, partial: bool) -> ProfileTable:
         table.records[email] = record
         table.rows[email] = row_number
         raw_rows[email] = cells
+        table.skill_warnings += [RowError(row_number, *warning) for warning in schema.skill_warnings]
     errors += _manager_errors(table, raw_rows, emails_in_file)
     if errors and partial:
         bad_rows = {error.row for error in errors}
         for email in [e for e, row in table.rows.items() if row in bad_rows]:
             del table.records[email], table.rows[email]
         table.errors = sorted(errors)
+        table.skill_warnings = [w for w in table.skill_warnings if w.row not in bad_rows]
     elif errors:
         raise InvalidInput(f"{len(errors)} problem(s) in the profile file", errors)
     if not table.records:

@@ -34,6 +34,8 @@ class ImportReport:
     updated: int = 0
     skipped: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Skill names of the file not taken as written (see ProfileTable.skill_warnings).
+    skill_warnings: list[RowError] = field(default_factory=list)
 
 
 def import_profiles(
@@ -52,7 +54,7 @@ def import_profiles(
     hold_lock(session, PEOPLE_LOCK)
     sync_taxonomy(session, actor, taxonomy)
     report = ImportReport(skipped=len({error.row for error in table.errors}),
-                          warnings=list(table.warnings))
+                          warnings=list(table.warnings), skill_warnings=list(table.skill_warnings))
     emails = list(table.records)
     people = {
         person.email: person
@@ -109,7 +111,8 @@ def import_profiles(
         if people[email].profile is not None:
             session.expire(people[email].profile, ["skills"])
     record_event(session, actor, "people.import", "person", "", created=report.created,
-                 updated=report.updated, skipped=report.skipped)
+                 updated=report.updated, skipped=report.skipped,
+                 skill_warnings=len(report.skill_warnings))
     session.flush()
     return report
 

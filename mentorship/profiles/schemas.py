@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from matching import Role, Taxonomy, parse_level
 from mentorship.profiles.limits import MAX_CAPACITY
 
-__all__ = ["PROFILE_FIELDS", "ProfileSchema", "SkillLevels", "SkillList", "profile_update_schema"]
+__all__ = ["PROFILE_FIELDS", "ProfileSchema", "SkillLevels", "SkillList", "SkillWarning",
+           "profile_update_schema"]
 
+
+class SkillWarning(NamedTuple):
+    """A skill name taken other than as written: the field, the part of it, what was done."""
+
+    field: str
+    value: str
+    reason: str
 
 
 class _TaxonomyField(fields.Field):
@@ -21,10 +29,33 @@ class _TaxonomyField(fields.Field):
     def taxonomy(self) -> Taxonomy:
         return self.parent.taxonomy  # type: ignore[union-attr]
 
-    def _resolve(self, spelling: str, errors: list[str]) -> str | None:
-        skill = self.taxonomy.resolve(spelling)
-        if skill is None:
-            errors.append(self.taxonomy.unknown_skill_message(spelling))
+    def _resolve(self, spelling: str, errors: list[str], written: str | None = None) -> str | None:
+        """Return the skill id `spelling` names, or None.
+
+        An unknown or ambiguous spelling is an error; with a schema that is not strict about
+        skills it is a warning instead (`written`, the part of the cell, is what it quotes):
+        the skill is left out, or an ambiguous spelling is read as its preferred skill.
+        """
+        taxonomy = self.taxonomy
+        skill = taxonomy.resolve(spelling)
+        if skill is not None:
+            return skill
+        entry = taxonomy.ambiguity(spelling)
+        schema: ProfileSchema = self.parent  # type: ignore[assignment]
+        if schema.strict_skills:
+            errors.append(f"{taxonomy.ambiguous_skill_message(spelling)}; write the one you mean"
+                          if entry is not None else taxonomy.unknown_skill_message(spelling))
+            return None
+        left_out = "wish left out" if self.name == "learn" else "left out"
+        if entry is None:
+            reason = f"unknown skill {spelling!r}, {left_out}; {taxonomy.did_you_mean(spelling)}"
+        elif entry.prefer is not None:
+            skill = entry.prefer
+            reason = (f"{taxonomy.ambiguous_skill_message(spelling)}; read as "
+                      f"{taxonomy.name(skill)!r}")
+        else:
+            reason = f"{taxonomy.ambiguous_skill_message(spelling)}; {left_out}: write the one you mean"
+        schema.skill_warnings.append(SkillWarning(self.name, written or spelling, reason))
         return skill
 
 
@@ -33,7 +64,7 @@ class SkillLevels(_TaxonomyField):
 
     def _deserialize(self, value: Any, attr, data, **kwargs) -> dict[str, int]:
         if isinstance(value, Mapping):
-            items = [(str(k), v) for k, v in value.items()]
+            items = [(str(k), v, f"{k}={v}") for k, v in value.items()]
         elif isinstance(value, str):
             items = []
             for part in filter(None, (p.strip() for p in value.split(";"))):
@@ -42,13 +73,13 @@ class SkillLevels(_TaxonomyField):
                     raise ValidationError(
                         f"{part!r} has no level: write skill=level, e.g. 'MARC 21=3'"
                     )
-                items.append((name.strip(), level.strip()))
+                items.append((name.strip(), level.strip(), part))
         else:
             raise ValidationError("expected text like 'marc21=3; rda=2' or a mapping")
         errors: list[str] = []
         levels: dict[str, int] = {}
-        for name, level in items:
-            skill = self._resolve(name, errors)
+        for name, level, written in items:
+            skill = self._resolve(name, errors, written)
             try:
                 number = parse_level(level)
             except ValueError as error:
@@ -89,7 +120,10 @@ class ProfileSchema(Schema):
     """A person's identity and skill profile, as the CSV interchange format names it.
 
     Empty text counts as absent, so spreadsheet cells may be left blank. Unknown fields are
-    rejected (the CSV reader drops extra columns with a warning before loading).
+    rejected (the CSV reader drops extra columns with a warning before loading). With
+    ``strict_skills=False`` (the CSV reader's default), an unknown or ambiguous skill name does
+    not fail the load: it is left out (or read as the ambiguity's preferred skill) and noted
+    in `skill_warnings`, which the caller clears between loads.
     """
 
     class Meta:
@@ -121,9 +155,11 @@ class ProfileSchema(Schema):
     goals = fields.String(load_default="", validate=validate.Length(max=4000))
     bio = fields.String(load_default="", validate=validate.Length(max=4000))
 
-    def __init__(self, *, taxonomy: Taxonomy, **kwargs: Any) -> None:
+    def __init__(self, *, taxonomy: Taxonomy, strict_skills: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.taxonomy = taxonomy
+        self.strict_skills = strict_skills
+        self.skill_warnings: list[SkillWarning] = []
 
     @pre_load
     def blank_means_absent(self, data: Any, **kwargs: Any) -> Any:

@@ -35,6 +35,7 @@ from mentorship.rounds.liveness import (
 from mentorship.rounds.models import Round, RoundStatus
 from mentorship.rounds.run import compute_round, engine_part, read_round_inputs, store_preview
 from mentorship.taxonomy import load_taxonomy
+from mentorship.taxonomy.sync import sync_replacements
 
 __all__ = [
     "HEARTBEAT_SECONDS",
@@ -164,6 +165,7 @@ def run_preview_job(round_id: int, url: str | None, taxonomy_path: str | None = 
     try:
         taxonomy = load_taxonomy(taxonomy_path)
         with sessions() as session, session.begin():
+            sync_replacements(session, None, taxonomy)  # as preview_round does
             inputs = read_round_inputs(session, session.get(Round, round_id))
 
         def report(name: str, fraction: float) -> None:

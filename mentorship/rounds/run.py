@@ -38,6 +38,7 @@ from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule
 from mentorship.rounds.queries import find_round
 from mentorship.rounds.settings import engine_settings
 from mentorship.rounds.snapshot import from_snapshot, snapshot_hash, to_snapshot
+from mentorship.taxonomy.sync import sync_replacements
 
 __all__ = [
     "Progress",
@@ -304,6 +305,9 @@ def preview_round(
     if current.status not in PREVIEWABLE:
         raise Conflict(f"round {round_id} is {current.status}; only a draft or previewed round "
                        "can be computed again")
+    # A successor taxonomy is loaded before the profiles are read, so that the skills it
+    # replaces are handed over (a preview right after an upgrade must not fail on them).
+    sync_replacements(session, actor, taxonomy)
     inputs = read_round_inputs(session, current)
     result = compute_round(inputs.profiles, inputs.settings, taxonomy, engine_part(progress))
     store_preview(session, actor, current, inputs, result, progress)
@@ -389,6 +393,7 @@ def rematch_round(session: Session, current: Round, taxonomy: Taxonomy,
 
     Returns the engine's result, the ids of people by email and the new (flushed) Match rows.
     """
+    sync_replacements(session, None, taxonomy)  # a successor taxonomy hands its rows over
     inputs = read_round_inputs(session, current, keep, freed=freed)
     result = compute_round(inputs.profiles, inputs.settings, taxonomy)
     new = [Match(round_id=current.id, status=MatchStatus.PROPOSED,
@@ -410,6 +415,7 @@ def check_locks(session: Session, current: Round, taxonomy: Taxonomy) -> MatchRe
     locked = session.execute(select(PairRule.first_id, PairRule.second_id).where(
         PairRule.round_id == current.id, PairRule.kind == "lock")).all()
     people = {person for pair in locked for person in pair}
+    sync_replacements(session, None, taxonomy)  # a successor taxonomy hands its rows over
     inputs = read_round_inputs(session, current, people=people)
     return compute_round(inputs.profiles, inputs.settings, taxonomy)
 

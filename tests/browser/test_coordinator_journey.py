@@ -24,7 +24,8 @@ GOOD_ROWS = [
 BAD_ROWS = [
     "ivy.wrong@branch.example.org,Ivy Wrong,Archives,mentor,eleven,SPARQL=4,,,,",
     "not-an-email,Nobody,Archives,mentee,,,SPARQL,,,",
-    "kit.odd@branch.example.org,Kit Odd,Archives,mentee,,Basket weaving=4,,,,",
+    # An unknown skill would only be a warning (the row kept): a level out of range is an error.
+    "kit.odd@branch.example.org,Kit Odd,Archives,mentee,,SPARQL=7,,,,",
 ]
 ROUND_NAME = "Autumn cohort"
 
@@ -83,7 +84,7 @@ def import_people(page: Page, screenshot) -> None:
     expect(rows.nth(1).locator("td").nth(1)).to_have_text("email")
     expect(rows.nth(1).locator("td").nth(2)).to_have_text("not-an-email")
     expect(rows.nth(2).locator("td").nth(1)).to_have_text("skills")
-    expect(rows.nth(2).locator("td").nth(2)).to_contain_text("Basket weaving")
+    expect(rows.nth(2).locator("td").nth(2)).to_contain_text("SPARQL=7")
     check_accessibility(page)
     screenshot(page, "import-errors")
     # Not even the good row of the file was saved.

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from matching import TaxonomyError, load_taxonomy, parse_level
-from matching.taxonomy import LEVEL_NAMES, Taxonomy
+from matching.taxonomy import LEVEL_NAMES, LEVEL_WORDS, Ambiguity, Taxonomy
 
 SLUG = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 
@@ -38,9 +38,36 @@ def test_unknown_skill_suggests_close_names(taxonomy):
 
 @pytest.mark.parametrize(("value", "level"), [
     (0, 0), ("4", 4), ("expert", 4), ("Working Knowledge", 2), ("working", 2), ("AWARE", 1),
+    ("working-knowledge", 2),
 ])
 def test_parse_level_accepts_numbers_and_names(value, level):
     assert parse_level(value) == level
+
+
+@pytest.mark.parametrize(("word", "level"), [
+    ("beginner", 1), ("novice", 1), ("basic", 1), ("intermediate", 2), ("Intermediate", 2),
+    ("advanced", 3), ("fluent", 3), ("Fluent ", 3), ("EXPERT", 4), ("none", 0),
+])
+def test_parse_level_accepts_the_level_words_people_use(word, level):
+    assert parse_level(word) == level
+
+
+def test_every_level_word_is_documented_with_its_level():
+    assert LEVEL_WORDS == {
+        "none": 0, "aware": 1, "beginner": 1, "novice": 1, "basic": 1,
+        "working knowledge": 2, "working": 2, "intermediate": 2,
+        "proficient": 3, "advanced": 3, "fluent": 3, "expert": 4,
+    }
+    for level, name in enumerate(LEVEL_NAMES):
+        assert LEVEL_WORDS[name] == level
+
+
+def test_a_refused_level_lists_the_words_accepted():
+    with pytest.raises(ValueError) as caught:
+        parse_level("great")
+    assert str(caught.value) == (
+        "level 'great' is not one of 0-4 or a level word (0 none, 1 aware/beginner/novice/basic, "
+        "2 working knowledge/working/intermediate, 3 proficient/advanced/fluent, 4 expert)")
 
 
 @pytest.mark.parametrize("value", [5, -1, "-1", "7", "great", "", "2.5", True])
@@ -62,6 +89,20 @@ def test_level_names():
     ("categories:\n  - id: a\n    name: A\n    skills: [{id: x, name: X}, {id: y, name: x}]",
      "names both 'x' and 'y'"),
     ("categories: [", "not valid YAML"),
+    ("categories:\n  - id: a\n    name: A\n    skills: [{id: x, name: X, aliases: [Q]}, {id: y, name: Y}]"
+     "\nambiguous: [{spelling: q, skills: [x, y]}]", "ambiguous spelling 'q' is also a name of 'x'"),
+    ("categories:\n  - id: a\n    name: A\n    skills: [{id: x, name: X}]"
+     "\nambiguous: [{spelling: q, skills: [x, zz]}]", "names unknown skill(s) zz"),
+    ("categories:\n  - id: a\n    name: A\n    skills: [{id: x, name: X}]"
+     "\nambiguous: [{spelling: q, skills: [x]}]", "must name at least two skills"),
+    ("categories:\n  - id: a\n    name: A\n    skills: [{id: x, name: X}, {id: y, name: Y}]"
+     "\nambiguous: [{spelling: q, skills: [x, y], prefer: z}]", "prefer 'z' is not one of its skills"),
+    ("categories:\n  - id: a\n    name: A\n    skills: [{id: x, name: X}, {id: y, name: Y}]"
+     "\nambiguous: [{spelling: q, skills: [x, y]}, {spelling: Q, skills: [x, y]}]", "is listed twice"),
+    ("categories:\n  - id: a\n    name: A\n    skills: [{id: x, name: X, replaces: [y]}, {id: y, name: Y}]",
+     "'x' replaces 'y', which is still a skill"),
+    ("categories:\n  - id: a\n    name: A\n    skills: [{id: x, name: X, replaces: [Bad Id]}]",
+     "replaces 'Bad Id' is not a lowercase slug"),
 ])
 def test_bad_taxonomy_files_say_what_is_wrong(tmp_path, text, message):
     path = tmp_path / "skills.yaml"
@@ -81,3 +122,69 @@ def test_custom_taxonomy_round_trip():
             {"id": "our_ils", "name": "Our ILS", "aliases": ["Homegrown"]}]}]})
     assert taxonomy.skill_ids == ("our_ils",)
     assert taxonomy.resolve("homegrown") == "our_ils"
+
+
+def test_hyphenated_ids_are_accepted_in_profiles_and_in_taxonomy_files(taxonomy, tmp_path):
+    assert taxonomy.resolve("dublin-core") == "dublin_core"
+    assert taxonomy.resolve("ils-migration") == "ils_migration"
+    path = tmp_path / "skills.yaml"
+    path.write_text("categories:\n  - id: local-systems\n    name: Local\n    skills:\n"
+                    "      - {id: dublin-core, name: Dublin Core}\n")
+    custom = load_taxonomy(path)
+    assert custom.skill_ids == ("dublin_core",)
+    assert custom.categories[0].id == "local_systems"
+
+
+def test_lcc_and_dewey_are_two_skills(taxonomy):
+    assert "classification" not in taxonomy
+    assert taxonomy.resolve("LCC") == "lcc"
+    assert taxonomy.resolve("Library of Congress Classification") == "lcc"
+    assert taxonomy.resolve("Dewey") == taxonomy.resolve("DDC") == "dewey"
+    assert taxonomy.replaced["classification"] == ("lcc", "dewey")
+
+
+def test_the_id_of_a_split_skill_is_ambiguous_between_its_successors(taxonomy):
+    assert taxonomy.resolve("classification") is None
+    assert taxonomy.ambiguity("Classification") == Ambiguity("classification", ("lcc", "dewey"))
+    assert taxonomy.ambiguous_skill_message("Classification") == (
+        "'Classification' could name 'LC Classification' or 'Dewey Decimal Classification'")
+
+
+def test_a_renamed_id_keeps_naming_its_skill():
+    taxonomy = Taxonomy.from_dict({"categories": [{"id": "a", "name": "A", "skills": [
+        {"id": "new_name", "name": "New name", "replaces": ["old_name"]}]}]})
+    assert taxonomy.resolve("old_name") == taxonomy.resolve("old-name") == "new_name"
+    assert taxonomy.replaced == {"old_name": ("new_name",)}
+
+
+def test_ror_is_the_registry_in_a_library_and_says_it_could_be_rails(taxonomy):
+    entry = taxonomy.ambiguity("ROR")
+    assert entry == taxonomy.ambiguity("RoR")
+    assert entry.prefer == "ror_registry"
+    assert set(entry.skills) == {"ror_registry", "ruby_on_rails"}
+    assert taxonomy.resolve("ROR") is None
+    assert taxonomy.resolve("Research Organization Registry") == "ror_registry"
+    assert taxonomy.resolve("Ruby on Rails") == "ruby_on_rails"
+    assert taxonomy.ambiguous_skill_message("RoR") == (
+        "'RoR' could name 'Research Organization Registry' or 'Ruby on Rails'")
+
+
+def test_no_ambiguous_spelling_is_a_name_or_alias_of_the_default_taxonomy(taxonomy):
+    for entry in taxonomy.ambiguities:
+        assert taxonomy.resolve(entry.spelling) is None, entry.spelling
+        assert all(skill in taxonomy for skill in entry.skills)
+
+
+@pytest.mark.parametrize(("spelling", "skill"), [
+    ("supervision", "supervision"), ("budgeting", "budgeting"),
+    ("project management", "project_management"), ("change management", "change_management"),
+    ("OCLC Connexion", "oclc_connexion"), ("Record Manager", "record_manager"), ("NACO", "naco"),
+    ("SACO", "saco"), ("BIBCO", "bibco"), ("CONSER", "conser"), ("MARC authority", "marc_authority"),
+    ("EAD", "ead"), ("DACS", "dacs"), ("ArchivesSpace", "archivesspace"), ("Polaris", "polaris"),
+    ("BiblioCommons", "bibliocommons"), ("public computing", "public_computing"), ("ILL", "ill"),
+    ("ILLiad", "illiad"), ("acquisitions", "acquisitions"), ("copyright", "copyright"),
+    ("OER", "oer"), ("GIS", "gis"), ("ArcGIS", "arcgis"), ("PDF remediation", "document_accessibility"),
+    ("screen readers", "assistive_technology"), ("WCAG", "web_accessibility"),
+])
+def test_the_widened_domains_are_covered(taxonomy, spelling, skill):
+    assert taxonomy.resolve(spelling) == skill

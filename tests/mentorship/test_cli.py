@@ -209,7 +209,7 @@ def test_bad_csv_reports_every_row_and_writes_nothing(write_csv, tmp_path):
     ])
     out = tmp_path / "result.json"
 
-    result = run(path, "--out", out)
+    result = run(path, "--out", out, "--strict")
 
     assert_input_error(result)
     assert result.stderr.splitlines() == [
@@ -218,6 +218,42 @@ def test_bad_csv_reports_every_row_and_writes_nothing(write_csv, tmp_path):
         "  row 8, column capacity, value '11': must be a whole number 0-10",
     ]
     assert not out.exists()
+
+
+def test_an_unknown_skill_is_a_warning_and_the_round_runs(write_csv):
+    path = write_csv([
+        *POOL,
+        {"email": "fay@lib.org", "name": "Fay Secret", "role": "mentee", "skills": "MARK 21=1",
+         "learn": "Pyhton; marc21", "goals": "private goals"},
+    ])
+
+    result = run(path, "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"warning: {path}: 2 skill name(s) not taken as written; the rest of each row is kept "
+        "(--strict refuses the file instead)",
+        "  row 7, column skills, value 'MARK 21=1': unknown skill 'MARK 21', left out; did you "
+        "mean 'MARC 21'?",
+        "  row 7, column learn, value 'Pyhton': unknown skill 'Pyhton', wish left out; did you "
+        "mean 'Python'?",
+    ]
+    data = json.loads(result.stdout)
+    assert any(pair["mentee"] == "fay@lib.org" for pair in data["pairs"])  # her marc21 wish
+
+
+def test_strict_refuses_what_the_default_warns_about(write_csv):
+    path = write_csv([*POOL, {"email": "fay@lib.org", "name": "Fay", "learn": "ROR"}])
+
+    assert run(path).exit_code == 0
+    strict = run(path, "--strict")
+
+    assert_input_error(strict)
+    assert strict.stderr.splitlines() == [
+        f"error: {path}: 1 problem(s) in the profile file",
+        "  row 7, column learn, value 'ROR': 'ROR' could name 'Research Organization Registry' "
+        "or 'Ruby on Rails'; write the one you mean",
+    ]
 
 
 def test_unknown_profile_file(tmp_path):
@@ -412,7 +448,7 @@ def test_custom_taxonomy_replaces_the_default(pool_csv, tmp_path):
         "skills": [{"id": "printing_3d", "name": "3D printing"}],
     }]}), encoding="utf-8")
 
-    result = run(pool_csv, "--taxonomy", taxonomy)
+    result = run(pool_csv, "--taxonomy", taxonomy, "--strict")
 
     assert_input_error(result)
     assert "  row 2, column skills, value 'marc21=4; rda=3': unknown skill 'marc21'" in result.stderr
@@ -438,8 +474,21 @@ def test_the_readmes_bad_file_example_is_what_the_command_prints(monkeypatch):
     """The README shows the errors for examples/bad.csv: they are the command's own words."""
     root = Path(__file__).resolve().parents[2]
     monkeypatch.chdir(root)
-    result = run("examples/bad.csv")
+    result = run("examples/bad.csv", "--strict")
     assert result.exit_code == 2
     readme = (root / "README.md").read_text(encoding="utf-8")
     shown = readme.split("error: examples/bad.csv:", 1)[1].split("```", 1)[0]
     assert result.stderr == "error: examples/bad.csv:" + shown
+
+
+def test_the_readmes_warning_example_is_what_the_command_prints(monkeypatch, tmp_path):
+    """Without --strict, the unknown skill of examples/bad.csv is the README's warning."""
+    root = Path(__file__).resolve().parents[2]
+    fixed = tmp_path / "bad.csv"  # the file with its other problem (row 7's manager) mended
+    fixed.write_text((root / "examples" / "bad.csv").read_text(encoding="utf-8")
+                     .replace("x@lib.edu", ""), encoding="utf-8")
+    result = run(fixed)
+    assert result.exit_code == 0, result.output
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("warning: examples/bad.csv:", 1)[1].split("```", 1)[0]
+    assert result.stderr == f"warning: {fixed}:" + shown

@@ -62,11 +62,24 @@ def test_reimport_is_idempotent_and_updates_by_email(db, write_csv, taxonomy):
 
 def test_partial_import_keeps_good_rows_and_reports_the_rest(db, write_csv, taxonomy):
     rows = [*ROWS, {"email": "cat@lib.org", "name": "Cat", "skills": "MARK 21=3"}]
-    table = read_profiles_csv(write_csv(rows), taxonomy, partial=True)
+    table = read_profiles_csv(write_csv(rows), taxonomy, partial=True, strict=True)
     assert [(e.row, e.column) for e in table.errors] == [(4, "skills")]
     report = import_profiles(db, None, table, taxonomy)
     assert (report.created, report.skipped) == (2, 1)
     assert db.scalar(select(Person).where(Person.email == "cat@lib.org")) is None
+
+
+def test_an_unknown_skill_is_imported_without_it_and_reported(db, write_csv, taxonomy):
+    rows = [*ROWS, {"email": "cat@lib.org", "name": "Cat", "skills": "MARK 21=3; rda=2",
+                    "learn": "Pyhton"}]
+    report = import_profiles(db, None, read_profiles_csv(write_csv(rows), taxonomy), taxonomy)
+    assert (report.created, report.skipped) == (3, 0)
+    assert [(w.row, w.column, w.value) for w in report.skill_warnings] == [
+        (4, "skills", "MARK 21=3"), (4, "learn", "Pyhton")]
+    cat = db.scalar(select(Person).where(Person.email == "cat@lib.org"))
+    assert {s.skill_id: s.level for s in cat.profile.skills} == {"rda": 2}
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "people.import")).one()
+    assert event.details["skill_warnings"] == 2
 
 
 def test_a_dropped_skill_keeps_profile_data(db, write_csv, taxonomy):
@@ -111,3 +124,32 @@ def test_cli_import_is_all_or_nothing(tmp_path, monkeypatch, write_csv):
 
     result = runner.invoke(cli, ["db", "upgrade"])
     assert result.exit_code == 0 and "up to date" in result.stdout
+
+
+def test_cli_import_warns_about_unknown_skills_unless_strict(tmp_path, monkeypatch, write_csv):
+    from click.testing import CliRunner
+
+    from mentorship.cli import cli
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    runner = CliRunner()
+    typo = write_csv([*ROWS, {"email": "cat@lib.org", "name": "Cat", "learn": "Pyhton; rda"}],
+                     name="typo.csv")
+
+    strict = runner.invoke(cli, ["import", "--strict", str(typo)])
+    assert strict.exit_code == 2
+    assert strict.stderr.splitlines() == [
+        f"error: {typo}: 1 problem(s) in the profile file; nothing was imported",
+        "  row 4, column learn, value 'Pyhton; rda': unknown skill 'Pyhton'; did you mean 'Python'?",
+    ]
+
+    result = runner.invoke(cli, ["import", str(typo)])
+    assert result.exit_code == 0, result.output
+    assert "3 created" in result.stdout
+    assert result.stderr.splitlines() == [
+        f"warning: {typo}: 1 skill name(s) not taken as written; the rest of each row is kept "
+        "(--strict refuses the file instead)",
+        "  row 4, column learn, value 'Pyhton': unknown skill 'Pyhton', wish left out; did you "
+        "mean 'Python'?",
+    ]

@@ -93,16 +93,17 @@ GOOD_ROW = {"email": "good@lib.org", "name": "Good Row"}
 
 
 def errors_of(path, taxonomy) -> list[RowError]:
-    """Return the problems reported for a file that must not load."""
+    """Return the problems reported for a file that must not load with --strict."""
     with pytest.raises(InvalidInput) as caught:
-        read_profiles_csv(path, taxonomy)
+        read_profiles_csv(path, taxonomy, strict=True)
     return caught.value.errors
 
 
 def level_message(name: str, level: str) -> str:
-    """Return the reason given for a level that is neither 0-4 nor a level name."""
-    return (f"{name}: level {level!r} is not one of 0-4 or a level name "
-            "(0 none, 1 aware, 2 working knowledge, 3 proficient, 4 expert)")
+    """Return the reason given for a level that is neither 0-4 nor a level word."""
+    return (f"{name}: level {level!r} is not one of 0-4 or a level word (0 none, "
+            "1 aware/beginner/novice/basic, 2 working knowledge/working/intermediate, "
+            "3 proficient/advanced/fluent, 4 expert)")
 
 
 # --- files that load ---------------------------------------------------------------------
@@ -401,7 +402,7 @@ def test_several_bad_rows_are_all_reported_at_once(write_csv, taxonomy):
     ]
 
     with pytest.raises(InvalidInput) as caught:
-        read_profiles_csv(write_csv(rows), taxonomy)
+        read_profiles_csv(write_csv(rows), taxonomy, strict=True)
 
     assert str(caught.value) == "9 problem(s) in the profile file"
     assert [(e.row, e.column) for e in caught.value.errors] == [
@@ -514,3 +515,103 @@ def test_a_file_over_the_row_limit_is_refused_before_it_is_read_whole(write_text
     assert raised.value.errors[0].row == 5 and "more than 3 rows" in raised.value.errors[0].reason
     three = "".join(rows.splitlines(keepends=True)[:3])
     assert len(read_profiles_csv(write_text("email,name\n" + three), taxonomy).records) == 3
+
+
+# --- skill names not taken as written: warnings, unless strict ------------------------------
+
+
+def test_an_unknown_skill_is_a_warning_and_the_rest_of_the_row_is_kept(write_csv, taxonomy):
+    path = write_csv([{"email": "ada@lib.org", "name": "Ada Lovelace", "role": "mentee",
+                       "skills": "MARK 21=3; rda=2", "learn": "Pyhton; sql; zzqx",
+                       "teach": "rda; GIS mapping", "goals": "Private goals"}])
+
+    table = read_profiles_csv(path, taxonomy)
+
+    record = table.records["ada@lib.org"]
+    assert record["skills"] == {"rda": 2}
+    assert record["learn"] == ("sql",)
+    assert record["teach"] == ("rda",)
+    assert table.skill_warnings == [
+        RowError(2, "skills", "MARK 21=3", "unknown skill 'MARK 21', left out; did you mean 'MARC 21'?"),
+        RowError(2, "learn", "Pyhton", "unknown skill 'Pyhton', wish left out; did you mean 'Python'?"),
+        RowError(2, "learn", "zzqx", "unknown skill 'zzqx', wish left out; see the taxonomy "
+                                     f"({taxonomy.source}) for the skill names"),
+        RowError(2, "teach", "GIS mapping", "unknown skill 'GIS mapping', left out; did you mean "
+                                            "'GIS' or 'Metadata crosswalks' or 'Born-digital processing'?"),
+    ]
+
+
+def test_skill_warnings_quote_the_cell_and_no_other_personal_data(write_csv, taxonomy):
+    path = write_csv([{"email": "ada.secret@lib.org", "name": "Ada Secret", "department": "Hidden",
+                       "skills": "MARK 21=3", "learn": "Pyhton", "goals": "confidential goals",
+                       "bio": "private bio"}])
+
+    text = "\n".join(str(w) for w in read_profiles_csv(path, taxonomy).skill_warnings)
+
+    for personal in ("ada.secret", "Ada Secret", "Hidden", "confidential", "private"):
+        assert personal not in text
+    assert "MARK 21=3" in text and "Pyhton" in text
+
+
+def test_an_ambiguous_spelling_is_read_as_its_usual_meaning_with_a_warning(write_csv, taxonomy):
+    path = write_csv([{"email": "ada@lib.org", "name": "Ada", "skills": "ROR=3; DC=2"}])
+
+    table = read_profiles_csv(path, taxonomy)
+
+    assert table.records["ada@lib.org"]["skills"] == {"ror_registry": 3, "dublin_core": 2}
+    assert [w.reason for w in table.skill_warnings] == [
+        "'ROR' could name 'Research Organization Registry' or 'Ruby on Rails'; read as "
+        "'Research Organization Registry'",
+        "'DC' could name 'Dublin Core' or 'Digital Commons'; read as 'Dublin Core'",
+    ]
+
+
+def test_an_ambiguous_spelling_without_a_usual_meaning_is_left_out(write_csv, taxonomy):
+    path = write_csv([{"email": "ada@lib.org", "name": "Ada", "skills": "classification=4",
+                       "learn": "call numbers; rda"}])
+
+    table = read_profiles_csv(path, taxonomy)
+
+    assert table.records["ada@lib.org"]["skills"] == {}
+    assert table.records["ada@lib.org"]["learn"] == ("rda",)
+    assert table.skill_warnings == [
+        RowError(2, "skills", "classification=4", "'classification' could name 'LC Classification' "
+                 "or 'Dewey Decimal Classification'; left out: write the one you mean"),
+        RowError(2, "learn", "call numbers", "'call numbers' could name 'LC Classification' or "
+                 "'Dewey Decimal Classification'; wish left out: write the one you mean"),
+    ]
+
+
+@pytest.mark.parametrize(("column", "value", "reason"), [
+    ("skills", "ROR=3", "'ROR' could name 'Research Organization Registry' or 'Ruby on Rails'; "
+                        "write the one you mean"),
+    ("learn", "Pyhton", "unknown skill 'Pyhton'; did you mean 'Python'?"),
+])
+def test_strict_refuses_unknown_and_ambiguous_skills(write_csv, taxonomy, column, value, reason):
+    path = write_csv([{"email": "ada@lib.org", "name": "Ada", column: value}])
+
+    assert errors_of(path, taxonomy) == [RowError(2, column, value, reason)]
+
+
+def test_a_partial_read_drops_the_warnings_of_the_rows_it_leaves_out(write_csv, taxonomy):
+    path = write_csv([
+        {"email": "ada@lib.org", "name": "Ada", "learn": "Pyhton"},
+        {"email": "ben@lib.org", "name": "Ben", "learn": "Pyhton", "capacity": "11"},
+    ])
+
+    table = read_profiles_csv(path, taxonomy, partial=True)
+
+    assert [(e.row, e.column) for e in table.errors] == [(3, "capacity")]
+    assert [(w.row, w.column) for w in table.skill_warnings] == [(2, "learn")]
+
+
+def test_level_words_and_hyphenated_ids(write_csv, taxonomy):
+    path = write_csv([{"email": "ada@lib.org", "name": "Ada",
+                       "skills": "marc21=intermediate; rda=Fluent; python=beginner; "
+                                 "dublin-core=advanced; sql=basic; ils-migration=expert"}])
+
+    table = read_profiles_csv(path, taxonomy)
+
+    assert table.records["ada@lib.org"]["skills"] == {
+        "marc21": 2, "rda": 3, "python": 1, "dublin_core": 3, "sql": 1, "ils_migration": 4}
+    assert table.skill_warnings == []
