@@ -120,6 +120,13 @@ class _Tally:
                           len(self.colleagues))
 
 
+def _teaches_back(learner: Profile, teacher: Profile) -> bool:
+    """Return whether `learner` can teach `teacher` something they want (a peer swap)."""
+    offers = set(learner.teaching)
+    return any(skill in offers and learner.level(skill) > teacher.level(skill)
+               for skill in teacher.learn)
+
+
 def _most_unmet_first(line: BudgetLine) -> tuple:
     return (-line.unmet_total, -line.demand, line.key)
 
@@ -150,8 +157,10 @@ def training_budget(
     A want is met when the learner's partner offers the skill above the learner's level. In
     mentor mode the learners are people seeking a mentor (role mentee or both, with wants) and
     the teachers are people taking mentees (role mentor or both, capacity above 0) who offer
-    the skill; in peer mode everyone with wants learns, everyone with offers teaches, and a
-    paired peer is full. O(wants × levels + excluded pairs).
+    the skill; in peer mode everyone with wants learns, everyone with offers teaches, a
+    paired peer is full, and an unpaired one counts as free only if the learner can teach them
+    something back (else the cause is full: no swap was possible). O(wants × levels +
+    excluded pairs) in mentor mode; peer mode also scans the free teachers of each unmet want.
 
     Examples
     --------
@@ -186,9 +195,12 @@ def training_budget(
     # Per skill and level L: how many teachers (and free teachers) teach it above L.
     above: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
     free_above: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
+    free_teachers: dict[str, list[Profile]] = defaultdict(list)
     for teacher in teachers:
         free = room[teacher.id]
         for skill in teacher.teaching:
+            if free:
+                free_teachers[skill].append(teacher)
             for lower in range(min(teacher.level(skill), 5)):
                 above[skill][lower] += 1
                 if free:
@@ -235,8 +247,14 @@ def training_budget(
                       if skill in by_id[t].teaching and by_id[t].level(skill) > level]
             allowed = above[skill][level] - len(barred) if skill in above else 0
             if allowed > 0:
-                free = free_above[skill][level] - sum(room[t.id] for t in barred)
-                cause = Cause.REASSIGN if free > 0 else Cause.FULL
+                if peer:  # a free peer helps only if the swap is mutual
+                    barred_ids = {t.id for t in barred}
+                    free = any(t.id not in barred_ids and t.id != learner.id
+                               and t.level(skill) > level and _teaches_back(learner, t)
+                               for t in free_teachers.get(skill, ()))
+                else:
+                    free = free_above[skill][level] - sum(room[t.id] for t in barred) > 0
+                cause = Cause.REASSIGN if free else Cause.FULL
             elif barred:
                 cause = Cause.EXCLUDED
             else:

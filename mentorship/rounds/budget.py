@@ -12,15 +12,17 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, undefer
 
 from matching import MatchSettings, Profile, Taxonomy
 from matching.budget import BudgetLine, Cause, TrainingBudget, training_budget
+from mentorship.core.audit import AuditEvent
 from mentorship.core.errors import NotFound
 from mentorship.core.permissions import require_coordinator
 from mentorship.core.spreadsheet import spreadsheet_safe
 from mentorship.people.models import Person
+from mentorship.profiles.gaps import SkillGap, skill_gaps
 from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
 from mentorship.rounds.snapshot import from_snapshot
 
@@ -28,11 +30,13 @@ __all__ = [
     "ACTIONS",
     "CAUSE_HEADS",
     "BudgetTable",
+    "SkillsOverview",
     "budget_csv",
     "budget_lines",
     "budget_rounds",
     "budget_table",
     "round_budget",
+    "skills_overview",
 ]
 
 #: What to do about demand left unmet for each cause.
@@ -161,13 +165,40 @@ def budget_rounds(session: Session, actor: Person | None) -> list[Round]:
                                 .order_by(Round.created_at.desc(), Round.id.desc())))
 
 
+# The last table computed per database, with the stamp of the data it was computed on.
+_last_tables: dict[str, tuple[tuple, BudgetTable]] = {}
+
+
+def _data_stamp(session: Session, round_id: int, taxonomy: Taxonomy) -> tuple:
+    """What changes whenever the table may: every service that writes people, profiles or a
+    round's pairs records an audit event in the same transaction, so the newest event's id
+    moves; the round's version and pair count guard against SQLite reusing a rolled-back id."""
+    return (round_id, taxonomy.source, session.scalar(select(func.max(AuditEvent.id))),
+            session.scalar(select(Round.version).where(Round.id == round_id)),
+            session.scalar(select(func.count()).select_from(Match)
+                           .where(Match.round_id == round_id)))
+
+
 def round_budget(session: Session, actor: Person | None, round_id: int,
                  taxonomy: Taxonomy) -> BudgetTable:
     """Return the budget table of a stored round: its input snapshot and its pairs not declined.
 
     Departments are the people's departments now (a deleted person's wants count under none).
+    Reading the snapshot takes a while for a large round, so the table is kept until the data
+    changes.
     """
     require_coordinator(actor, "see the training budget")
+    database = session.get_bind().url.render_as_string(hide_password=True)
+    stamp = _data_stamp(session, round_id, taxonomy)
+    cached = _last_tables.get(database)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    table = _compute_round_budget(session, round_id, taxonomy)
+    _last_tables[database] = (stamp, table)
+    return table
+
+
+def _compute_round_budget(session: Session, round_id: int, taxonomy: Taxonomy) -> BudgetTable:
     current = session.get(Round, round_id, options=[undefer(Round.input_snapshot)])
     if current is None or current.status not in _WITH_RESULTS or not current.input_snapshot:
         raise NotFound(f"no round {round_id} with computed pairs")
@@ -183,3 +214,28 @@ def round_budget(session: Session, actor: Person | None, round_id: int,
         .where(Match.round_id == round_id, Match.status != MatchStatus.DECLINED))
         if mentor in email and mentee in email]
     return pool_budget(profiles, pairs, settings, departments, taxonomy)
+
+
+@dataclass(frozen=True)
+class SkillsOverview:
+    """What the Skills page shows: the rounds with a budget, the chosen one and its table, and
+    the people counts of every skill in force."""
+
+    rounds: list[Round]
+    chosen: Round | None
+    table: BudgetTable | None
+    gaps: list[SkillGap]
+
+
+def skills_overview(session: Session, actor: Person | None, taxonomy: Taxonomy,
+                    round_id: int | None = None) -> SkillsOverview:
+    """Return the Skills page's data: a round's budget (the newest with pairs by default)."""
+    rounds = budget_rounds(session, actor)
+    if round_id is None:
+        chosen = rounds[0] if rounds else None
+    else:
+        chosen = next((r for r in rounds if r.id == round_id), None)
+        if chosen is None:
+            raise NotFound(f"no round {round_id} with computed pairs")
+    table = round_budget(session, actor, chosen.id, taxonomy) if chosen else None
+    return SkillsOverview(rounds, chosen, table, skill_gaps(session, actor))
