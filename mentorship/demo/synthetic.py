@@ -352,7 +352,10 @@ class _Generator:
     def person_name_and_email(self) -> tuple[str, str]:
         """Return a new person's name and an email address no one else has."""
         rng = self.rng
-        name = f"{rng.pick(FIRST_NAMES)} {rng.pick(LAST_NAMES)}"
+        first, last = rng.pick(FIRST_NAMES), rng.pick(LAST_NAMES)
+        while last == first:  # "Ahmed Ahmed": some names are in both lists
+            last = rng.pick(LAST_NAMES)
+        name = f"{first} {last}"
         local = _email_local_part(name)
         # Local parts are built from letters only, so "name" + a number never collides with
         # another person's un-numbered local part.

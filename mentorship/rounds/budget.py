@@ -42,8 +42,8 @@ __all__ = [
 #: What to do about demand left unmet for each cause.
 ACTIONS = {
     Cause.FULL: "recruit mentors or run a group session",
-    Cause.REASSIGN: "reassign: review the round",
-    Cause.EXCLUDED: "look in another team: the rules exclude every teacher",
+    Cause.REASSIGN: "reassign (review the round)",
+    Cause.EXCLUDED: "look in another team (the rules exclude every teacher)",
     Cause.ASK: "ask the colleagues who could teach it",
     Cause.BUY: "buy training",
 }

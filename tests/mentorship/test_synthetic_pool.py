@@ -134,3 +134,8 @@ def test_small_pools_keep_the_chart_whole(count):
 def test_the_same_seed_gives_the_same_rows():
     assert generate_staff_with_posts(300, seed=9) == generate_staff_with_posts(300, seed=9)
     assert generate_staff(300, seed=9) != generate_staff(300, seed=10)
+
+
+def test_nobody_has_the_same_first_and_last_name():
+    rows = generate_staff(2000, seed=4)
+    assert all(len(set(row["name"].split(" ", 1))) == 2 for row in rows)

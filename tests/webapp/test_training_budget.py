@@ -63,10 +63,10 @@ EXPECTED_SKILLS = [
     ["DSpace", "1", "1.00", "0.00", "0.00", "0.00", "0.00", "1.00", "0.00", "2",
      "ask the 2 colleagues who could teach it"],
     ["Linux administration", "1", "1.00", "0.00", "0.00", "0.00", "1.00", "0.00", "0.00", "0",
-     "look in another team: the rules exclude every teacher"],
+     "look in another team (the rules exclude every teacher)"],
     ["Python", "1", "0.50", "0.00", "0.00", "0.00", "0.00", "0.00", "0.50", "0", "buy training"],
     ["SPARQL", "1", "0.50", "0.00", "0.00", "0.50", "0.00", "0.00", "0.00", "0",
-     "reassign: review the round"],
+     "reassign (review the round)"],
     ["FOLIO", "1", "1.00", "1.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0", "none: met"],
 ]
 EXPECTED_DEPARTMENTS = [
@@ -74,7 +74,7 @@ EXPECTED_DEPARTMENTS = [
     ["Systems", "5", "4.50", "1.00", "1.00", "0.00", "1.00", "1.00", "0.50",
      "recruit mentors or run a group session"],
     ["Digital", "2", "1.50", "1.00", "0.00", "0.50", "0.00", "0.00", "0.00",
-     "reassign: review the round"],
+     "reassign (review the round)"],
 ]
 
 
