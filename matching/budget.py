@@ -120,9 +120,8 @@ class _Tally:
                           len(self.colleagues))
 
 
-def _teaches_back(learner: Profile, teacher: Profile) -> bool:
-    """Return whether `learner` can teach `teacher` something they want (a peer swap)."""
-    offers = set(learner.teaching)
+def _teaches_back(learner: Profile, offers: frozenset[str], teacher: Profile) -> bool:
+    """Return whether `learner` (who offers `offers`) can teach `teacher` something they want."""
     return any(skill in offers and learner.level(skill) > teacher.level(skill)
                for skill in teacher.learn)
 
@@ -175,6 +174,8 @@ def training_budget(
     departments = departments or {}
     peer = settings.mode is Mode.PEER
     by_id = {p.id: p for p in profiles}
+    # `Profile.teaching` is computed on each call: read it once per person.
+    offers = {p.id: frozenset(p.teaching) for p in profiles}
     partners: dict[str, set[str]] = defaultdict(set)
     load: dict[str, int] = defaultdict(int)
     for mentor, mentee in pairs:
@@ -186,10 +187,10 @@ def training_budget(
 
     if peer:
         learners = [p for p in profiles if p.learn]
-        teachers = [p for p in profiles if p.teaching]
+        teachers = [p for p in profiles if offers[p.id]]
     else:
         learners = [p for p in profiles if p.role.learns and p.learn]
-        teachers = [p for p in profiles if p.role.mentors and p.capacity > 0 and p.teaching]
+        teachers = [p for p in profiles if p.role.mentors and p.capacity > 0 and offers[p.id]]
     room = {t.id: (1 if peer else t.capacity) - load[t.id] > 0 for t in teachers}
 
     # Per skill and level L: how many teachers (and free teachers) teach it above L.
@@ -198,7 +199,7 @@ def training_budget(
     free_teachers: dict[str, list[Profile]] = defaultdict(list)
     for teacher in teachers:
         free = room[teacher.id]
-        for skill in teacher.teaching:
+        for skill in offers[teacher.id]:
             if free:
                 free_teachers[skill].append(teacher)
             for lower in range(min(teacher.level(skill), 5)):
@@ -209,7 +210,7 @@ def training_budget(
     # Who rates a skill 3+ without offering it (not a teacher of it), by skill: (id, level).
     holders: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for person in profiles:
-        offered = set(person.teaching) if person.id in teacher_ids else set()
+        offered = offers[person.id] if person.id in teacher_ids else frozenset()
         for skill, level in person.levels.items():
             if level >= DEFAULT_TEACH_LEVEL and skill not in offered:
                 holders[skill].append((person.id, level))
@@ -237,20 +238,21 @@ def training_budget(
             tallies = (skill_tally[skill], department_tally[department], total)
             for tally in tallies:
                 tally.wants += 1
-            met = any(skill in by_id[p].teaching and by_id[p].level(skill) > level
+            met = any(skill in offers[p] and by_id[p].level(skill) > level
                       for p in mine if p in by_id)
             if met:
                 for tally in tallies:
                     tally.met += weight
                 continue
             barred = [by_id[t] for t in excluded.get(learner.id, ())
-                      if skill in by_id[t].teaching and by_id[t].level(skill) > level]
+                      if skill in offers[t] and by_id[t].level(skill) > level]
             allowed = above[skill][level] - len(barred) if skill in above else 0
             if allowed > 0:
                 if peer:  # a free peer helps only if the swap is mutual
                     barred_ids = {t.id for t in barred}
                     free = any(t.id not in barred_ids and t.id != learner.id
-                               and t.level(skill) > level and _teaches_back(learner, t)
+                               and t.level(skill) > level
+                               and _teaches_back(learner, offers[learner.id], t)
                                for t in free_teachers.get(skill, ()))
                 else:
                     free = free_above[skill][level] - sum(room[t.id] for t in barred) > 0
