@@ -24,7 +24,8 @@ from mentorship.migrate import upgrade_database
 from mentorship.people.accounts import set_password, set_roles
 from mentorship.people.models import Person
 from mentorship.profiles.operations import register_person
-from mentorship.rounds.operations import create_round
+from mentorship.rounds.models import Match
+from mentorship.rounds.operations import create_round, remove_pair
 from mentorship.rounds.run import preview_round
 from tests.conftest import own_database
 from tests.webapp.conftest import PASSWORD, csrf_token, make_test_app
@@ -227,3 +228,48 @@ def test_the_cli_names_a_round_without_a_budget(pool, monkeypatch):
     missing = CliRunner().invoke(cli, ["round", "budget", "99999"])
     assert missing.exit_code == 2
     assert missing.stderr == "error: no round 99999 with computed pairs\n"
+
+
+def test_the_page_follows_a_new_preview_and_says_when_there_is_no_round(private_database,
+                                                                        tmp_path, taxonomy):
+    engine = make_engine(private_database)
+    upgrade_database(engine)
+    with make_session_factory(engine)() as db:
+        for row in POOL:
+            register_person(db, None, row, taxonomy)
+        _coordinator(db, register_person(db, None, COORDINATOR, taxonomy).id)
+    app = make_test_app(private_database, tmp_path)
+    try:
+        client = _signed_in(app, COORDINATOR["email"])
+        page = client.get("/coordinator/skills").get_data(as_text=True)
+        assert "No round has pairs yet." in page and 'id="budget-skills"' not in page
+        assert client.get("/coordinator/skills/budget.csv").status_code == 404
+
+        with make_session_factory(engine)() as db:
+            budget_round = create_round(db, None, "Budget")
+            preview_round(db, None, budget_round.id, taxonomy=taxonomy)
+            db.commit()
+        alma = {row[0]: row for row in _page_table(
+            client.get("/coordinator/skills").get_data(as_text=True), "budget-skills")}["Alma"]
+        assert alma[1:4] == ["2", "2.00", "1.00"] and alma[4] == "1.00"  # Ben: Ada is full
+
+        # Remove Ada and Cal's pair and compute again: Ada teaches Ben, the avoid rule keeps
+        # her from Cal, and nobody else teaches Alma.
+        with make_session_factory(engine)() as db:
+            match = db.scalar(select(Match).where(Match.round_id == budget_round.id,
+                                                  Match.mentor_id == _id(db, "ada@lib.org")))
+            assert match.mentee_id == _id(db, "cal@lib.org")
+            remove_pair(db, None, budget_round.id, match.id)
+            preview_round(db, None, budget_round.id, taxonomy=taxonomy)
+            db.commit()
+        alma = {row[0]: row for row in _page_table(
+            client.get("/coordinator/skills").get_data(as_text=True), "budget-skills")}["Alma"]
+        assert alma[1:] == ["2", "2.00", "1.00", "0.00", "0.00", "1.00", "0.00", "0.00", "0",
+                            "look in another team (the rules exclude every teacher)"]
+    finally:
+        app.extensions["mentorship.engine"].dispose()
+        engine.dispose()
+
+
+def _id(db, address: str) -> int:
+    return db.scalar(select(Person.id).where(Person.email == address))
