@@ -68,6 +68,7 @@ ROUTES = [
 DOWNLOADS = [
     ("people.export_csv", "/coordinator/people/export.csv", "coordinator"),
     ("rounds.export", "/coordinator/rounds/{round}/export.csv", "coordinator"),
+    ("skills.budget_download", "/coordinator/skills/budget.csv", "coordinator"),
 ]
 
 

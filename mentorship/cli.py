@@ -70,11 +70,16 @@ def cli() -> None:
               default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--strict", is_flag=True, help=STRICT_HELP)
+@click.option("--budget-csv", type=click.Path(dir_okay=False),
+              help="Also write the whole training budget table here as CSV.")
 def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous, lock,
-          allow_same_manager, priority, text_weight, output_format, out, strict) -> None:
+          allow_same_manager, priority, text_weight, output_format, out, strict,
+          budget_csv) -> None:
     """Match the people of a profile CSV and print the pairs with their reasons."""
     # Imported here, not at the top: `mentorship --help` and the other commands start fast.
     from mentorship.profiles.csv_io import read_profiles_csv
+    from mentorship.rounds.budget import budget_csv as render_budget_csv
+    from mentorship.rounds.budget import pool_budget
     from mentorship.rounds.pair_files import read_pairs_csv, read_previous_pairs
     from mentorship.rounds.report import render_csv, render_json, render_table
     from mentorship.rounds.run import compute_round
@@ -116,12 +121,20 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
               lock if isinstance(error.__cause__, InfeasibleLockError) else None)
 
     names = {email: record["name"] for email, record in table.records.items()}
+    budget = None
+    if output_format == "table" or budget_csv:
+        departments = {email: record.get("department") or ""
+                       for email, record in table.records.items()}
+        budget = pool_budget(table.profiles(), [(p.mentor, p.mentee) for p in result.pairs],
+                             settings, departments, taxonomy)
     if output_format == "json":
         text = render_json(result)
     elif output_format == "csv":
         text = render_csv(result, names)
     else:
-        text = render_table(result, names, taxonomy)
+        text = render_table(result, names, taxonomy, budget=budget)
+    if budget_csv:
+        write_output(render_budget_csv(budget), budget_csv)
     write_output(text, out)
     if out:
         click.echo(f"wrote {len(result.pairs)} pairs to {out}", err=True)
@@ -358,6 +371,25 @@ def round_show(round_id) -> None:
         click.echo(f"  {pair['mentee']} <- {pair['mentor']}  {pair['score']:.3f}  "
                    f"{pair['status']}  {reason}")
     click.echo(f"  {len(report['unmatched'])} unmatched")
+
+
+@round_group.command("budget")
+@click.argument("round_id", type=int)
+@click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False))
+@click.option("--format", "output_format", type=click.Choice(["table", "csv"]), default="table",
+              show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+def round_budget_command(round_id, taxonomy_path, output_format, out) -> None:
+    """Print a round's training budget: demand per skill, met, and why the rest was not."""
+    from mentorship.rounds.budget import budget_csv, budget_lines, round_budget
+
+    try:
+        taxonomy = load_taxonomy(taxonomy_path)
+    except TaxonomyError as error:
+        fail(str(error))
+    table = _run_service(lambda s: round_budget(s, None, round_id, taxonomy))
+    text = budget_csv(table) if output_format == "csv" else "\n".join(budget_lines(table)) + "\n"
+    write_output(text, out)
 
 
 @round_group.command("export")

@@ -8,8 +8,16 @@ string, skills are written ``skill_id=level; skill_id=level`` and skill lists ar
 Each person gets a department and a job title; the title decides which skills they hold
 and at what level, so a Metadata Librarian rates MARC 21 and RDA highly and a Systems
 Librarian rates an ILS, single sign-on and Linux highly. Mentees skew lower, mentors higher.
-About one person in eight heads a department; everyone else reports to a head who appears
-earlier in the list, in the same department, so the reporting graph never has a cycle.
+What people ask to learn follows their job: mostly what people in that job ask for, or a
+skill of the job they do not know yet; now and then something else that caught their eye.
+
+The org chart is a tree: a Dean of Libraries; in pools of ``ASSOCIATES_FROM`` people or more,
+an Associate Dean per division (data/staff.json ``DIVISIONS``); one Head per department, who
+reports to their division's associate (or the dean); and within a department, teams: nobody
+has more than ``SPAN`` direct reports, so a department larger than that gets Team Leads
+(each a post of its own, named after a team), who report to the head or to another team lead.
+Everyone appears after their manager, so the reporting graph never has a cycle. Leaders also
+ask to learn what leaders do (the ``leadership`` job).
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ from mentorship.taxonomy import DEFAULT_TAXONOMY_PATH
 
 _T = TypeVar("_T")
 
-__all__ = ["generate_staff", "write_staff_csv"]
+__all__ = ["Post", "generate_staff", "generate_staff_with_posts", "write_staff_csv"]
 
 CSV_COLUMNS = (
     "email",
@@ -59,8 +67,16 @@ LEVELS = (1, 2, 3, 4)
 # Standard deviation of a person's level around the mean for their job, role and experience.
 LEVEL_SPREAD = 0.6
 
-# The share of department heads; heads have no manager.
+# About one department per this many people (every department has one head).
 HEAD_SHARE = 1 / 8
+#: The most people who report directly to one manager within a department.
+SPAN = 8
+#: Pools this large get an associate dean per division between the dean and the heads.
+ASSOCIATES_FROM = 40
+#: The chances that a want is one people in the job often ask for, or else a skill of the job
+#: the person does not know yet; the rest is curiosity (any skill, emerging ones favoured).
+JOB_WANT_SHARE = 0.55
+GROWTH_WANT_SHARE = 0.4
 
 # Heads are mostly mentors. The weights for everyone else are set so that the whole
 # population comes out near 30% mentor, 35% mentee and 35% both.
@@ -76,6 +92,8 @@ MENTOR_CAPACITY_WEIGHTS = {1: 0.45, 2: 0.40, 3: 0.15}
 ROLE_LEVEL_BASES = {"mentor": (3.4, 2.4), "both": (3.0, 2.1), "mentee": (2.2, 1.6)}
 # Years in libraries, by role, for people who are not department heads.
 ROLE_YEARS = {"mentor": (7, 30), "both": (3, 20), "mentee": (0, 8)}
+# Years in libraries of the people who lead, by post.
+LEADER_YEARS = {"director": (18, 35), "associate": (15, 32), "head": (10, 32), "lead": (6, 25)}
 
 # Topics the field is moving toward; people ask to learn these more often.
 EMERGING_SKILLS = frozenset(
@@ -148,6 +166,12 @@ DEFAULT_REASONS = _tuples(_TABLES["DEFAULT_REASONS"])
 GOAL_CLOSERS = _tuples(_TABLES["GOAL_CLOSERS"])
 MENTOR_GOALS = _tuples(_TABLES["MENTOR_GOALS"])
 BOTH_OFFERS = _tuples(_TABLES["BOTH_OFFERS"])
+# The divisions an associate dean leads, each with its departments; team names by department.
+DIVISIONS: dict[str, tuple[str, ...]] = _tuples(_TABLES["DIVISIONS"])
+TEAMS: dict[str, tuple[str, ...]] = _tuples(_TABLES["TEAMS"])
+LEADERSHIP: dict[str, str] = _TABLES["LEADERSHIP"]
+#: The job whose skills and wants leaders add to their own.
+LEADERSHIP_JOB = "leadership"
 
 
 
@@ -277,6 +301,7 @@ class _Generator:
         ]
         self.learn_cum_weights = list(accumulate(learn_weights))
         self.used_locals: set[str] = set()
+        self.merged: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         self.name_counts: dict[str, int] = {}
         # Profiles reduced to the skills on offer, so custom taxonomies work too.
         self.core_slots = {key: self._usable(profile.core) for key, profile in PROFILES.items()}
@@ -291,6 +316,14 @@ class _Generator:
         self.wants = {
             key: [skill for skill in profile.wants if skill in self.available]
             for key, profile in PROFILES.items()
+        }
+        # A job's skills: what its holders use (every alternative of every slot) and ask for.
+        self.job_skills = {
+            key: list(dict.fromkeys(
+                [skill for slot in self.core_slots[key] for skill in slot]
+                + [skill for slot in self.secondary_slots[key] for skill in slot]
+                + self.wants[key]))
+            for key in PROFILES
         }
 
     def _usable(self, slots: Sequence[Slot]) -> list[tuple[str, ...]]:
@@ -319,7 +352,10 @@ class _Generator:
     def person_name_and_email(self) -> tuple[str, str]:
         """Return a new person's name and an email address no one else has."""
         rng = self.rng
-        name = f"{rng.pick(FIRST_NAMES)} {rng.pick(LAST_NAMES)}"
+        first, last = rng.pick(FIRST_NAMES), rng.pick(LAST_NAMES)
+        while last == first:  # "Ahmed Ahmed": some names are in both lists
+            last = rng.pick(LAST_NAMES)
+        name = f"{first} {last}"
         local = _email_local_part(name)
         # Local parts are built from letters only, so "name" + a number never collides with
         # another person's un-numbered local part.
@@ -379,8 +415,13 @@ class _Generator:
                 levels[skill] = max(levels[skill], 3)
         return levels, core, previous
 
-    def learn_for(self, profile_key: str, role: str, levels: Mapping[str, int]) -> list[str]:
-        """Return the skills a person asks to learn, most wanted first."""
+    def learn_for(self, jobs: Sequence[str], role: str, levels: Mapping[str, int]) -> list[str]:
+        """Return the skills a person asks to learn, most wanted first.
+
+        `jobs` are the profile keys of the person's job (a leader's include leadership): a
+        want is one people in those jobs often ask for, or a skill of those jobs the person
+        does not know yet, or now and then any skill (emerging ones favoured).
+        """
         rng = self.rng
         if role == "mentor":
             wanted = 1 if rng.random() < 0.15 else 0
@@ -388,18 +429,30 @@ class _Generator:
             wanted = rng.draw((1, 2, 3), (0.4, 0.8, 1.0))
         else:
             wanted = rng.draw((1, 2, 3, 4), (0.2, 0.55, 0.85, 1.0))
-        wants = self.wants[profile_key]
+        wants = self.wants[jobs[0]] if len(jobs) == 1 else self._merged("wants", jobs)
+        growth = self.job_skills[jobs[0]] if len(jobs) == 1 else self._merged("job_skills", jobs)
         learn: list[str] = []
         attempts = 0
         while len(learn) < wanted and attempts < 50:
             attempts += 1
-            if wants and rng.random() < 0.55:
+            draw = rng.random()
+            if wants and draw < JOB_WANT_SHARE:
                 skill = rng.pick(wants)
+            elif growth and draw < JOB_WANT_SHARE + GROWTH_WANT_SHARE:
+                skill = rng.pick(growth)
             else:
                 skill = rng.draw(self.skill_ids, self.learn_cum_weights)
             if skill not in learn and levels.get(skill, 0) <= 1:
                 learn.append(skill)
         return learn
+
+    def _merged(self, table: str, jobs: Sequence[str]) -> list[str]:
+        """Return the union of a per-job table's lists over `jobs`, in order (kept)."""
+        key = (table, tuple(jobs))
+        if key not in self.merged:
+            lists = getattr(self, table)
+            self.merged[key] = list(dict.fromkeys(skill for job in jobs for skill in lists[job]))
+        return self.merged[key]
 
     def goals_for(self, role: str, learn: Sequence[str], strengths: Sequence[str]) -> str:
         """Write one or two sentences about what the person wants from mentoring."""
@@ -477,10 +530,38 @@ def _active_departments(rng: _QuickRandom, count: int) -> list[str]:
     return chosen
 
 
+class Post(NamedTuple):
+    """A person's place in the org chart and the jobs whose skills are theirs.
+
+    level : "director", "associate", "head", "lead" (a team lead) or "staff".
+    jobs : profile keys (data/staff.json PROFILES); a leader's end with ``LEADERSHIP_JOB``.
+    """
+
+    title: str
+    level: str
+    department: str
+    jobs: tuple[str, ...]
+
+
 def generate_staff(
     count: int, *, seed: int = 0, skill_ids: Sequence[str] | None = None
 ) -> list[dict[str, str]]:
     """Return `count` synthetic staff rows in the profile CSV format (all values are strings)."""
+    return [row for row, _ in generate_staff_with_posts(count, seed=seed, skill_ids=skill_ids)]
+
+
+def _team_title(department: str, number: int) -> str:
+    """Return the title of a department's `number`-th team lead (0 first): one post each."""
+    names = TEAMS.get(department) or (department,)
+    name = names[number % len(names)]
+    rounds = number // len(names)
+    return f"{name} {rounds + 1} Team Lead" if rounds else f"{name} Team Lead"
+
+
+def generate_staff_with_posts(
+    count: int, *, seed: int = 0, skill_ids: Sequence[str] | None = None
+) -> list[tuple[dict[str, str], Post]]:
+    """Return `generate_staff`'s rows, each with the person's `Post` (title, level, jobs)."""
     if count < 0:
         raise ValueError(f"count must be zero or more, got {count}")
     try:
@@ -505,28 +586,61 @@ def generate_staff(
     }
     capacities = list(MENTOR_CAPACITY_WEIGHTS)
     capacity_weights = list(accumulate(MENTOR_CAPACITY_WEIGHTS.values()))
-    forced_heads = len(departments)
-    extra_head_chance = max(0.0, (count * HEAD_SHARE - forced_heads) / max(1, count - forced_heads))
-    heads_by_department: dict[str, list[str]] = {}
 
-    rows: list[dict[str, str]] = []
-    for _ in range(count):
-        department = rng.draw(departments, department_weights)
-        heads = heads_by_department.setdefault(department, [])
-        is_head = not heads or rng.random() < extra_head_chance
+    # The posts above the departments, then everyone's department drawn up front: a
+    # department's size decides which of its people lead a team.
+    posts: list[tuple[Post, str | None]] = []  # (post, manager's position in `posts`)
+    if count:
+        posts.append((Post(LEADERSHIP["director"], "director", LEADERSHIP["department"],
+                           (LEADERSHIP_JOB,)), None))
+    associate_of: dict[str, int] = {}
+    if count >= ASSOCIATES_FROM:
+        for division, members in DIVISIONS.items():
+            if any(name in departments for name in members):
+                associate_of.update((name, len(posts)) for name in members)
+                posts.append((Post(LEADERSHIP["associate"].format(division=division),
+                                   "associate", LEADERSHIP["department"], (LEADERSHIP_JOB,)), 0))
+    drawn = [rng.draw(departments, department_weights) for _ in range(count - len(posts))]
+    sizes = dict.fromkeys(departments, 0)
+    for department in drawn:
+        sizes[department] += 1
+    members: dict[str, list[int]] = {name: [] for name in departments}
+    leads = dict.fromkeys(departments, 0)
+    for department in drawn:
+        rank = len(members[department])  # 0 heads the department
         titles = DEPARTMENTS[department]
-        if is_head:
-            title, profile_key = f"Head of {department}", titles[0][1]
-            role = rng.draw(ROLES, HEAD_ROLE_CUM_WEIGHTS)
-            years = rng.between(10, 32)
+        if rank == 0:
+            post = Post(f"Head of {department}", "head", department,
+                        (titles[0][1], LEADERSHIP_JOB))
+            manager = associate_of.get(department, 0)
         else:
+            # A tree of fan-out SPAN within the department: the people of ranks
+            # SPAN*rank+1 ... SPAN*rank+SPAN report to the person of `rank`.
+            manager = members[department][(rank - 1) // SPAN]
             title, profile_key, _ = rng.draw(titles, title_weights[department])
+            if SPAN * rank + 1 < sizes[department]:
+                post = Post(_team_title(department, leads[department]), "lead", department,
+                            (profile_key, LEADERSHIP_JOB))
+                leads[department] += 1
+            else:
+                post = Post(title, "staff", department, (profile_key,))
+        members[department].append(len(posts))
+        posts.append((post, manager))
+
+    rows: list[tuple[dict[str, str], Post]] = []
+    emails: list[str] = []
+    for post, manager in posts:
+        if post.level == "staff":
             role = rng.draw(ROLES, STAFF_ROLE_CUM_WEIGHTS)
             years = rng.between(*ROLE_YEARS[role])
+        else:
+            role = rng.draw(ROLES, HEAD_ROLE_CUM_WEIGHTS)
+            years = rng.between(*LEADER_YEARS[post.level])
+        profile_key = post.jobs[0]
 
         name, email = generator.person_name_and_email()
         levels, core, previous = generator.skills_for(profile_key, role, years)
-        learn = generator.learn_for(profile_key, role, levels)
+        learn = generator.learn_for(post.jobs, role, levels)
         ranked = sorted(levels, key=lambda skill: (-levels[skill], skill))
         strengths = [generator.phrase_of(skill) for skill in [*filter(None, core), *ranked][:2]]
         strengths += strengths[:1] * (2 - len(strengths))
@@ -539,23 +653,21 @@ def generate_staff(
             if strong and rng.random() < 0.3:
                 teach = "; ".join(strong[: rng.between(1, min(4, len(strong)))])
 
-        rows.append(
-            {
-                "email": email,
-                "name": name,
-                "department": department,
-                "manager_email": "" if is_head else rng.pick(heads),
-                "role": role,
-                "capacity": capacity,
-                "skills": "; ".join(f"{skill}={levels[skill]}" for skill in ranked),
-                "learn": "; ".join(learn),
-                "teach": teach,
-                "goals": generator.goals_for(role, learn, strengths),
-                "bio": generator.bio_for(title, years, PROFILES[profile_key], core, previous),
-            }
-        )
-        if is_head:
-            heads.append(email)
+        row = {
+            "email": email,
+            "name": name,
+            "department": post.department,
+            "manager_email": "" if manager is None else emails[manager],
+            "role": role,
+            "capacity": capacity,
+            "skills": "; ".join(f"{skill}={levels[skill]}" for skill in ranked),
+            "learn": "; ".join(learn),
+            "teach": teach,
+            "goals": generator.goals_for(role, learn, strengths),
+            "bio": generator.bio_for(post.title, years, PROFILES[profile_key], core, previous),
+        }
+        emails.append(email)
+        rows.append((row, post))
     return rows
 
 

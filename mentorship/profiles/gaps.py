@@ -1,4 +1,8 @@
-"""The training-gap view: for each skill in force, how many know, want and teach it."""
+"""People counts of each skill in force: how many know, want and teach it.
+
+These count people, not seats; what a round met and why the rest was not is the training budget
+(`mentorship.rounds.budget`).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from mentorship.people.models import Person
 from mentorship.profiles.models import MentoringRole, Profile, ProfileSkill
 from mentorship.taxonomy.models import Skill
 
-__all__ = ["KNOWS_LEVEL", "SkillGap", "gaps_by_category", "largest_gaps", "skill_gaps"]
+__all__ = ["KNOWS_LEVEL", "SkillGap", "gaps_by_category", "skill_gaps"]
 
 KNOWS_LEVEL = DEFAULT_TEACH_LEVEL  # "practitioner" or better: someone who could teach it
 # As the engine reads a profile: an explicit teach list, else every skill rated KNOWS_LEVEL
@@ -36,11 +40,6 @@ class SkillGap:
     know: int
     want: int
     teach: int
-
-    @property
-    def gap(self) -> int:
-        """Learners beyond the teachers on offer (0 when supply meets demand)."""
-        return max(0, self.want - self.teach)
 
 
 # The last counts computed per database, with the stamp of the data they were computed on.
@@ -92,26 +91,9 @@ def _count_gaps(session: Session) -> list[SkillGap]:
     return [SkillGap(i, n, c, int(k or 0), int(w or 0), int(t or 0)) for i, n, c, k, w, t in rows]
 
 
-def _biggest_first(gap: SkillGap) -> tuple:
-    return (-gap.gap, -gap.want, gap.name.casefold())
-
-
-def gaps_by_category(gaps: list[SkillGap], *, order: str = "taxonomy",
-                     ) -> list[tuple[str, list[SkillGap]]]:
-    """Group `skill_gaps` output by category, in taxonomy order or (``order="gap"``) biggest first.
-
-    By gap, the categories come in order of their summed gap and the skills of each by gap.
-    """
+def gaps_by_category(gaps: list[SkillGap]) -> list[tuple[str, list[SkillGap]]]:
+    """Group `skill_gaps` output by category, in taxonomy order."""
     by_name: dict[str, list[SkillGap]] = {}
     for gap in gaps:  # categories in the order of their first skill
         by_name.setdefault(gap.category, []).append(gap)
-    groups = list(by_name.items())
-    if order == "gap":
-        groups = [(name, sorted(skills, key=_biggest_first)) for name, skills in groups]
-        groups.sort(key=lambda group: -sum(g.gap for g in group[1]))  # stable: ties stay in order
-    return groups
-
-
-def largest_gaps(gaps: list[SkillGap], limit: int = 5) -> list[SkillGap]:
-    """The skills with the most learners beyond their teachers (gap above 0), biggest first."""
-    return sorted((g for g in gaps if g.gap > 0), key=_biggest_first)[:limit]
+    return list(by_name.items())

@@ -9,6 +9,7 @@ import textwrap
 from collections.abc import Mapping
 
 from matching import MatchResult, Mode, Taxonomy
+from mentorship.rounds.budget import BudgetTable, budget_lines
 
 __all__ = ["render_csv", "render_json", "render_table"]
 
@@ -52,8 +53,10 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     ]
 
 
-def render_table(result: MatchResult, names: Mapping[str, str], taxonomy: Taxonomy) -> str:
-    """Return a readable report: pairs with their main reasons, the unmatched, a summary."""
+def render_table(result: MatchResult, names: Mapping[str, str], taxonomy: Taxonomy, *,
+                 budget: BudgetTable | None = None) -> str:
+    """Return a readable report: pairs with their main reasons, the unmatched, a summary and,
+    given one, the training budget (its first skills)."""
 
     def who(person: str) -> str:
         return f"{names.get(person, person)} <{person}>"
@@ -92,12 +95,6 @@ def render_table(result: MatchResult, names: Mapping[str, str], taxonomy: Taxono
             value = ", ".join(f"{k} {v}" for k, v in value.items())
         lines.append(f"  {key.replace('_', ' ')}: {value}")
 
-    gaps = sorted(result.skills, key=lambda s: (-(s.demand - s.met), -s.demand, s.skill))
-    gaps = [s for s in gaps if s.demand][:_SKILL_ROWS]
-    if gaps:
-        lines += ["", "Training gaps (most unmet demand first):"]
-        lines += ["  " + line for line in _table(
-            ["Skill", "Want", "Teach", "Met"],
-            [[taxonomy.name(s.skill), str(s.demand), str(s.supply), str(s.met)] for s in gaps],
-        )]
+    if budget is not None:
+        lines += ["", *budget_lines(budget, limit=_SKILL_ROWS)]
     return "\n".join(lines) + "\n"

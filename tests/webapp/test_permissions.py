@@ -47,6 +47,7 @@ ROUTES = [
     ("GET", "/coordinator/rounds/{round}/close", COORDINATORS, None),
     ("GET", "/coordinator/rounds/{round}/export.csv", COORDINATORS, None),
     ("GET", "/coordinator/skills", COORDINATORS, None),
+    ("GET", "/coordinator/skills/budget.csv", COORDINATORS, None),
     ("GET", "/admin/roles", ADMINS, None),
     ("GET", "/api/v1/openapi.json", EVERYONE, None),
     ("POST", "/sign-in", EVERYONE, {"email": "nobody@example.org", "password": "wrong"}),
