@@ -13,6 +13,10 @@ The score adds a smaller text term, the cosine of the mentee's goals and the men
 
     score = (w_skill * gap + w_text * cosine) / (w_skill + w_text)
 
+and, when the round has preferences (`matching.preferences`), their bonus in [0, 1]:
+
+    score = (w_skill * gap + w_text * cosine + w_preference * bonus) / (w_skill + w_text + w_preference)
+
 Only pairs with ``gap > 0`` (the mentor teaches something the mentee wants, at a higher level)
 are eligible; every other pair has no entry at all, rather than a low score.
 """
@@ -20,7 +24,7 @@ are eligible; every other pair has no entry at all, rather than a low score.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -53,19 +57,21 @@ _BLOCK_ENTRIES = 4_000_000
 
 @dataclass(frozen=True)
 class ScoreWeights:
-    """Relative weights of the skill term and the goals-to-bio text term.
+    """Relative weights of the skill term, the goals-to-bio text term and the preferences'
+    bonus.
 
-    Defaults: skill 0.8, text 0.2, so what a mentor can teach dominates and shared interests
-    break near-ties.
+    Defaults: skill 0.8, text 0.2, preference 0.1, so what a mentor can teach dominates and
+    shared interests and preferences break near-ties.
     """
 
     skill: float = 0.8
     text: float = 0.2
+    preference: float = 0.1
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.skill) and math.isfinite(self.text)):
+        if not all(math.isfinite(w) for w in (self.skill, self.text, self.preference)):
             raise ValueError("score weights must be finite numbers")
-        if self.skill < 0 or self.text < 0:
+        if self.skill < 0 or self.text < 0 or self.preference < 0:
             raise ValueError("score weights must not be negative")
         if self.skill <= 0:
             raise ValueError("the skill weight must be positive: it decides who is eligible")
@@ -97,6 +103,7 @@ def complementarity_matrix(
     learner_text: sp.csr_matrix,
     teacher_text: sp.csr_matrix,
     weights: ScoreWeights | None = None,
+    bonus: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> sp.csr_matrix:
     """Return the sparse score matrix of every learner (row) against every teacher (column).
 
@@ -107,6 +114,9 @@ def complementarity_matrix(
     learner_text, teacher_text : sparse matrix
         L2-normalised TF-IDF rows of the mentees' goals and of the mentors' bios.
     weights : ScoreWeights, optional
+    bonus : callable, optional
+        (learner positions, teacher positions) of eligible pairs -> their preference bonus
+        in [0, 1]; asked about eligible pairs only, so it never makes a pair eligible.
 
     Returns
     -------
@@ -131,7 +141,7 @@ def complementarity_matrix(
     """
     n_learners, n_teachers = learner_text.shape[0], teacher_text.shape[0]
     blocks = [block for _, block in score_blocks(learners, teachers, learner_text, teacher_text,
-                                                 weights)]
+                                                 weights, bonus)]
     return stack_rows(blocks, (n_learners, n_teachers))
 
 
@@ -141,6 +151,7 @@ def score_blocks(
     learner_text: sp.csr_matrix,
     teacher_text: sp.csr_matrix,
     weights: ScoreWeights | None = None,
+    bonus: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> Iterator[tuple[int, sp.csr_matrix]]:
     """Yield the score matrix in blocks of learner rows: (first row, block), in row order.
 
@@ -152,7 +163,9 @@ def score_blocks(
     teacher_code_t = teacher_encoding(teachers).T.tocsc()
     teacher_text_t = teacher_text.T.tocsc()
     n_learners, n_teachers = learner_code.shape[0], teacher_code_t.shape[1]
-    total = weights.skill + weights.text
+    if weights.preference == 0:
+        bonus = None
+    total = weights.skill + weights.text + (weights.preference if bonus is not None else 0.0)
     block_rows = max(1, _BLOCK_ENTRIES // max(1, n_teachers))
     for start in range(0, n_learners, block_rows):
         stop = min(start + block_rows, n_learners)
@@ -162,6 +175,12 @@ def score_blocks(
         if weights.text > 0:
             cosine = (learner_text[start:stop] @ teacher_text_t).tocsr()
             score = score + cosine.multiply(gap > 0) * (weights.text / total)
+        if bonus is not None:  # on the eligible entries only, like the text term
+            extra = gap.copy()
+            entry_rows = np.repeat(np.arange(start, stop, dtype=np.int64), np.diff(gap.indptr))
+            extra.data = np.clip(bonus(entry_rows, gap.indices.astype(np.int64)), 0.0, 1.0) * (
+                weights.preference / total)
+            score = score + extra
         score = sp.csr_matrix(score)
         score.data = np.clip(np.round(score.data, 6), MIN_ELIGIBLE_SCORE, 1.0)
         score.sort_indices()
