@@ -319,7 +319,7 @@ def allowed_blocks(blocks, rules, shape: tuple[int, int]) -> tuple[sp.csr_matrix
     """
     n_rows, n_cols = shape
     tests = {rule: value for rule, value in rules.items() if isinstance(value, PairTest)}
-    by_rule = {rule: unique_pairs(rows, cols, n_cols) for rule, (rows, cols) in rules.items()
+    by_rule = {rule: unique_pairs(*pairs, n_cols) for rule, pairs in rules.items()
                if rule not in tests}
     rule_counts = {rule: np.zeros(n_rows, np.int64) for rule in rules}
     raw_rows = np.zeros(n_rows, np.int64)
