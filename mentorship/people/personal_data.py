@@ -55,6 +55,8 @@ def export_person(session: Session, actor: Person | None, email: str) -> dict[st
         "profile": None if profile is None else {
             "role": str(profile.role), "capacity": profile.capacity, "goals": profile.goals,
             "bio": profile.bio, "format_preference": str(profile.format_preference),
+            "years_experience": profile.years_experience, "institution": profile.institution,
+            "location": profile.location, "time_zone": profile.time_zone,
             "skills": [{"skill": s.skill_id, "level": s.level, "learn_rank": s.learn_rank,
                         "teaches": s.teaches} for s in profile.skills],
         },
