@@ -317,3 +317,16 @@ def test_settings_refuse_modes_a_factor_does_not_have():
         MatchSettings(max_time_zone_hours=13)
     with pytest.raises(ValueError, match="management_chain"):
         MatchSettings(management_chain="skip")
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_a_lock_breaking_a_factor_rule_is_refused(taxonomy, mode):
+    from matching import InfeasibleLockError
+
+    make_seeker, make_teacher = (mentee, mentor) if mode is Mode.MENTOR else (peer_a, peer_b)
+    profiles = [make_seeker("m@x", format_preference="remote"),
+                make_teacher("t@x", format_preference="in_person")]
+    with pytest.raises(InfeasibleLockError, match=r"may not be paired \(meeting-format rule\)"):
+        run(profiles, taxonomy, mode=mode, locks=(("t@x", "m@x"),))
+    kept = run(profiles, taxonomy, mode=mode, locks=(("t@x", "m@x"),), meeting_format="ignore")
+    assert kept.pairs[0].locked
