@@ -127,12 +127,18 @@ def _round_mentions(session: Session, email: str) -> list[dict[str, Any]]:
 
 
 def _without_own_text(snapshot: dict | None, email: str) -> dict | None:
-    """Blank the free text a person wrote in a round's stored input."""
+    """Blank the free text a person wrote, and where they work, in a round's stored input."""
     if not snapshot:
         return snapshot
     for profile in snapshot.get("profiles", []):
         if profile.get("id") == email:
             profile.update(goals="", bio="", levels={}, learn=[], teach=[])
+            for key in ("department", "institution", "location"):
+                if key in profile:  # snapshots from before the factors lack them
+                    profile[key] = ""
+            for key in ("years_experience", "time_zone"):
+                if key in profile:
+                    profile[key] = None
     return snapshot
 
 
