@@ -42,10 +42,6 @@ def _other(codes_of: Callable[[PoolFactors], np.ndarray]):
     return differ
 
 
-def _known(values: np.ndarray, unknown) -> int:
-    return int((~np.isnan(values)).sum() if unknown is np.nan else (values != unknown).sum())
-
-
 def enabled_preferences(pool: Pool, settings: MatchSettings) -> dict[str, Preference]:
     """Return the preferences that count for this pool, by factor name.
 
@@ -53,13 +49,13 @@ def enabled_preferences(pool: Pool, settings: MatchSettings) -> dict[str, Prefer
     people in the pool have a value for its factor.
     """
     factors = pool.factors
-    candidates = {
+    candidates = {  # name: (setting, weight, how many people have a value, test)
         "experience": (settings.experience, settings.experience_weight,
-                       _known(factors.years, np.nan), _more_experienced),
+                       int((~np.isnan(factors.years)).sum()), _more_experienced),
         "department": (settings.department, settings.department_weight,
-                       _known(factors.department, -1), _other(lambda f: f.department)),
+                       int((factors.department >= 0).sum()), _other(lambda f: f.department)),
         "institution": (settings.institution_factor(factors.institutions()),
-                        settings.institution_weight, _known(factors.institution, -1),
+                        settings.institution_weight, int((factors.institution >= 0).sum()),
                         _other(lambda f: f.institution)),
     }
     return {name: (weight, test) for name, (mode, weight, known, test) in candidates.items()
