@@ -330,3 +330,24 @@ def test_a_lock_breaking_a_factor_rule_is_refused(taxonomy, mode):
         run(profiles, taxonomy, mode=mode, locks=(("t@x", "m@x"),))
     kept = run(profiles, taxonomy, mode=mode, locks=(("t@x", "m@x"),), meeting_format="ignore")
     assert kept.pairs[0].locked
+
+
+def test_the_bonus_joins_the_score_like_the_text_term(taxonomy):
+    # No text: (0.8 * gap + 0.1 * bonus) / (0.8 + 0.2 + 0.1), gap = (4 - 1) / 4.
+    senior = run([mentee("m@x", years_experience=1), mentor("t@x", years_experience=9)], taxonomy)
+    assert senior.pairs[0].score == pytest.approx((0.8 * 0.75 + 0.1) / 1.1, abs=1e-6)
+    junior = run([mentee("m@x", years_experience=9), mentor("t@x", years_experience=1)], taxonomy)
+    assert junior.pairs[0].score == pytest.approx(0.8 * 0.75 / 1.1, abs=1e-6)
+    # With no preference that counts, the score is the one without preferences at all.
+    blank = run([mentee("m@x"), mentor("t@x")], taxonomy)
+    assert blank.pairs[0].score == pytest.approx(0.6, abs=1e-6)
+
+
+def test_a_factor_nobody_gave_counts_for_nothing(taxonomy):
+    from matching.preferences import enabled_preferences
+
+    one = Pool([mentee("m@x", department="Systems"), mentor("t@x")], taxonomy)
+    assert enabled_preferences(one, MatchSettings()) == {}
+    both = Pool([mentee("m@x", department="Systems"), mentor("t@x", department="IT")], taxonomy)
+    assert list(enabled_preferences(both, MatchSettings())) == ["department"]
+    assert enabled_preferences(both, MatchSettings(department_weight=0)) == {}
