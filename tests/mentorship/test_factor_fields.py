@@ -189,3 +189,14 @@ def test_a_partial_read_brings_the_whole_chain_as_bystanders(db, write_csv, taxo
     head = loaded["head@lib.org"]
     assert (head.learn, head.capacity, head.manager) == ((), 0, "dir@lib.org")
     assert loaded["top@lib.org"].capacity == 0  # read for the rules only
+
+
+def test_the_chooser_climbs_a_cycle_of_managers_once():
+    from collections import namedtuple
+
+    from mentorship.rounds.run import _Chooser
+
+    Row = namedtuple("Row", "id manager_id")
+    rows = [Row(1, 2), Row(2, 3), Row(3, 1), Row(4, None), Row(5, 4)]
+    chooser = _Chooser(lambda rows: {1})
+    assert chooser(rows) == {1, 2, 3} and chooser.participants == {1}
