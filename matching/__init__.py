@@ -19,10 +19,13 @@ __all__ = [
     "METHODS",
     "PEER_METHODS",
     "Assignment",
+    "Chain",
+    "Factor",
     "InfeasibleLockError",
     "MatchResult",
     "MatchSettings",
     "MatchingError",
+    "MeetingFormat",
     "Mode",
     "Pair",
     "Profile",
@@ -52,10 +55,13 @@ _HOME = {
     "METHODS": "matching.solvers.min_cost_flow",
     "PEER_METHODS": "matching.solvers.peer",
     "Assignment": "matching.solvers.min_cost_flow",
+    "Chain": "matching.results",
+    "Factor": "matching.results",
     "InfeasibleLockError": "matching.exceptions",
     "MatchResult": "matching.results",
     "MatchSettings": "matching.results",
     "MatchingError": "matching.exceptions",
+    "MeetingFormat": "matching.profiles",
     "Mode": "matching.results",
     "Pair": "matching.results",
     "Profile": "matching.profiles",
@@ -92,9 +98,11 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from matching.engine import match_profiles
     from matching.exceptions import InfeasibleLockError, MatchingError, TaxonomyError
-    from matching.profiles import DEFAULT_TEACH_LEVEL, Profile, Role
+    from matching.profiles import DEFAULT_TEACH_LEVEL, MeetingFormat, Profile, Role
     from matching.results import (
         ENGINE_VERSION,
+        Chain,
+        Factor,
         MatchResult,
         MatchSettings,
         Mode,

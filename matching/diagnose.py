@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from matching.encode import Pool
 from matching.profiles import Profile
 from matching.results import SkillBalance, Unmatched
-from matching.rules import Rule, entry_positions, unique_pairs
+from matching.rules import Rule, rule_hits
 from matching.scoring import ScoreWeights, want_value
 from matching.taxonomy import Taxonomy, describe_level
 
@@ -283,10 +283,9 @@ def count_by_rule(raw: sp.csr_matrix, rules) -> dict[Rule, np.ndarray]:
     [1, 1]
     """
     counts = {}
-    for rule, (rows, cols) in rules.items():
-        rows, cols = unique_pairs(rows, cols, raw.shape[1])
-        eligible = entry_positions(raw, rows, cols) >= 0
-        counts[rule] = np.bincount(rows[eligible], minlength=raw.shape[0])
+    entry_rows = np.repeat(np.arange(raw.shape[0]), np.diff(raw.indptr))
+    for rule, forbidden in rules.items():
+        counts[rule] = np.bincount(entry_rows[rule_hits(raw, forbidden)], minlength=raw.shape[0])
     return counts
 
 

@@ -11,22 +11,29 @@ Everything past this module works on rows; `Pool.decode` turns rows back into id
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import scipy.sparse as sp
 
+from matching.factors import PoolFactors
 from matching.profiles import Profile
 from matching.scoring import ScoreWeights, complementarity_matrix, score_blocks
 from matching.taxonomy import Taxonomy
 from matching.vectorize import ProfileVectorizer, TextVectorizer
 
-__all__ = ["Pool"]
+__all__ = ["Bonus", "Pool"]
+
+#: A tie-breaking bonus: (learner rows, teacher rows) of pairs -> a value in [0, 1] per pair.
+Bonus = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 class Pool:
-    """Profiles in the given order with their skill and text matrices (one row each).
+    """Profiles in the given order with their skill and text matrices and their factors
+    (`matching.factors.PoolFactors`), one row each.
 
-    Checks that ids are unique, skills are in the taxonomy and managers are in the pool;
-    raises ValueError otherwise.
+    Checks that ids are unique, skills are in the taxonomy, managers are in the pool and time
+    zones exist; raises ValueError otherwise.
     """
 
     def __init__(self, profiles: list[Profile], taxonomy: Taxonomy) -> None:
@@ -45,6 +52,7 @@ class Pool:
             if profile.manager is not None and profile.manager not in self.row:
                 raise ValueError(f"{profile.id}: manager {profile.manager!r} is not in the pool")
         self.managers = {p.id: p.manager for p in profiles}
+        self.factors = PoolFactors.from_profiles(profiles)
         self.skills = ProfileVectorizer(skill_ids=taxonomy.skill_ids).fit_transform(profiles)
         self.text = TextVectorizer().fit([p.goals for p in profiles] + [p.bio for p in profiles])
         self.goals = _transform_distinct(self.text, [p.goals for p in profiles])
@@ -52,19 +60,26 @@ class Pool:
         self.terms = self.text.terms()
 
     def scores(
-        self, learners: np.ndarray, teachers: np.ndarray, weights: ScoreWeights
+        self, learners: np.ndarray, teachers: np.ndarray, weights: ScoreWeights,
+        bonus: Bonus | None = None,
     ) -> sp.csr_matrix:
-        """Return the eligible-pair score matrix of learner rows against teacher rows."""
+        """Return the eligible-pair score matrix of learner rows against teacher rows.
+
+        `bonus` (`matching.preferences.pair_bonus`) is the preferences' tie-breaking term.
+        """
         return complementarity_matrix(
             self.skills.take(learners), self.skills.take(teachers),
             self.goals[learners], self.bios[teachers], weights,
+            bonus=_in_positions(bonus, learners, teachers),
         )
 
-    def score_blocks(self, learners: np.ndarray, teachers: np.ndarray, weights: ScoreWeights):
+    def score_blocks(self, learners: np.ndarray, teachers: np.ndarray, weights: ScoreWeights,
+                     bonus: Bonus | None = None):
         """Yield the same scores as `scores`, in blocks of learner rows (see `score_blocks`)."""
         return score_blocks(
             self.skills.take(learners), self.skills.take(teachers),
             self.goals[learners], self.bios[teachers], weights,
+            bonus=_in_positions(bonus, learners, teachers),
         )
 
     def learner_rows(self) -> np.ndarray:
@@ -92,6 +107,13 @@ class Pool:
         """Return the display names of what a person wants to learn."""
         return ", ".join(self.taxonomy.name(s) for s in self.profiles[row].learn)
 
+
+def _in_positions(bonus: Bonus | None, learners: np.ndarray, teachers: np.ndarray) -> Bonus | None:
+    """Return `bonus` taking positions among `learners` and `teachers` instead of pool rows."""
+    if bonus is None:
+        return None
+    learners, teachers = np.asarray(learners, np.int64), np.asarray(teachers, np.int64)
+    return lambda rows, cols: bonus(learners[rows], teachers[cols])
 
 
 def _transform_distinct(text: TextVectorizer, texts: list[str]) -> sp.csr_matrix:

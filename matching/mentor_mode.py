@@ -14,6 +14,7 @@ from matching.diagnose import (
     skill_balance,
 )
 from matching.encode import Pool
+from matching.preferences import factor_reasons, pair_bonus
 from matching.results import ENGINE_VERSION, MatchResult, MatchSettings, Mode, Pair, Progress
 from matching.rules import (
     allowed_blocks,
@@ -40,8 +41,8 @@ def match_mentor(pool: Pool, settings: MatchSettings, report: Progress,
     rules = exclusions(pool, learners, teachers, settings)
     # The rules apply block by block as the scores are computed; every pair proposed is
     # allowed, so `allowed` holds every score still needed.
-    allowed, raw_figures = allowed_blocks(pool.score_blocks(learners, teachers, settings.weights),
-                                          rules, (len(learners), len(teachers)))
+    blocks = pool.score_blocks(learners, teachers, settings.weights, pair_bonus(pool, settings))
+    allowed, raw_figures = allowed_blocks(blocks, rules, (len(learners), len(teachers)))
     eligible_pairs = raw_figures.pop("eligible")
     candidates = at_least(allowed, settings.min_score) if settings.min_score > 0 else allowed
     # Locks: validated against the hard rules, then taken out of the problem.
@@ -73,7 +74,8 @@ def match_mentor(pool: Pool, settings: MatchSettings, report: Progress,
     ):
         pairs.append(Pair(
             mentor=mentor, mentee=mentee, score=float(score),
-            reasons=(("locked by the coordinator",) if is_locked else ()) + tuple(reasons),
+            reasons=(("locked by the coordinator",) if is_locked else ()) + tuple(reasons)
+            + tuple(factor_reasons(pool, learners[r], teachers[c], settings)),
             alternatives=alternatives(candidates, r, c, teachers, pool.ids), locked=bool(is_locked),
         ))
 

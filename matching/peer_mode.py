@@ -12,6 +12,7 @@ from matching.diagnose import (
     skill_balance,
 )
 from matching.encode import Pool
+from matching.preferences import pair_bonus
 from matching.results import ENGINE_VERSION, MatchResult, MatchSettings, Mode, Pair, Progress
 from matching.rules import at_least, broken_rule, drop_rows_and_cols, exclusions, validate_locks
 from matching.rules import without_rules as allowed_by_rules
@@ -28,7 +29,7 @@ def match_peer(pool: Pool, settings: MatchSettings, report: Progress,
         raise ValueError("--fair applies to mentor mode only")
     everyone = np.arange(len(pool.profiles))
     report("scoring", 0.15)
-    directed = pool.scores(everyone, everyone, settings.weights)
+    directed = pool.scores(everyone, everyone, settings.weights, pair_bonus(pool, settings))
     rules = exclusions(pool, everyone, everyone, settings)
     upper_raw = mutual_scores(directed)
     mutual = symmetric(upper_raw)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["DEFAULT_TEACH_LEVEL", "Profile", "Role"]
+__all__ = ["DEFAULT_TEACH_LEVEL", "MeetingFormat", "Profile", "Role"]
 
 #: With no explicit teaching offers, a person offers every skill they rate at least this.
 DEFAULT_TEACH_LEVEL = 3
@@ -30,6 +30,14 @@ class Role(StrEnum):
         return self is not Role.MENTOR
 
 
+class MeetingFormat(StrEnum):
+    """How a person can meet: in person only, remotely only, or either way."""
+
+    IN_PERSON = "in_person"
+    REMOTE = "remote"
+    EITHER = "either"
+
+
 @dataclass(frozen=True)
 class Profile:
     """A person's skills, wants and offers.
@@ -45,6 +53,10 @@ class Profile:
     role, capacity : mentor-mode role and how many mentees a mentor takes.
     manager : id of the person's manager, if any.
     goals, bio : free text, compared with TF-IDF.
+    department, institution, location : free text, compared ignoring case; empty is unknown.
+    years_experience : years working in libraries, or None (unknown).
+    format_preference : how the person can meet (see `MeetingFormat`).
+    time_zone : an IANA time-zone name such as "Europe/Berlin", or None (unknown).
     """
 
     id: str
@@ -56,6 +68,12 @@ class Profile:
     manager: str | None = None
     goals: str = ""
     bio: str = ""
+    department: str = ""
+    institution: str = ""
+    location: str = ""
+    years_experience: int | None = None
+    format_preference: MeetingFormat = MeetingFormat.EITHER
+    time_zone: str | None = None
 
     def level(self, skill_id: str) -> int:
         """Return the person's level in a skill (0 when unlisted)."""

@@ -11,6 +11,9 @@ from matching.scoring import ScoreWeights
 
 __all__ = [
     "ENGINE_VERSION",
+    "FACTOR_MODES",
+    "Chain",
+    "Factor",
     "MatchResult",
     "MatchSettings",
     "Mode",
@@ -32,11 +35,45 @@ class Mode(StrEnum):
     PEER = "peer"
 
 
+class Factor(StrEnum):
+    """What a round does with a profile factor: nothing, a tie-breaking bonus, or a rule."""
+
+    IGNORE = "ignore"
+    PREFER = "prefer"
+    REQUIRE = "require"
+
+
+class Chain(StrEnum):
+    """How far up the management chain the manager rule reaches."""
+
+    DIRECT = "direct"  # a person's own manager only
+    CHAIN = "chain"  # every manager above them, however many levels up
+
+
+#: The modes each factor may take (experience is a preference only; the format a rule only).
+FACTOR_MODES = {
+    "experience": (Factor.IGNORE, Factor.PREFER),
+    "department": (Factor.IGNORE, Factor.PREFER, Factor.REQUIRE),
+    "institution": (Factor.IGNORE, Factor.PREFER, Factor.REQUIRE),
+    "meeting_format": (Factor.IGNORE, Factor.REQUIRE),
+}
+
+
 @dataclass(frozen=True)
 class MatchSettings:
     """Everything a run may change. Pairs of ids are unordered except `locks`.
 
     locks : (mentor id, mentee id) pairs kept exactly; in peer mode, any two peers.
+    experience : PREFER (a bonus when the mentor has more years than the mentee) or IGNORE.
+    department, institution : PREFER (a bonus for another one), REQUIRE (a rule: never the
+        same one) or IGNORE. `institution` None means PREFER when the pool names more than
+        one institution and IGNORE otherwise (`institution_factor`).
+    meeting_format : REQUIRE (in person needs the same location, remote-only and
+        in-person-only never meet) or IGNORE.
+    max_time_zone_hours : the largest time-zone difference a pair may have; None, no limit.
+    management_chain : CHAIN excludes every manager above a person, DIRECT the direct one only.
+    experience_weight, department_weight, institution_weight : the preferences' shares of
+        the bonus (`matching.preferences`).
     """
 
     mode: Mode = Mode.MENTOR
@@ -47,12 +84,42 @@ class MatchSettings:
     avoid: tuple[tuple[str, str], ...] = ()
     previous: tuple[tuple[str, str], ...] = ()
     locks: tuple[tuple[str, str], ...] = ()
+    experience: Factor = Factor.PREFER
+    department: Factor = Factor.PREFER
+    institution: Factor | None = None
+    meeting_format: Factor = Factor.REQUIRE
+    max_time_zone_hours: float | None = None
+    management_chain: Chain = Chain.CHAIN
+    experience_weight: float = 1.0
+    department_weight: float = 1.0
+    institution_weight: float = 1.0
 
     def __post_init__(self) -> None:
         if self.fair and self.mode is Mode.PEER:
             raise ValueError("fairness (--fair) applies to mentor mode only")
         if not 0.0 <= self.min_score <= 1.0:  # also false for NaN
             raise ValueError(f"min_score must be between 0 and 1, not {self.min_score}")
+        for name, modes in FACTOR_MODES.items():
+            value = getattr(self, name)
+            if value is not None and value not in modes:
+                raise ValueError(f"{name} must be one of {', '.join(modes)}, not {value}")
+            if value is not None:  # plain strings become the enum, so `is` comparisons hold
+                object.__setattr__(self, name, Factor(value))
+        if self.management_chain not in tuple(Chain):
+            raise ValueError(f"management_chain must be direct or chain, not {self.management_chain}")
+        object.__setattr__(self, "management_chain", Chain(self.management_chain))
+        hours = self.max_time_zone_hours
+        if hours is not None and not 0.0 <= hours <= 12.0:
+            raise ValueError(f"max_time_zone_hours must be between 0 and 12, not {hours}")
+        for name in ("experience_weight", "department_weight", "institution_weight"):
+            if not 0.0 <= getattr(self, name) < float("inf"):
+                raise ValueError(f"{name} must be a finite number, 0 or more")
+
+    def institution_factor(self, institutions: int) -> Factor:
+        """Return the institution setting for a pool naming this many distinct institutions."""
+        if self.institution is not None:
+            return self.institution
+        return Factor.PREFER if institutions > 1 else Factor.IGNORE
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,17 @@
-"""Hard rules that forbid pairs (self, manager, same manager, avoid lists, earlier rounds), the
+"""Hard rules that forbid pairs (self, the management chain, same manager, avoid lists, earlier
+rounds, and the factor rules: department, institution, meeting format, time zone), the
 threshold, and the coordinator's locks, checked against those rules in one place.
+
+A rule is either the (row, col) pairs it forbids, or a `PairTest` that says which of any given
+pairs it forbids: the factor rules forbid too many pairs to list (a time-zone limit can rule
+out most of the pool), so they are tested on the eligible pairs only.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
@@ -13,10 +19,12 @@ import scipy.sparse as sp
 
 from matching.encode import Pool
 from matching.exceptions import InfeasibleLockError
-from matching.results import MatchSettings
+from matching.factors import format_conflict, same_known, time_zone_gap
+from matching.results import Chain, Factor, MatchSettings
 from matching.solvers.edges import pair_keys
 
 __all__ = [
+    "PairTest",
     "Rule",
     "allowed_blocks",
     "at_least",
@@ -26,7 +34,10 @@ __all__ = [
     "entry_positions",
     "excluded_pairs",
     "exclusions",
+    "factor_rules",
     "keep_entries",
+    "management_chain",
+    "rule_hits",
     "unique_pairs",
     "validate_locks",
     "without_rules",
@@ -38,9 +49,44 @@ class Rule(StrEnum):
 
     SELF = "same person"
     MANAGER = "manager rule"
+    CHAIN = "management-chain rule"
     SAME_MANAGER = "same-manager rule"
     AVOID = "avoid list"
     PREVIOUS = "earlier round"
+    DEPARTMENT = "same-department rule"
+    INSTITUTION = "same-institution rule"
+    MEETING_FORMAT = "meeting-format rule"
+    TIME_ZONE = "time-zone rule"
+
+
+@dataclass(frozen=True)
+class PairTest:
+    """A rule given as a test: `forbids(rows, cols)` returns, for equal-length arrays of row
+    and column positions, a boolean array that is true where the rule forbids the pair."""
+
+    forbids: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def management_chain(managers: Mapping[str, str | None]) -> Iterator[tuple[str, str]]:
+    """Yield (person, manager) for every manager above a person's direct manager.
+
+    Cycles in the manager data end the walk where it would repeat, so a cycle never hangs;
+    every person on a cycle is above every other.
+
+    Examples
+    --------
+    >>> sorted(management_chain({"a": "b", "b": "c", "c": "d", "d": None}))
+    [('a', 'c'), ('a', 'd'), ('b', 'd')]
+    >>> sorted(management_chain({"a": "b", "b": "c", "c": "a"}))
+    [('a', 'c'), ('b', 'a'), ('c', 'b')]
+    """
+    for person, manager in managers.items():
+        seen = {person, manager}
+        above = managers.get(manager) if manager is not None else None
+        while above is not None and above not in seen:
+            yield person, above
+            seen.add(above)
+            above = managers.get(above)
 
 
 def excluded_pairs(
@@ -51,6 +97,7 @@ def excluded_pairs(
     allow_same_manager: bool = False,
     avoid: Iterable[tuple[str, str]] = (),
     previous: Iterable[tuple[str, str]] = (),
+    chain: bool = False,
 ) -> dict[Rule, tuple[np.ndarray, np.ndarray]]:
     """Return, for each rule, the (row, col) index pairs it forbids.
 
@@ -63,10 +110,13 @@ def excluded_pairs(
         Whether two people who share a manager may be paired.
     avoid, previous : iterables of id pairs
         Unordered pairs never to propose; ids not in the pool are ignored.
+    chain : bool, default False
+        Whether every manager above a person's manager is excluded too (`management_chain`).
 
     Notes
     -----
-    O(size of the output): the same-manager rule is a product within each manager's team.
+    O(size of the output): the same-manager rule is a product within each manager's team; the
+    chain rule walks each person's chain once.
 
     Examples
     --------
@@ -97,6 +147,8 @@ def excluded_pairs(
             ((p, m) for p, m in managers.items() if m is not None), both_ways=True
         ),
     }
+    if chain:
+        rules[Rule.CHAIN] = between(management_chain(managers), both_ways=True)
     if not allow_same_manager:
         team_rows = defaultdict(list)
         team_cols = defaultdict(list)
@@ -124,23 +176,73 @@ def excluded_pairs(
 
 
 def exclusions(pool: Pool, learners, teachers, settings: MatchSettings):
-    """Return the pairs each hard rule forbids, in learner-row and teacher-column indices."""
-    return excluded_pairs(
-        [pool.ids[i] for i in learners],
-        [pool.ids[j] for j in teachers],
-        pool.managers,
-        allow_same_manager=settings.allow_same_manager,
-        avoid=settings.avoid,
-        previous=settings.previous,
-    )
+    """Return each hard rule, in learner-row and teacher-column indices: the pairs it forbids,
+    or a `PairTest` for the factor rules."""
+    return {
+        **excluded_pairs(
+            [pool.ids[i] for i in learners],
+            [pool.ids[j] for j in teachers],
+            pool.managers,
+            allow_same_manager=settings.allow_same_manager,
+            avoid=settings.avoid,
+            previous=settings.previous,
+            chain=settings.management_chain is Chain.CHAIN,
+        ),
+        **factor_rules(pool, learners, teachers, settings),
+    }
+
+
+def factor_rules(pool: Pool, learners, teachers, settings: MatchSettings) -> dict[Rule, PairTest]:
+    """Return the factor rules the settings turn on, as tests over learner and teacher
+    positions; a rule that cannot forbid any pair of this pool is left out."""
+    factors = pool.factors
+    learners, teachers = np.asarray(learners, np.int64), np.asarray(teachers, np.int64)
+
+    def test(forbids: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> PairTest:
+        return PairTest(lambda rows, cols: forbids(learners[rows], teachers[cols]))
+
+    rules: dict[Rule, PairTest] = {}
+    if settings.department is Factor.REQUIRE and (factors.department >= 0).any():
+        rules[Rule.DEPARTMENT] = test(lambda a, b: same_known(factors.department, a, b))
+    if (settings.institution_factor(factors.institutions()) is Factor.REQUIRE
+            and (factors.institution >= 0).any()):
+        rules[Rule.INSTITUTION] = test(lambda a, b: same_known(factors.institution, a, b))
+    if settings.meeting_format is Factor.REQUIRE and not factors.meets_remotely.all():
+        rules[Rule.MEETING_FORMAT] = test(lambda a, b: format_conflict(factors, a, b))
+    hours = settings.max_time_zone_hours
+    if hours is not None and (~np.isnan(factors.offsets[:, 0])).sum() > 1:
+        # A little slack: offsets such as 5.75 h are exact in binary, sums of them may not be.
+        rules[Rule.TIME_ZONE] = test(lambda a, b: time_zone_gap(factors, a, b) > hours + 1e-9)
+    return rules
 
 
 def broken_rule(rules, row: int, col: int) -> Rule | None:
     """Return the first rule that forbids the pair (row, col), or None."""
-    for rule, (rows, cols) in rules.items():
+    for rule, forbidden in rules.items():
+        if isinstance(forbidden, PairTest):
+            if forbidden.forbids(np.array([row], np.int64), np.array([col], np.int64))[0]:
+                return rule
+            continue
+        rows, cols = forbidden
         if np.any((rows == row) & (cols == col)):
             return rule
     return None
+
+
+def rule_hits(matrix: sp.csr_matrix, forbidden, first_row: int = 0) -> np.ndarray:
+    """Return the data positions of a canonical CSR matrix's entries a rule forbids.
+
+    `forbidden` is a rule's pairs or `PairTest`; the matrix holds rows from `first_row` on (a
+    block), and the positions are sorted.
+    """
+    if isinstance(forbidden, PairTest):
+        rows = np.repeat(np.arange(first_row, first_row + matrix.shape[0], dtype=np.int64),
+                         np.diff(matrix.indptr))
+        return np.flatnonzero(forbidden.forbids(rows, matrix.indices.astype(np.int64)))
+    rows, cols = forbidden
+    inside = (rows >= first_row) & (rows < first_row + matrix.shape[0])
+    positions = entry_positions(matrix, rows[inside] - first_row, cols[inside])
+    return np.unique(positions[positions >= 0])
 
 
 def unique_pairs(rows, cols, n_cols: int) -> tuple[np.ndarray, np.ndarray]:
@@ -216,7 +318,9 @@ def allowed_blocks(blocks, rules, shape: tuple[int, int]) -> tuple[sp.csr_matrix
     pairs it excludes by row (``rule_counts``), and the total (``eligible``).
     """
     n_rows, n_cols = shape
-    by_rule = {rule: unique_pairs(rows, cols, n_cols) for rule, (rows, cols) in rules.items()}
+    tests = {rule: value for rule, value in rules.items() if isinstance(value, PairTest)}
+    by_rule = {rule: unique_pairs(*pairs, n_cols) for rule, pairs in rules.items()
+               if rule not in tests}
     rule_counts = {rule: np.zeros(n_rows, np.int64) for rule in rules}
     raw_rows = np.zeros(n_rows, np.int64)
     raw_cols = np.zeros(n_cols, np.int64)
@@ -234,6 +338,12 @@ def allowed_blocks(blocks, rules, shape: tuple[int, int]) -> tuple[sp.csr_matrix
             hit = positions >= 0
             rule_counts[rule] += np.bincount(rows[inside][hit], minlength=n_rows)
             dropped.append(positions[hit])
+        if tests:
+            entry_rows = np.repeat(np.arange(start, stop, dtype=np.int64), np.diff(block.indptr))
+            for rule, test in tests.items():
+                positions = rule_hits(block, test, start)
+                rule_counts[rule] += np.bincount(entry_rows[positions], minlength=n_rows)
+                dropped.append(positions)
         if dropped and any(len(d) for d in dropped):
             block = _without_positions(block, np.unique(np.concatenate(dropped)))
         kept.append(block)
@@ -248,9 +358,9 @@ def without_rules(raw: sp.csr_matrix, rules) -> sp.csr_matrix:
     """Return `raw` without the pairs any rule forbids."""
     if not rules:
         return raw
-    rows = np.concatenate([r for r, _ in rules.values()])
-    cols = np.concatenate([c for _, c in rules.values()])
-    return drop_pairs(raw, rows, cols)
+    raw = _canonical(raw)
+    positions = [rule_hits(raw, forbidden) for forbidden in rules.values()]
+    return _without_positions(raw, np.unique(np.concatenate(positions)))
 
 
 def drop_rows_and_cols(matrix: sp.csr_matrix, rows=(), cols=()) -> sp.csr_matrix:

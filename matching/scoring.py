@@ -22,9 +22,10 @@ With levels in 0..4, ``max(0, d) = sum over t in 1..4 of [a >= t] * [b < t]`` an
 turns the whole pool's value matrix into one sparse matrix product.
 
 The score then puts the skill value on a grid of 10**-4 (at least one step for an eligible
-pair) and adds a tie-breaker below one step: the cosine of the mentee's goals and the
-mentor's bio, times 0.99 * 10**-4. So, for one mentee, text orders only mentors of equal skill
-value and never outweighs a skill difference. Only pairs with a skill value (the mentor
+pair) and adds a tie-breaker below one step, times 0.99 * 10**-4: the weighted mean of the
+cosine of the mentee's goals and the mentor's bio and, when the round has preferences
+(`matching.preferences`), their bonus in [0, 1]. So, for one mentee, text and preferences
+order only mentors of equal skill value and never outweigh a skill difference. Only pairs with a skill value (the mentor
 teaches something the mentee wants, above their level) are eligible; every other pair has no
 entry at all, rather than a low score.
 """
@@ -32,7 +33,7 @@ entry at all, rather than a low score.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -77,27 +78,29 @@ _BLOCK_ENTRIES = 4_000_000
 
 @dataclass(frozen=True)
 class ScoreWeights:
-    """How the score weighs a mentee's ranked wants, and the weight of the text tie-breaker.
+    """How the score weighs a mentee's ranked wants, and the weights of the tie-breakers.
 
     priority : "strict" (default) or "soft"
         Strict: a mentor who covers an earlier want always beats one who covers only later
         ones. Soft: wants weigh 1, 2/3, 4/9 …, so two later wants may outweigh an earlier one.
-    text : float, default 1.0
-        Weight of the goals-to-bio cosine among the tie-breakers; 0 turns it off. Whatever
-        the weight, the tie-breakers stay below one step of the skill value.
+    text, preference : float, default 1.0 each
+        Relative weights, 0 to 1, of the goals-to-bio cosine and of the preferences' bonus in
+        the tie-breaker; 0 turns one off. Whatever the weights, the tie-breaker stays below
+        one step of the skill value.
     """
 
     priority: str = "strict"
     text: float = 1.0
+    preference: float = 1.0
 
     def __post_init__(self) -> None:
         if self.priority not in PRIORITY_RATIOS:
             raise ValueError(f"priority must be one of {', '.join(PRIORITY_RATIOS)}, "
                              f"not {self.priority!r}")
-        if not math.isfinite(self.text):
-            raise ValueError("the text weight must be a finite number")
-        if self.text < 0:
-            raise ValueError("the text weight must not be negative")
+        for name in ("text", "preference"):
+            weight = getattr(self, name)
+            if not (math.isfinite(weight) and 0 <= weight <= 1):  # also false for NaN
+                raise ValueError(f"the {name} weight must be a number from 0 to 1")
 
     @property
     def ratio(self) -> float:
@@ -177,6 +180,7 @@ def complementarity_matrix(
     learner_text: sp.csr_matrix,
     teacher_text: sp.csr_matrix,
     weights: ScoreWeights | None = None,
+    bonus: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> sp.csr_matrix:
     """Return the sparse score matrix of every learner (row) against every teacher (column).
 
@@ -187,6 +191,9 @@ def complementarity_matrix(
     learner_text, teacher_text : sparse matrix
         L2-normalised TF-IDF rows of the mentees' goals and of the mentors' bios.
     weights : ScoreWeights, optional
+    bonus : callable, optional
+        (learner positions, teacher positions) of eligible pairs -> their preference bonus
+        in [0, 1]; asked about eligible pairs only, so it never makes a pair eligible.
 
     Returns
     -------
@@ -211,7 +218,7 @@ def complementarity_matrix(
     """
     n_learners, n_teachers = learner_text.shape[0], teacher_text.shape[0]
     blocks = [block for _, block in score_blocks(learners, teachers, learner_text, teacher_text,
-                                                 weights)]
+                                                 weights, bonus)]
     return stack_rows(blocks, (n_learners, n_teachers))
 
 
@@ -221,6 +228,7 @@ def score_blocks(
     learner_text: sp.csr_matrix,
     teacher_text: sp.csr_matrix,
     weights: ScoreWeights | None = None,
+    bonus: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> Iterator[tuple[int, sp.csr_matrix]]:
     """Yield the score matrix in blocks of learner rows: (first row, block), in row order.
 
@@ -232,6 +240,11 @@ def score_blocks(
     teacher_code_t = teacher_encoding(teachers).T.tocsc()
     teacher_text_t = teacher_text.T.tocsc()
     n_learners, n_teachers = learner_code.shape[0], teacher_code_t.shape[1]
+    if weights.preference == 0:
+        bonus = None
+    # The tie-breaker is the weighted mean of the terms that apply: a pool with no preference
+    # data gives the text the whole room, as before preferences existed.
+    total = weights.text + (weights.preference if bonus is not None else 0.0)
     block_rows = max(1, _BLOCK_ENTRIES // max(1, n_teachers))
     for start in range(0, n_learners, block_rows):
         stop = min(start + block_rows, n_learners)
@@ -242,7 +255,11 @@ def score_blocks(
         if weights.text > 0:
             # The cosine read at the eligible entries only (same sparsity, sorted indices).
             cosine = (learner_text[start:stop] @ teacher_text_t).tocsr()
-            tie = _values_at(cosine, value) * min(1.0, weights.text)
+            tie += _values_at(cosine, value) * (weights.text / total)
+        if bonus is not None:  # asked about the eligible entries only
+            entry_rows = np.repeat(np.arange(start, stop, dtype=np.int64), np.diff(value.indptr))
+            tie += np.clip(bonus(entry_rows, value.indices.astype(np.int64)), 0.0, 1.0) * (
+                weights.preference / total)
         score = sp.csr_matrix((grid_scores(value.data, tie), value.indices, value.indptr),
                               shape=value.shape)
         yield start, score

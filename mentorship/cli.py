@@ -12,6 +12,7 @@ from matching import InfeasibleLockError, TaxonomyError
 from mentorship.console import INPUT_ERROR, ProgressBar, fail, warn_skills, write_output
 from mentorship.core.errors import DomainError, InvalidInput
 from mentorship.rounds.settings import (
+    FACTOR_SETTINGS,
     FAIRNESS_NEEDS_MENTOR_MODE,
     MODES,
     PRIORITIES,
@@ -33,6 +34,39 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
     if value is not None and not math.isfinite(value):
         raise click.BadParameter(f"{value} is not a finite number")
     return value
+
+
+#: The factor settings' flags: (setting, help).
+FACTOR_HELP = {
+    "experience": "prefer: a tie-breaking bonus when the mentor has more years of experience.",
+    "department": "prefer: a bonus for another department; require: never the same one.",
+    "institution": "auto: prefer another institution when the pool names more than one.",
+    "meeting_format": "require: in person needs the same location; remote and in-person-only "
+                      "never meet.",
+    "management_chain": "chain: nobody is paired with any manager above them; direct: only "
+                        "their own manager.",
+}
+
+
+def factor_options(command):
+    """Add the factor settings' flags to a command, each defaulting to the engine's default."""
+    weights = (("preference_weight", "Weight of the preferences' bonus in the score."),
+               ("experience_weight", "Share of the experience preference in the bonus."),
+               ("department_weight", "Share of the department preference in the bonus."),
+               ("institution_weight", "Share of the institution preference in the bonus."))
+    for name, text in reversed(weights):
+        command = click.option(f"--{name.replace('_', '-')}", name, type=click.FloatRange(min=0),
+                               default=DEFAULTS[name], callback=_finite, show_default=True,
+                               help=text)(command)
+    command = click.option("--max-time-zone-hours", "max_time_zone_hours",
+                           type=click.FloatRange(0, 12), callback=_finite, default=None,
+                           help="Never pair people whose clocks differ by more (default: no "
+                                "limit).")(command)
+    for name in reversed(FACTOR_HELP):
+        command = click.option(f"--{name.replace('_', '-')}", name,
+                               type=click.Choice(FACTOR_SETTINGS[name]), default=DEFAULTS[name],
+                               show_default=True, help=FACTOR_HELP[name])(command)
+    return command
 
 
 @click.group()
@@ -66,6 +100,7 @@ def cli() -> None:
 @click.option("--text-weight", type=click.FloatRange(min=0, max=1), default=DEFAULTS["text_weight"],
               callback=_finite, show_default=True,
               help="Weight of the goals-to-bio tie-breaker (0 off); it never outweighs skill.")
+@factor_options
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]),
               default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
@@ -74,7 +109,7 @@ def cli() -> None:
               help="Also write the whole training budget table here as CSV.")
 def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous, lock,
           allow_same_manager, priority, text_weight, output_format, out, strict,
-          budget_csv) -> None:
+          budget_csv, **factors) -> None:
     """Match the people of a profile CSV and print the pairs with their reasons."""
     # Imported here, not at the top: `mentorship --help` and the other commands start fast.
     from mentorship.profiles.csv_io import read_profiles_csv
@@ -110,7 +145,7 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
 
     settings = engine_settings(
         mode, {"priority": priority, "text_weight": text_weight, "min_score": min_score,
-               "fair": fair, "allow_same_manager": allow_same_manager},
+               "fair": fair, "allow_same_manager": allow_same_manager, **factors},
         avoid=tuple(avoid_pairs), previous=tuple(previous), locks=tuple(lock_pairs))
     try:
         with ProgressBar() as progress:
@@ -262,12 +297,14 @@ def round_group() -> None:
 @click.option("--fair", is_flag=True)
 @click.option("--allow-same-manager", is_flag=True)
 @click.option("--allow-repeat", is_flag=True, help="Allow pairs of earlier rounds again.")
-def round_create(name, mode, min_score, fair, allow_same_manager, allow_repeat) -> None:
+@factor_options
+def round_create(name, mode, min_score, fair, allow_same_manager, allow_repeat, **factors) -> None:
     """Create a draft round and print its id."""
     from mentorship.rounds.operations import create_round
 
     settings = {"min_score": min_score, "fair": fair, "allow_same_manager": allow_same_manager,
-                "allow_repeat": allow_repeat}
+                "allow_repeat": allow_repeat,
+                **{key: value for key, value in factors.items() if value is not None}}
     created = _run_service(lambda s: create_round(s, None, name, mode=mode, settings=settings))
     click.echo(f"round {created.id} created: {created.name} ({created.mode} mode, draft)")
 

@@ -55,6 +55,8 @@ def export_person(session: Session, actor: Person | None, email: str) -> dict[st
         "profile": None if profile is None else {
             "role": str(profile.role), "capacity": profile.capacity, "goals": profile.goals,
             "bio": profile.bio, "format_preference": str(profile.format_preference),
+            "years_experience": profile.years_experience, "institution": profile.institution,
+            "location": profile.location, "time_zone": profile.time_zone,
             "skills": [{"skill": s.skill_id, "level": s.level, "learn_rank": s.learn_rank,
                         "teaches": s.teaches} for s in profile.skills],
         },
@@ -125,12 +127,18 @@ def _round_mentions(session: Session, email: str) -> list[dict[str, Any]]:
 
 
 def _without_own_text(snapshot: dict | None, email: str) -> dict | None:
-    """Blank the free text a person wrote in a round's stored input."""
+    """Blank the free text a person wrote, and where they work, in a round's stored input."""
     if not snapshot:
         return snapshot
     for profile in snapshot.get("profiles", []):
         if profile.get("id") == email:
             profile.update(goals="", bio="", levels={}, learn=[], teach=[])
+            for key in ("department", "institution", "location"):
+                if key in profile:  # snapshots from before the factors lack them
+                    profile[key] = ""
+            for key in ("years_experience", "time_zone"):
+                if key in profile:
+                    profile[key] = None
     return snapshot
 
 

@@ -56,5 +56,11 @@ def export_profiles_csv(session: Session, actor: Person | None, taxonomy: Taxono
             "learn": "; ".join(name[s] for s in record["learn"]),
             "teach": "; ".join(name[s] for s in record["teach"] or ()),
             "goals": profile.goals if profile else "", "bio": profile.bio if profile else "",
+            "format_preference": str(profile.format_preference) if profile else "",
+            "years_experience": "" if profile is None or profile.years_experience is None
+                                else profile.years_experience,
+            "institution": profile.institution if profile else "",
+            "location": profile.location if profile else "",
+            "time_zone": profile.time_zone if profile else "",
         }.items()})
     return out.getvalue()

@@ -17,11 +17,14 @@ from mentorship.core.spreadsheet import unguarded
 from mentorship.profiles.mapping import engine_profile
 from mentorship.profiles.schemas import ProfileSchema
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ProfileTable", "read_profiles_csv"]
+__all__ = ["COLUMNS", "FACTOR_COLUMNS", "REQUIRED_COLUMNS", "ProfileTable", "read_profiles_csv"]
 
+#: Columns a file may leave out without changing what is stored: files written before these
+#: columns existed still import as they did.
+FACTOR_COLUMNS = ("format_preference", "years_experience", "institution", "location", "time_zone")
 COLUMNS = (
     "email", "name", "department", "manager_email", "role", "capacity",
-    "skills", "learn", "teach", "goals", "bio",
+    "skills", "learn", "teach", "goals", "bio", *FACTOR_COLUMNS,
 )
 REQUIRED_COLUMNS = ("email", "name")
 
@@ -38,6 +41,8 @@ class ProfileTable:
     skill_warnings: list[RowError] = field(default_factory=list)
     # Only with partial=True: the problems of the rows left out.
     errors: list[RowError] = field(default_factory=list)
+    # The format's columns the file has.
+    columns: tuple[str, ...] = COLUMNS
 
     def profiles(self) -> list[Profile]:
         """Return the engine's view of every record."""
@@ -79,7 +84,7 @@ def _parse(text: str, taxonomy: Taxonomy, partial: bool, strict: bool) -> Profil
         errors = [RowError(1, c, "", "required column is missing") for c in missing]
         errors += [RowError(1, c, "", "column appears more than once") for c in repeated]
         raise InvalidInput("the header row is not usable", errors)
-    table = ProfileTable()
+    table = ProfileTable(columns=tuple(c for c in COLUMNS if c in header))
     extra = [h or "(unnamed)" for h in header if h not in COLUMNS]
     if extra:
         table.warnings.append(f"ignored column(s) not in the format: {', '.join(extra)}")

@@ -2,7 +2,9 @@
 
 A profile *record* is the shape `ProfileSchema` loads (from a CSV row, the profile form or an
 API body): ``role, capacity, skills {skill: level}, learn [most wanted first], teach [skills]
-or None (every skill rated proficient or better), goals, bio, format_preference``. Stored rows
+or None (every skill rated proficient or better), goals, bio, format_preference`` and the
+factors ``years_experience`` (None: unknown), ``institution``, ``location``, ``time_zone``
+(empty: unknown). Stored rows
 become a record (`stored_record`, `skills_record`), a record becomes skill rows
 (`skill_rows`) or the engine's profile (`engine_profile`), and the pool is read in two queries
 (`load_profiles`). The form, the API, the CSV export and the engine all go through here.
@@ -18,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matching import Profile, Role
+from matching.profiles import MeetingFormat
 from mentorship.core.db import batches
 from mentorship.people.models import Person
 from mentorship.profiles.models import FormatPreference, MentoringRole, ProfileSkill
@@ -25,6 +28,7 @@ from mentorship.profiles.models import Profile as ProfileRow
 from mentorship.taxonomy.models import Skill
 
 __all__ = [
+    "FACTOR_DEFAULTS",
     "SkillRow",
     "blank_record",
     "engine_profile",
@@ -35,6 +39,9 @@ __all__ = [
     "stored_record",
 ]
 
+#: The factor fields of a record and their values when unknown.
+FACTOR_DEFAULTS = (("years_experience", None), ("institution", ""), ("location", ""),
+                   ("time_zone", ""))
 #: One stored skill of a profile: (skill id, level, learning rank or None, teaches).
 SkillRow = tuple[str, int, int | None, bool]
 
@@ -54,7 +61,8 @@ def blank_record() -> dict[str, Any]:
     """Return the record of someone who has no profile yet (the stored defaults)."""
     return {"role": str(MentoringRole.BOTH), "capacity": 1,
             "format_preference": str(FormatPreference.EITHER), "goals": "", "bio": "",
-            "skills": {}, "learn": [], "teach": None}
+            "skills": {}, "learn": [], "teach": None, **dict(FACTOR_DEFAULTS)}
+
 
 
 def stored_record(profile: ProfileRow) -> dict[str, Any]:
@@ -63,13 +71,15 @@ def stored_record(profile: ProfileRow) -> dict[str, Any]:
         "role": str(profile.role), "capacity": profile.capacity,
         "format_preference": str(profile.format_preference),
         "goals": profile.goals, "bio": profile.bio,
+        **{key: getattr(profile, key) for key, _ in FACTOR_DEFAULTS},
         **skills_record(((s.skill_id, s.level, s.learn_rank, s.teaches) for s in profile.skills),
                         teach_explicit=profile.teach_explicit),
     }
 
 
 #: The profile columns a record sets (its skills are rows of their own: `skill_rows`).
-PROFILE_FIELDS = ("role", "capacity", "teach", "goals", "bio", "format_preference")
+PROFILE_FIELDS = ("role", "capacity", "teach", "goals", "bio", "format_preference",
+                  "years_experience", "institution", "location", "time_zone")
 
 
 def fill_profile(profile: ProfileRow, record: dict[str, Any],
@@ -100,7 +110,7 @@ def skill_rows(person_id: int, record: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def engine_profile(email: str, manager_email: str | None, record: dict[str, Any]) -> Profile:
-    """Return the engine's profile of a person's record."""
+    """Return the engine's profile of a person's record (with their ``department``)."""
     return Profile(
         id=email,
         levels=record["skills"],
@@ -111,6 +121,12 @@ def engine_profile(email: str, manager_email: str | None, record: dict[str, Any]
         manager=manager_email,
         goals=record["goals"],
         bio=record["bio"],
+        department=record["department"],
+        institution=record["institution"],
+        location=record["location"],
+        years_experience=record["years_experience"],
+        format_preference=MeetingFormat(record["format_preference"]),
+        time_zone=record["time_zone"] or None,
     )
 
 
@@ -125,6 +141,8 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
     """
     light = (Person.id, Person.email, Person.manager_id, ProfileRow.role, ProfileRow.capacity,
              ProfileRow.teach_explicit)
+    factors = (Person.department, ProfileRow.format_preference,
+               *(getattr(ProfileRow, key) for key, _ in FACTOR_DEFAULTS))
     texts = (ProfileRow.goals, ProfileRow.bio)
     base = select().join(ProfileRow, ProfileRow.person_id == Person.id).where(
         Person.active.is_(True))
@@ -132,7 +150,7 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
                           ProfileSkill.learn_rank, ProfileSkill.teaches)
                    .join(Skill, Skill.id == ProfileSkill.skill_id).where(Skill.active.is_(True)))
     if only is None:
-        people = session.execute(base.add_columns(*light, *texts)).all()
+        people = session.execute(base.add_columns(*light, *texts, *factors)).all()
         email_of = {row.id: row.email for row in people}
         skill_queries = [skill_query]
     else:
@@ -141,7 +159,7 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
         email_of = {row.id: row.email for row in everyone}
         ids = sorted(only(everyone))
         people = [row for chunk in batches(ids) for row in session.execute(
-            base.add_columns(*light, *texts).where(Person.id.in_(chunk)))]
+            base.add_columns(*light, *texts, *factors).where(Person.id.in_(chunk)))]
         skill_queries = [skill_query.where(ProfileSkill.person_id.in_(chunk))
                          for chunk in batches(ids)]
     skills: dict[int, list[SkillRow]] = defaultdict(list)
@@ -151,6 +169,8 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
     profiles = [
         engine_profile(row.email, email_of.get(row.manager_id), {
             "role": str(row.role), "capacity": row.capacity, "goals": row.goals, "bio": row.bio,
+            "department": row.department, "format_preference": str(row.format_preference),
+            **{key: getattr(row, key) for key, _ in FACTOR_DEFAULTS},
             **skills_record(skills.get(row.id, ()), teach_explicit=row.teach_explicit)})
         for row in people
     ]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorship.core.models import Base, UtcDateTime, string_enum, utc_now
 from mentorship.people.models import Person
-from mentorship.profiles.limits import MAX_CAPACITY, MAX_LEVEL, MIN_LEVEL
+from mentorship.profiles.limits import MAX_CAPACITY, MAX_LEVEL, MAX_TEXT, MAX_YEARS, MIN_LEVEL
 
 __all__ = ["FormatPreference", "MentoringRole", "Profile", "ProfileSkill"]
 
@@ -33,6 +33,8 @@ class Profile(Base):
     __tablename__ = "profile"
     __table_args__ = (
         CheckConstraint(f"capacity >= 0 AND capacity <= {MAX_CAPACITY}", name="capacity_range"),
+        CheckConstraint("years_experience IS NULL OR (years_experience >= 0 AND "
+                        f"years_experience <= {MAX_YEARS})", name="years_experience_range"),
     )
 
     person_id: Mapped[int] = mapped_column(
@@ -47,6 +49,12 @@ class Profile(Base):
     format_preference: Mapped[FormatPreference] = mapped_column(
         string_enum(FormatPreference), default=FormatPreference.EITHER
     )
+    # The factors a round may match on (`matching.Profile`); empty or None means unknown.
+    years_experience: Mapped[int | None] = mapped_column(Integer)
+    institution: Mapped[str] = mapped_column(String(MAX_TEXT), default="", server_default="")
+    location: Mapped[str] = mapped_column(String(MAX_TEXT), default="", server_default="")
+    # An IANA name such as "America/Chicago" (checked against zoneinfo on the way in).
+    time_zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime, default=utc_now, onupdate=utc_now
     )

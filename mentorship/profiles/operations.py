@@ -16,7 +16,7 @@ from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionD
 from mentorship.core.permissions import require_coordinator
 from mentorship.people.directory import get_person
 from mentorship.people.models import PEOPLE_LOCK, Person
-from mentorship.profiles.csv_io import ProfileTable
+from mentorship.profiles.csv_io import FACTOR_COLUMNS, ProfileTable
 from mentorship.profiles.mapping import PROFILE_FIELDS, fill_profile, skill_rows, stored_record
 from mentorship.profiles.models import Profile, ProfileSkill
 from mentorship.profiles.schemas import ProfileSchema, profile_update_schema
@@ -65,6 +65,8 @@ def import_profiles(
     # department and manager.
     own_profile = {email for email, person in people.items()
                    if person.password_hash and person.profile is not None}
+    # A column the file leaves out (an older file) leaves the stored value as it is.
+    fields = [f for f in PROFILE_FIELDS if f not in FACTOR_COLUMNS or f in table.columns]
     for email, record in table.records.items():
         person = people.get(email)
         if person is None:
@@ -73,19 +75,17 @@ def import_profiles(
             people[email] = person
             report.created += 1
         elif _person_changes(person, record) or (
-                email not in own_profile and _profile_changes(person.profile, record)):
+                email not in own_profile and _profile_changes(person.profile, record, fields)):
             report.updated += 1
         person.name = record["name"]
         person.department = record["department"]
         if email in own_profile:
-            if _profile_changes(person.profile, record):
+            if _profile_changes(person.profile, record, fields):
                 report.warnings.append(
                     f"row {table.rows[email]}: {email} has signed up and keeps the profile "
                     "they wrote; only name, department and manager were updated")
             continue
-        # The CSV has no meeting-format column: an import leaves the stored one as it is.
-        person.profile = fill_profile(person.profile or Profile(), record,
-                                      [f for f in PROFILE_FIELDS if f != "format_preference"])
+        person.profile = fill_profile(person.profile or Profile(), record, fields)
     session.flush()
 
     for email, record in table.records.items():
@@ -123,14 +123,18 @@ def _person_changes(person: Person, record: dict[str, Any]) -> bool:
         record["name"], record["department"], record["manager_email"])
 
 
-def _profile_changes(profile: Profile | None, record: dict[str, Any]) -> bool:
+def _profile_changes(profile: Profile | None, record: dict[str, Any],
+                     fields: list[str]) -> bool:
     if profile is None:
         return True
+    factors = [f for f in fields if f in FACTOR_COLUMNS]
+
     def comparable(data: dict[str, Any]) -> tuple:
         teach = data["teach"]
         return (data["role"], data["capacity"], data["goals"], data["bio"],
                 {skill: level for skill, level in data["skills"].items() if level},
-                list(data["learn"]), None if teach is None else sorted(teach))
+                list(data["learn"]), None if teach is None else sorted(teach),
+                [data[f] for f in factors])
 
     return comparable(stored_record(profile)) != comparable(record)
 

@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, NamedTuple
+from zoneinfo import available_timezones
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from matching import Role, Taxonomy, parse_level
-from mentorship.profiles.limits import MAX_CAPACITY
+from mentorship.profiles.limits import MAX_CAPACITY, MAX_TEXT, MAX_YEARS
 
 __all__ = ["PROFILE_FIELDS", "ProfileSchema", "SkillLevels", "SkillList", "SkillWarning",
-           "profile_update_schema"]
+           "TimeZone", "profile_update_schema"]
+
+#: Other spellings of the meeting formats people type.
+FORMAT_SPELLINGS = {"in person": "in_person", "in-person": "in_person", "virtual": "remote",
+                    "online": "remote"}
+
+
+@cache
+def _time_zones() -> dict[str, str]:
+    """Return the IANA time-zone names by their case-folded spelling."""
+    return {name.casefold(): name for name in available_timezones()}
+
+
+class TimeZone(fields.String):
+    """An IANA time-zone name (``America/Chicago``), in any case; stored as IANA spells it."""
+
+    def _deserialize(self, value: Any, attr, data, **kwargs) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        name = _time_zones().get(text.strip().casefold())
+        if name is None:
+            raise ValidationError("not a time zone: write an IANA name such as "
+                                  "America/Chicago or Europe/London")
+        return name
 
 
 class SkillWarning(NamedTuple):
@@ -150,8 +174,18 @@ class ProfileSchema(Schema):
     format_preference = fields.String(
         load_default="either",
         validate=validate.OneOf(["in_person", "remote", "either"],
-                                error="must be in_person, remote or either"),
+                                error="must be in_person, remote (or virtual) or either"),
     )
+    years_experience = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=False,
+        validate=validate.Range(0, MAX_YEARS, error=f"must be a whole number of years 0-{MAX_YEARS}"),
+        error_messages={"invalid": f"must be a whole number of years 0-{MAX_YEARS}"},
+    )
+    institution = fields.String(load_default="", validate=validate.Length(max=MAX_TEXT))
+    location = fields.String(load_default="", validate=validate.Length(max=MAX_TEXT))
+    time_zone = TimeZone(load_default="")
     goals = fields.String(load_default="", validate=validate.Length(max=4000))
     bio = fields.String(load_default="", validate=validate.Length(max=4000))
 
@@ -172,6 +206,8 @@ class ProfileSchema(Schema):
                 value = value.strip()
                 if key == "role":
                     value = value.casefold()
+                elif key == "format_preference":
+                    value = FORMAT_SPELLINGS.get(value.casefold(), value.casefold())
             if value not in ("", None):
                 cleaned[key] = value
         return cleaned
@@ -192,7 +228,7 @@ class ProfileSchema(Schema):
 
 #: What a person may change about their own profile: never their identity, roles or manager.
 PROFILE_FIELDS = ("role", "capacity", "skills", "learn", "teach", "goals", "bio",
-                  "format_preference")
+                  "format_preference", "years_experience", "institution", "location", "time_zone")
 
 
 def profile_update_schema(taxonomy: Taxonomy) -> ProfileSchema:

@@ -230,6 +230,8 @@ def settings_text(settings: dict[str, Any]) -> str:
     parts = []
     for key, value in sorted(settings.items()):
         label = key.replace("_", " ")
+        if value is None:  # a limit left off
+            continue
         if isinstance(value, bool):
             parts.append(f"{label}: {'yes' if value else 'no'}")
         else:

@@ -181,7 +181,7 @@ def read_round_inputs(session: Session, current: Round,
 
 class _Chooser:
     """Picks, from the person rows `load_profiles` reads first, whom a partial read takes part
-    (`participants`), and loads their managers too, for the manager rules."""
+    (`participants`), and loads every manager above them too, for the management-chain rule."""
 
     def __init__(self, pick: Callable[[list[Any]], set[int]]) -> None:
         self.pick = pick
@@ -189,13 +189,23 @@ class _Chooser:
 
     def __call__(self, rows) -> set[int]:
         self.participants = self.pick(rows)
-        return self.participants | ({row.manager_id for row in rows
-                                     if row.id in self.participants} - {None})
+        manager_of = {row.id: row.manager_id for row in rows}
+        chosen = set(self.participants)
+        for person in self.participants:
+            above = manager_of.get(person)
+            while above is not None and above not in chosen:  # a cycle ends at a repeat
+                chosen.add(above)
+                above = manager_of.get(above)
+        return chosen
 
 
 def _bystander(profile: Profile) -> Profile:
-    """A person in the pool for the manager rules only: seeking nothing, offering nothing."""
-    return replace(profile, learn=(), capacity=0, manager=None)
+    """A person in the pool for the manager rules only: seeking nothing, offering nothing.
+
+    They keep their own manager (read too, see `_Chooser`), so the chain above a participant
+    runs through them.
+    """
+    return replace(profile, learn=(), capacity=0)
 
 
 def _open_around(session: Session, held: Sequence[tuple[int, int]],

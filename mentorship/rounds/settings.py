@@ -12,9 +12,11 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from matching import PRIORITY_RATIOS, MatchSettings, Mode, ScoreWeights
+from matching.results import FACTOR_MODES, Chain
 from mentorship.core.errors import InvalidInput, RowError
 
 __all__ = [
+    "FACTOR_SETTINGS",
     "FAIRNESS_NEEDS_MENTOR_MODE",
     "MODES",
     "PRIORITIES",
@@ -32,6 +34,28 @@ PRIORITIES = tuple(PRIORITY_RATIOS)
 FAIRNESS_NEEDS_MENTOR_MODE = "applies to mentor mode only"
 
 _NUMBER = {"invalid": "enter a number, such as 0.5"}
+#: The institution setting's extra value: prefer another institution when the pool names more
+#: than one, else ignore (the engine's None).
+AUTO = "auto"
+#: Each factor setting and the values it takes.
+FACTOR_SETTINGS = {
+    **{name: tuple(str(mode) for mode in modes) for name, modes in FACTOR_MODES.items()},
+    "institution": (AUTO, *(str(mode) for mode in FACTOR_MODES["institution"])),
+    "management_chain": tuple(str(c) for c in Chain),
+}
+WEIGHT_SETTINGS = ("preference_weight", "experience_weight", "department_weight",
+                   "institution_weight")
+
+
+def _choice(name: str) -> fields.String:
+    values = FACTOR_SETTINGS[name]
+    return fields.String(validate=validate.OneOf(
+        values, error=f"must be {', '.join(values[:-1])} or {values[-1]}"))
+
+
+def _weight() -> fields.Float:
+    return fields.Float(validate=validate.Range(min=0, error="must not be negative"),
+                        error_messages=_NUMBER)
 
 
 class RoundSettingsSchema(Schema):
@@ -53,6 +77,19 @@ class RoundSettingsSchema(Schema):
     fair = fields.Boolean()
     allow_same_manager = fields.Boolean()
     allow_repeat = fields.Boolean()
+    experience = _choice("experience")
+    department = _choice("department")
+    institution = _choice("institution")
+    meeting_format = _choice("meeting_format")
+    management_chain = _choice("management_chain")
+    max_time_zone_hours = fields.Float(
+        allow_none=True, validate=validate.Range(0, 12, error="must be between 0 and 12 hours"),
+        error_messages=_NUMBER)
+    preference_weight = fields.Float(validate=validate.Range(0, 1, error="must be between 0 and 1"),
+                                     error_messages=_NUMBER)
+    experience_weight = _weight()
+    department_weight = _weight()
+    institution_weight = _weight()
 
     def __init__(self, *, mode: str = Mode.MENTOR.value, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -70,7 +107,16 @@ def default_settings() -> dict[str, Any]:
     weights, settings = ScoreWeights(), MatchSettings()
     return {"priority": weights.priority, "text_weight": weights.text,
             "min_score": settings.min_score, "fair": settings.fair,
-            "allow_same_manager": settings.allow_same_manager, "allow_repeat": False}
+            "allow_same_manager": settings.allow_same_manager, "allow_repeat": False,
+            "experience": str(settings.experience), "department": str(settings.department),
+            "institution": AUTO if settings.institution is None else str(settings.institution),
+            "meeting_format": str(settings.meeting_format),
+            "management_chain": str(settings.management_chain),
+            "max_time_zone_hours": settings.max_time_zone_hours,
+            "preference_weight": weights.preference,
+            "experience_weight": settings.experience_weight,
+            "department_weight": settings.department_weight,
+            "institution_weight": settings.institution_weight}
 
 
 def load_round_settings(mode: str, raw: dict[str, Any] | None) -> dict[str, Any]:
@@ -101,14 +147,21 @@ def engine_settings(mode: str, settings: dict[str, Any], **rules: Any) -> MatchS
 
     `rules` are MatchSettings' pair lists (avoid, previous, locks) as email pairs.
     """
-    defaults = default_settings()
+    values = {**default_settings(), **settings}
+    institution = values["institution"]
+    hours = values["max_time_zone_hours"]
     return MatchSettings(
         mode=Mode(mode),
-        weights=ScoreWeights(priority=str(settings.get("priority", defaults["priority"])),
-                             text=float(settings.get("text_weight", defaults["text_weight"]))),
-        min_score=float(settings.get("min_score", defaults["min_score"])),
-        fair=bool(settings.get("fair", defaults["fair"])),
-        allow_same_manager=bool(settings.get("allow_same_manager",
-                                             defaults["allow_same_manager"])),
+        weights=ScoreWeights(priority=str(values["priority"]),
+                             text=float(values["text_weight"]),
+                             preference=float(values["preference_weight"])),
+        min_score=float(values["min_score"]),
+        fair=bool(values["fair"]),
+        allow_same_manager=bool(values["allow_same_manager"]),
+        experience=values["experience"], department=values["department"],
+        institution=None if institution == AUTO else institution,
+        meeting_format=values["meeting_format"], management_chain=values["management_chain"],
+        max_time_zone_hours=None if hours is None else float(hours),
+        **{key: float(values[key]) for key in WEIGHT_SETTINGS if key != "preference_weight"},
         **rules,
     )

@@ -7,8 +7,20 @@ import json
 from typing import Any
 
 from matching import MatchSettings, Mode, Profile, Role, ScoreWeights
+from matching.profiles import MeetingFormat
+from matching.results import Chain, Factor
 
 __all__ = ["from_snapshot", "snapshot_hash", "to_snapshot"]
+
+#: The profile factors a snapshot keeps, and their values when unknown.
+PROFILE_FACTORS = {"department": "", "institution": "", "location": "", "years_experience": None,
+                   "format_preference": "either", "time_zone": None}
+#: The factor settings a snapshot keeps, with the values that reproduce a snapshot taken before
+#: they existed: the engine then knew only the direct manager and no factor.
+SETTING_FACTORS = {"experience": "ignore", "department": "ignore", "institution": "ignore",
+                   "meeting_format": "ignore", "max_time_zone_hours": None,
+                   "management_chain": "direct", "experience_weight": 1.0,
+                   "department_weight": 1.0, "institution_weight": 1.0}
 
 
 def to_snapshot(profiles: list[Profile], settings: MatchSettings) -> dict[str, Any]:
@@ -17,18 +29,26 @@ def to_snapshot(profiles: list[Profile], settings: MatchSettings) -> dict[str, A
         "profiles": [
             {"id": p.id, "levels": dict(sorted(p.levels.items())), "learn": list(p.learn),
              "teach": None if p.teach is None else list(p.teach), "role": str(p.role),
-             "capacity": p.capacity, "manager": p.manager, "goals": p.goals, "bio": p.bio}
+             "capacity": p.capacity, "manager": p.manager, "goals": p.goals, "bio": p.bio,
+             **{key: _plain(getattr(p, key)) for key in PROFILE_FACTORS}}
             for p in sorted(profiles, key=lambda p: p.id)
         ],
         "settings": {
             "mode": str(settings.mode), "priority": settings.weights.priority,
-            "text_weight": settings.weights.text, "min_score": settings.min_score,
+            "text_weight": settings.weights.text,
+            "preference_weight": settings.weights.preference, "min_score": settings.min_score,
             "fair": settings.fair, "allow_same_manager": settings.allow_same_manager,
             "avoid": sorted(map(list, settings.avoid)),
             "previous": sorted(map(list, settings.previous)),
             "locks": [list(pair) for pair in settings.locks],
+            **{key: _plain(getattr(settings, key)) for key in SETTING_FACTORS},
         },
     }
+
+
+def _plain(value: Any) -> Any:
+    """Return enum values as their strings, for JSON."""
+    return str(value) if isinstance(value, Factor | Chain | MeetingFormat) else value
 
 
 def snapshot_hash(snapshot: dict[str, Any]) -> str:
@@ -41,16 +61,19 @@ def from_snapshot(snapshot: dict[str, Any]) -> tuple[list[Profile], MatchSetting
     profiles = [
         Profile(id=p["id"], levels=p["levels"], learn=tuple(p["learn"]),
                 teach=None if p["teach"] is None else tuple(p["teach"]), role=Role(p["role"]),
-                capacity=p["capacity"], manager=p["manager"], goals=p["goals"], bio=p["bio"])
+                capacity=p["capacity"], manager=p["manager"], goals=p["goals"], bio=p["bio"],
+                **{key: p.get(key, unknown) for key, unknown in PROFILE_FACTORS.items()})
         for p in snapshot["profiles"]
     ]
     s = snapshot["settings"]
     settings = MatchSettings(
-        # Snapshots from before ranked priorities have no "priority": they read as the default.
+        # Snapshots from before ranked priorities and preferences read as the defaults then.
         mode=Mode(s["mode"]),
-        weights=ScoreWeights(priority=s.get("priority", "strict"), text=s["text_weight"]),
+        weights=ScoreWeights(priority=s.get("priority", "strict"), text=min(1.0, s["text_weight"]),
+                             preference=s.get("preference_weight", 0.0)),
         min_score=s["min_score"], fair=s["fair"], allow_same_manager=s["allow_same_manager"],
         avoid=tuple(map(tuple, s["avoid"])), previous=tuple(map(tuple, s["previous"])),
         locks=tuple(map(tuple, s["locks"])),
+        **{key: s.get(key, before) for key, before in SETTING_FACTORS.items()},
     )
     return profiles, settings

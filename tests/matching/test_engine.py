@@ -23,6 +23,17 @@ def shares_manager(a: Profile, b: Profile) -> bool:
     return a.manager is not None and a.manager == b.manager
 
 
+def above(profiles, person: Profile, other: Profile) -> bool:
+    """Whether `other` is anywhere up `person`'s management chain (the default chain rule)."""
+    people, seen, manager = by_id(profiles), set(), person.manager
+    while manager is not None and manager not in seen:
+        if manager == other.id:
+            return True
+        seen.add(manager)
+        manager = people[manager].manager
+    return False
+
+
 def brute_force_mentor(result_pairs_scores, profiles, pairs_allowed):
     """Best (count, total) over all assignments of the allowed pairs (small pools only)."""
     people = by_id(profiles)
@@ -57,7 +68,8 @@ def test_rules_hold_and_total_is_optimal(profiles, taxonomy):
         load[pair.mentor] = load.get(pair.mentor, 0) + 1
         assert mentor.role.mentors and mentee.role.learns
         assert pair.mentor != pair.mentee
-        assert mentee.manager != mentor.id and mentor.manager != mentee.id, "manager rule"
+        assert not above(profiles, mentee, mentor) and not above(profiles, mentor, mentee), \
+            "management-chain rule"
         assert not shares_manager(mentor, mentee), "same-manager rule"
         assert skill_contributions(mentee, mentor), "pair without anything to teach"
     assert all(n <= people[m].capacity for m, n in load.items()), "over capacity"
@@ -67,7 +79,7 @@ def test_rules_hold_and_total_is_optimal(profiles, taxonomy):
     for mentor, mentee in itertools.permutations(profiles, 2):
         if not (mentor.role.mentors and mentee.role.learns and mentor.capacity > 0):
             continue
-        if mentee.manager == mentor.id or mentor.manager == mentee.id:
+        if above(profiles, mentee, mentor) or above(profiles, mentor, mentee):
             continue
         if shares_manager(mentor, mentee):
             continue

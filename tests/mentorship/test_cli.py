@@ -492,3 +492,33 @@ def test_the_readmes_warning_example_is_what_the_command_prints(monkeypatch, tmp
     readme = (root / "README.md").read_text(encoding="utf-8")
     shown = readme.split("warning: examples/bad.csv:", 1)[1].split("```", 1)[0]
     assert result.stderr == f"warning: {fixed}:" + shown
+
+
+FACTOR_POOL = [
+    {"email": "ada@lib.org", "name": "Ada", "department": "Systems", "role": "mentor",
+     "skills": "marc21=4", "time_zone": "Europe/Berlin", "years_experience": "3"},
+    {"email": "ben@lib.org", "name": "Ben", "department": "Systems", "role": "mentee",
+     "skills": "marc21=1", "learn": "marc21", "time_zone": "America/New_York",
+     "years_experience": "12"},
+]
+
+
+def test_factor_flags_reach_the_engine(write_csv):
+    path = write_csv(FACTOR_POOL)
+    default = run_json(path)
+    assert mentor_pairs(default) == {("ada@lib.org", "ben@lib.org")}
+    assert ("reverse mentoring: the mentor has fewer years of experience (3) than the mentee (12)"
+            in default["pairs"][0]["reasons"])
+    refused = run_json(path, "--department", "require", "--max-time-zone-hours", "2")
+    ben = next(entry for entry in refused["unmatched"] if entry["email"] == "ben@lib.org")
+    assert ben["reason"] == ("all 1 eligible candidates excluded "
+                             "(same-department rule 1, time-zone rule 1)")
+    assert not run_json(path, "--experience", "ignore")["pairs"][0]["reasons"][1:]
+
+
+@pytest.mark.parametrize("args", [("--department", "always"), ("--max-time-zone-hours", "13"),
+                                  ("--preference-weight", "-1"), ("--management-chain", "skip")])
+def test_bad_factor_flags_are_usage_errors(pool_csv, args):
+    result = run(pool_csv, *args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert args[0] in result.output

@@ -47,9 +47,17 @@ def test_export_then_delete_leaves_no_trace(db, published, taxonomy):
     assert data["profile"]["skills"]
     assert any(m["as"] == "mentor" for m in data["matches"])
 
+    mentor.profile.institution, mentor.profile.time_zone = "Westbrook Annex", "Pacific/Chatham"
+    preview_again = create_round(db, None, "B")
+    preview_round(db, None, preview_again.id, taxonomy=taxonomy)
+    stored = next(p for p in db.get(Round, preview_again.id).input_snapshot["profiles"]
+                  if p["id"] == email)
+    assert (stored["institution"], stored["time_zone"]) == ("Westbrook Annex", "Pacific/Chatham")
+
     delete_person(db, None, email)
     db.expire_all()
     assert email not in everything(db)
+    assert "Westbrook Annex" not in everything(db) and "Pacific/Chatham" not in everything(db)
     assert db.scalar(select(func.count()).select_from(Match)) == pairs_before
     assert db.scalar(select(Match).where(Match.id == match.id)).mentor_id is None
     assert db.get(Round, published.id).diagnostics["summary"]["matched"] > 0

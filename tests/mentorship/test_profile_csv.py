@@ -66,6 +66,7 @@ EXPECTED_PROFILES = [
         manager=None,
         goals="",
         bio="Cataloguing librarian",
+        department="Cataloguing",
     ),
     Profile(
         id="ben@lib.org",
@@ -77,6 +78,7 @@ EXPECTED_PROFILES = [
         manager="ada.lovelace@lib.org",
         goals="Learn to catalogue",
         bio="",
+        department="Systems",
     ),
     Profile(
         id="cal@lib.org",

@@ -296,6 +296,29 @@ def test_a_person_replaces_their_profile_and_the_stored_one_round_trips(as_role,
         k: v for k, v in before.items() if k != "updated_at"}
 
 
+def test_the_profile_factors_round_trip_through_the_api(as_role, ids):
+    client, headers = signed_in(as_role, "other")
+    url = f"{API}/profiles/{ids['other']}"
+    before = client.get(url).get_json()
+    writable = {k: v for k, v in before.items() if k not in ("person_id", "updated_at")}
+    try:
+        bad = client.put(url, json={**writable, "time_zone": "Atlantis", "years_experience": -2},
+                         headers=headers)
+        problems = error_of(bad, 422)
+        assert "time_zone" in str(problems) and "years_experience" in str(problems)
+        saved = client.put(url, json={**writable, "years_experience": 15, "time_zone": "Asia/Tokyo",
+                                      "institution": "City U", "location": "Branch"},
+                           headers=headers)
+        assert saved.status_code == 200, saved.get_data(as_text=True)
+        got = client.get(url).get_json()
+        assert (got["years_experience"], got["time_zone"], got["institution"],
+                got["location"]) == (15, "Asia/Tokyo", "City U", "Branch")
+    finally:
+        restored = client.put(url, json=writable, headers=headers)
+    assert restored.status_code == 200
+    assert restored.get_json()["years_experience"] is None
+
+
 def test_only_the_person_or_an_admin_replaces_a_profile(as_role, ids):
     url = f"{API}/profiles/{ids['mentee']}"
     for who in ("other", "coordinator"):

@@ -198,4 +198,5 @@ def test_a_person_page_shows_profile_pairs_and_history(as_role, ids):
     assert page.status_code == 200
     assert "Profile" in html and "Pairs" in html and "History" in html
     assert "Spring" in html  # the published round their pair is in
+    assert re.search(r"<dt>Experience</dt><dd>—</dd>", html)  # not given
     assert client.get("/coordinator/people/999999").status_code == 404

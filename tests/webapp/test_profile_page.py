@@ -119,3 +119,27 @@ def test_a_post_without_the_forms_fields_changes_nothing(app, as_role):
     with app.extensions["mentorship.sessions"]() as db:
         person = db.scalar(select(Person).where(Person.email == email("mentor")))
         assert str(person.profile.role) == "mentor" and person.profile.skills
+
+
+def test_the_factors_are_saved_and_a_bad_time_zone_is_reported_beside_it(app, as_role):
+    client = as_role("staff")
+    form = _form(client)
+    form.update({"years_experience": "7", "institution": "Hill College", "location": "Main",
+                 "time_zone": "Mars/Olympus", "goals": "Learn BIBFRAME"})
+    response = client.post("/profile", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(r'id="time_zone-error">.*not a time zone', page)
+    assert re.search(r'id="time_zone"[^>]*value="Mars/Olympus"', page)
+    assert re.search(r'id="years_experience"[^>]*value="7"', page)
+    assert 'href="#time_zone"' in page
+    form["time_zone"] = "europe/dublin"
+    response = client.post("/profile", data=form, follow_redirects=True)
+    assert "Your profile is saved." in response.get_data(as_text=True)
+    with app.extensions["mentorship.sessions"]() as db:
+        profile = db.scalar(select(Person).where(Person.email == email("staff"))).profile
+        assert (profile.years_experience, profile.institution, profile.location,
+                profile.time_zone) == (7, "Hill College", "Main", "Europe/Dublin")
+    page = client.get("/profile").get_data(as_text=True)
+    assert re.search(r'id="time_zone"[^>]*value="Europe/Dublin"', page)
+    assert re.search(r'id="institution"[^>]*value="Hill College"', page)

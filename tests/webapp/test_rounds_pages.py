@@ -126,6 +126,27 @@ def test_a_bad_setting_is_shown_beside_its_field_and_nothing_typed_is_lost(as_ro
         assert db.scalar(select(Round.id).where(Round.name == "Summer")) is None
 
 
+def test_the_factor_settings_are_set_on_the_form(as_role, app):
+    client = as_role("coordinator")
+    form = page_text(client.get("/coordinator/rounds/new"))
+    assert re.search(r'<option value="chain" selected>[^<]*\(default\)', form)
+    bad = post(client, "/coordinator/rounds/new", {
+        "name": "Factors", "mode": "mentor", "skill_weight": "0.8", "text_weight": "0.2",
+        "min_score": "0", "max_time_zone_hours": "30"}, page="/coordinator/rounds/new")
+    assert bad.status_code == 422
+    assert re.search(r'id="max_time_zone_hours-error">.*?between 0 and 12', page_text(bad))
+    created = post(client, "/coordinator/rounds/new", {
+        "name": "Factors", "mode": "mentor", "skill_weight": "0.8", "text_weight": "0.2",
+        "min_score": "0", "department": "require", "management_chain": "direct",
+        "max_time_zone_hours": "3", "preference_weight": ""}, page="/coordinator/rounds/new")
+    assert created.status_code == 303
+    with app.extensions["mentorship.sessions"]() as db:
+        settings = db.scalar(select(Round.settings).where(Round.name == "Factors"))
+    assert (settings["department"], settings["management_chain"],
+            settings["max_time_zone_hours"]) == ("require", "direct", 3.0)
+    assert "preference_weight" not in settings  # left empty: the default
+
+
 def test_a_missing_name_and_fairness_in_peer_mode_are_field_errors(as_role):
     response = post(as_role("coordinator"), "/coordinator/rounds/new", {
         "name": " ", "mode": "peer", "priority": "strict", "text_weight": "0.2",

@@ -102,8 +102,11 @@ class RoundCreateSchema(Schema):
     name = fields.String(required=True)
     mode = fields.String(load_default="mentor", metadata={"description": "mentor or peer."})
     settings = fields.Dict(keys=fields.String(), load_default=dict, metadata={
-        "description": "Any of priority (strict or soft), text_weight, min_score, fair, allow_same_manager, "
-                       "allow_repeat; missing ones take their defaults."})
+        "description": "Any of priority (strict or soft), text_weight, min_score, fair, "
+                       "allow_same_manager, allow_repeat, experience, department, institution, "
+                       "meeting_format, management_chain, max_time_zone_hours, "
+                       "preference_weight, experience_weight, department_weight, "
+                       "institution_weight; missing ones take their defaults."})
 
 
 class ProfileBodySchema(Schema):
@@ -183,6 +186,13 @@ class StoredProfileSchema(Schema):
     goals = fields.String(dump_only=True)
     bio = fields.String(dump_only=True)
     format_preference = fields.Enum(FormatPreference, by_value=True, dump_only=True)
+    years_experience = fields.Integer(dump_only=True, allow_none=True, metadata={
+        "description": "Years of library experience; null: not given."})
+    institution = fields.String(dump_only=True, metadata={"description": "Library or institution."})
+    location = fields.String(dump_only=True, metadata={
+        "description": "Where the person works; in-person meetings need the same one."})
+    time_zone = fields.String(dump_only=True, metadata={
+        "description": "IANA time-zone name, such as America/Chicago; empty: not given."})
     updated_at = UtcDateTime(dump_only=True)
 
     def _levels(self, profile) -> dict[str, int]:

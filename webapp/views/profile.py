@@ -9,7 +9,14 @@ from flask_login import login_required
 
 from mentorship.core.errors import InvalidInput
 from mentorship.people.models import Person
-from mentorship.profiles.limits import LEVEL_NAMES, MAX_CAPACITY, MAX_LEVEL, MIN_LEVEL
+from mentorship.profiles.limits import (
+    LEVEL_NAMES,
+    MAX_CAPACITY,
+    MAX_LEVEL,
+    MAX_TEXT,
+    MAX_YEARS,
+    MIN_LEVEL,
+)
 from mentorship.profiles.mapping import blank_record, stored_record
 from mentorship.profiles.operations import update_profile
 from mentorship.taxonomy import Taxonomy
@@ -23,13 +30,17 @@ LEVEL_CHOICES = frozenset(str(level) for level in range(MIN_LEVEL, MAX_LEVEL + 1
 ROLES = (("mentee", "Mentee: I want to learn"), ("mentor", "Mentor: I want to teach"),
          ("both", "Both: learn some things, teach others"))
 FORMATS = (("either", "Either"), ("in_person", "In person"), ("remote", "Remote"))
+#: The factor fields of the form, typed as text (empty: not given).
+FACTOR_FIELDS = ("years_experience", "institution", "location", "time_zone")
 
 
 def stored_form(person: Person) -> dict[str, Any]:
     """The person's stored profile in the form's own terms (field name -> value)."""
     record = stored_record(person.profile) if person.profile is not None else blank_record()
+    years = record["years_experience"]
     return {**record, "capacity": str(record["capacity"]), "levels": record["skills"],
             "teach": set(record["teach"] or ()),
+            "years_experience": "" if years is None else str(years),
             "learn_ranks": {skill: str(rank) for rank, skill in enumerate(record["learn"], 1)}}
 
 
@@ -64,6 +75,7 @@ def submitted_form(taxonomy: Taxonomy, previous_learn: list[str]) -> dict[str, A
         "role": form.get("role", ""), "capacity": form.get("capacity", ""),
         "format_preference": form.get("format_preference", ""),
         "goals": form.get("goals", ""), "bio": form.get("bio", ""),
+        **{key: form.get(key, "") for key in FACTOR_FIELDS},
         "levels": {s: v for s, v in levels.items() if v != 0},
         "learn": learn,
         "teach": {s for s in taxonomy.skill_ids if form.get(f"teach-{s}")},
@@ -76,6 +88,7 @@ def payload(values: dict[str, Any]) -> dict[str, Any]:
         "role": values["role"], "capacity": values["capacity"],
         "format_preference": values["format_preference"], "goals": values["goals"],
         "bio": values["bio"], "skills": dict(values["levels"]), "learn": list(values["learn"]),
+        **{key: values[key] for key in FACTOR_FIELDS},
         # No skill ticked under "can teach" means: offer what I rate proficient or expert.
         "teach": sorted(values["teach"]) or None,
     }
@@ -111,5 +124,5 @@ def edit():
                 return redirect(url_for("profile.edit"), code=303)
     return render_template("profile/edit.html", person=person, values=values, errors=errors,
                            taxonomy=taxonomy, levels=LEVEL_NAMES, roles=ROLES, formats=FORMATS,
-                           max_capacity=MAX_CAPACITY,
+                           max_capacity=MAX_CAPACITY, max_years=MAX_YEARS, max_text=MAX_TEXT,
                            ), (422 if errors else 200)

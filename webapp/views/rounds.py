@@ -58,14 +58,31 @@ MODES = (
     ("mentor", "Mentor mode", "mentors teach mentees the skills they want to learn"),
     ("peer", "Peer mode", "people pair up to learn from each other"),
 )
-NUMBER_FIELDS = ("text_weight", "min_score")
-#: Settings chosen from a few values: (key, [(value, text, hint)]).
+NUMBER_FIELDS = ("text_weight", "min_score", "preference_weight",
+                 "experience_weight", "department_weight", "institution_weight",
+                 "max_time_zone_hours")
+#: Number fields that may be left empty: the default (for the time zones, no limit).
+OPTIONAL_NUMBERS = NUMBER_FIELDS[2:]
+#: The factor settings: (setting, label, {value: what it does}).
+#: How a mentee's ranked wants weigh: (value, text, hint).
+PRIORITY_CHOICES = (
+    ("strict", "Strict", "a mentor for a mentee's earlier want always beats one for later "
+                         "wants only"),
+    ("soft", "Soft", "two later wants covered may outweigh an earlier one"),
+)
 CHOICE_FIELDS = (
-    ("priority", (
-        ("strict", "Strict", "a mentor for a mentee's earlier want always beats one for later "
-                             "wants only"),
-        ("soft", "Soft", "two later wants covered may outweigh an earlier one"),
-    )),
+    ("experience", "Experience", {"prefer": "prefer a mentor with more years than the mentee",
+                                  "ignore": "ignore"}),
+    ("department", "Department", {"prefer": "prefer another department",
+                                  "require": "require another department", "ignore": "ignore"}),
+    ("institution", "Library or institution", {
+        "auto": "prefer another one when the pool has more than one",
+        "prefer": "prefer another one", "require": "require another one", "ignore": "ignore"}),
+    ("meeting_format", "Meeting format", {
+        "require": "respect it: in person needs the same location", "ignore": "ignore"}),
+    ("management_chain", "Management chain", {
+        "chain": "never pair anyone with a manager above them",
+        "direct": "exclude the direct manager only"}),
 )
 FLAG_FIELDS = (
     ("fair", "Fair", "Raise the worst-off mentee's score first, then the total (mentor mode only)."),
@@ -109,7 +126,7 @@ def default_form() -> dict[str, Any]:
     """The new-round form's starting values: the engine's own defaults."""
     defaults = default_settings()
     return {"name": "", "mode": "mentor",
-            **{key: str(value) if key in NUMBER_FIELDS else value
+            **{key: ("" if value is None else str(value)) if key in NUMBER_FIELDS else value
                for key, value in defaults.items()}}
 
 
@@ -118,8 +135,9 @@ def submitted_form() -> dict[str, Any]:
     form = request.form
     values: dict[str, Any] = {"name": form.get("name", ""), "mode": form.get("mode", "")}
     values.update({key: form.get(key, "").strip() for key in NUMBER_FIELDS})
-    values.update({key: form.get(key, "") for key, _ in CHOICE_FIELDS})
     values.update({key: bool(form.get(key)) for key, _, _ in FLAG_FIELDS})
+    values.update({key: form.get(key, "") for key, _, _ in CHOICE_FIELDS})
+    values["priority"] = form.get("priority", "")
     return values
 
 
@@ -135,9 +153,12 @@ def new():
     if request.method == "POST":
         db = get_db()
         values = submitted_form()
-        settings = {key: values[key] for key in NUMBER_FIELDS}
-        settings.update({key: values[key] for key, _ in CHOICE_FIELDS})
+        settings = {key: values[key] for key in NUMBER_FIELDS
+                    if values[key] or key not in OPTIONAL_NUMBERS}
         settings.update({key: values[key] for key, _, _ in FLAG_FIELDS})
+        settings.update({key: values[key] for key, _, _ in CHOICE_FIELDS if values[key]})
+        if values["priority"]:
+            settings["priority"] = values["priority"]
         try:
             created = create_round(db, actor(), values["name"], mode=values["mode"],
                                    settings=settings)
@@ -147,10 +168,10 @@ def new():
         else:
             flash(f"Round “{created.name}” is created as a draft. Run the preview to see its pairs.")
             return redirect(url_for("rounds.review", round_id=created.id), code=303)
-    page = render_template("rounds/new.html", values=values, errors=errors, modes=MODES,
-                           defaults=default_settings(), flags=FLAG_FIELDS,
-                           priorities=dict(CHOICE_FIELDS)["priority"])
-    return page, (422 if errors else 200)
+    return render_template("rounds/new.html", values=values, errors=errors, modes=MODES,
+                           defaults=default_settings(),
+                           flags=FLAG_FIELDS, choices=CHOICE_FIELDS,
+                           priorities=PRIORITY_CHOICES), (422 if errors else 200)
 
 
 # --- the review ---------------------------------------------------------------------------
