@@ -332,15 +332,18 @@ def test_a_lock_breaking_a_factor_rule_is_refused(taxonomy, mode):
     assert kept.pairs[0].locked
 
 
-def test_the_bonus_joins_the_score_like_the_text_term(taxonomy):
-    # No text: (0.8 * gap + 0.1 * bonus) / (0.8 + 0.2 + 0.1), gap = (4 - 1) / 4.
+def test_the_bonus_joins_the_text_in_the_tie_breaker(taxonomy):
+    # The first want three levels up: 1.25 / 2.0625, 6061 steps of 1e-4. No text, so the
+    # tie-breaker is (1 * cosine 0 + 1 * bonus) / 2, times 0.99 of a step.
     senior = run([mentee("m@x", years_experience=1), mentor("t@x", years_experience=9)], taxonomy)
-    assert senior.pairs[0].score == pytest.approx((0.8 * 0.75 + 0.1) / 1.1, abs=1e-6)
+    assert senior.pairs[0].score == pytest.approx((6061 + 0.99 * 0.5) / 1e4, abs=1e-6)
     junior = run([mentee("m@x", years_experience=9), mentor("t@x", years_experience=1)], taxonomy)
-    assert junior.pairs[0].score == pytest.approx(0.8 * 0.75 / 1.1, abs=1e-6)
+    assert junior.pairs[0].score == pytest.approx(0.6061, abs=1e-6)
+    # A preference never outweighs a step of skill: the senior is ahead by less than one.
+    assert 0 < senior.pairs[0].score - junior.pairs[0].score < 1e-4
     # With no preference that counts, the score is the one without preferences at all.
     blank = run([mentee("m@x"), mentor("t@x")], taxonomy)
-    assert blank.pairs[0].score == pytest.approx(0.6, abs=1e-6)
+    assert blank.pairs[0].score == pytest.approx(0.6061, abs=1e-6)
 
 
 def test_a_factor_nobody_gave_counts_for_nothing(taxonomy):
