@@ -56,6 +56,11 @@ CSV_COLUMNS = (
     "teach",
     "goals",
     "bio",
+    "years_experience",
+    "format_preference",
+    "location",
+    "time_zone",
+    "institution",
 )
 
 
@@ -170,6 +175,9 @@ BOTH_OFFERS = _tuples(_TABLES["BOTH_OFFERS"])
 DIVISIONS: dict[str, tuple[str, ...]] = _tuples(_TABLES["DIVISIONS"])
 TEAMS: dict[str, tuple[str, ...]] = _tuples(_TABLES["TEAMS"])
 LEADERSHIP: dict[str, str] = _TABLES["LEADERSHIP"]
+# Where each department works, and the institution with its time zone and meeting formats.
+SITES: dict[str, str] = {k: v for k, v in _TABLES["SITES"].items() if not k.startswith("_")}
+PLACE = _TABLES["PLACE"]
 #: The job whose skills and wants leaders add to their own.
 LEADERSHIP_JOB = "leadership"
 
@@ -629,6 +637,9 @@ def generate_staff_with_posts(
 
     rows: list[tuple[dict[str, str], Post]] = []
     emails: list[str] = []
+    # The factor fields draw from their own stream, so the rest of a seed's output stays as
+    # it was before they existed.
+    place = _Place(_QuickRandom(seed * 7919 + 17))
     for post, manager in posts:
         if post.level == "staff":
             role = rng.draw(ROLES, STAFF_ROLE_CUM_WEIGHTS)
@@ -665,10 +676,37 @@ def generate_staff_with_posts(
             "teach": teach,
             "goals": generator.goals_for(role, learn, strengths),
             "bio": generator.bio_for(post.title, years, PROFILES[profile_key], core, previous),
+            "years_experience": str(years),
+            **place.fields_for(post.department),
         }
         emails.append(email)
         rows.append((row, post))
     return rows
+
+
+class _Place:
+    """Draws the meeting format, location, time zone and institution of each person.
+
+    Everyone works for the one institution; most meet either way; some remote staff live in
+    another time zone (and have no campus location).
+    """
+
+    def __init__(self, rng: _QuickRandom) -> None:
+        self.rng = rng
+        self.formats = list(PLACE["formats"])
+        self.format_weights = list(accumulate(PLACE["formats"].values()))
+        zones = PLACE["remote_time_zones"]
+        self.zones, self.zone_weights = zones, list(accumulate([1] * len(zones)))
+
+    def fields_for(self, department: str) -> dict[str, str]:
+        """Return the person's format_preference, location, time_zone and institution."""
+        chosen = self.rng.draw(self.formats, self.format_weights)
+        location = SITES.get(department, PLACE["main_site"])
+        time_zone = PLACE["time_zone"]
+        if chosen == "remote" and self.rng.random() < PLACE["remote_elsewhere"]:
+            location, time_zone = "", self.rng.draw(self.zones, self.zone_weights)
+        return {"format_preference": chosen, "location": location, "time_zone": time_zone,
+                "institution": PLACE["institution"]}
 
 
 def write_staff_csv(path: str | os.PathLike[str], rows: Iterable[Mapping[str, str]]) -> None:

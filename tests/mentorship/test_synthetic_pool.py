@@ -141,3 +141,29 @@ def test_the_same_seed_gives_the_same_rows():
 def test_nobody_has_the_same_first_and_last_name():
     rows = generate_staff(2000, seed=4)
     assert all(len(set(row["name"].split(" ", 1))) == 2 for row in rows)
+
+
+def test_every_factor_field_has_examples(tmp_path, taxonomy):
+    """Years, meeting format, location, time zone and institution: all given, all readable."""
+    from zoneinfo import ZoneInfo
+
+    from mentorship.demo.synthetic import write_staff_csv
+
+    rows = generate_staff(400, seed=5)
+    assert all(row["years_experience"].isdecimal() for row in rows)
+    assert {row["format_preference"] for row in rows} == {"either", "remote", "in_person"}
+    for row in rows:
+        ZoneInfo(row["time_zone"])  # a real IANA name
+    elsewhere = [row for row in rows if row["time_zone"] != "America/Chicago"]
+    assert elsewhere and all(row["format_preference"] == "remote" and not row["location"]
+                             for row in elsewhere)
+    assert len({row["location"] for row in rows if row["location"]}) > 2
+    assert {row["institution"] for row in rows} == {"Westbrook University"}
+    path = tmp_path / "staff.csv"
+    write_staff_csv(path, rows)
+    profiles = read_profiles_csv(path, taxonomy).profiles()
+    by_id = {p.id: p for p in profiles}
+    sample = rows[7]
+    read = by_id[sample["email"]]
+    assert read.years_experience == int(sample["years_experience"])
+    assert read.time_zone == sample["time_zone"] and read.location == sample["location"]
