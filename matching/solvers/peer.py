@@ -1,13 +1,23 @@
-"""Peer mode: pair people two by two (skill swaps) with a blossom matching on a general graph."""
+"""Peer mode: pair people two by two (skill swaps) with a blossom matching on a general graph,
+and pack circles of three who teach each other in a cycle beside the pairs."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from matching.solvers.edges import SCORE_SCALE
 
-__all__ = ["PEER_METHODS", "max_weight_peer_matching"]
+__all__ = [
+    "EXACT_CANDIDATE_LIMIT",
+    "PEER_METHODS",
+    "PeerGroups",
+    "max_weight_peer_groups",
+    "max_weight_peer_matching",
+    "teaching_circles",
+]
 
 #: The exact peer-matching methods; "auto" picks the fastest one installed.
 PEER_METHODS = ("auto", "rustworkx", "networkx")
@@ -89,3 +99,238 @@ def _pairs_networkx(n, firsts, seconds, weights) -> list[tuple[int, int]]:
         matching = nx.max_weight_matching(subgraph, maxcardinality=True, weight="weight")
         pairs.extend((min(a, b), max(a, b)) for a, b in matching)
     return pairs
+
+
+# ------------------------------------------------------------------------ circles of three
+
+#: Scores in a packing's objective are counted in half-millionths: a pair's weight is twice its
+#: mean score and a circle's the sum of its three directed scores, both at 1e-6, so integers.
+HALF_SCALE = 2 * SCORE_SCALE
+#: A connected part with more pair and circle candidates than this is not given to the exact
+#: packing (an integer programme whose time grows fast with its size); see
+#: `max_weight_peer_groups`.
+EXACT_CANDIDATE_LIMIT = 4000
+
+
+@dataclass(frozen=True)
+class PeerGroups:
+    """A packing of peers into pairs and circles of three.
+
+    pairs : (first, second) index pairs with ``first < second``.
+    circles : (a, b, c) index triples in teaching order: a teaches b, b teaches c, c teaches a.
+    proven_optimal : whether every part was solved exactly (blossom, or the integer programme
+        with a proof of optimality); False when a part was too large and its circles were added
+        greedily around an optimal pairing.
+    """
+
+    pairs: tuple[tuple[int, int], ...]
+    circles: tuple[tuple[int, int, int], ...]
+    proven_optimal: bool
+
+
+def teaching_circles(directed: sp.spmatrix, *, min_score: float = 0.0,
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Return every circle of three people who teach each other in a cycle, and its score.
+
+    Parameters
+    ----------
+    directed : sparse matrix of shape (n, n)
+        Row learns from column: an entry ``(b, a)`` means a can teach b, with that score.
+    min_score : float, default 0
+        Circles whose score (the mean of their three directed scores) is below it are dropped.
+
+    Returns
+    -------
+    circles : int array of shape (k, 3)
+        Each row (a, b, c) is in teaching order (a teaches b, b teaches c, c teaches a), with a
+        the smallest index. When both orientations of three people are cycles, the one with
+        the higher score is kept (the first found on a tie).
+    scores : float array of shape (k,)
+        The mean of the three directed scores, at a resolution of 1e-6.
+
+    Notes
+    -----
+    Every two-step teaching path a -> b -> c with a the smallest index is closed by a lookup
+    of c -> a among the sorted edge keys: O(sum over b of in-degree x out-degree) time, done
+    one middle person at a time so memory stays at one person's paths.
+
+    Examples
+    --------
+    >>> directed = sp.csr_matrix(np.array([[0, 0, 0.3], [0.6, 0, 0], [0, 0.9, 0]]))
+    >>> circles, scores = teaching_circles(directed)
+    >>> circles.tolist(), scores.tolist()
+    ([[0, 1, 2]], [0.6])
+    """
+    learns = sp.csr_matrix(directed)
+    learns.eliminate_zeros()
+    learns.sort_indices()
+    n = learns.shape[0]
+    teaches = learns.T.tocsr()
+    teaches.sort_indices()
+    coo = learns.tocoo()
+    keys = np.sort(coo.row.astype(np.int64) * n + coo.col)  # (learner, teacher)
+    found = []
+    for middle in range(n):
+        teachers = learns.indices[learns.indptr[middle]:learns.indptr[middle + 1]]
+        learners = teaches.indices[teaches.indptr[middle]:teaches.indptr[middle + 1]]
+        if not len(teachers) or not len(learners):
+            continue
+        firsts = np.repeat(teachers, len(learners))
+        thirds = np.tile(learners, len(teachers))
+        keep = (firsts < middle) & (firsts < thirds)
+        firsts, thirds = firsts[keep], thirds[keep]
+        wanted = firsts.astype(np.int64) * n + thirds  # the first learns from the third
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        closed = keys[at] == wanted
+        found.append(np.stack([firsts[closed], np.full(closed.sum(), middle), thirds[closed]], 1))
+    circles = np.concatenate(found).astype(np.int64) if found else np.zeros((0, 3), np.int64)
+    if not len(circles):
+        return circles, np.zeros(0)
+    a, b, c = circles.T
+    totals = (np.asarray(learns[b, a]).ravel() + np.asarray(learns[c, b]).ravel()
+              + np.asarray(learns[a, c]).ravel())
+    # One circle per three people: the better orientation, the first found on a tie.
+    order = np.lexsort((np.arange(len(circles)), -np.rint(totals * SCORE_SCALE)))
+    people = np.sort(circles, axis=1)
+    _, first = np.unique(people[order], axis=0, return_index=True)
+    chosen = np.sort(order[first])
+    circles, totals = circles[chosen], totals[chosen]
+    scores = np.round(totals / 3, 6)
+    keep = scores >= min_score if min_score > 0 else np.ones(len(scores), bool)
+    return circles[keep], scores[keep]
+
+
+def max_weight_peer_groups(
+    pair_scores: sp.spmatrix, circles: np.ndarray, circle_scores: np.ndarray, *,
+    method: str = "auto", exact_limit: int = EXACT_CANDIDATE_LIMIT,
+) -> PeerGroups:
+    """Return the pairs and circles that place the most people, then score the most.
+
+    Parameters
+    ----------
+    pair_scores : sparse matrix of shape (n, n)
+        Upper-triangular eligible pairs and their scores, as in `max_weight_peer_matching`.
+    circles, circle_scores : arrays
+        Eligible circles of three and their scores, as `teaching_circles` returns them.
+    method : {"auto", "rustworkx", "networkx"}, default "auto"
+        The blossom method for the parts that have no circle.
+    exact_limit : int, default EXACT_CANDIDATE_LIMIT
+        The most candidates (pairs and circles) a connected part may have to be solved by the
+        exact integer programme.
+
+    Returns
+    -------
+    PeerGroups
+
+    Notes
+    -----
+    The objective is lexicographic: most people placed (a pair places 2, a circle 3), then the
+    highest total, where a pair counts its score (the mean of its two directions) and a circle
+    one and a half times its score (half the sum of its three directed scores): either way,
+    half the sum of what each placed person learns. This is cycle packing with cycles of
+    length 2 and 3, as in kidney exchange, NP-hard in general. The people split into
+    connected parts (a candidate joins its members); a part without circles is a general
+    matching (blossom, exact); a part with circles and at most `exact_limit` candidates is the
+    cycle formulation, an integer programme solved exactly by HiGHS in two stages (most
+    people, then highest total among those placing that many), each with a zero optimality
+    gap. A larger part is paired optimally by blossom and its circles are then added greedily,
+    best first, among the people left: `proven_optimal` is then False.
+
+    Examples
+    --------
+    >>> pair_scores = sp.csr_matrix(np.array([[0, 0.5, 0], [0, 0, 0], [0, 0, 0]]))
+    >>> groups = max_weight_peer_groups(pair_scores, np.array([[0, 1, 2]]), np.array([0.4]))
+    >>> groups.pairs, groups.circles, groups.proven_optimal
+    ((), ((0, 1, 2),), True)
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    upper = sp.triu(sp.csr_matrix(pair_scores), k=1).tocsr()
+    upper.sort_indices()
+    n = upper.shape[0]
+    circles = np.asarray(circles, np.int64).reshape(-1, 3)
+    if not len(circles):
+        first, second = max_weight_peer_matching(upper, method=method)
+        return PeerGroups(tuple(zip(first.tolist(), second.tolist(), strict=True)), (), True)
+    coo = upper.tocoo()
+    pair_weights = np.rint(coo.data * HALF_SCALE).astype(np.int64)
+    circle_weights = np.rint(np.asarray(circle_scores) * 3 * SCORE_SCALE).astype(np.int64)
+    links_from = np.concatenate([coo.row, circles[:, 0], circles[:, 1]])
+    links_to = np.concatenate([coo.col, circles[:, 1], circles[:, 2]])
+    links = sp.csr_matrix((np.ones(len(links_from)), (links_from, links_to)), shape=(n, n))
+    _, part = connected_components(links, directed=False)
+    pair_part, circle_part = part[coo.row], part[circles[:, 0]]
+    with_circles = np.unique(circle_part)
+    pairs: list[tuple[int, int]] = []
+    chosen_circles: list[tuple[int, int, int]] = []
+    proven = True
+    plain = ~np.isin(pair_part, with_circles)
+    if plain.any():
+        only = sp.csr_matrix((coo.data[plain], (coo.row[plain], coo.col[plain])), shape=(n, n))
+        first, second = max_weight_peer_matching(only, method=method)
+        pairs.extend(zip(first.tolist(), second.tolist(), strict=True))
+    for label in with_circles.tolist():
+        in_pairs = np.flatnonzero(pair_part == label)
+        in_circles = np.flatnonzero(circle_part == label)
+        part_pairs = np.stack([coo.row[in_pairs], coo.col[in_pairs]], 1)
+        if len(in_pairs) + len(in_circles) <= exact_limit:
+            got_pairs, got_circles = _exact_packing(part_pairs, pair_weights[in_pairs],
+                                                    circles[in_circles],
+                                                    circle_weights[in_circles])
+        else:
+            proven = False
+            got_pairs, got_circles = _pairs_then_circles(
+                n, part_pairs, coo.data[in_pairs], circles[in_circles],
+                circle_weights[in_circles], method)
+        pairs.extend(got_pairs)
+        chosen_circles.extend(got_circles)
+    return PeerGroups(tuple(sorted(pairs)), tuple(sorted(chosen_circles)), proven)
+
+
+def _exact_packing(pairs: np.ndarray, pair_weights: np.ndarray, circles: np.ndarray,
+                   circle_weights: np.ndarray):
+    """Solve one part's cycle formulation exactly: most people, then the highest total."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    members = np.concatenate([np.column_stack([pairs, np.full(len(pairs), -1)]), circles])
+    people, rows = np.unique(members[members >= 0], return_inverse=True)
+    columns = np.repeat(np.arange(len(members)), 3)[(members >= 0).ravel()]
+    cover = sp.csr_matrix((np.ones(len(rows)), (rows, columns)),
+                          shape=(len(people), len(members)))
+    sizes = np.concatenate([np.full(len(pairs), 2.0), np.full(len(circles), 3.0)])
+    weights = np.concatenate([pair_weights, circle_weights]).astype(float)
+    once = LinearConstraint(cover, -np.inf, 1)
+    whole = np.ones(len(members))
+    options = {"mip_rel_gap": 0.0}
+    placed = milp(-sizes, constraints=[once], integrality=whole, bounds=Bounds(0, 1),
+                  options=options)
+    _require_optimal(placed)
+    most = round(-placed.fun)
+    best = milp(-weights, constraints=[once, LinearConstraint(sizes[None, :], most, np.inf)],
+                integrality=whole, bounds=Bounds(0, 1), options=options)
+    _require_optimal(best)
+    chosen = np.flatnonzero(best.x > 0.5)
+    got_pairs = [tuple(int(p) for p in members[k, :2]) for k in chosen if k < len(pairs)]
+    got_circles = [tuple(int(p) for p in members[k]) for k in chosen if k >= len(pairs)]
+    return got_pairs, got_circles
+
+
+def _require_optimal(result) -> None:
+    """Raise if HiGHS did not prove its answer optimal (nothing unproven is returned)."""
+    if result.status != 0:
+        raise RuntimeError(f"the circle packing was not solved to optimality: {result.message}")
+
+
+def _pairs_then_circles(n, pairs, pair_scores, circles, circle_weights, method):
+    """A part too large for the exact programme: an optimal pairing, then circles best first
+    among the people it leaves out (each circle adds three people, so none is lost)."""
+    matrix = sp.csr_matrix((pair_scores, (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    first, second = max_weight_peer_matching(matrix, method=method)
+    taken = set(first.tolist()) | set(second.tolist())
+    got_circles = []
+    for k in np.lexsort((np.arange(len(circles)), -circle_weights)).tolist():
+        members = circles[k].tolist()
+        if not taken.intersection(members):
+            taken.update(members)
+            got_circles.append(tuple(members))
+    return list(zip(first.tolist(), second.tolist(), strict=True)), got_circles

@@ -1,0 +1,147 @@
+"""Peer circles: pairs and circles of three packed exactly, checked against brute force."""
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.scoring import mutual_scores
+from matching.solvers import SCORE_SCALE, max_weight_peer_matching
+from matching.solvers.peer import max_weight_peer_groups, teaching_circles
+
+
+def brute_force(directed: np.ndarray) -> tuple[int, int]:
+    """(people placed, total in millionths) of the best packing of pairs and circles, found by
+    trying every set of disjoint candidates; a circle counts half the sum of its directed
+    scores and a pair the mean of its two, so both count half of what their people learn."""
+    n = len(directed)
+    candidates = []
+    for a, b in itertools.combinations(range(n), 2):
+        if directed[a, b] > 0 and directed[b, a] > 0:
+            candidates.append(((a, b), round((directed[a, b] + directed[b, a]) * SCORE_SCALE)))
+    for a, b, c in itertools.combinations(range(n), 3):
+        best = None
+        for x, y, z in ((a, b, c), (a, c, b)):  # x teaches y teaches z teaches x
+            if directed[y, x] > 0 and directed[z, y] > 0 and directed[x, z] > 0:
+                total = round((directed[y, x] + directed[z, y] + directed[x, z]) * SCORE_SCALE)
+                best = total if best is None else max(best, total)
+        if best is not None:
+            candidates.append(((a, b, c), best))
+    best = (0, 0)
+
+    def search(start, used, placed, total):
+        nonlocal best
+        best = max(best, (placed, total))
+        for k in range(start, len(candidates)):
+            people, value = candidates[k]
+            if not used.intersection(people):
+                search(k + 1, used | set(people), placed + len(people), total + value)
+
+    search(0, set(), 0, 0)
+    return best
+
+
+def solve(directed: np.ndarray, **options):
+    matrix = sp.csr_matrix(directed)
+    circles, scores = teaching_circles(matrix)
+    groups = max_weight_peer_groups(mutual_scores(matrix), circles, scores, **options)
+    return groups
+
+
+def value(directed: np.ndarray, groups) -> tuple[int, int]:
+    people = [p for pair in groups.pairs for p in pair] + [
+        p for circle in groups.circles for p in circle]
+    assert len(people) == len(set(people)), "a person is in two groups"
+    total = 0
+    for a, b in groups.pairs:
+        assert directed[a, b] > 0 and directed[b, a] > 0, "a pair that cannot swap"
+        total += round((directed[a, b] + directed[b, a]) * SCORE_SCALE)
+    for a, b, c in groups.circles:
+        # a teaches b, b teaches c, c teaches a: the learner is the row
+        assert directed[b, a] > 0 and directed[c, b] > 0 and directed[a, c] > 0
+        total += round((directed[b, a] + directed[c, b] + directed[a, c]) * SCORE_SCALE)
+    return len(people), total
+
+
+directed_pools = st.integers(2, 8).flatmap(lambda n: st.lists(
+    st.lists(st.sampled_from([0.0, 0.0, 0.0, 0.2, 0.5, 0.9]), min_size=n, max_size=n),
+    min_size=n, max_size=n).map(lambda rows: np.array(rows) * (1 - np.eye(n))))
+
+
+@settings(max_examples=250, deadline=None)
+@given(directed=directed_pools)
+def test_packing_matches_brute_force(directed):
+    groups = solve(directed)
+    assert groups.proven_optimal
+    assert value(directed, groups) == brute_force(directed)
+
+
+def test_seeded_pools_match_brute_force_and_some_need_a_broken_pair():
+    rng = np.random.default_rng(7)
+    broke_a_pair = 0
+    for _ in range(150):
+        n = int(rng.integers(4, 9))
+        directed = np.round(rng.choice([0.0, 0.3, 0.6, 0.9], size=(n, n),
+                                       p=[0.6, 0.15, 0.15, 0.1]) * (1 - np.eye(n)), 6)
+        groups = solve(directed)
+        assert value(directed, groups) == brute_force(directed)
+        first, second = max_weight_peer_matching(mutual_scores(sp.csr_matrix(directed)))
+        paired_alone = set(first.tolist()) | set(second.tolist())
+        # The best pairing's people are split up by a circle: a pair had to be broken.
+        broke_a_pair += any(paired_alone.intersection(c) for c in groups.circles)
+    assert broke_a_pair >= 5, "too few seeded pools needed a pair broken to form a circle"
+
+
+def test_a_circle_beats_the_pair_inside_it():
+    # 0 and 1 swap (a pair); 0 teaches 1, 1 teaches 2, 2 teaches 0 (a circle places all three).
+    directed = np.zeros((3, 3))
+    directed[1, 0] = directed[0, 1] = 0.9   # the pair 0-1, both ways
+    directed[2, 1] = directed[0, 2] = 0.3   # 1 teaches 2, 2 teaches 0
+    groups = solve(directed)
+    assert groups.pairs == () and groups.circles == ((0, 1, 2),)
+
+
+def test_equal_people_go_to_the_higher_total():
+    # Six people: three pairs (0.5 each, total 1.5) or two circles (0.6 each, 0.9 apiece).
+    directed = np.zeros((6, 6))
+    for a, b in ((0, 1), (2, 3), (4, 5)):
+        directed[a, b] = directed[b, a] = 0.5
+    for a, b, c in ((0, 2, 4), (1, 3, 5)):
+        directed[b, a] = directed[c, b] = directed[a, c] = 0.6
+    groups = solve(directed)
+    assert groups.circles == ((0, 2, 4), (1, 3, 5)) and groups.pairs == ()
+    directed[directed == 0.6] = 0.3   # now 0.45 per circle: the pairs win
+    assert solve(directed).pairs == ((0, 1), (2, 3), (4, 5))
+
+
+def test_a_large_part_is_paired_optimally_then_circled_and_says_so():
+    rng = np.random.default_rng(3)
+    n = 40
+    directed = np.round(rng.choice([0.0, 0.5], size=(n, n), p=[0.8, 0.2]) * (1 - np.eye(n)), 6)
+    exact = solve(directed)
+    bounded = solve(directed, exact_limit=10)
+    assert exact.proven_optimal and not bounded.proven_optimal
+    first, _ = max_weight_peer_matching(mutual_scores(sp.csr_matrix(directed)))
+    assert value(directed, exact)[0] >= value(directed, bounded)[0] >= 2 * len(first)
+
+
+def test_circles_keep_the_better_orientation_and_the_threshold():
+    directed = np.zeros((3, 3))
+    directed[1, 0], directed[2, 1], directed[0, 2] = 0.3, 0.3, 0.3   # 0 -> 1 -> 2 -> 0
+    directed[2, 0], directed[1, 2], directed[0, 1] = 0.6, 0.6, 0.9   # 0 -> 2 -> 1 -> 0
+    circles, scores = teaching_circles(sp.csr_matrix(directed))
+    assert circles.tolist() == [[0, 2, 1]] and scores.tolist() == [0.7]
+    circles, _ = teaching_circles(sp.csr_matrix(directed), min_score=0.8)
+    assert len(circles) == 0
+
+
+@pytest.mark.parametrize("method", ["rustworkx", "networkx"])
+def test_parts_without_circles_use_blossom(method):
+    directed = np.zeros((4, 4))
+    directed[0, 1] = directed[1, 0] = 0.5
+    directed[2, 3] = directed[3, 2] = 0.7
+    groups = solve(directed, method=method)
+    assert groups.pairs == ((0, 1), (2, 3)) and groups.circles == () and groups.proven_optimal
