@@ -109,7 +109,7 @@ HALF_SCALE = 2 * SCORE_SCALE
 #: A connected part with more pair and circle candidates than this is not given to the exact
 #: packing (an integer programme whose time grows fast with its size); see
 #: `max_weight_peer_groups`.
-EXACT_CANDIDATE_LIMIT = 4000
+EXACT_CANDIDATE_LIMIT = 2500
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matching import MatchSettings, Mode, Profile, Role, match_profiles
+from matching.diagnose import TRIO_WOULD_WORK
 from matching.scoring import mutual_scores
 from matching.solvers import SCORE_SCALE, max_weight_peer_matching
 from matching.solvers.peer import max_weight_peer_groups, teaching_circles
@@ -145,3 +147,77 @@ def test_parts_without_circles_use_blossom(method):
     directed[2, 3] = directed[3, 2] = 0.7
     groups = solve(directed, method=method)
     assert groups.pairs == ((0, 1), (2, 3)) and groups.circles == () and groups.proven_optimal
+
+
+# ------------------------------------------------------------------ through match_profiles
+
+def cycle_of_three(**extra):
+    """a teaches b MARC 21, b teaches c Python, c teaches a SPARQL; nobody can swap."""
+    return [
+        Profile(id="a@x", levels={"marc21": 4}, learn=("sparql",), **extra.get("a@x", {})),
+        Profile(id="b@x", levels={"python": 4}, learn=("marc21",), **extra.get("b@x", {})),
+        Profile(id="c@x", levels={"sparql": 4}, learn=("python",), **extra.get("c@x", {})),
+    ]
+
+
+def test_a_teaching_cycle_becomes_a_circle(taxonomy):
+    result = match_profiles(cycle_of_three(), taxonomy=taxonomy,
+                            settings=MatchSettings(mode=Mode.PEER))
+    (circle,) = result.pairs
+    assert circle.people == ("a@x", "b@x", "c@x") and circle.third == "c@x"
+    assert result.unmatched == ()
+    assert result.summary["circles"] == 1 and result.summary["matched_people"] == 3
+    assert result.summary["total_score"] == pytest.approx(1.5 * circle.score, abs=1e-6)
+    assert any(r.startswith("a@x teaches b@x MARC 21") for r in circle.reasons)
+    assert any(r.startswith("c@x teaches a@x SPARQL") for r in circle.reasons)
+    assert result.to_dict()["pairs"][0]["people"] == ["a@x", "b@x", "c@x"]
+    assert {s.skill: s.met for s in result.skills} == {"marc21": 1, "python": 1, "sparql": 1}
+
+
+def test_without_trios_the_unmatched_are_told_a_trio_would_work(taxonomy):
+    result = match_profiles(cycle_of_three(), taxonomy=taxonomy,
+                            settings=MatchSettings(mode=Mode.PEER, trios=False))
+    assert result.pairs == ()
+    assert {u.id: u.reason for u in result.unmatched} == dict.fromkeys(
+        ("a@x", "b@x", "c@x"), TRIO_WOULD_WORK)
+
+
+def test_rules_apply_to_every_two_members_of_a_circle(taxonomy):
+    avoid = MatchSettings(mode=Mode.PEER, avoid=(("a@x", "b@x"),))
+    assert match_profiles(cycle_of_three(), taxonomy=taxonomy, settings=avoid).pairs == ()
+    # b's manager is c: they are never grouped, whoever teaches whom.
+    managed = cycle_of_three(**{"b@x": {"manager": "c@x"}})
+    result = match_profiles(managed, taxonomy=taxonomy, settings=MatchSettings(mode=Mode.PEER))
+    assert result.pairs == ()
+    assert "excluded" not in result.unmatched[0].reason
+
+
+def test_teammates_swap_in_peer_mode_unless_refused(taxonomy):
+    team = [
+        Profile(id="boss@x"),
+        Profile(id="a@x", levels={"marc21": 4}, learn=("python",), manager="boss@x"),
+        Profile(id="b@x", levels={"python": 4}, learn=("marc21",), manager="boss@x"),
+    ]
+    peer = match_profiles(team, taxonomy=taxonomy, settings=MatchSettings(mode=Mode.PEER))
+    assert [p.people for p in peer.pairs] == [("a@x", "b@x")]
+    refused = match_profiles(team, taxonomy=taxonomy, settings=MatchSettings(
+        mode=Mode.PEER, allow_same_manager=False))
+    assert refused.pairs == ()
+    assert "same-manager rule" in {u.id: u.reason for u in refused.unmatched}["a@x"]
+    # Mentor mode keeps refusing a teammate as mentor by default.
+    mentor = [Profile(id="boss@x"),
+              Profile(id="m@x", levels={"marc21": 4}, role=Role.MENTOR, capacity=1,
+                      manager="boss@x"),
+              Profile(id="e@x", learn=("marc21",), role=Role.MENTEE, manager="boss@x")]
+    assert match_profiles(mentor, taxonomy=taxonomy).pairs == ()
+    assert len(match_profiles(mentor, taxonomy=taxonomy, settings=MatchSettings(
+        allow_same_manager=True)).pairs) == 1
+
+
+def test_locked_people_join_no_circle(taxonomy):
+    pool = cycle_of_three() + [
+        Profile(id="d@x", levels={"sparql": 4}, learn=("marc21",)),
+    ]
+    locked = MatchSettings(mode=Mode.PEER, locks=(("a@x", "d@x"),))
+    result = match_profiles(pool, taxonomy=taxonomy, settings=locked)
+    assert [p.people for p in result.pairs] == [("a@x", "d@x")]
