@@ -215,9 +215,7 @@ def test_teammates_swap_in_peer_mode_unless_refused(taxonomy):
 
 
 def test_locked_people_join_no_circle(taxonomy):
-    pool = cycle_of_three() + [
-        Profile(id="d@x", levels={"sparql": 4}, learn=("marc21",)),
-    ]
+    pool = [*cycle_of_three(), Profile(id="d@x", levels={"sparql": 4}, learn=("marc21",))]
     locked = MatchSettings(mode=Mode.PEER, locks=(("a@x", "d@x"),))
     result = match_profiles(pool, taxonomy=taxonomy, settings=locked)
     assert [p.people for p in result.pairs] == [("a@x", "d@x")]
