@@ -54,8 +54,11 @@ def cli() -> None:
               help="JSON result of an earlier round: its pairs are not proposed again.")
 @click.option("--lock", type=click.Path(dir_okay=False),
               help="CSV of mentor,mentee email pairs to keep exactly.")
-@click.option("--allow-same-manager", is_flag=True,
-              help="Allow pairing two people who share a manager.")
+@click.option("--allow-same-manager/--refuse-same-manager", default=None,
+              help="Allow or refuse pairing two people who share a manager (default: refused "
+                   "in mentor mode, allowed in peer mode).")
+@click.option("--no-trios", is_flag=True,
+              help="Peer mode: form pairs only, no circles of three.")
 @click.option("--skill-weight", type=click.FloatRange(min=0, min_open=True),
               default=DEFAULTS["skill_weight"], callback=_finite,
               show_default=True, help="Weight of the skill term of the score.")
@@ -66,7 +69,7 @@ def cli() -> None:
               default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous, lock,
-          allow_same_manager, skill_weight, text_weight, output_format, out) -> None:
+          allow_same_manager, no_trios, skill_weight, text_weight, output_format, out) -> None:
     """Match the people of a profile CSV and print the pairs with their reasons."""
     # Imported here, not at the top: `mentorship --help` and the other commands start fast.
     from mentorship.profiles.csv_io import read_profiles_csv
@@ -99,7 +102,7 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
 
     settings = engine_settings(
         mode, {"skill_weight": skill_weight, "text_weight": text_weight, "min_score": min_score,
-               "fair": fair, "allow_same_manager": allow_same_manager},
+               "fair": fair, "allow_same_manager": allow_same_manager, "trios": not no_trios},
         avoid=tuple(avoid_pairs), previous=tuple(previous), locks=tuple(lock_pairs))
     try:
         with ProgressBar() as progress:
@@ -239,14 +242,19 @@ def round_group() -> None:
 @click.option("--mode", type=click.Choice(MODES), default="mentor")
 @click.option("--min-score", type=click.FloatRange(0, 1), callback=_finite, default=0.0)
 @click.option("--fair", is_flag=True)
-@click.option("--allow-same-manager", is_flag=True)
+@click.option("--allow-same-manager/--refuse-same-manager", default=None,
+              help="Default: refused in mentor mode, allowed in peer mode.")
 @click.option("--allow-repeat", is_flag=True, help="Allow pairs of earlier rounds again.")
-def round_create(name, mode, min_score, fair, allow_same_manager, allow_repeat) -> None:
+@click.option("--no-trios", is_flag=True, help="Peer mode: pairs only, no circles of three.")
+def round_create(name, mode, min_score, fair, allow_same_manager, allow_repeat,
+                 no_trios) -> None:
     """Create a draft round and print its id."""
     from mentorship.rounds.operations import create_round
 
-    settings = {"min_score": min_score, "fair": fair, "allow_same_manager": allow_same_manager,
-                "allow_repeat": allow_repeat}
+    settings = {"min_score": min_score, "fair": fair, "allow_repeat": allow_repeat,
+                "trios": not no_trios}
+    if allow_same_manager is not None:
+        settings["allow_same_manager"] = allow_same_manager
     created = _run_service(lambda s: create_round(s, None, name, mode=mode, settings=settings))
     click.echo(f"round {created.id} created: {created.name} ({created.mode} mode, draft)")
 

@@ -50,8 +50,10 @@ class RoundSettingsSchema(Schema):
     min_score = fields.Float(validate=validate.Range(0, 1, error="must be between 0 and 1"),
                              error_messages=_NUMBER)
     fair = fields.Boolean()
-    allow_same_manager = fields.Boolean()
+    # Absent or null: the mode's default (refused in mentor mode, allowed in peer mode).
+    allow_same_manager = fields.Boolean(allow_none=True)
     allow_repeat = fields.Boolean()
+    trios = fields.Boolean()
 
     def __init__(self, *, mode: str = Mode.MENTOR.value, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -69,7 +71,8 @@ def default_settings() -> dict[str, Any]:
     weights, settings = ScoreWeights(), MatchSettings()
     return {"skill_weight": weights.skill, "text_weight": weights.text,
             "min_score": settings.min_score, "fair": settings.fair,
-            "allow_same_manager": settings.allow_same_manager, "allow_repeat": False}
+            "allow_same_manager": settings.allow_same_manager, "allow_repeat": False,
+            "trios": settings.trios}
 
 
 def load_round_settings(mode: str, raw: dict[str, Any] | None) -> dict[str, Any]:
@@ -107,7 +110,7 @@ def engine_settings(mode: str, settings: dict[str, Any], **rules: Any) -> MatchS
                              text=float(settings.get("text_weight", defaults["text_weight"]))),
         min_score=float(settings.get("min_score", defaults["min_score"])),
         fair=bool(settings.get("fair", defaults["fair"])),
-        allow_same_manager=bool(settings.get("allow_same_manager",
-                                             defaults["allow_same_manager"])),
+        allow_same_manager=settings.get("allow_same_manager", defaults["allow_same_manager"]),
+        trios=bool(settings.get("trios", defaults["trios"])),
         **rules,
     )

@@ -24,6 +24,7 @@ def to_snapshot(profiles: list[Profile], settings: MatchSettings) -> dict[str, A
             "mode": str(settings.mode), "skill_weight": settings.weights.skill,
             "text_weight": settings.weights.text, "min_score": settings.min_score,
             "fair": settings.fair, "allow_same_manager": settings.allow_same_manager,
+            "trios": settings.trios,
             "avoid": sorted(map(list, settings.avoid)),
             "previous": sorted(map(list, settings.previous)),
             "locks": [list(pair) for pair in settings.locks],
@@ -48,6 +49,8 @@ def from_snapshot(snapshot: dict[str, Any]) -> tuple[list[Profile], MatchSetting
     settings = MatchSettings(
         mode=Mode(s["mode"]), weights=ScoreWeights(skill=s["skill_weight"], text=s["text_weight"]),
         min_score=s["min_score"], fair=s["fair"], allow_same_manager=s["allow_same_manager"],
+        # A snapshot from before circles existed was computed without them.
+        trios=s.get("trios", False),
         avoid=tuple(map(tuple, s["avoid"])), previous=tuple(map(tuple, s["previous"])),
         locks=tuple(map(tuple, s["locks"])),
     )

@@ -61,10 +61,17 @@ MODES = (
 NUMBER_FIELDS = ("skill_weight", "text_weight", "min_score")
 FLAG_FIELDS = (
     ("fair", "Fair", "Raise the worst-off mentee's score first, then the total (mentor mode only)."),
-    ("allow_same_manager", "Allow pairs with the same manager", "Otherwise people who report "
-     "to the same manager are not paired."),
     ("allow_repeat", "Allow repeat pairs", "Otherwise pairs from earlier rounds are not "
      "proposed again."),
+    ("trios", "Circles of three (peer mode)", "Three people who teach each other in a cycle "
+     "may form a circle where no pair places them all."),
+)
+#: The same-manager rule's choices: (form value, stored setting, label). The default follows
+#: the mode: a mentor evaluates a teammate, a peer swap has no evaluation in it.
+SAME_MANAGER_CHOICES = (
+    ("", None, "The mode's default: refused in mentor mode, allowed in peer mode"),
+    ("allow", True, "Allow pairs of people with the same manager"),
+    ("refuse", False, "Refuse pairs of people with the same manager"),
 )
 #: The summary figures of a preview that the review shows, in this order.
 SUMMARY_LABELS = {
@@ -102,7 +109,12 @@ def default_form() -> dict[str, Any]:
     defaults = default_settings()
     return {"name": "", "mode": "mentor",
             **{key: str(value) if key in NUMBER_FIELDS else value
-               for key, value in defaults.items()}}
+               for key, value in defaults.items()},
+            "allow_same_manager": _same_manager_choice(defaults["allow_same_manager"])}
+
+
+def _same_manager_choice(setting: bool | None) -> str:
+    return next(choice for choice, value, _ in SAME_MANAGER_CHOICES if value is setting)
 
 
 def submitted_form() -> dict[str, Any]:
@@ -111,6 +123,7 @@ def submitted_form() -> dict[str, Any]:
     values: dict[str, Any] = {"name": form.get("name", ""), "mode": form.get("mode", "")}
     values.update({key: form.get(key, "").strip() for key in NUMBER_FIELDS})
     values.update({key: bool(form.get(key)) for key, _, _ in FLAG_FIELDS})
+    values["allow_same_manager"] = form.get("allow_same_manager", "")
     return values
 
 
@@ -128,6 +141,11 @@ def new():
         values = submitted_form()
         settings = {key: values[key] for key in NUMBER_FIELDS}
         settings.update({key: values[key] for key, _, _ in FLAG_FIELDS})
+        same_manager = {choice: value for choice, value, _ in SAME_MANAGER_CHOICES}
+        if values["allow_same_manager"] not in same_manager:
+            settings["allow_same_manager"] = values["allow_same_manager"]  # refused as invalid
+        elif same_manager[values["allow_same_manager"]] is not None:
+            settings["allow_same_manager"] = same_manager[values["allow_same_manager"]]
         try:
             created = create_round(db, actor(), values["name"], mode=values["mode"],
                                    settings=settings)
@@ -139,7 +157,8 @@ def new():
             return redirect(url_for("rounds.review", round_id=created.id), code=303)
     return render_template("rounds/new.html", values=values, errors=errors, modes=MODES,
                            defaults=default_settings(),
-                           flags=FLAG_FIELDS), (422 if errors else 200)
+                           flags=FLAG_FIELDS, same_manager=SAME_MANAGER_CHOICES), (
+                               422 if errors else 200)
 
 
 # --- the review ---------------------------------------------------------------------------
