@@ -333,7 +333,8 @@ def _round_report(session, round_id):
     pairs = [
         {"mentor": email.get(m.mentor_id, "(deleted person)"),
          "mentee": email.get(m.mentee_id, "(deleted person)"), "score": m.score,
-         "status": str(m.status), "reasons": m.reasons, "locked": m.locked}
+         "status": str(m.status), "reasons": m.reasons, "locked": m.locked,
+         **({"third": email.get(m.third_id, "(deleted person)")} if m.third_id else {})}
         for m in session.scalars(select(Match).where(Match.round_id == round_id))
     ]
     return {"id": found.id, "name": found.name, "mode": found.mode, "status": str(found.status),
