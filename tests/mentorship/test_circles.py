@@ -14,7 +14,8 @@ from mentorship.rounds.models import Match, MatchStatus, Round
 from mentorship.rounds.operations import create_round, publish_round
 from mentorship.rounds.pairs import accept_match, decline_match, my_pairs
 from mentorship.rounds.queries import pairs_csv, round_pairs
-from mentorship.rounds.run import preview_round
+from mentorship.rounds.run import preview_round, reproduce_round
+from mentorship.rounds.snapshot import from_snapshot
 
 # a teaches b MARC 21, b teaches c Python, c teaches a SPARQL: nobody can swap two by two.
 # d and e swap RDA and BIBFRAME.
@@ -114,3 +115,16 @@ def test_a_stranger_cannot_decline_a_circle(db, people, taxonomy):
     circle = my_pairs(db, people["a"])[0].match
     with pytest.raises(PermissionDenied):
         decline_match(db, people["d"], circle.id, taxonomy=taxonomy)
+
+
+def test_a_round_with_a_circle_reproduces_it_and_an_older_snapshot_forms_none(db, people,
+                                                                              taxonomy):
+    current = peer_round(db, taxonomy)
+    again = reproduce_round(db, None, current.id, taxonomy=taxonomy)
+    assert [p.people for p in again.pairs] == [("a@lib.org", "b@lib.org", "c@lib.org"),
+                                               ("d@lib.org", "e@lib.org")]
+    # A snapshot stored before circles existed has no "trios": it was computed with pairs only.
+    snapshot = dict(current.input_snapshot)
+    snapshot["settings"] = {k: v for k, v in snapshot["settings"].items() if k != "trios"}
+    _, settings = from_snapshot(snapshot)
+    assert settings.trios is False
