@@ -119,8 +119,8 @@ class PeerGroups:
     pairs : (first, second) index pairs with ``first < second``.
     circles : (a, b, c) index triples in teaching order: a teaches b, b teaches c, c teaches a.
     proven_optimal : whether every part was solved exactly (blossom, or the integer programme
-        with a proof of optimality); False when a part was too large and its circles were added
-        greedily around an optimal pairing.
+        with a proof of optimality); False when a part was too large and was packed
+        heuristically.
     """
 
     pairs: tuple[tuple[int, int], ...]
@@ -233,8 +233,9 @@ def max_weight_peer_groups(
     matching (blossom, exact); a part with circles and at most `exact_limit` candidates is the
     cycle formulation, an integer programme solved exactly by HiGHS in two stages (most
     people, then highest total among those placing that many), each with a zero optimality
-    gap. A larger part is paired optimally by blossom and its circles are then added greedily,
-    best first, among the people left: `proven_optimal` is then False.
+    gap. A larger part gets the better of two heuristic packings (an optimal pairing with
+    circles added best first among the people it leaves, or fewest options first; see
+    `_pairs_then_circles`), never fewer people than pairs alone: `proven_optimal` is then False.
 
     Examples
     --------
@@ -322,15 +323,70 @@ def _require_optimal(result) -> None:
 
 
 def _pairs_then_circles(n, pairs, pair_scores, circles, circle_weights, method):
-    """A part too large for the exact programme: an optimal pairing, then circles best first
-    among the people it leaves out (each circle adds three people, so none is lost)."""
+    """A part too large for the exact programme: the better of two packings by (people, total).
+
+    One is an optimal pairing with circles added best first among the people it leaves out
+    (so never fewer people than pairs alone); the other is built fewest-options-first: the
+    person with the fewest candidates left gets the candidate whose members have the fewest
+    other options (then the larger, then the higher weight), as set-packing heuristics do,
+    since breaking up a pair for a circle is what places more people.
+    """
     matrix = sp.csr_matrix((pair_scores, (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     first, second = max_weight_peer_matching(matrix, method=method)
     taken = set(first.tolist()) | set(second.tolist())
-    got_circles = []
+    paired = list(zip(first.tolist(), second.tolist(), strict=True))
+    greedy_circles = []
     for k in np.lexsort((np.arange(len(circles)), -circle_weights)).tolist():
         members = circles[k].tolist()
         if not taken.intersection(members):
             taken.update(members)
-            got_circles.append(tuple(members))
-    return list(zip(first.tolist(), second.tolist(), strict=True)), got_circles
+            greedy_circles.append(tuple(members))
+    pair_weights = np.rint(np.asarray(pair_scores) * HALF_SCALE).astype(np.int64)
+    weight_of = {pair: int(w) for pair, w in zip(map(tuple, pairs.tolist()), pair_weights,
+                                                 strict=True)}
+    circle_weight = dict(zip(map(tuple, circles.tolist()), circle_weights.tolist(), strict=True))
+
+    def value(got_pairs, got_circles):
+        return (2 * len(got_pairs) + 3 * len(got_circles),
+                sum(weight_of[p] for p in got_pairs) + sum(circle_weight[c] for c in got_circles))
+
+    fewest = _fewest_options_first(pairs, pair_weights, circles, circle_weights)
+    return max([(paired, greedy_circles), fewest], key=lambda packing: value(*packing))
+
+
+def _fewest_options_first(pairs, pair_weights, circles, circle_weights):
+    """Pack candidates taking, each time, the person with the fewest candidates left."""
+    import heapq
+
+    members = [tuple(p) for p in pairs.tolist()] + [tuple(c) for c in circles.tolist()]
+    weights = pair_weights.tolist() + list(circle_weights.tolist())
+    groups_of: dict[int, list[int]] = {}
+    for k, group in enumerate(members):
+        for person in group:
+            groups_of.setdefault(person, []).append(k)
+    alive = [True] * len(members)
+    degree = {person: len(ks) for person, ks in groups_of.items()}
+    heap = [(d, person) for person, d in degree.items()]
+    heapq.heapify(heap)
+    placed: set[int] = set()
+    chosen: list[int] = []
+    while heap:
+        d, person = heapq.heappop(heap)
+        if person in placed or d != degree[person] or d == 0:
+            continue
+        options = [k for k in groups_of[person] if alive[k]]
+        best = min(options, key=lambda k: (sum(degree[m] - 1 for m in members[k]),
+                                           -len(members[k]), -weights[k], k))
+        chosen.append(best)
+        placed.update(members[best])
+        for member in members[best]:
+            for k in groups_of[member]:
+                if alive[k]:
+                    alive[k] = False
+                    for other in members[k]:
+                        degree[other] -= 1
+                        if other not in placed and degree[other] > 0:
+                            heapq.heappush(heap, (degree[other], other))
+    got_pairs = [members[k] for k in chosen if len(members[k]) == 2]
+    got_circles = [members[k] for k in chosen if len(members[k]) == 3]
+    return got_pairs, got_circles
