@@ -18,8 +18,7 @@ from matching.results import ENGINE_VERSION, MatchResult, MatchSettings, Mode, P
 from matching.rules import at_least, broken_rule, drop_rows_and_cols, exclusions, validate_locks
 from matching.rules import without_rules as allowed_by_rules
 from matching.scoring import mutual_scores, symmetric
-from matching.solvers import max_weight_peer_matching
-from matching.solvers.peer import max_weight_peer_groups, teaching_circles
+from matching.solvers import max_weight_peer_groups, max_weight_peer_matching, teaching_circles
 
 __all__ = ["match_peer"]
 
