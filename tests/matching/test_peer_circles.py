@@ -219,3 +219,17 @@ def test_locked_people_join_no_circle(taxonomy):
     locked = MatchSettings(mode=Mode.PEER, locks=(("a@x", "d@x"),))
     result = match_profiles(pool, taxonomy=taxonomy, settings=locked)
     assert [p.people for p in result.pairs] == [("a@x", "d@x")]
+
+
+def test_an_exact_programme_out_of_time_falls_back_and_says_so(monkeypatch):
+    import matching.solvers.peer as peer
+
+    monkeypatch.setattr(peer, "EXACT_SECONDS", 1e-6)
+    rng = np.random.default_rng(5)
+    n = 40
+    directed = np.round(rng.choice([0.0, 0.5, 0.8], size=(n, n), p=[0.8, 0.1, 0.1])
+                        * (1 - np.eye(n)), 6)
+    groups = solve(directed)
+    assert not groups.proven_optimal
+    first, _ = max_weight_peer_matching(mutual_scores(sp.csr_matrix(directed)))
+    assert value(directed, groups)[0] >= 2 * len(first)  # valid, and no worse than pairs
