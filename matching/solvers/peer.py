@@ -356,7 +356,48 @@ def _pairs_then_circles(n, pairs, pair_scores, circles, circle_weights, method):
                 sum(weight_of[p] for p in got_pairs) + sum(circle_weight[c] for c in got_circles))
 
     fewest = _fewest_options_first(pairs, pair_weights, circles, circle_weights)
-    return max([(paired, greedy_circles), fewest], key=lambda packing: value(*packing))
+    # The better of the two, then improved by moves that each place someone more.
+    best = max([(paired, greedy_circles), fewest], key=lambda packing: value(*packing))
+    return _place_more(*best, pairs, circles)
+
+
+def _place_more(got_pairs, got_circles, pairs, circles, passes: int = 10):
+    """Improve a packing by moves that each place more people: an unplaced person joins a
+    candidate whose other members are unplaced, or whose other members come out of one pair
+    (the pair is broken up; a circle of three replaces a pair of two). Passes run in index
+    order until none places anyone more, so the result is the same every run."""
+    group_of: dict[int, tuple[int, ...]] = {}
+    for group in list(got_pairs) + list(got_circles):
+        for person in group:
+            group_of[person] = tuple(group)
+    candidates_of: dict[int, list[tuple[int, ...]]] = {}
+    for group in [tuple(p) for p in pairs.tolist()] + [tuple(c) for c in circles.tolist()]:
+        for person in group:
+            candidates_of.setdefault(person, []).append(group)
+    for _ in range(passes):
+        moved = False
+        for person in sorted(candidates_of):
+            if person in group_of:
+                continue
+            for group in candidates_of[person]:
+                others = [m for m in group if m != person]
+                broken = {group_of[m] for m in others if m in group_of}
+                if len(broken) > 1:
+                    continue
+                lost = sum(len(b) for b in broken)
+                if len(group) - lost <= 0:
+                    continue
+                for old in broken:
+                    for member in old:
+                        del group_of[member]
+                for member in group:
+                    group_of[member] = group
+                moved = True
+                break
+        if not moved:
+            break
+    groups = set(group_of.values())
+    return (sorted(g for g in groups if len(g) == 2), sorted(g for g in groups if len(g) == 3))
 
 
 def _fewest_options_first(pairs, pair_weights, circles, circle_weights):
