@@ -10,26 +10,30 @@ from hypothesis import strategies as st
 
 from matching import MatchSettings, Mode, Profile, Role, match_profiles
 from matching.diagnose import TRIO_WOULD_WORK
+from matching.encode import Pool
 from matching.scoring import mutual_scores
 from matching.solvers import SCORE_SCALE, max_weight_peer_matching
 from matching.solvers.peer import max_weight_peer_groups, teaching_circles
+from tests.matching.conftest import pools
 
 
-def brute_force(directed: np.ndarray) -> tuple[int, int]:
+def brute_force(directed: np.ndarray, min_score: float = 0.0) -> tuple[int, int]:
     """(people placed, total in millionths) of the best packing of pairs and circles, found by
     trying every set of disjoint candidates; a circle counts half the sum of its directed
     scores and a pair the mean of its two, so both count half of what their people learn."""
     n = len(directed)
     candidates = []
     for a, b in itertools.combinations(range(n), 2):
-        if directed[a, b] > 0 and directed[b, a] > 0:
+        mean = round((directed[a, b] + directed[b, a]) / 2, 6)
+        if directed[a, b] > 0 and directed[b, a] > 0 and mean >= min_score:
             candidates.append(((a, b), round((directed[a, b] + directed[b, a]) * SCORE_SCALE)))
     for a, b, c in itertools.combinations(range(n), 3):
         best = None
         for x, y, z in ((a, b, c), (a, c, b)):  # x teaches y teaches z teaches x
             if directed[y, x] > 0 and directed[z, y] > 0 and directed[x, z] > 0:
                 total = round((directed[y, x] + directed[z, y] + directed[x, z]) * SCORE_SCALE)
-                best = total if best is None else max(best, total)
+                if round(total / SCORE_SCALE / 3, 6) >= min_score:
+                    best = total if best is None else max(best, total)
         if best is not None:
             candidates.append(((a, b, c), best))
     best = (0, 0)
@@ -233,3 +237,27 @@ def test_an_exact_programme_out_of_time_falls_back_and_says_so(monkeypatch):
     assert not groups.proven_optimal
     first, _ = max_weight_peer_matching(mutual_scores(sp.csr_matrix(directed)))
     assert value(directed, groups)[0] >= 2 * len(first)  # valid, and no worse than pairs
+
+
+@settings(max_examples=60, deadline=None)
+@given(profiles=pools(max_size=8), min_score=st.sampled_from([0.0, 0.2]))
+def test_match_profiles_places_and_scores_as_brute_force(profiles, min_score, taxonomy):
+    """Through the whole pipeline: the directed scores with the rules applied (every two
+    members of a group must pass them) and the threshold, packed by brute force."""
+    settings_ = MatchSettings(mode=Mode.PEER, min_score=min_score)
+    result = match_profiles(profiles, taxonomy=taxonomy, settings=settings_)
+    pool = Pool(sorted(profiles, key=lambda p: p.id), taxonomy)
+    everyone = np.arange(len(pool.profiles))
+    directed = pool.scores(everyone, everyone, settings_.weights).toarray()
+    managers = {p.id: p.manager for p in profiles}
+    for a, b in itertools.permutations(range(len(pool.ids)), 2):
+        first, second = pool.ids[a], pool.ids[b]
+        if managers[first] == second or managers[second] == first:
+            directed[a, b] = 0.0   # the manager rule; teammates may swap in peer mode
+    best = brute_force(directed, min_score=min_score)
+    total = round(sum(p.weight for p in result.pairs) * 2 * SCORE_SCALE)
+    people, best_total = best
+    assert result.summary["matched_people"] == people
+    # Scores are rounded to 1e-6 per group (a mean), the brute force sums unrounded scores.
+    assert total == pytest.approx(best_total, abs=2 * len(profiles))
+    assert result.summary["proven_optimal"]
