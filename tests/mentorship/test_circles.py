@@ -128,3 +128,18 @@ def test_a_round_with_a_circle_reproduces_it_and_an_older_snapshot_forms_none(db
     snapshot["settings"] = {k: v for k, v in snapshot["settings"].items() if k != "trios"}
     _, settings = from_snapshot(snapshot)
     assert settings.trios is False
+
+
+def test_a_circle_cannot_be_swapped_and_a_removed_one_is_not_proposed_again(db, people, taxonomy):
+    from mentorship.rounds.operations import remove_pair, swap_pairs
+
+    current = peer_round(db, taxonomy)
+    rows = db.scalars(select(Match).where(Match.round_id == current.id).order_by(Match.id)).all()
+    circle = next(m for m in rows if m.third_id is not None)
+    pair = next(m for m in rows if m.third_id is None)
+    with pytest.raises(Conflict, match="circle of three cannot be swapped"):
+        swap_pairs(db, None, current.id, circle.id, pair.id)
+    remove_pair(db, None, current.id, circle.id)
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    groups = [m.member_ids for m in db.scalars(select(Match).where(Match.round_id == current.id))]
+    assert all(len(group) == 2 for group in groups)
