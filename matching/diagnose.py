@@ -17,13 +17,16 @@ from matching.scoring import ScoreWeights, want_value
 from matching.taxonomy import Taxonomy, describe_level
 
 __all__ = [
+    "CIRCLES_TAKEN",
     "MENTOR_TEMPLATE",
     "PEER_TEMPLATE",
+    "TRIO_WOULD_WORK",
     "Contribution",
     "MentorFunnel",
     "alternatives",
     "blocking_pairs_mentor",
     "blocking_pairs_peer",
+    "circle_reasons",
     "count_by_rule",
     "load_spread",
     "mentor_unmatched",
@@ -39,6 +42,13 @@ __all__ = [
 #: How many next-best mentors each pair lists.
 ALTERNATIVES = 3
 PEER_TEMPLATE = "{teacher_id} teaches {learner_id} {skill}: {teacher} vs {learner}"
+
+# Why a peer is left out when circles of three come into it (the words live here, once).
+#: A circle of three could place them, but the round does not form circles.
+TRIO_WOULD_WORK = "no mutual swap; a trio would work"
+#: Circles are formed, and every one they could join was formed without them.
+CIRCLES_TAKEN = ("no mutual swap, and every circle of three they could join was left for "
+                 "others (more people placed, or a better score)")
 
 
 # ---------------------------------------------------------------------------- why each pair
@@ -138,6 +148,14 @@ def peer_reasons(pool: Pool, first: int, second: int) -> list[str]:
             + skill_reasons(b, a, pool.taxonomy, limit=2, template=PEER_TEMPLATE))
 
 
+def circle_reasons(pool: Pool, circle: tuple[int, int, int]) -> list[str]:
+    """Return what each member of a circle teaches the next (a to b, b to c, c to a)."""
+    a, b, c = (pool.profiles[k] for k in circle)
+    return [reason for teacher, learner in ((a, b), (b, c), (c, a))
+            for reason in skill_reasons(learner, teacher, pool.taxonomy, limit=2,
+                                        template=PEER_TEMPLATE)]
+
+
 def _distinct_terms(terms: list[str]) -> list[str]:
     """Drop terms that are part of a longer one already listed ("data" beside "linked data")."""
     kept: list[str] = []
@@ -201,10 +219,12 @@ def blocking_pairs_mentor(
     return int(blocking.sum())
 
 
-def blocking_pairs_peer(score_matrix: sp.spmatrix, first: np.ndarray, second: np.ndarray) -> int:
+def blocking_pairs_peer(score_matrix: sp.spmatrix, first: np.ndarray, second: np.ndarray,
+                        circles=(), circle_scores=()) -> int:
     """Return how many eligible peer pairs both prefer each other to their partners.
 
-    `score_matrix` is upper-triangular, as in `max_weight_peer_matching`.
+    `score_matrix` is upper-triangular, as in `max_weight_peer_matching`. A member of one of
+    `circles` (triples of indices) has that circle's score as their own.
     """
     upper = sp.triu(sp.csr_matrix(score_matrix), k=1).tocoo()
     n = score_matrix.shape[0]
@@ -214,6 +234,9 @@ def blocking_pairs_peer(score_matrix: sp.spmatrix, first: np.ndarray, second: np
         pair_scores = np.asarray(sp.csr_matrix(score_matrix)[first, second]).ravel()
         own[first], own[second] = pair_scores, pair_scores
         partner[first], partner[second] = second, first
+    for circle, score in zip(circles, circle_scores, strict=True):
+        own[list(circle)] = score
+        partner[list(circle)] = n  # nobody: a circle is never one pair
     blocking = (
         (partner[upper.row] != upper.col)
         & (upper.data > own[upper.row])
@@ -373,11 +396,14 @@ def mentor_unmatched(pool: Pool, learner_pos: dict[int, int], teacher_pos: dict[
 
 def peer_unmatched(pool: Pool, partner_of: dict[int, int], directed: sp.csr_matrix,
                    mutual: sp.csr_matrix, allowed: sp.csr_matrix, candidates: sp.csr_matrix,
-                   rule_counts: dict[Rule, np.ndarray], min_score: float) -> list[Unmatched]:
+                   rule_counts: dict[Rule, np.ndarray], min_score: float, *,
+                   in_circles: frozenset[int] = frozenset(),
+                   circles_formed: bool = False) -> list[Unmatched]:
     """Return everyone without a partner in peer mode, with what kept them out.
 
     `mutual`, `allowed` and `candidates` are symmetric: every mutual pair, those the rules
-    allow, and those at or above the threshold.
+    allow, and those at or above the threshold. `in_circles` holds the people some eligible
+    circle of three takes in; `circles_formed` says whether the run formed circles.
     """
     directed_counts, mutual_counts = row_counts(directed), row_counts(mutual)
     allowed_counts, candidate_counts = row_counts(allowed), row_counts(candidates)
@@ -390,6 +416,8 @@ def peer_unmatched(pool: Pool, partner_of: dict[int, int], directed: sp.csr_matr
         elif directed_counts[row] == 0:
             reason = (f"nobody in the pool teaches what they want ({pool.wanted_names(row)}) "
                       "above their level")
+        elif candidate_counts[row] == 0 and row in in_circles:
+            reason = CIRCLES_TAKEN if circles_formed else TRIO_WOULD_WORK
         elif mutual_counts[row] == 0:
             reason = "nobody who can teach them wants to learn anything they teach"
         elif allowed_counts[row] == 0:

@@ -1,4 +1,5 @@
-"""Peer mode: skill swaps two by two, eligible only when each can teach the other."""
+"""Peer mode: skill swaps two by two, eligible only when each can teach the other, and circles
+of three who teach each other in a cycle."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import numpy as np
 
 from matching.diagnose import (
     blocking_pairs_peer,
+    circle_reasons,
     count_by_rule,
     peer_reasons,
     peer_unmatched,
@@ -17,14 +19,15 @@ from matching.results import ENGINE_VERSION, MatchResult, MatchSettings, Mode, P
 from matching.rules import at_least, broken_rule, drop_rows_and_cols, exclusions, validate_locks
 from matching.rules import without_rules as allowed_by_rules
 from matching.scoring import mutual_scores, symmetric
-from matching.solvers import max_weight_peer_matching
+from matching.solvers import max_weight_peer_groups, max_weight_peer_matching, teaching_circles
 
 __all__ = ["match_peer"]
 
 
 def match_peer(pool: Pool, settings: MatchSettings, report: Progress,
                method: str = "auto") -> MatchResult:
-    """Return the optimal peer-mode result for an encoded pool."""
+    """Return the optimal peer-mode result for an encoded pool: pairs, and circles of three
+    where `settings.trios` allows them (see `max_weight_peer_groups` for the objective)."""
     if settings.fair:
         raise ValueError("--fair applies to mentor mode only")
     everyone = np.arange(len(pool.profiles))
@@ -33,44 +36,72 @@ def match_peer(pool: Pool, settings: MatchSettings, report: Progress,
     rules = exclusions(pool, everyone, everyone, settings)
     upper_raw = mutual_scores(directed)
     mutual = symmetric(upper_raw)
-    upper = mutual_scores(allowed_by_rules(directed, rules))
+    allowed_directed = allowed_by_rules(directed, rules)
+    upper = mutual_scores(allowed_directed)
     candidates = at_least(upper, settings.min_score) if settings.min_score > 0 else upper
     lock_pairs = sorted(tuple(sorted(pool.encode(lock))) for lock in _peer_locks(pool, settings, rules))
     solvable = candidates
+    gone = np.array(sorted({p for pair in lock_pairs for p in pair}), np.int64)
     if lock_pairs:
-        gone = np.array(sorted({p for pair in lock_pairs for p in pair}), np.int64)
         solvable = drop_rows_and_cols(candidates, rows=gone, cols=gone)
+    # Circles are found whether or not they are formed: an unmatched person is told if one
+    # would have placed them. A rule forbids both directions of a pair, so every two members
+    # of a circle in the allowed directed scores may be grouped.
+    circles, circle_scores = teaching_circles(allowed_directed, min_score=settings.min_score)
+    if len(gone):
+        keep = ~np.isin(circles, gone).any(axis=1)
+        circles, circle_scores = circles[keep], circle_scores[keep]
+    in_circles = frozenset(circles.ravel().tolist())
 
     report("assigning", 0.35)
-    first, second = max_weight_peer_matching(solvable, method=method)
+    if settings.trios:
+        groups = max_weight_peer_groups(solvable, circles, circle_scores, method=method)
+        found_pairs, found_circles, proven = groups.pairs, groups.circles, groups.proven_optimal
+    else:
+        first, second = max_weight_peer_matching(solvable, method=method)
+        found_pairs = tuple(zip(first.tolist(), second.tolist(), strict=True))
+        found_circles, proven = (), True
     report("explaining", 0.85)
-    all_pairs = sorted([(a, b, True) for a, b in lock_pairs] + [
-        (int(a), int(b), False) for a, b in zip(first, second, strict=True)
-    ])
-    pairs = []
-    partner_of: dict[int, int] = {}
+    all_pairs = sorted([(a, b, True) for a, b in lock_pairs]
+                       + [(int(a), int(b), False) for a, b in found_pairs])
+    circle_score = dict(zip(map(tuple, circles.tolist()), circle_scores.tolist(), strict=True))
+    groups_found = []
+    partner_of: dict[int, int] = {}  # each placed person's teacher
     for a, b, is_locked in all_pairs:
         partner_of[a], partner_of[b] = b, a
         reasons = (("locked by the coordinator",) if is_locked else ()) + tuple(peer_reasons(pool, a, b))
-        pairs.append(Pair(pool.ids[a], pool.ids[b], float(mutual[a, b]), reasons, locked=is_locked))
+        groups_found.append((a, Pair(pool.ids[a], pool.ids[b], float(mutual[a, b]), reasons,
+                                     locked=is_locked)))
+    for circle in found_circles:
+        a, b, c = circle
+        partner_of[b], partner_of[c], partner_of[a] = a, b, c
+        groups_found.append((a, Pair(pool.ids[a], pool.ids[b], float(circle_score[circle]),
+                                     tuple(circle_reasons(pool, circle)), third=pool.ids[c])))
+    pairs = [pair for _, pair in sorted(groups_found, key=lambda item: item[0])]
 
     unmatched = peer_unmatched(pool, partner_of, directed, mutual, symmetric(upper),
-                               symmetric(candidates), count_by_rule(mutual, rules), settings.min_score)
+                               symmetric(candidates), count_by_rule(mutual, rules), settings.min_score,
+                               in_circles=in_circles, circles_formed=settings.trios)
     scores = np.array([p.score for p in pairs])
     matched_a = np.array([a for a, _, _ in all_pairs], np.int64)
     matched_b = np.array([b for _, b, _ in all_pairs], np.int64)
+    n_pairs = len(all_pairs)
     summary = {
         "people": len(pool.profiles),
-        "pairs": len(pairs),
-        "matched_people": 2 * len(pairs),
+        "pairs": n_pairs,
+        "circles": len(found_circles),
+        "matched_people": 2 * n_pairs + 3 * len(found_circles),
         "locked": len(lock_pairs),
         "unmatched": len(unmatched),
-        "total_score": round(float(scores.sum()), 6),
+        "total_score": round(float(sum(p.weight for p in pairs)), 6),
         "mean_score": round(float(scores.mean()), 6) if len(pairs) else 0.0,
         "min_score": round(float(scores.min()), 6) if len(pairs) else 0.0,
-        "blocking_pairs": blocking_pairs_peer(candidates, matched_a, matched_b),
+        "blocking_pairs": blocking_pairs_peer(candidates, matched_a, matched_b, found_circles,
+                                              [circle_score[c] for c in found_circles]),
         "eligible_pairs": int(upper_raw.nnz),
         "excluded_pairs": int(upper_raw.nnz - upper.nnz),
+        "eligible_circles": len(circles),
+        "proven_optimal": proven,
         "engine_version": ENGINE_VERSION,
     }
     skills = skill_balance(pool, everyone, everyone, partner_of)

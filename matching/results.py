@@ -23,13 +23,13 @@ __all__ = [
     "Unmatched",
 ]
 
-ENGINE_VERSION = "2.0"
+ENGINE_VERSION = "2.0"  # 2.0: ranked wants, tie-breakers, factors, peer circles of three
 #: A progress callback: (stage name, fraction done).
 Progress = Callable[[str, float], None]
 
 
 class Mode(StrEnum):
-    """Mentor mode (one mentor, several mentees) or peer mode (skill swaps two by two)."""
+    """Mentor mode (one mentor, several mentees) or peer mode (skill swaps in twos and threes)."""
 
     MENTOR = "mentor"
     PEER = "peer"
@@ -64,6 +64,11 @@ class MatchSettings:
     """Everything a run may change. Pairs of ids are unordered except `locks`.
 
     locks : (mentor id, mentee id) pairs kept exactly; in peer mode, any two peers.
+    allow_same_manager : whether two people with the same manager may be paired; None (the
+        default) means the mode's default: refused in mentor mode (a mentor would be evaluating
+        a teammate), allowed in peer mode (a swap has no evaluation in it).
+    trios : peer mode only: whether circles of three who teach each other in a cycle may be
+        formed where that places more people (or, as many, scores higher).
     experience : PREFER (a bonus when the mentor has more years than the mentee) or IGNORE.
     department, institution : PREFER (a bonus for another one), REQUIRE (a rule: never the
         same one) or IGNORE. `institution` None means PREFER when the pool names more than
@@ -80,7 +85,7 @@ class MatchSettings:
     weights: ScoreWeights = field(default_factory=ScoreWeights)
     min_score: float = 0.0
     fair: bool = False
-    allow_same_manager: bool = False
+    allow_same_manager: bool | None = None
     avoid: tuple[tuple[str, str], ...] = ()
     previous: tuple[tuple[str, str], ...] = ()
     locks: tuple[tuple[str, str], ...] = ()
@@ -93,6 +98,14 @@ class MatchSettings:
     experience_weight: float = 1.0
     department_weight: float = 1.0
     institution_weight: float = 1.0
+    trios: bool = True
+
+    @property
+    def same_manager_allowed(self) -> bool:
+        """Whether the same-manager rule is lifted, after the mode's default."""
+        if self.allow_same_manager is None:
+            return self.mode is Mode.PEER
+        return self.allow_same_manager
 
     def __post_init__(self) -> None:
         if self.fair and self.mode is Mode.PEER:
@@ -124,7 +137,13 @@ class MatchSettings:
 
 @dataclass(frozen=True)
 class Pair:
-    """A proposed pair. In peer mode `mentor` and `mentee` are the two peers (ordered by id)."""
+    """A proposed pair. In peer mode `mentor` and `mentee` are the two peers (ordered by id).
+
+    A peer circle of three has a `third`: `mentor` teaches `mentee`, `mentee` teaches `third`
+    and `third` teaches `mentor` (the first is the smallest id). Its score is the mean of those
+    three directed scores; it counts one and a half times in a total (half the sum of what its
+    three people learn, as a pair's mean counts half the sum of what its two learn).
+    """
 
     mentor: str
     mentee: str
@@ -132,6 +151,17 @@ class Pair:
     reasons: tuple[str, ...]
     alternatives: tuple[tuple[str, float], ...] = ()
     locked: bool = False
+    third: str | None = None
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """The pair's two people, or a circle's three in teaching order."""
+        return (self.mentor, self.mentee) + ((self.third,) if self.third is not None else ())
+
+    @property
+    def weight(self) -> float:
+        """What the group adds to a total score: its score, times 1.5 for a circle."""
+        return self.score * len(self.people) / 2
 
 
 @dataclass(frozen=True)
@@ -182,7 +212,7 @@ class MatchResult:
             ]
         else:
             pairs = [
-                {"people": [p.mentor, p.mentee], "score": p.score, "reasons": list(p.reasons),
+                {"people": list(p.people), "score": p.score, "reasons": list(p.reasons),
                  "locked": p.locked}
                 for p in self.pairs
             ]

@@ -183,7 +183,7 @@ def exclusions(pool: Pool, learners, teachers, settings: MatchSettings):
             [pool.ids[i] for i in learners],
             [pool.ids[j] for j in teachers],
             pool.managers,
-            allow_same_manager=settings.allow_same_manager,
+            allow_same_manager=settings.same_manager_allowed,
             avoid=settings.avoid,
             previous=settings.previous,
             chain=settings.management_chain is Chain.CHAIN,

@@ -91,8 +91,11 @@ def cli() -> None:
               help="JSON result of an earlier round: its pairs are not proposed again.")
 @click.option("--lock", type=click.Path(dir_okay=False),
               help="CSV of mentor,mentee email pairs to keep exactly.")
-@click.option("--allow-same-manager", is_flag=True,
-              help="Allow pairing two people who share a manager.")
+@click.option("--allow-same-manager/--refuse-same-manager", default=None,
+              help="Allow or refuse pairing two people who share a manager (default: refused "
+                   "in mentor mode, allowed in peer mode).")
+@click.option("--no-trios", is_flag=True,
+              help="Peer mode: form pairs only, no circles of three.")
 @click.option("--priority", type=click.Choice(PRIORITIES), default=DEFAULTS["priority"],
               show_default=True,
               help="strict: a mentor for an earlier want always wins; soft: two later wants "
@@ -108,7 +111,7 @@ def cli() -> None:
 @click.option("--budget-csv", type=click.Path(dir_okay=False),
               help="Also write the whole training budget table here as CSV.")
 def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous, lock,
-          allow_same_manager, priority, text_weight, output_format, out, strict,
+          allow_same_manager, no_trios, priority, text_weight, output_format, out, strict,
           budget_csv, **factors) -> None:
     """Match the people of a profile CSV and print the pairs with their reasons."""
     # Imported here, not at the top: `mentorship --help` and the other commands start fast.
@@ -145,7 +148,8 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
 
     settings = engine_settings(
         mode, {"priority": priority, "text_weight": text_weight, "min_score": min_score,
-               "fair": fair, "allow_same_manager": allow_same_manager, **factors},
+               "fair": fair, "allow_same_manager": allow_same_manager, "trios": not no_trios,
+               **factors},
         avoid=tuple(avoid_pairs), previous=tuple(previous), locks=tuple(lock_pairs))
     try:
         with ProgressBar() as progress:
@@ -295,16 +299,21 @@ def round_group() -> None:
 @click.option("--mode", type=click.Choice(MODES), default="mentor")
 @click.option("--min-score", type=click.FloatRange(0, 1), callback=_finite, default=0.0)
 @click.option("--fair", is_flag=True)
-@click.option("--allow-same-manager", is_flag=True)
+@click.option("--allow-same-manager/--refuse-same-manager", default=None,
+              help="Default: refused in mentor mode, allowed in peer mode.")
 @click.option("--allow-repeat", is_flag=True, help="Allow pairs of earlier rounds again.")
+@click.option("--no-trios", is_flag=True, help="Peer mode: pairs only, no circles of three.")
 @factor_options
-def round_create(name, mode, min_score, fair, allow_same_manager, allow_repeat, **factors) -> None:
+def round_create(name, mode, min_score, fair, allow_same_manager, allow_repeat, no_trios,
+                 **factors) -> None:
     """Create a draft round and print its id."""
     from mentorship.rounds.operations import create_round
 
-    settings = {"min_score": min_score, "fair": fair, "allow_same_manager": allow_same_manager,
-                "allow_repeat": allow_repeat,
+    settings = {"min_score": min_score, "fair": fair, "allow_repeat": allow_repeat,
+                "trios": not no_trios,
                 **{key: value for key, value in factors.items() if value is not None}}
+    if allow_same_manager is not None:
+        settings["allow_same_manager"] = allow_same_manager
     created = _run_service(lambda s: create_round(s, None, name, mode=mode, settings=settings))
     click.echo(f"round {created.id} created: {created.name} ({created.mode} mode, draft)")
 
@@ -383,7 +392,8 @@ def _round_report(session, round_id):
     pairs = [
         {"mentor": email.get(m.mentor_id, "(deleted person)"),
          "mentee": email.get(m.mentee_id, "(deleted person)"), "score": m.score,
-         "status": str(m.status), "reasons": m.reasons, "locked": m.locked}
+         "status": str(m.status), "reasons": m.reasons, "locked": m.locked,
+         **({"third": email.get(m.third_id, "(deleted person)")} if m.third_id else {})}
         for m in session.scalars(select(Match).where(Match.round_id == round_id))
     ]
     return {"id": found.id, "name": found.name, "mode": found.mode, "status": str(found.status),

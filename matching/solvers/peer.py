@@ -1,13 +1,23 @@
-"""Peer mode: pair people two by two (skill swaps) with a blossom matching on a general graph."""
+"""Peer mode: pair people two by two (skill swaps) with a blossom matching on a general graph,
+and pack circles of three who teach each other in a cycle beside the pairs."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from matching.solvers.edges import SCORE_SCALE
 
-__all__ = ["PEER_METHODS", "max_weight_peer_matching"]
+__all__ = [
+    "EXACT_CANDIDATE_LIMIT",
+    "PEER_METHODS",
+    "PeerGroups",
+    "max_weight_peer_groups",
+    "max_weight_peer_matching",
+    "teaching_circles",
+]
 
 #: The exact peer-matching methods; "auto" picks the fastest one installed.
 PEER_METHODS = ("auto", "rustworkx", "networkx")
@@ -89,3 +99,340 @@ def _pairs_networkx(n, firsts, seconds, weights) -> list[tuple[int, int]]:
         matching = nx.max_weight_matching(subgraph, maxcardinality=True, weight="weight")
         pairs.extend((min(a, b), max(a, b)) for a, b in matching)
     return pairs
+
+
+# ------------------------------------------------------------------------ circles of three
+
+#: Scores in a packing's objective are counted in half-millionths: a pair's weight is twice its
+#: mean score and a circle's the sum of its three directed scores, both at 1e-6, so integers.
+HALF_SCALE = 2 * SCORE_SCALE
+#: A connected part with more pair and circle candidates than this is not given to the exact
+#: packing (an integer programme whose time grows fast with its size); see
+#: `max_weight_peer_groups`.
+EXACT_CANDIDATE_LIMIT = 2500
+#: The longest each stage of the exact programme may run before the part is packed
+#: heuristically instead (a safety net: parts under the limit are usually solved in a second).
+EXACT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class PeerGroups:
+    """A packing of peers into pairs and circles of three.
+
+    pairs : (first, second) index pairs with ``first < second``.
+    circles : (a, b, c) index triples in teaching order: a teaches b, b teaches c, c teaches a.
+    proven_optimal : whether every part was solved exactly (blossom, or the integer programme
+        with a proof of optimality); False when a part was too large and was packed
+        heuristically.
+    """
+
+    pairs: tuple[tuple[int, int], ...]
+    circles: tuple[tuple[int, int, int], ...]
+    proven_optimal: bool
+
+
+def teaching_circles(directed: sp.spmatrix, *, min_score: float = 0.0,
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Return every circle of three people who teach each other in a cycle, and its score.
+
+    Parameters
+    ----------
+    directed : sparse matrix of shape (n, n)
+        Row learns from column: an entry ``(b, a)`` means a can teach b, with that score.
+    min_score : float, default 0
+        Circles whose score (the mean of their three directed scores) is below it are dropped.
+
+    Returns
+    -------
+    circles : int array of shape (k, 3)
+        Each row (a, b, c) is in teaching order (a teaches b, b teaches c, c teaches a), with a
+        the smallest index. When both orientations of three people are cycles, the one with
+        the higher score is kept (the first found on a tie).
+    scores : float array of shape (k,)
+        The mean of the three directed scores, at a resolution of 1e-6.
+
+    Notes
+    -----
+    Every two-step teaching path a -> b -> c with a the smallest index is closed by a lookup
+    of c -> a among the sorted edge keys: O(sum over b of in-degree x out-degree) time, done
+    one middle person at a time so memory stays at one person's paths.
+
+    Examples
+    --------
+    >>> directed = sp.csr_matrix(np.array([[0, 0, 0.3], [0.6, 0, 0], [0, 0.9, 0]]))
+    >>> circles, scores = teaching_circles(directed)
+    >>> circles.tolist(), scores.tolist()
+    ([[0, 1, 2]], [0.6])
+    """
+    learns = sp.csr_matrix(directed)
+    learns.eliminate_zeros()
+    learns.sort_indices()
+    n = learns.shape[0]
+    teaches = learns.T.tocsr()
+    teaches.sort_indices()
+    coo = learns.tocoo()
+    keys = np.sort(coo.row.astype(np.int64) * n + coo.col)  # (learner, teacher)
+    found = []
+    for middle in range(n):
+        teachers = learns.indices[learns.indptr[middle]:learns.indptr[middle + 1]]
+        learners = teaches.indices[teaches.indptr[middle]:teaches.indptr[middle + 1]]
+        if not len(teachers) or not len(learners):
+            continue
+        firsts = np.repeat(teachers, len(learners))
+        thirds = np.tile(learners, len(teachers))
+        keep = (firsts < middle) & (firsts < thirds)
+        firsts, thirds = firsts[keep], thirds[keep]
+        wanted = firsts.astype(np.int64) * n + thirds  # the first learns from the third
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        closed = keys[at] == wanted
+        found.append(np.stack([firsts[closed], np.full(closed.sum(), middle), thirds[closed]], 1))
+    circles = np.concatenate(found).astype(np.int64) if found else np.zeros((0, 3), np.int64)
+    if not len(circles):
+        return circles, np.zeros(0)
+    a, b, c = circles.T
+    totals = (np.asarray(learns[b, a]).ravel() + np.asarray(learns[c, b]).ravel()
+              + np.asarray(learns[a, c]).ravel())
+    # One circle per three people: the better orientation, the first found on a tie.
+    order = np.lexsort((np.arange(len(circles)), -np.rint(totals * SCORE_SCALE)))
+    people = np.sort(circles, axis=1)
+    _, first = np.unique(people[order], axis=0, return_index=True)
+    chosen = np.sort(order[first])
+    circles, totals = circles[chosen], totals[chosen]
+    scores = np.round(totals / 3, 6)
+    keep = scores >= min_score if min_score > 0 else np.ones(len(scores), bool)
+    return circles[keep], scores[keep]
+
+
+def max_weight_peer_groups(
+    pair_scores: sp.spmatrix, circles: np.ndarray, circle_scores: np.ndarray, *,
+    method: str = "auto", exact_limit: int = EXACT_CANDIDATE_LIMIT,
+) -> PeerGroups:
+    """Return the pairs and circles that place the most people, then score the most.
+
+    Parameters
+    ----------
+    pair_scores : sparse matrix of shape (n, n)
+        Upper-triangular eligible pairs and their scores, as in `max_weight_peer_matching`.
+    circles, circle_scores : arrays
+        Eligible circles of three and their scores, as `teaching_circles` returns them.
+    method : {"auto", "rustworkx", "networkx"}, default "auto"
+        The blossom method for the parts that have no circle.
+    exact_limit : int, default EXACT_CANDIDATE_LIMIT
+        The most candidates (pairs and circles) a connected part may have to be solved by the
+        exact integer programme.
+
+    Returns
+    -------
+    PeerGroups
+
+    Notes
+    -----
+    The objective is lexicographic: most people placed (a pair places 2, a circle 3), then the
+    highest total, where a pair counts its score (the mean of its two directions) and a circle
+    one and a half times its score (half the sum of its three directed scores): either way,
+    half the sum of what each placed person learns. This is cycle packing with cycles of
+    length 2 and 3, as in kidney exchange, NP-hard in general. The people split into
+    connected parts (a candidate joins its members); a part without circles is a general
+    matching (blossom, exact); a part with circles and at most `exact_limit` candidates is the
+    cycle formulation, an integer programme solved exactly by HiGHS in two stages (most
+    people, then highest total among those placing that many), each with a zero optimality
+    gap. A larger part gets the better of two heuristic packings (an optimal pairing with
+    circles added best first among the people it leaves, or fewest options first; see
+    `_pairs_then_circles`), never fewer people than pairs alone: `proven_optimal` is then False.
+
+    Examples
+    --------
+    >>> pair_scores = sp.csr_matrix(np.array([[0, 0.5, 0], [0, 0, 0], [0, 0, 0]]))
+    >>> groups = max_weight_peer_groups(pair_scores, np.array([[0, 1, 2]]), np.array([0.4]))
+    >>> groups.pairs, groups.circles, groups.proven_optimal
+    ((), ((0, 1, 2),), True)
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    upper = sp.triu(sp.csr_matrix(pair_scores), k=1).tocsr()
+    upper.sort_indices()
+    n = upper.shape[0]
+    circles = np.asarray(circles, np.int64).reshape(-1, 3)
+    if not len(circles):
+        first, second = max_weight_peer_matching(upper, method=method)
+        return PeerGroups(tuple(zip(first.tolist(), second.tolist(), strict=True)), (), True)
+    coo = upper.tocoo()
+    pair_weights = np.rint(coo.data * HALF_SCALE).astype(np.int64)
+    circle_weights = np.rint(np.asarray(circle_scores) * 3 * SCORE_SCALE).astype(np.int64)
+    links_from = np.concatenate([coo.row, circles[:, 0], circles[:, 1]])
+    links_to = np.concatenate([coo.col, circles[:, 1], circles[:, 2]])
+    links = sp.csr_matrix((np.ones(len(links_from)), (links_from, links_to)), shape=(n, n))
+    _, part = connected_components(links, directed=False)
+    pair_part, circle_part = part[coo.row], part[circles[:, 0]]
+    with_circles = np.unique(circle_part)
+    pairs: list[tuple[int, int]] = []
+    chosen_circles: list[tuple[int, int, int]] = []
+    proven = True
+    plain = ~np.isin(pair_part, with_circles)
+    if plain.any():
+        only = sp.csr_matrix((coo.data[plain], (coo.row[plain], coo.col[plain])), shape=(n, n))
+        first, second = max_weight_peer_matching(only, method=method)
+        pairs.extend(zip(first.tolist(), second.tolist(), strict=True))
+    for label in with_circles.tolist():
+        in_pairs = np.flatnonzero(pair_part == label)
+        in_circles = np.flatnonzero(circle_part == label)
+        part_pairs = np.stack([coo.row[in_pairs], coo.col[in_pairs]], 1)
+        exact = None
+        if len(in_pairs) + len(in_circles) <= exact_limit:
+            exact = _exact_packing(part_pairs, pair_weights[in_pairs], circles[in_circles],
+                                   circle_weights[in_circles])
+        if exact is not None:
+            got_pairs, got_circles = exact
+        else:
+            proven = False
+            got_pairs, got_circles = _pairs_then_circles(
+                n, part_pairs, coo.data[in_pairs], circles[in_circles],
+                circle_weights[in_circles], method)
+        pairs.extend(got_pairs)
+        chosen_circles.extend(got_circles)
+    return PeerGroups(tuple(sorted(pairs)), tuple(sorted(chosen_circles)), proven)
+
+
+def _exact_packing(pairs: np.ndarray, pair_weights: np.ndarray, circles: np.ndarray,
+                   circle_weights: np.ndarray):
+    """Solve one part's cycle formulation exactly: most people, then the highest total.
+
+    Returns (pairs, circles), or None when HiGHS has not proven a stage optimal within
+    `EXACT_SECONDS` (the caller then packs the part heuristically and says so).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    members = np.concatenate([np.column_stack([pairs, np.full(len(pairs), -1)]), circles])
+    people, rows = np.unique(members[members >= 0], return_inverse=True)
+    columns = np.repeat(np.arange(len(members)), 3)[(members >= 0).ravel()]
+    cover = sp.csr_matrix((np.ones(len(rows)), (rows, columns)),
+                          shape=(len(people), len(members)))
+    sizes = np.concatenate([np.full(len(pairs), 2.0), np.full(len(circles), 3.0)])
+    weights = np.concatenate([pair_weights, circle_weights]).astype(float)
+    once = LinearConstraint(cover, -np.inf, 1)
+    whole = np.ones(len(members))
+    options = {"mip_rel_gap": 0.0, "time_limit": EXACT_SECONDS}
+    placed = milp(-sizes, constraints=[once], integrality=whole, bounds=Bounds(0, 1),
+                  options=options)
+    if placed.status != 0:  # 0: proven optimal
+        return None
+    most = round(-placed.fun)
+    best = milp(-weights, constraints=[once, LinearConstraint(sizes[None, :], most, np.inf)],
+                integrality=whole, bounds=Bounds(0, 1), options=options)
+    if best.status != 0:
+        return None
+    chosen = np.flatnonzero(best.x > 0.5)
+    got_pairs = [tuple(int(p) for p in members[k, :2]) for k in chosen if k < len(pairs)]
+    got_circles = [tuple(int(p) for p in members[k]) for k in chosen if k >= len(pairs)]
+    return got_pairs, got_circles
+
+
+def _pairs_then_circles(n, pairs, pair_scores, circles, circle_weights, method):
+    """A part too large for the exact programme: the better of two packings by (people, total).
+
+    One is an optimal pairing with circles added best first among the people it leaves out
+    (so never fewer people than pairs alone); the other is built fewest-options-first: the
+    person with the fewest candidates left gets the candidate whose members have the fewest
+    other options (then the larger, then the higher weight), as set-packing heuristics do,
+    since breaking up a pair for a circle is what places more people.
+    """
+    matrix = sp.csr_matrix((pair_scores, (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    first, second = max_weight_peer_matching(matrix, method=method)
+    taken = set(first.tolist()) | set(second.tolist())
+    paired = list(zip(first.tolist(), second.tolist(), strict=True))
+    greedy_circles = []
+    for k in np.lexsort((np.arange(len(circles)), -circle_weights)).tolist():
+        members = circles[k].tolist()
+        if not taken.intersection(members):
+            taken.update(members)
+            greedy_circles.append(tuple(members))
+    pair_weights = np.rint(np.asarray(pair_scores) * HALF_SCALE).astype(np.int64)
+    weight_of = {pair: int(w) for pair, w in zip(map(tuple, pairs.tolist()), pair_weights,
+                                                 strict=True)}
+    circle_weight = dict(zip(map(tuple, circles.tolist()), circle_weights.tolist(), strict=True))
+
+    def value(got_pairs, got_circles):
+        return (2 * len(got_pairs) + 3 * len(got_circles),
+                sum(weight_of[p] for p in got_pairs) + sum(circle_weight[c] for c in got_circles))
+
+    fewest = _fewest_options_first(pairs, pair_weights, circles, circle_weights)
+    # The better of the two, then improved by moves that each place someone more.
+    best = max([(paired, greedy_circles), fewest], key=lambda packing: value(*packing))
+    return _place_more(*best, pairs, circles)
+
+
+def _place_more(got_pairs, got_circles, pairs, circles, passes: int = 10):
+    """Improve a packing by moves that each place more people: an unplaced person joins a
+    candidate whose other members are unplaced, or whose other members come out of one pair
+    (the pair is broken up; a circle of three replaces a pair of two). Passes run in index
+    order until none places anyone more, so the result is the same every run."""
+    group_of: dict[int, tuple[int, ...]] = {}
+    for group in list(got_pairs) + list(got_circles):
+        for person in group:
+            group_of[person] = tuple(group)
+    candidates_of: dict[int, list[tuple[int, ...]]] = {}
+    for group in [tuple(p) for p in pairs.tolist()] + [tuple(c) for c in circles.tolist()]:
+        for person in group:
+            candidates_of.setdefault(person, []).append(group)
+    for _ in range(passes):
+        moved = False
+        for person in sorted(candidates_of):
+            if person in group_of:
+                continue
+            for group in candidates_of[person]:
+                others = [m for m in group if m != person]
+                broken = {group_of[m] for m in others if m in group_of}
+                if len(broken) > 1:
+                    continue
+                lost = sum(len(b) for b in broken)
+                if len(group) - lost <= 0:
+                    continue
+                for old in broken:
+                    for member in old:
+                        del group_of[member]
+                for member in group:
+                    group_of[member] = group
+                moved = True
+                break
+        if not moved:
+            break
+    groups = set(group_of.values())
+    return (sorted(g for g in groups if len(g) == 2), sorted(g for g in groups if len(g) == 3))
+
+
+def _fewest_options_first(pairs, pair_weights, circles, circle_weights):
+    """Pack candidates taking, each time, the person with the fewest candidates left."""
+    import heapq
+
+    members = [tuple(p) for p in pairs.tolist()] + [tuple(c) for c in circles.tolist()]
+    weights = pair_weights.tolist() + list(circle_weights.tolist())
+    groups_of: dict[int, list[int]] = {}
+    for k, group in enumerate(members):
+        for person in group:
+            groups_of.setdefault(person, []).append(k)
+    alive = [True] * len(members)
+    degree = {person: len(ks) for person, ks in groups_of.items()}
+    heap = [(d, person) for person, d in degree.items()]
+    heapq.heapify(heap)
+    placed: set[int] = set()
+    chosen: list[int] = []
+    while heap:
+        d, person = heapq.heappop(heap)
+        if person in placed or d != degree[person] or d == 0:
+            continue
+        options = [k for k in groups_of[person] if alive[k]]
+        best = min(options, key=lambda k: (sum(degree[m] - 1 for m in members[k]),
+                                           -len(members[k]), -weights[k], k))
+        chosen.append(best)
+        placed.update(members[best])
+        for member in members[best]:
+            for k in groups_of[member]:
+                if alive[k]:
+                    alive[k] = False
+                    for other in members[k]:
+                        degree[other] -= 1
+                        if other not in placed and degree[other] > 0:
+                            heapq.heappush(heap, (degree[other], other))
+    got_pairs = [members[k] for k in chosen if len(members[k]) == 2]
+    got_circles = [members[k] for k in chosen if len(members[k]) == 3]
+    return got_pairs, got_circles

@@ -28,7 +28,8 @@ class PairInRound:
 
     match: Match
     round: Round
-    side: str                  # "mentor" or "mentee" (in peer mode, "mentor" is the first)
+    side: str                  # "mentor" or "mentee" (in peer mode, "mentor" is the first);
+    #                            "circle" in a peer circle, `other` being the one they teach
     other: Person | None       # None: the other person was deleted
 
 
@@ -48,12 +49,18 @@ def person_overview(session: Session, actor: Actor | None, person_id: int) -> Pe
     person = get_person(session, actor, person_id)
     matches = session.execute(
         select(Match, Round).join(Round, Round.id == Match.round_id)
-        .where(or_(Match.mentor_id == person_id, Match.mentee_id == person_id))
+        .where(or_(Match.mentor_id == person_id, Match.mentee_id == person_id,
+                   Match.third_id == person_id))
         .order_by(Round.created_at.desc(), Round.id.desc(), Match.id)).all()
-    other_ids = {m.mentee_id if m.mentor_id == person_id else m.mentor_id for m, _ in matches}
+    other_ids = {p for m, _ in matches for p in m.member_ids if p != person_id}
     others = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(other_ids)))}
     pairs = []
     for match, round_ in matches:
+        if match.third_id is not None:  # a peer circle: shown with the one they teach
+            members = match.member_ids
+            learner = members[(members.index(person_id) + 1) % 3]
+            pairs.append(PairInRound(match, round_, "circle", others.get(learner)))
+            continue
         side = "mentor" if match.mentor_id == person_id else "mentee"
         other_id = match.mentee_id if side == "mentor" else match.mentor_id
         pairs.append(PairInRound(match, round_, side, others.get(other_id)))

@@ -38,7 +38,8 @@ def export_person(session: Session, actor: Person | None, email: str) -> dict[st
     _may_see(actor, person)
     profile = person.profile
     matches = session.scalars(select(Match).where(
-        or_(Match.mentor_id == person.id, Match.mentee_id == person.id))).all()
+        or_(Match.mentor_id == person.id, Match.mentee_id == person.id,
+            Match.third_id == person.id))).all()
     rules = session.scalars(select(PairRule).where(
         or_(PairRule.first_id == person.id, PairRule.second_id == person.id))).all()
     events = session.scalars(select(AuditEvent).where(
@@ -61,7 +62,8 @@ def export_person(session: Session, actor: Person | None, email: str) -> dict[st
                         "teaches": s.teaches} for s in profile.skills],
         },
         "matches": [{
-            "round": m.round_id, "as": "mentor" if m.mentor_id == person.id else "mentee",
+            "round": m.round_id, "as": "circle" if m.third_id is not None
+            else "mentor" if m.mentor_id == person.id else "mentee",
             "score": m.score, "status": str(m.status), "reasons": m.reasons,
             "decline_reason": m.decline_reason, "created_at": m.created_at.isoformat(),
         } for m in matches],
@@ -105,7 +107,8 @@ def delete_person(session: Session, actor: Person | None, email: str) -> None:
     for event in session.scalars(select(AuditEvent).where(AuditEvent.actor_id == person_id)):
         event.details = {}  # what they did may quote what they wrote
     for match in session.scalars(select(Match).where(
-            or_(Match.mentor_id == person_id, Match.mentee_id == person_id))):
+            or_(Match.mentor_id == person_id, Match.mentee_id == person_id,
+                Match.third_id == person_id))):
         match.decline_reason = ""  # free text the person wrote
     session.delete(person)  # profile and skills cascade; matches' side becomes NULL
     session.flush()

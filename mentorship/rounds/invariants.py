@@ -1,5 +1,6 @@
 """Live pairs are a global invariant: across every round, a mentee has at most one live mentor,
-a mentor no more live mentees than their capacity, and a person at most one live peer pair.
+a mentor no more live mentees than their capacity, and a person at most one live peer pair or
+circle of three.
 
 Every write that makes pairs live (publishing, a decline's re-match) holds `LIVE_PAIRS` and
 checks here in the same transaction, so two rounds previewed over the same people can never
@@ -17,7 +18,14 @@ from mentorship.core.db import hold_lock
 from mentorship.core.errors import Conflict
 from mentorship.people.models import Person
 from mentorship.profiles.models import Profile
-from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, Round, RoundStatus
+from mentorship.rounds.models import (
+    LIVE_STATUSES,
+    Match,
+    MatchStatus,
+    Round,
+    RoundStatus,
+    member_pairs,
+)
 
 __all__ = ["LIVE_PAIRS", "check_round_can_go_live", "lock_live_pairs"]
 
@@ -31,9 +39,13 @@ def lock_live_pairs(session: Session) -> None:
 
 
 def _pairs(session: Session, *conditions) -> list[tuple[int, int]]:
-    return [tuple(row) for row in session.execute(
-        select(Match.mentor_id, Match.mentee_id).join(Round, Round.id == Match.round_id)
-        .where(Match.mentor_id.is_not(None), Match.mentee_id.is_not(None), *conditions))]
+    """The (mentor, mentee) pairs of the matching rows; a peer circle gives its three pairs,
+    so each of its people counts as in a live peer group."""
+    return [pair for row in session.execute(
+        select(Match.mentor_id, Match.mentee_id, Match.third_id)
+        .join(Round, Round.id == Match.round_id)
+        .where(Match.mentor_id.is_not(None), Match.mentee_id.is_not(None), *conditions))
+        for pair in member_pairs(*row)]
 
 
 def check_round_can_go_live(session: Session, current: Round) -> None:

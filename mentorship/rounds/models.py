@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mentorship.core.models import Base, UtcDateTime, string_enum, utc_now
 
 __all__ = [
-    "LIVE_STATUSES","Match", "MatchStatus", "PairRule", "Round", "RoundStatus"]
+    "LIVE_STATUSES", "Match", "MatchStatus", "PairRule", "Round", "RoundStatus", "member_pairs"]
 
 
 class RoundStatus(enum.StrEnum):
@@ -92,6 +92,10 @@ class Match(Base):
 
     A declined pair stays as a row, so a mentee may have several rows in a round, at most one
     of them live (the engine guarantees it).
+
+    A peer circle of three is one row with a `third`: mentor teaches mentee, mentee teaches
+    third, third teaches mentor. One row, not three, because a circle is proposed, accepted,
+    declined and ended as one: a single status cannot disagree with itself.
     """
 
     __tablename__ = "match"
@@ -102,6 +106,9 @@ class Match(Base):
         ForeignKey("person.id", ondelete="SET NULL"), index=True
     )
     mentee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    third_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL"), index=True
     )
     score: Mapped[float] = mapped_column(Float)
@@ -118,6 +125,20 @@ class Match(Base):
     )
 
     round: Mapped[Round] = relationship(back_populates="matches")
+
+    @property
+    def member_ids(self) -> tuple[int | None, ...]:
+        """The pair's two people, or a circle's three in teaching order (None if deleted)."""
+        return (self.mentor_id, self.mentee_id) + (
+            (self.third_id,) if self.third_id is not None else ())
+
+
+def member_pairs(mentor: int | None, mentee: int | None,
+                 third: int | None = None) -> list[tuple[int | None, int | None]]:
+    """The pairs of people a stored pair or circle holds: itself, or a circle's three pairs."""
+    if third is None:
+        return [(mentor, mentee)]
+    return [(mentor, mentee), (mentee, third), (third, mentor)]
 
 
 class PairRule(Base):

@@ -195,6 +195,8 @@ def swap_pairs(session: Session, actor: Actor | None, round_id: int, first_match
             RowError(0, "match", str(first_match), "the same pair twice")])
     if None in (first.mentor_id, first.mentee_id, second.mentor_id, second.mentee_id):
         raise Conflict("a pair of a deleted person cannot be swapped")
+    if first.third_id is not None or second.third_id is not None:
+        raise Conflict("a circle of three cannot be swapped: remove it instead")
     _no_such_lock(session, round_id, first.mentor_id, second.mentee_id)
     _no_such_lock(session, round_id, second.mentor_id, first.mentee_id)
     locks = [

@@ -14,12 +14,19 @@ from mentorship.core.errors import Conflict, NotFound, PermissionDenied
 from mentorship.core.permissions import Actor
 from mentorship.people.models import Person
 from mentorship.rounds.invariants import lock_live_pairs
-from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, Round, RoundStatus
+from mentorship.rounds.models import (
+    LIVE_STATUSES,
+    Match,
+    MatchStatus,
+    Round,
+    RoundStatus,
+    member_pairs,
+)
 from mentorship.rounds.queries import PairRow
 from mentorship.rounds.run import rematch_round
 
 __all__ = ["PERSON_DEACTIVATED", "Declined", "MyPair", "accept_match", "decline_match", "decline_pair",
-           "end_live_pairs_of", "get_match", "my_pairs", "pair_details"]
+           "end_live_pairs_of", "get_match", "is_member", "my_pairs", "pair_details"]
 
 #: Why a pair ended early: one of its people was deactivated (a code; words come when shown).
 PERSON_DEACTIVATED = "person_deactivated"
@@ -35,12 +42,15 @@ class Declined:
 
 @dataclass(frozen=True)
 class MyPair:
-    """One of the actor's published pairs, seen from their side."""
+    """One of the actor's published pairs (or peer circles), seen from their side."""
 
     match: Match
     round: Round
     other: Person          # the mentor, for a mentee; the mentee, for a mentor
-    my_side: str           # "mentor" or "mentee"
+    my_side: str           # "mentor" or "mentee"; in a circle, "mentor" for its first member
+    # A circle's other two members, in teaching order from the actor: the one they teach
+    # (`other`), then the one who teaches them. Empty for a pair.
+    circle: tuple[Person, ...] = ()
 
 
 def my_pairs(session: Session, actor: Person) -> list[MyPair]:
@@ -48,20 +58,35 @@ def my_pairs(session: Session, actor: Person) -> list[MyPair]:
     rows = session.execute(
         select(Match, Round).join(Round, Match.round_id == Round.id)
         .where(Round.status == RoundStatus.PUBLISHED, Match.status.in_(LIVE_STATUSES),
-               or_(Match.mentor_id == actor.id, Match.mentee_id == actor.id))
+               is_member(actor.id))
         .order_by(Round.published_at.desc(), Match.id)
     ).all()
-    other_ids = {m.mentee_id if m.mentor_id == actor.id else m.mentor_id for m, _ in rows}
+    other_ids = {p for m, _ in rows for p in m.member_ids if p != actor.id}
     others = {p.id: p for p in session.scalars(
         select(Person).where(Person.id.in_(other_ids))
         .options(selectinload(Person.profile)))}  # goals, bio, format: not the skills
     pairs = []
     for match, round_ in rows:
+        if match.third_id is not None:
+            members = match.member_ids
+            at = members.index(actor.id)
+            learner, teacher = members[(at + 1) % 3], members[(at + 2) % 3]
+            if learner in others and teacher in others:
+                pairs.append(MyPair(match, round_, others[learner],
+                                    "mentor" if at == 0 else "mentee",
+                                    (others[learner], others[teacher])))
+            continue
         side = "mentor" if match.mentor_id == actor.id else "mentee"
         other_id = match.mentee_id if side == "mentor" else match.mentor_id
         if other_id in others:  # a deleted person's pair has no one to show
             pairs.append(MyPair(match, round_, others[other_id], side))
     return pairs
+
+
+def is_member(person_id: int):
+    """The condition that a person is in a Match: its mentor, mentee or a circle's third."""
+    return or_(Match.mentor_id == person_id, Match.mentee_id == person_id,
+               Match.third_id == person_id)
 
 
 def get_match(session: Session, actor: Actor | None, match_id: int) -> Match:
@@ -71,7 +96,7 @@ def get_match(session: Session, actor: Actor | None, match_id: int) -> Match:
         raise NotFound(f"no match {match_id}")
     if actor is None or actor.is_coordinator or actor.is_admin:
         return match
-    if actor.id not in (match.mentor_id, match.mentee_id):
+    if actor.id not in match.member_ids:
         raise PermissionDenied("only the mentor and the mentee of a pair can see it")
     if match.round.status not in (RoundStatus.PUBLISHED, RoundStatus.CLOSED):
         # The same answer as for someone else's pair: nothing tells that a pair is coming.
@@ -82,7 +107,7 @@ def get_match(session: Session, actor: Actor | None, match_id: int) -> Match:
 def accept_match(session: Session, actor: Actor | None, match_id: int) -> Match:
     """Accept a proposed pair of a published round, as its mentor or mentee."""
     match = get_match(session, actor, match_id)
-    if actor is not None and actor.id not in (match.mentor_id, match.mentee_id):
+    if actor is not None and actor.id not in match.member_ids:
         raise PermissionDenied("only the mentor or the mentee of a pair can accept it")
     if match.round.status != RoundStatus.PUBLISHED:
         raise Conflict(f"round {match.round_id} is {match.round.status}: its pairs cannot be "
@@ -104,7 +129,8 @@ def pair_details(session: Session, actor: Actor | None, match_id: int) -> PairRo
     match = get_match(session, actor, match_id)
     mentor = session.get(Person, match.mentor_id) if match.mentor_id is not None else None
     mentee = session.get(Person, match.mentee_id) if match.mentee_id is not None else None
-    return PairRow(match, mentor, mentee, match.locked)
+    third = session.get(Person, match.third_id) if match.third_id is not None else None
+    return PairRow(match, mentor, mentee, match.locked, third=third)
 
 
 def decline_match(
@@ -113,6 +139,8 @@ def decline_match(
 ) -> list[Match]:
     """Decline a pair (as its mentor or mentee) and re-match the people it frees.
 
+    Declining a peer circle (as any of its three) ends its proposal for all three.
+
     The declined pair is never proposed again in this round; every other pair of the round is
     kept exactly (locked), and the freed people get the best partners still available. Returns
     the new pairs.
@@ -120,7 +148,7 @@ def decline_match(
     match = session.get(Match, match_id)
     if match is None:
         raise NotFound(f"no match {match_id}")
-    if actor is not None and actor.id not in (match.mentor_id, match.mentee_id) and not (
+    if actor is not None and actor.id not in match.member_ids and not (
             actor.is_coordinator or actor.is_admin):
         raise PermissionDenied("only the mentor or the mentee of a pair can decline it")
     # The re-match counts every round's live pairs: no other writer of live pairs may run
@@ -141,13 +169,13 @@ def decline_match(
         session.refresh(match)
         raise Conflict(f"match {match_id} is {match.status} and cannot be declined")
     session.expire(match)
-    keep = session.execute(
-        select(Match.mentor_id, Match.mentee_id)
+    # A kept circle holds its three people as its three pairs.
+    keep = [pair for row in session.execute(
+        select(Match.mentor_id, Match.mentee_id, Match.third_id)
         .where(Match.round_id == current.id, Match.status.in_(LIVE_STATUSES),
                Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
-    ).all()
-    result, person_id, new = rematch_round(session, current, taxonomy,
-                                           [tuple(pair) for pair in keep],
+    ).all() for pair in member_pairs(*row)]
+    result, person_id, new = rematch_round(session, current, taxonomy, keep,
                                            freed=(match.mentor_id, match.mentee_id))
     current.unmatched = _unmatched_after_decline(current, match, keep, result, person_id)
     session.flush()
@@ -164,10 +192,9 @@ def _unmatched_after_decline(current: Round, declined: Match, keep, result,
     People the re-match paired leave it; of the two people the decline freed, each one left
     with no pair at all joins it, with the engine's reason.
     """
-    paired_now = {email for pair in result.pairs for email in (pair.mentor, pair.mentee)}
+    paired_now = {email for pair in result.pairs for email in pair.people}
     still_paired = {person for pair in keep for person in pair}
-    freed = {email for email, pid in person_id.items()
-             if pid in (declined.mentor_id, declined.mentee_id)}
+    freed = {email for email, pid in person_id.items() if pid in declined.member_ids}
     entries = [entry for entry in current.unmatched or []
                if entry["id"] not in paired_now and entry["id"] not in freed]
     entries += [asdict(entry) for entry in result.unmatched
@@ -191,7 +218,7 @@ def end_live_pairs_of(session: Session, person_id: int, *, reason: str) -> int:
     lock_live_pairs(session)
     published = select(Round.id).where(Round.status == RoundStatus.PUBLISHED)
     ended = session.execute(
-        update(Match).where(or_(Match.mentor_id == person_id, Match.mentee_id == person_id),
+        update(Match).where(is_member(person_id),
                             Match.status.in_(LIVE_STATUSES), Match.round_id.in_(published))
         .values(status=MatchStatus.ENDED, end_reason=reason)
         .execution_options(synchronize_session=False)).rowcount

@@ -55,6 +55,13 @@ class PairRow:
     locked: bool
     # The mentee's next best mentors: (person, or None if deleted since; email; score).
     alternatives: tuple[tuple[Person | None, str, float], ...] = ()
+    # A peer circle's third member (mentor teaches mentee teaches third teaches mentor).
+    third: Person | None = None
+
+    @property
+    def is_circle(self) -> bool:
+        """Whether the row is a peer circle of three rather than a pair."""
+        return self.match.third_id is not None or self.third is not None
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,7 @@ def round_pairs(session: Session, actor: Actor | None, round_id: int, *, page: i
                 size: int = PAGE_SIZE, text: str = "") -> Page:
     """One page of a round's pairs (declined ones excluded), best score first."""
     current = get_round(session, actor, round_id)
-    mentor, mentee = aliased(Person), aliased(Person)
+    mentor, mentee, third = aliased(Person), aliased(Person), aliased(Person)
     # First the page's match ids (joining people only to search them), then those 50 rows with
     # their people: joining every pair of a large round only to keep 50 costs tens of ms.
     chosen = select(Match.id).where(Match.round_id == current.id,
@@ -141,26 +148,29 @@ def round_pairs(session: Session, actor: Actor | None, round_id: int, *, page: i
         pattern = like_pattern(text)
         chosen = (chosen.outerjoin(mentor, Match.mentor_id == mentor.id)
                   .outerjoin(mentee, Match.mentee_id == mentee.id)
+                  .outerjoin(third, Match.third_id == third.id)
                   .where(or_(*(column.like(pattern, escape="\\") for column in (
                       func.lower(mentor.name), mentor.email, func.lower(mentee.name),
-                      mentee.email)))))
+                      mentee.email, func.lower(third.name), third.email)))))
     total = session.scalar(select(func.count()).select_from(chosen.subquery()))
     page, size = page_bounds(page, size)
     ids = session.scalars(chosen.order_by(Match.score.desc(), Match.id)
                           .offset((page - 1) * size).limit(size)).all()
     rows = session.execute(
-        select(Match, mentor, mentee)
+        select(Match, mentor, mentee, third)
         .outerjoin(mentor, Match.mentor_id == mentor.id)
         .outerjoin(mentee, Match.mentee_id == mentee.id)
+        .outerjoin(third, Match.third_id == third.id)
         .where(Match.id.in_(ids)).order_by(Match.score.desc(), Match.id)).all()
     locks = {(a, b) for a, b in session.execute(
         select(PairRule.first_id, PairRule.second_id)
         .where(PairRule.round_id == current.id, PairRule.kind == "lock"))}
     named = {p.email: p for p in session.scalars(select(Person).where(Person.email.in_(
-        {alt[0] for m, _, _ in rows for alt in m.alternatives or ()})))}
+        {alt[0] for m, *_ in rows for alt in m.alternatives or ()})))}
     items = [PairRow(m, a, b, m.locked or (m.mentor_id, m.mentee_id) in locks,
-                     tuple((named.get(email), email, score) for email, score in m.alternatives or ()))
-             for m, a, b in rows]
+                     tuple((named.get(email), email, score) for email, score in m.alternatives or ()),
+                     third=c)
+             for m, a, b, c in rows]
     return Page(items, page, size, total)
 
 
@@ -267,7 +277,7 @@ def pairs_csv(session: Session, actor: Actor | None, round_id: int) -> str:
     declined pair, the reason its mentor or mentee gave.
     """
     current = get_round(session, actor, round_id)
-    mentor, mentee = aliased(Person), aliased(Person)
+    mentor, mentee, third = aliased(Person), aliased(Person), aliased(Person)
     locks = {(a, b) for a, b in session.execute(
         select(PairRule.first_id, PairRule.second_id)
         .where(PairRule.round_id == current.id, PairRule.kind == "lock"))}
@@ -275,22 +285,29 @@ def pairs_csv(session: Session, actor: Actor | None, round_id: int) -> str:
     rows = session.execute(
         select(Match.mentor_id, Match.mentee_id, Match.score, Match.status, Match.locked,
                Match.reasons, Match.alternatives, mentor.name, mentor.email, mentee.name,
-               mentee.email, Match.decline_reason)
+               mentee.email, Match.decline_reason, third.name, third.email)
         .outerjoin(mentor, Match.mentor_id == mentor.id)
         .outerjoin(mentee, Match.mentee_id == mentee.id)
+        .outerjoin(third, Match.third_id == third.id)
         .where(Match.round_id == current.id).order_by(Match.score.desc(), Match.id)
     )
-    first, second = ("mentor", "mentee") if current.mode == "mentor" else ("person_a", "person_b")
+    peer = current.mode != "mentor"
+    first, second = ("person_a", "person_b") if peer else ("mentor", "mentee")
+    # A peer circle fills person_c, in teaching order (a teaches b, b teaches c, c teaches a).
+    circle_columns = ["person_c_email", "person_c_name"] if peer else []
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([f"{first}_email", f"{first}_name", f"{second}_email", f"{second}_name",
+                     *circle_columns,
                      "score", "status", "locked", "reasons", "alternatives", "decline_reason"])
     for (mentor_id, mentee_id, score, status, locked, reasons, alternatives, mentor_name,
-         mentor_email, mentee_name, mentee_email, decline_reason) in rows:
+         mentor_email, mentee_name, mentee_email, decline_reason, third_name,
+         third_email) in rows:
         locked = locked or (mentor_id, mentee_id) in locks
+        circle = [third_email or "", third_name or ""] if peer else []
         writer.writerow([spreadsheet_safe(c) for c in (
             mentor_email or "(deleted person)", mentor_name or "",
-            mentee_email or "(deleted person)", mentee_name or "",
+            mentee_email or "(deleted person)", mentee_name or "", *circle,
             f"{score:.3f}", str(status), "yes" if locked else "", "; ".join(reasons or []),
             "; ".join(f"{email} ({value:.3f})" for email, value in alternatives or []),
             decline_reason or "",

@@ -35,12 +35,15 @@ def render_csv(result: MatchResult, names: Mapping[str, str]) -> str:
                 "; ".join(f"{m} ({s:.3f})" for m, s in pair.alternatives),
             ])
     else:
+        # A circle of three fills person_c (in teaching order: a teaches b teaches c teaches a).
         writer.writerow(["person_a_email", "person_a_name", "person_b_email", "person_b_name",
-                         "score", "locked", "reasons"])
+                         "person_c_email", "person_c_name", "score", "locked", "reasons"])
         for pair in result.pairs:
+            third = pair.third or ""
             writer.writerow([
                 pair.mentor, names.get(pair.mentor, ""), pair.mentee, names.get(pair.mentee, ""),
-                f"{pair.score:.3f}", "yes" if pair.locked else "", "; ".join(pair.reasons),
+                third, names.get(third, ""), f"{pair.score:.3f}", "yes" if pair.locked else "",
+                "; ".join(pair.reasons),
             ])
     return out.getvalue()
 
@@ -69,16 +72,21 @@ def render_table(result: MatchResult, names: Mapping[str, str], taxonomy: Taxono
         headers = ["Mentee", "Mentor", "Score", "Why"]
         first, second = "mentee", "mentor"
     else:
-        lines.append(f"Peer mode: {summary['pairs']} pairs of {summary['people']} people")
+        circles = summary.get("circles", 0)
+        lines.append(f"Peer mode: {summary['pairs']} pairs"
+                     + (f" and {circles} circles of three" if circles else "")
+                     + f" of {summary['people']} people")
         headers = ["Peer", "Peer", "Score", "Why"]
         first, second = "mentor", "mentee"
     lines.append("")
     rows = []
     for pair in result.pairs:
         reasons = textwrap.shorten("; ".join(pair.reasons), width=80, placeholder=" ...")
+        second_names = [names.get(getattr(pair, second), getattr(pair, second))]
+        if pair.third is not None:  # a circle: the second column holds its other two
+            second_names.append(names.get(pair.third, pair.third))
         rows.append([names.get(getattr(pair, first), getattr(pair, first)),
-                     names.get(getattr(pair, second), getattr(pair, second)),
-                     f"{pair.score:.3f}", reasons])
+                     ", ".join(second_names), f"{pair.score:.3f}", reasons])
     lines += _table(headers, rows) if rows else ["(no pairs)"]
 
     titles = {"mentee": "Mentees without a mentor", "mentor": "Mentors without mentees",

@@ -34,7 +34,15 @@ from mentorship.people.models import Person
 from mentorship.profiles.mapping import load_profiles
 from mentorship.profiles.models import Profile as ProfileRow
 from mentorship.profiles.models import ProfileSkill
-from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule, Round, RoundStatus
+from mentorship.rounds.models import (
+    LIVE_STATUSES,
+    Match,
+    MatchStatus,
+    PairRule,
+    Round,
+    RoundStatus,
+    member_pairs,
+)
 from mentorship.rounds.queries import find_round
 from mentorship.rounds.settings import engine_settings
 from mentorship.rounds.snapshot import from_snapshot, snapshot_hash, to_snapshot
@@ -131,12 +139,14 @@ def read_round_inputs(session: Session, current: Round,
     managers are read (checking locks).
     """
     round_id = current.id
-    earlier = session.execute(
-        select(Match.mentor_id, Match.mentee_id, Match.status, Round.status, Round.mode)
+    earlier = [(a, b, status, round_status, mode) for mentor, mentee, third, status,
+               round_status, mode in session.execute(
+        select(Match.mentor_id, Match.mentee_id, Match.third_id, Match.status, Round.status,
+               Round.mode)
         .join(Round, Round.id == Match.round_id)
         .where(Round.id != round_id, Round.status.in_(DONE),
                Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
-    ).all()
+    ).all() for a, b in member_pairs(mentor, mentee, third)]
     # A published round's pairs are live until they are declined or ended (or it closes).
     live = [(m, e) for m, e, status, round_status, mode in earlier
             if round_status == RoundStatus.PUBLISHED and status in LIVE_STATUSES
@@ -159,11 +169,12 @@ def read_round_inputs(session: Session, current: Round,
     ).all()
     previous = () if current.settings.get("allow_repeat") else _email_pairs(
         session, [(m, e) for m, e, *_ in earlier])
-    declined = session.execute(
-        select(Match.mentor_id, Match.mentee_id)
+    # A declined circle keeps any two of its people apart for the rest of the round.
+    declined = [pair for row in session.execute(
+        select(Match.mentor_id, Match.mentee_id, Match.third_id)
         .where(Match.round_id == round_id, Match.status == MatchStatus.DECLINED,
                Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
-    ).all()
+    ).all() for pair in member_pairs(*row)]
     locks = [] if keep else [(a, b) for kind, a, b in rules if kind == "lock"]
     if keep and current.mode == Mode.PEER.value:
         # Peers have no capacity: kept peers simply leave the pool.
@@ -362,8 +373,9 @@ def store_preview(session: Session, actor: Actor | None, current: Round, inputs:
 
 
 def _match_values(pair, inputs: RoundInputs) -> dict[str, Any]:
-    """The column values of a Match row for one of the engine's pairs."""
+    """The column values of a Match row for one of the engine's pairs (or circles)."""
     return {"mentor_id": inputs.person_id[pair.mentor], "mentee_id": inputs.person_id[pair.mentee],
+            "third_id": inputs.person_id[pair.third] if pair.third is not None else None,
             "score": pair.score, "reasons": list(pair.reasons),
             "alternatives": [list(alt) for alt in pair.alternatives], "locked": pair.locked}
 

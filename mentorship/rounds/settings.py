@@ -75,7 +75,8 @@ class RoundSettingsSchema(Schema):
     min_score = fields.Float(validate=validate.Range(0, 1, error="must be between 0 and 1"),
                              error_messages=_NUMBER)
     fair = fields.Boolean()
-    allow_same_manager = fields.Boolean()
+    # Absent or null: the mode's default (refused in mentor mode, allowed in peer mode).
+    allow_same_manager = fields.Boolean(allow_none=True)
     allow_repeat = fields.Boolean()
     experience = _choice("experience")
     department = _choice("department")
@@ -90,6 +91,7 @@ class RoundSettingsSchema(Schema):
     experience_weight = _weight()
     department_weight = _weight()
     institution_weight = _weight()
+    trios = fields.Boolean()
 
     def __init__(self, *, mode: str = Mode.MENTOR.value, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -116,7 +118,8 @@ def default_settings() -> dict[str, Any]:
             "preference_weight": weights.preference,
             "experience_weight": settings.experience_weight,
             "department_weight": settings.department_weight,
-            "institution_weight": settings.institution_weight}
+            "institution_weight": settings.institution_weight,
+            "trios": settings.trios}
 
 
 def load_round_settings(mode: str, raw: dict[str, Any] | None) -> dict[str, Any]:
@@ -157,7 +160,8 @@ def engine_settings(mode: str, settings: dict[str, Any], **rules: Any) -> MatchS
                              preference=float(values["preference_weight"])),
         min_score=float(values["min_score"]),
         fair=bool(values["fair"]),
-        allow_same_manager=bool(values["allow_same_manager"]),
+        allow_same_manager=values["allow_same_manager"],
+        trios=bool(values["trios"]),
         experience=values["experience"], department=values["department"],
         institution=None if institution == AUTO else institution,
         meeting_format=values["meeting_format"], management_chain=values["management_chain"],

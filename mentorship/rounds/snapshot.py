@@ -38,6 +38,7 @@ def to_snapshot(profiles: list[Profile], settings: MatchSettings) -> dict[str, A
             "text_weight": settings.weights.text,
             "preference_weight": settings.weights.preference, "min_score": settings.min_score,
             "fair": settings.fair, "allow_same_manager": settings.allow_same_manager,
+            "trios": settings.trios,
             "avoid": sorted(map(list, settings.avoid)),
             "previous": sorted(map(list, settings.previous)),
             "locks": [list(pair) for pair in settings.locks],
@@ -72,6 +73,8 @@ def from_snapshot(snapshot: dict[str, Any]) -> tuple[list[Profile], MatchSetting
         weights=ScoreWeights(priority=s.get("priority", "strict"), text=min(1.0, s["text_weight"]),
                              preference=s.get("preference_weight", 0.0)),
         min_score=s["min_score"], fair=s["fair"], allow_same_manager=s["allow_same_manager"],
+        # A snapshot from before circles existed was computed without them.
+        trios=s.get("trios", False),
         avoid=tuple(map(tuple, s["avoid"])), previous=tuple(map(tuple, s["previous"])),
         locks=tuple(map(tuple, s["locks"])),
         **{key: s.get(key, before) for key, before in SETTING_FACTORS.items()},

@@ -193,11 +193,16 @@ def test_peer_pairs_are_real_skill_swaps(profiles, taxonomy):
     people = by_id(profiles)
     seen = set()
     for pair in result.pairs:
-        a, b = people[pair.mentor], people[pair.mentee]
-        assert not seen & {a.id, b.id}
-        seen |= {a.id, b.id}
-        assert skill_contributions(a, b) and skill_contributions(b, a)
-        assert a.manager != b.id and b.manager != a.id and not shares_manager(a, b)
+        group = [people[p] for p in pair.people]
+        assert not seen & {p.id for p in group}
+        seen |= {p.id for p in group}
+        # Each teaches the next (a pair both ways; a circle a -> b -> c -> a).
+        for teacher, learner in zip(group, group[1:] + group[:1], strict=True):
+            assert skill_contributions(learner, teacher)
+        if len(group) == 2:
+            assert skill_contributions(group[0], group[1])
+        for a, b in itertools.combinations(group, 2):
+            assert a.manager != b.id and b.manager != a.id  # teammates may swap; managers not
     assert len(result.unmatched) == len(profiles) - len(seen)
 
 

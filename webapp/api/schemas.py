@@ -275,6 +275,9 @@ class MatchSchema(Schema):
     round_id = fields.Integer(dump_only=True)
     mentor_id = fields.Integer(dump_only=True, allow_none=True)
     mentee_id = fields.Integer(dump_only=True, allow_none=True)
+    third_id = fields.Integer(dump_only=True, allow_none=True, metadata={
+        "description": "A peer circle of three's third member (mentor teaches mentee, mentee "
+                       "teaches third, third teaches mentor); null for a pair."})
     status = fields.Enum(MatchStatus, by_value=True, dump_only=True)
     score = fields.Float(dump_only=True)
     reasons = fields.List(fields.String(), dump_only=True)
@@ -287,11 +290,12 @@ class MatchDetailSchema(MatchSchema):
 
     mentor = fields.Nested(PersonBriefSchema, dump_only=True, allow_none=True)
     mentee = fields.Nested(PersonBriefSchema, dump_only=True, allow_none=True)
+    third = fields.Nested(PersonBriefSchema, dump_only=True, allow_none=True)
 
     @pre_dump
     def _from_row(self, row: Any, **kwargs: Any) -> Any:
-        """Accept a `PairRow` (match, mentor, mentee)."""
-        return _Merged(row.match, mentor=row.mentor, mentee=row.mentee)
+        """Accept a `PairRow` (match, mentor, mentee, and a circle's third)."""
+        return _Merged(row.match, mentor=row.mentor, mentee=row.mentee, third=row.third)
 
 
 class PairSchema(MatchDetailSchema):
@@ -308,7 +312,8 @@ class PairSchema(MatchDetailSchema):
     @pre_dump
     def _from_row(self, row: Any, **kwargs: Any) -> Any:
         """Accept a `PairRow`; its lock may come from a rule, not only the match row."""
-        return _Merged(row.match, mentor=row.mentor, mentee=row.mentee, locked=row.locked)
+        return _Merged(row.match, mentor=row.mentor, mentee=row.mentee, third=row.third,
+                       locked=row.locked)
 
 
 class RoundBriefSchema(Schema):
@@ -339,7 +344,11 @@ class MyPairSchema(Schema):
     score = fields.Float(attribute="match.score", dump_only=True)
     reasons = fields.List(fields.String(), attribute="match.reasons", dump_only=True)
     other = fields.Nested(OtherPersonSchema, dump_only=True,
-                          metadata={"description": "The mentor, for a mentee; the mentee, for a mentor."})
+                          metadata={"description": "The mentor, for a mentee; the mentee, for a "
+                                                   "mentor; in a circle, the one they teach."})
+    circle = fields.List(fields.Nested(OtherPersonSchema), dump_only=True, metadata={
+        "description": "A peer circle of three's other members: the one they teach, then the "
+                       "one who teaches them. Empty for a pair."})
 
 
 class DeclinedSchema(Schema):

@@ -39,8 +39,11 @@ def decline(match_id: int):
     db, who = get_db(), actor()
     if request.method == "GET":
         pair = pair_details(db, who, match_id)
-        other = pair.mentee if pair.mentor is not None and pair.mentor.id == who.id else pair.mentor
-        return render_template("matches/decline.html", match=pair.match, other=other)
+        others = [p for p in (pair.mentor, pair.mentee, pair.third)
+                  if p is not None and p.id != who.id]
+        other = others[0] if len(others) == 1 else None
+        return render_template("matches/decline.html", match=pair.match, other=other,
+                               circle=others if pair.is_circle else [])
     declined = decline_pair(db, who, match_id, taxonomy=get_taxonomy(),
                             reason=request.form.get("reason", "").strip())
     new = declined.rematched

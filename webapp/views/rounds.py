@@ -86,10 +86,17 @@ CHOICE_FIELDS = (
 )
 FLAG_FIELDS = (
     ("fair", "Fair", "Raise the worst-off mentee's score first, then the total (mentor mode only)."),
-    ("allow_same_manager", "Allow pairs with the same manager", "Otherwise people who report "
-     "to the same manager are not paired."),
     ("allow_repeat", "Allow repeat pairs", "Otherwise pairs from earlier rounds are not "
      "proposed again."),
+    ("trios", "Circles of three (peer mode)", "Three people who teach each other in a cycle "
+     "may form a circle where no pair places them all."),
+)
+#: The same-manager rule's choices: (form value, stored setting, label). The default follows
+#: the mode: a mentor evaluates a teammate, a peer swap has no evaluation in it.
+SAME_MANAGER_CHOICES = (
+    ("", None, "The mode's default: refused in mentor mode, allowed in peer mode"),
+    ("allow", True, "Allow pairs of people with the same manager"),
+    ("refuse", False, "Refuse pairs of people with the same manager"),
 )
 #: The summary figures of a preview that the review shows, in this order.
 SUMMARY_LABELS = {
@@ -99,7 +106,8 @@ SUMMARY_LABELS = {
     "capacity": "Mentee places offered",
     "matched": "Pairs",
     "pairs": "Pairs",
-    "matched_people": "People in a pair",
+    "circles": "Circles of three",
+    "matched_people": "People in a pair or circle",
     "unmatched_mentees": "Mentees left unmatched",
     "unmatched": "People left unmatched",
     "locked": "Locked pairs kept",
@@ -127,7 +135,12 @@ def default_form() -> dict[str, Any]:
     defaults = default_settings()
     return {"name": "", "mode": "mentor",
             **{key: ("" if value is None else str(value)) if key in NUMBER_FIELDS else value
-               for key, value in defaults.items()}}
+               for key, value in defaults.items()},
+            "allow_same_manager": _same_manager_choice(defaults["allow_same_manager"])}
+
+
+def _same_manager_choice(setting: bool | None) -> str:
+    return next(choice for choice, value, _ in SAME_MANAGER_CHOICES if value is setting)
 
 
 def submitted_form() -> dict[str, Any]:
@@ -138,6 +151,7 @@ def submitted_form() -> dict[str, Any]:
     values.update({key: bool(form.get(key)) for key, _, _ in FLAG_FIELDS})
     values.update({key: form.get(key, "") for key, _, _ in CHOICE_FIELDS})
     values["priority"] = form.get("priority", "")
+    values["allow_same_manager"] = form.get("allow_same_manager", "")
     return values
 
 
@@ -159,6 +173,11 @@ def new():
         settings.update({key: values[key] for key, _, _ in CHOICE_FIELDS if values[key]})
         if values["priority"]:
             settings["priority"] = values["priority"]
+        same_manager = {choice: value for choice, value, _ in SAME_MANAGER_CHOICES}
+        if values["allow_same_manager"] not in same_manager:
+            settings["allow_same_manager"] = values["allow_same_manager"]  # refused as invalid
+        elif same_manager[values["allow_same_manager"]] is not None:
+            settings["allow_same_manager"] = same_manager[values["allow_same_manager"]]
         try:
             created = create_round(db, actor(), values["name"], mode=values["mode"],
                                    settings=settings)
@@ -171,7 +190,8 @@ def new():
     return render_template("rounds/new.html", values=values, errors=errors, modes=MODES,
                            defaults=default_settings(),
                            flags=FLAG_FIELDS, choices=CHOICE_FIELDS,
-                           priorities=PRIORITY_CHOICES), (422 if errors else 200)
+                           priorities=PRIORITY_CHOICES, same_manager=SAME_MANAGER_CHOICES), (
+                               422 if errors else 200)
 
 
 # --- the review ---------------------------------------------------------------------------
