@@ -1,7 +1,7 @@
 """match: the third member of a peer circle of three (NULL for a pair)
 
-Revision ID: 0007_trios
-Revises: 0006
+Revision ID: 0008_trios
+Revises: 0007_factors
 Create Date: 2026-12-01 15:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_trios"
-down_revision: str | None = "0006"
+revision: str = "0008_trios"
+down_revision: str | None = "0007_factors"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
