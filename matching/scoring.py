@@ -25,8 +25,9 @@ The score then puts the skill value on a grid of 10**-4 (at least one step for a
 pair) and adds a tie-breaker below one step, times 0.99 * 10**-4: the weighted mean of the
 cosine of the mentee's goals and the mentor's bio and, when the round has preferences
 (`matching.preferences`), their bonus in [0, 1]. So, for one mentee, text and preferences
-order only mentors of equal skill value and never outweigh a skill difference. Only pairs with a skill value (the mentor
-teaches something the mentee wants, above their level) are eligible; every other pair has no
+order only mentors of equal skill value and never outweigh a skill difference. Only pairs
+with a skill value (the mentor teaches something the mentee wants, above their level) are
+eligible; every other pair has no
 entry at all, rather than a low score.
 """
 

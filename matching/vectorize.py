@@ -21,20 +21,23 @@ __all__ = ["DOMAIN_STOP_WORDS", "ProfileVectorizer", "SkillMatrices", "TextVecto
 #: workplace, time and experience, wanting and learning, and job-title words. Removed with
 #: scikit-learn's English stop words; numbers are never terms ("21" of MARC 21 would meet
 #: "21 years").
-DOMAIN_STOP_WORDS = frozenset("""
-    library libraries librarian librarians librarianship academic public university college
-    institution campus branch department departments unit office
-    year years month months week weeks day days time experience experienced career
-    learn learning learned learnt want wants wanted wanting like hope hoping hopes goal goals
-    interested interest interests help helping helped improve improving better grow growing
-    develop developing development build building understand understanding knowledge skill
-    skills know new get getting make making use using used good great really also currently
-    work working worked works job jobs role roles task tasks day-to-day daily practice
-    practical mentor mentors mentee mentees mentoring mentorship programme program colleague
-    colleagues team teams staff people person someone
-    head heads manager managers director directors assistant associate senior junior lead
-    leader coordinator officer specialist technician chief deputy dean
-""".split())
+DOMAIN_STOP_WORDS = frozenset((
+    "library", "libraries", "librarian", "librarians", "librarianship", "academic", "public",
+    "university", "college", "institution", "campus", "branch", "department", "departments",
+    "unit", "office", "year", "years", "month", "months", "week", "weeks", "day", "days",
+    "time", "experience", "experienced", "career", "learn", "learning", "learned", "learnt",
+    "want", "wants", "wanted", "wanting", "like", "hope", "hoping", "hopes", "goal", "goals",
+    "interested", "interest", "interests", "help", "helping", "helped", "improve", "improving",
+    "better", "grow", "growing", "develop", "developing", "development", "build", "building",
+    "understand", "understanding", "knowledge", "skill", "skills", "know", "new", "get",
+    "getting", "make", "making", "use", "using", "used", "good", "great", "really", "also",
+    "currently", "work", "working", "worked", "works", "job", "jobs", "role", "roles", "task",
+    "tasks", "daily", "practice", "practical", "mentor", "mentors", "mentee",
+    "mentees", "mentoring", "mentorship", "programme", "program", "colleague", "colleagues",
+    "team", "teams", "staff", "people", "person", "someone", "head", "heads", "manager",
+    "managers", "director", "directors", "assistant", "associate", "senior", "junior", "lead",
+    "leader", "coordinator", "officer", "specialist", "technician", "chief", "deputy", "dean",
+))
 
 
 def priority_weights(count: int, ratio: float = 3.0) -> np.ndarray:

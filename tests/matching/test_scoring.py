@@ -152,7 +152,7 @@ def test_text_decides_between_equal_skill_values():
 
 
 @settings(max_examples=200, deadline=None)
-@given(words=st.lists(st.sampled_from(WORDS + ["MARC", "MARC21", "linked-data", ",", ":"]),
+@given(words=st.lists(st.sampled_from([*WORDS, "MARC", "MARC21", "linked-data", ",", ":"]),
                       max_size=20))
 def test_terms_are_never_stop_words_or_numbers(words):
     for term in meaningful_terms(" ".join(words)):
