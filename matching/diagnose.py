@@ -5,28 +5,28 @@ figures on stability, load and skill supply and demand.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from matching.encode import Pool
-from matching.profiles import Profile
+from matching.explain import reason
+from matching.profiles import DEFAULT_TEACH_LEVEL, Profile
 from matching.results import SkillBalance, Unmatched
 from matching.rules import Rule, rule_hits
 from matching.scoring import ScoreWeights, want_value
-from matching.taxonomy import Taxonomy, describe_level
 
 __all__ = [
-    "CIRCLES_TAKEN",
-    "MENTOR_TEMPLATE",
-    "PEER_TEMPLATE",
-    "TRIO_WOULD_WORK",
     "Contribution",
+    "MentorAssignment",
     "MentorFunnel",
+    "WantFacts",
     "alternatives",
     "blocking_pairs_mentor",
     "blocking_pairs_peer",
     "circle_reasons",
+    "close_call",
     "count_by_rule",
     "load_spread",
     "mentor_unmatched",
@@ -41,15 +41,6 @@ __all__ = [
 
 #: How many next-best mentors each pair lists.
 ALTERNATIVES = 3
-PEER_TEMPLATE = "{teacher_id} teaches {learner_id} {skill}: {teacher} vs {learner}"
-
-# Why a peer is left out when circles of three come into it (the words live here, once).
-#: A circle of three could place them, but the round does not form circles.
-TRIO_WOULD_WORK = "no mutual swap; a trio would work"
-#: Circles are formed, and every one they could join was formed without them.
-CIRCLES_TAKEN = ("no mutual swap, and every circle of three they could join was left for "
-                 "others (more people placed, or a better score)")
-
 
 # ---------------------------------------------------------------------------- why each pair
 
@@ -85,28 +76,28 @@ def skill_contributions(
     return contributions
 
 
-MENTOR_TEMPLATE = "{skill}: mentor {teacher}, mentee {learner}"
+def skill_reasons(learner: Profile, teacher: Profile, *, limit: int = 3,
+                  peer: bool = False) -> list[dict[str, Any]]:
+    """Return what `teacher` can teach `learner`, as reason codes, largest part first.
 
+    Mentor mode gives ``skill`` reasons (skill, both levels, the want's rank); `peer` gives
+    ``peer_skill`` reasons, which also name who teaches whom.
 
-def skill_reasons(
-    learner: Profile, teacher: Profile, taxonomy: Taxonomy, *, limit: int = 3,
-    template: str = MENTOR_TEMPLATE,
-) -> list[str]:
-    """Return readable reasons such as ``MARC 21: mentor expert (4), mentee aware (1)``.
-
-    `template` may use {skill}, {teacher}, {learner} (levels as words and numbers) and
-    {teacher_id}, {learner_id}.
+    Examples
+    --------
+    >>> skill_reasons(Profile("a", learn=("marc21",)), Profile("b", levels={"marc21": 4}))
+    [{'code': 'skill', 'skill': 'marc21', 'mentor_level': 4, 'mentee_level': 0, 'rank': 1}]
     """
-    return [
-        template.format(
-            skill=taxonomy.name(c.skill),
-            teacher=describe_level(c.teacher_level),
-            learner=describe_level(c.learner_level),
-            teacher_id=teacher.id,
-            learner_id=learner.id,
-        )
-        for c in skill_contributions(learner, teacher)[:limit]
-    ]
+    reasons = []
+    for c in skill_contributions(learner, teacher)[:limit]:
+        if peer:
+            reasons.append(reason("peer_skill", teacher=teacher.id, learner=learner.id,
+                                  skill=c.skill, teacher_level=c.teacher_level,
+                                  learner_level=c.learner_level, rank=c.priority))
+        else:
+            reasons.append(reason("skill", skill=c.skill, mentor_level=c.teacher_level,
+                                  mentee_level=c.learner_level, rank=c.priority))
+    return reasons
 
 
 def shared_terms(product: sp.csr_matrix, terms: np.ndarray, *, limit: int = 3) -> list[str]:
@@ -123,7 +114,8 @@ def _top_terms(cols: np.ndarray, values: np.ndarray, terms: np.ndarray, limit: i
     return [str(terms[cols[i]]) for i in order]
 
 
-def pair_reasons(pool: Pool, learners: np.ndarray, teachers: np.ndarray) -> list[list[str]]:
+def pair_reasons(pool: Pool, learners: np.ndarray,
+                 teachers: np.ndarray) -> list[list[dict[str, Any]]]:
     """Return the reasons of each (learner, teacher) pair: skills, then shared interests.
 
     The goals-to-bio products of all pairs are one sparse elementwise product.
@@ -132,28 +124,47 @@ def pair_reasons(pool: Pool, learners: np.ndarray, teachers: np.ndarray) -> list
     indptr, indices, data = shared.indptr, shared.indices, shared.data
     result = []
     for position, (learner, teacher) in enumerate(zip(learners, teachers, strict=True)):
-        reasons = skill_reasons(pool.profiles[learner], pool.profiles[teacher], pool.taxonomy)
+        reasons = skill_reasons(pool.profiles[learner], pool.profiles[teacher])
         row = slice(indptr[position], indptr[position + 1])
         terms = _distinct_terms(_top_terms(indices[row], data[row], pool.terms, 3))
         if terms:
-            reasons.append("goals match the mentor's background: " + ", ".join(terms))
+            reasons.append(reason("shared_terms", terms=terms))
         result.append(reasons)
     return result
 
 
-def peer_reasons(pool: Pool, first: int, second: int) -> list[str]:
+def peer_reasons(pool: Pool, first: int, second: int) -> list[dict[str, Any]]:
     """Return what each of two peers teaches the other, two skills each way."""
     a, b = pool.profiles[first], pool.profiles[second]
-    return (skill_reasons(a, b, pool.taxonomy, limit=2, template=PEER_TEMPLATE)
-            + skill_reasons(b, a, pool.taxonomy, limit=2, template=PEER_TEMPLATE))
+    return (skill_reasons(a, b, limit=2, peer=True) + skill_reasons(b, a, limit=2, peer=True))
 
 
-def circle_reasons(pool: Pool, circle: tuple[int, int, int]) -> list[str]:
+def close_call(score: float, alternatives_: tuple[tuple[str, float], ...],
+               margin: float) -> dict[str, Any] | None:
+    """Return a ``close_call`` reason naming the best other mentor who scores within `margin`
+    of the pair's score (above or below), or None.
+
+    Examples
+    --------
+    >>> close_call(0.60, (("a@x", 0.70), ("b@x", 0.59), ("c@x", 0.40)), 0.02)["other"]
+    'b@x'
+    >>> close_call(0.60, (("b@x", 0.50),), 0.02) is None
+    True
+    """
+    if margin <= 0:
+        return None
+    for other, other_score in alternatives_:  # best first
+        if abs(other_score - score) <= margin:
+            return reason("close_call", other=other, score=round(float(score), 6),
+                          other_score=round(float(other_score), 6), margin=margin)
+    return None
+
+
+def circle_reasons(pool: Pool, circle: tuple[int, int, int]) -> list[dict[str, Any]]:
     """Return what each member of a circle teaches the next (a to b, b to c, c to a)."""
     a, b, c = (pool.profiles[k] for k in circle)
-    return [reason for teacher, learner in ((a, b), (b, c), (c, a))
-            for reason in skill_reasons(learner, teacher, pool.taxonomy, limit=2,
-                                        template=PEER_TEMPLATE)]
+    return [found for teacher, learner in ((a, b), (b, c), (c, a))
+            for found in skill_reasons(learner, teacher, limit=2, peer=True)]
 
 
 def _distinct_terms(terms: list[str]) -> list[str]:
@@ -312,10 +323,77 @@ def count_by_rule(raw: sp.csr_matrix, rules) -> dict[Rule, np.ndarray]:
     return counts
 
 
-def excluded_reason(total: int, counts: dict[Rule, np.ndarray], row: int) -> str:
-    """Return the reason for a row whose every candidate a rule excluded, counted by rule."""
-    parts = ", ".join(f"{rule} {int(c[row])}" for rule, c in counts.items() if c[row])
-    return f"all {total} eligible candidates excluded ({parts})"
+def _rule_counts(counts: dict[Rule, np.ndarray], row: int) -> dict[str, int]:
+    """Return, by rule name (lower case), how many of a row's candidates each rule excluded."""
+    return {rule.name.lower(): int(c[row]) for rule, c in counts.items() if c[row]}
+
+
+def _best_first(cols: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Return the positions of `values` from highest to lowest, ties by column (so by id)."""
+    return np.lexsort((cols, -values))
+
+
+class WantFacts:
+    """Who in the pool rates, offers and can teach each skill: the details of unmet wants.
+
+    teacher_rows : the people who may teach in this mode (mentor mode: those taking mentees;
+        peer mode: everyone).
+    """
+
+    def __init__(self, pool: Pool, teacher_rows: np.ndarray) -> None:
+        self.pool = pool
+        self.is_teacher = np.zeros(len(pool.profiles), bool)
+        self.is_teacher[np.asarray(teacher_rows, np.int64)] = True
+        holders: dict[str, list[tuple[int, int, bool]]] = {}
+        for row, profile in enumerate(pool.profiles):
+            teaching = set(profile.teaching)
+            for skill, level in profile.levels.items():
+                if level:
+                    holders.setdefault(skill, []).append((row, level, skill in teaching))
+        self.holders = {skill: (np.array([r for r, _, _ in found], np.int64),
+                                np.array([lv for _, lv, _ in found], np.int64),
+                                np.array([t for _, _, t in found], bool))
+                        for skill, found in holders.items()}
+
+    def chain_of(self, row: int) -> list[str]:
+        """Return the ids of a person's manager, their manager's manager, and so on."""
+        chain, seen = [], {self.pool.ids[row]}
+        manager = self.pool.profiles[row].manager
+        while manager is not None and manager not in seen:
+            chain.append(manager)
+            seen.add(manager)
+            manager = self.pool.managers.get(manager)
+        return chain
+
+    def details(self, row: int, *, colleagues: int = 2) -> list[dict[str, Any]]:
+        """Return, for each want of a person nobody outside their chain can teach, what could be
+        done: the colleagues who rate it 3+ but do not offer it, or that nobody has it, or that
+        only their management chain teaches it."""
+        profile = self.pool.profiles[row]
+        found = []
+        empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool))
+        for skill in profile.learn:
+            rows, levels, offered = self.holders.get(skill, empty)
+            above = (levels > profile.level(skill)) & (rows != row)
+            teaching = above & offered & self.is_teacher[rows]
+            if teaching.any():
+                chain = set(self.chain_of(row))
+                teachers = [self.pool.ids[r] for r in rows[teaching]]
+                if all(t in chain for t in teachers):
+                    found.append(reason("only_manager_chain", skill=skill, people=teachers))
+                continue
+            able = above & (levels >= DEFAULT_TEACH_LEVEL)
+            if not able.any():
+                found.append(reason("nobody_has", skill=skill))
+                continue
+            order = np.lexsort((rows[able], -levels[able]))[:colleagues]
+            for position in order:
+                person = int(rows[able][position])
+                why = "not_offered" if not offered[able][position] else "not_mentoring"
+                found.append(reason("untaught_colleague", skill=skill,
+                                    person=self.pool.ids[person],
+                                    level=int(levels[able][position]), why=why))
+        return found
 
 
 @dataclass(frozen=True)
@@ -335,97 +413,197 @@ class MentorFunnel:
     solvable_rows: np.ndarray
 
 
-def mentor_unmatched(pool: Pool, learner_pos: dict[int, int], teacher_pos: dict[int, int],
-                     funnel: MentorFunnel, placed: set[str], min_score: float,
-                     fair_threshold: float | None) -> list[Unmatched]:
-    """Return everyone without a pair in mentor mode, with what kept them out.
+@dataclass(frozen=True)
+class MentorAssignment:
+    """The pairs of a mentor-mode run by position: mentee rows, mentor columns, scores, locks."""
 
-    `placed` holds the ids not to list: mentees with a mentor, and mentors with mentees who
-    are not themselves seeking a mentor.
+    rows: np.ndarray
+    cols: np.ndarray
+    scores: np.ndarray
+    locked: np.ndarray
+
+
+def mentor_unmatched(pool: Pool, learners: np.ndarray, teachers: np.ndarray,
+                     capacities: np.ndarray, funnel: MentorFunnel, assignment: MentorAssignment,
+                     min_score: float, fair_threshold: float | None) -> list[Unmatched]:
+    """Return every mentee without a mentor, every mentor offer with a free place, and everyone
+    who takes part in neither way, each with what kept them out, computed from the assignment.
+
+    A role-both person may be listed twice: as a mentee without a mentor and as a mentor with
+    a free place.
     """
+    learner_pos = {int(i): k for k, i in enumerate(learners)}
+    teacher_pos = {int(j): k for k, j in enumerate(teachers)}
     raw_counts, allowed_counts = funnel.raw_rows, row_counts(funnel.allowed)
     candidate_counts, solvable_counts = row_counts(funnel.candidates), funnel.solvable_rows
     raw_cols, allowed_cols = funnel.raw_cols, col_counts(funnel.allowed)
     candidate_cols = col_counts(funnel.candidates)
+    load = np.bincount(assignment.cols, minlength=len(teachers))
+    mentor_of = {int(r): (int(c), float(s)) for r, c, s in
+                 zip(assignment.rows, assignment.cols, assignment.scores, strict=True)}
+    seats: dict[int, list[tuple[float, int, bool]]] = {}
+    for r, c, score, is_locked in zip(assignment.rows, assignment.cols, assignment.scores,
+                                      assignment.locked, strict=True):
+        seats.setdefault(int(c), []).append((float(score), int(r), bool(is_locked)))
+    own_mentor = np.full(len(learners), -1, np.int64)
+    own_mentor[assignment.rows] = assignment.cols
+    own_score = np.full(len(learners), -np.inf)
+    own_score[assignment.rows] = assignment.scores
+    facts = WantFacts(pool, teachers)
+    by_column: dict[str, sp.csc_matrix] = {}
+
+    def column(name: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        if name not in by_column:  # converted once, and only when an idle offer needs it
+            by_column[name] = getattr(funnel, name).tocsc()
+        matrix = by_column[name]
+        part = slice(matrix.indptr[k], matrix.indptr[k + 1])
+        return matrix.indices[part], matrix.data[part]
+
+    def mentee_report(k: int, row: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        if raw_counts[k] == 0:
+            return (reason("no_teacher", wants=list(pool.profiles[row].learn), mode="mentor"),
+                    facts.details(row))
+        if allowed_counts[k] == 0:
+            return (reason("excluded", total=int(raw_counts[k]),
+                           rules=_rule_counts(funnel.rule_counts, k)), facts.details(row))
+        if candidate_counts[k] == 0:
+            return reason("below_threshold", candidates=int(allowed_counts[k]),
+                          threshold=min_score, best=round(float(funnel.allowed[k].max()), 6)), []
+        if fair_threshold is not None and solvable_counts[k] == 0:
+            return reason("below_fair_threshold", threshold=round(fair_threshold, 6)), []
+        start, stop = funnel.candidates.indptr[k], funnel.candidates.indptr[k + 1]
+        cols, values = funnel.candidates.indices[start:stop], funnel.candidates.data[start:stop]
+        for position in _best_first(cols, values):
+            c = int(cols[position])
+            if load[c] < capacities[c] or c not in seats:
+                continue
+            # The last place: the weakest of the mentor's mentees (the latest id on a tie).
+            holder_score, holder, holder_locked = min(seats[c], key=lambda s: (s[0], -s[1]))
+            return reason("seat_taken", candidates=int(candidate_counts[k]),
+                          mentor=pool.ids[teachers[c]], score=round(float(values[position]), 6),
+                          holder=pool.ids[learners[holder]], holder_score=round(holder_score, 6),
+                          locked=holder_locked), []
+        return reason("not_placed", candidates=int(candidate_counts[k])), []
+
+    def offer_report(k: int) -> dict[str, Any]:
+        places = {"free": int(capacities[k] - load[k]), "capacity": int(capacities[k])}
+        if load[k] == 0 and raw_cols[k] == 0:
+            return reason("no_demand", **places)
+        if load[k] == 0 and allowed_cols[k] == 0:
+            return reason("mentees_excluded", **places, total=int(raw_cols[k]), rules={})
+        if load[k] == 0 and candidate_cols[k] == 0:
+            _, values = column("allowed", k)
+            return reason("mentees_below_threshold", **places, candidates=int(allowed_cols[k]),
+                          threshold=min_score, best=round(float(values.max()), 6))
+        rows, values = column("candidates", k)
+        others = own_mentor[rows] != k
+        rows, values = rows[others], values[others]
+        if len(rows) == 0:
+            return reason("no_more_mentees", **places)
+        # The closest: the smallest lead of their own mentor over this one (unmatched first),
+        # ties by row, so by id.
+        closest = int(np.lexsort((rows, own_score[rows] - values))[0])
+        mentee, here = int(rows[closest]), float(values[closest])
+        their = mentor_of.get(mentee)
+        return reason("mentees_placed_elsewhere", **places, candidates=len(rows),
+                      mentee=pool.ids[learners[mentee]], score=round(here, 6),
+                      their_mentor=None if their is None else pool.ids[teachers[their[0]]],
+                      their_score=None if their is None else round(their[1], 6))
+
     unmatched = []
     for row, profile in enumerate(pool.profiles):
-        if profile.id in placed:
-            continue
-        if row in learner_pos:
-            k = learner_pos[row]
-            if raw_counts[k] == 0:
-                reason = (f"nobody taking mentees teaches what they want "
-                          f"({pool.wanted_names(row)}) above their level")
-            elif allowed_counts[k] == 0:
-                reason = excluded_reason(int(raw_counts[k]), funnel.rule_counts, k)
-            elif candidate_counts[k] == 0:
-                best = float(funnel.allowed[k].max())
-                reason = (f"all {int(allowed_counts[k])} candidates score below the threshold "
-                          f"{min_score:g} (best {best:.3f})")
-            elif fair_threshold is not None and solvable_counts[k] == 0:
-                reason = (f"every candidate scores below {fair_threshold:.3f}, the lowest score "
-                          "the fair assignment gives any mentee it places (locked pairs aside)")
+        k, t = learner_pos.get(row), teacher_pos.get(row)
+        if k is not None and k not in mentor_of:
+            why, details = mentee_report(k, row)
+            unmatched.append(Unmatched(profile.id, why, "mentee", tuple(details)))
+        if t is not None and load[t] < capacities[t]:
+            unmatched.append(Unmatched(profile.id, offer_report(t), "mentor"))
+        if k is None and t is None:
+            if profile.role.learns and not profile.role.mentors:
+                unmatched.append(Unmatched(profile.id, reason("no_goals", mode="mentor"), "mentee"))
             else:
-                reason = (f"every eligible mentor ({int(candidate_counts[k])}) is already full "
-                          "with mentees who had fewer or weaker options")
-        elif profile.role.learns and not profile.role.mentors:
-            reason = "no learning goals: they listed nothing to learn"
-        elif row in teacher_pos:
-            k = teacher_pos[row]
-            if raw_cols[k] == 0:
-                reason = "no mentee in the pool wants what they teach above the mentee's level"
-            elif allowed_cols[k] == 0:
-                reason = f"all {int(raw_cols[k])} mentees who could learn from them are excluded"
-            elif candidate_cols[k] == 0:
-                reason = f"all candidate mentees score below the threshold {min_score:g}"
-            else:
-                reason = "every mentee who could learn from them was matched with a better fit"
-        else:
-            not_mentoring = (
-                "capacity 0: not taking mentees this round" if profile.capacity == 0
-                else "offers nothing to teach (no teach list and no skill rated 3 or more)"
-            )
-            not_learning = (
-                "role mentor, so their learning goals are not matched in mentor mode"
-                if profile.learn else "no learning goals"
-            )
-            reason = f"{not_mentoring}; {not_learning}"
-        unmatched.append(Unmatched(profile.id, reason, "mentee" if row in learner_pos else "mentor"))
+                unmatched.append(Unmatched(profile.id, reason(
+                    "not_taking_part", role=str(profile.role), capacity=profile.capacity,
+                    offers=len(profile.teaching), wants=len(profile.learn)), "mentor"))
     return unmatched
 
 
 def peer_unmatched(pool: Pool, partner_of: dict[int, int], directed: sp.csr_matrix,
-                   mutual: sp.csr_matrix, allowed: sp.csr_matrix, candidates: sp.csr_matrix,
+                   allowed_directed: sp.csr_matrix, mutual: sp.csr_matrix,
+                   allowed: sp.csr_matrix, candidates: sp.csr_matrix,
                    rule_counts: dict[Rule, np.ndarray], min_score: float, *,
                    in_circles: frozenset[int] = frozenset(),
                    circles_formed: bool = False) -> list[Unmatched]:
     """Return everyone without a partner in peer mode, with what kept them out.
 
-    `mutual`, `allowed` and `candidates` are symmetric: every mutual pair, those the rules
-    allow, and those at or above the threshold. `in_circles` holds the people some eligible
-    circle of three takes in; `circles_formed` says whether the run formed circles.
+    `directed` scores learner rows against teacher columns, `allowed_directed` without the
+    pairs the rules forbid; `mutual`, `allowed` and `candidates` are symmetric: every mutual
+    pair, those the rules allow, and those at or above the threshold. `in_circles` holds the
+    people some eligible circle of three takes in; `circles_formed` says whether the run
+    formed circles.
     """
     directed_counts, mutual_counts = row_counts(directed), row_counts(mutual)
     allowed_counts, candidate_counts = row_counts(allowed), row_counts(candidates)
+    facts = WantFacts(pool, np.arange(len(pool.profiles)))
+    learners_of: list[sp.csc_matrix] = []
+
+    def trio(row: int) -> dict[str, Any] | None:
+        # i <- j <- k <- i: j teaches i, k teaches j, i teaches k; all three pairs allowed.
+        if not learners_of:
+            learners_of.append(allowed_directed.tocsc())
+        taught = learners_of[0]
+        mine = set(taught.indices[taught.indptr[row]:taught.indptr[row + 1]].tolist())
+        start, stop = allowed_directed.indptr[row], allowed_directed.indptr[row + 1]
+        teachers, values = allowed_directed.indices[start:stop], allowed_directed.data[start:stop]
+        for position in _best_first(teachers, values):
+            j = int(teachers[position])
+            of_j = allowed_directed.indices[allowed_directed.indptr[j]:allowed_directed.indptr[j + 1]]
+            for k in of_j.tolist():
+                if k in mine and k not in (row, j):
+                    return reason("trio_possible", people=[pool.ids[j], pool.ids[k]])
+        return None
+
     unmatched = []
     for row, profile in enumerate(pool.profiles):
         if row in partner_of:
             continue
+        details: list[dict[str, Any]] = []
         if not profile.learn:
-            reason = "no learning goals: a peer swap needs something to learn"
+            why = reason("no_goals", mode="peer")
         elif directed_counts[row] == 0:
-            reason = (f"nobody in the pool teaches what they want ({pool.wanted_names(row)}) "
-                      "above their level")
+            why = reason("no_teacher", wants=list(profile.learn), mode="peer")
+            details = facts.details(row)
         elif candidate_counts[row] == 0 and row in in_circles:
-            reason = CIRCLES_TAKEN if circles_formed else TRIO_WOULD_WORK
+            # No pair is possible, but a circle of three is: either the run formed circles
+            # and left this one's to others, or circles are off and one would have worked.
+            found = None if circles_formed else trio(row)
+            why = found or reason("circles_taken" if circles_formed else "no_mutual_swap",
+                                  **({} if circles_formed
+                                     else {"teachers": int(directed_counts[row])}))
         elif mutual_counts[row] == 0:
-            reason = "nobody who can teach them wants to learn anything they teach"
+            why = reason("no_mutual_swap", teachers=int(directed_counts[row]))
+            found = trio(row)
+            details = [found] if found else []
         elif allowed_counts[row] == 0:
-            reason = excluded_reason(int(mutual_counts[row]), rule_counts, row)
+            why = reason("excluded", total=int(mutual_counts[row]),
+                         rules=_rule_counts(rule_counts, row))
+            details = facts.details(row)
         elif candidate_counts[row] == 0:
-            reason = f"all possible partners score below the threshold {min_score:g}"
+            why = reason("below_threshold", candidates=int(allowed_counts[row]),
+                         threshold=min_score, best=round(float(allowed[row].max()), 6))
         else:
-            reason = (f"all {int(candidate_counts[row])} possible partners were paired with "
-                      "someone else")
-        unmatched.append(Unmatched(profile.id, reason, "peer"))
+            start, stop = candidates.indptr[row], candidates.indptr[row + 1]
+            cols, values = candidates.indices[start:stop], candidates.data[start:stop]
+            best = next((p for p in _best_first(cols, values) if int(cols[p]) in partner_of),
+                        None)
+            if best is None:
+                why = reason("not_placed", candidates=int(candidate_counts[row]))
+            else:
+                partner = int(cols[best])
+                holder = partner_of[partner]
+                why = reason("partner_taken", candidates=int(candidate_counts[row]),
+                             partner=pool.ids[partner], score=round(float(values[best]), 6),
+                             holder=pool.ids[holder],
+                             holder_score=round(float(mutual[partner, holder]), 6))
+        unmatched.append(Unmatched(profile.id, why, "peer", tuple(details)))
     return unmatched

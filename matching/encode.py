@@ -103,10 +103,6 @@ class Pool:
         """Return the person ids of the given rows; the one way back from matrix rows to ids."""
         return [self.ids[int(r)] for r in rows]
 
-    def wanted_names(self, row: int) -> str:
-        """Return the display names of what a person wants to learn."""
-        return ", ".join(self.taxonomy.name(s) for s in self.profiles[row].learn)
-
 
 def _in_positions(bonus: Bonus | None, learners: np.ndarray, teachers: np.ndarray) -> Bonus | None:
     """Return `bonus` taking positions among `learners` and `teachers` instead of pool rows."""

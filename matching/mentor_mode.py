@@ -5,15 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 from matching.diagnose import (
+    MentorAssignment,
     MentorFunnel,
     alternatives,
     blocking_pairs_mentor,
+    close_call,
     load_spread,
     mentor_unmatched,
     pair_reasons,
     skill_balance,
 )
 from matching.encode import Pool
+from matching.explain import reason
 from matching.preferences import factor_reasons, pair_bonus
 from matching.results import ENGINE_VERSION, MatchResult, MatchSettings, Mode, Pair, Progress
 from matching.rules import (
@@ -72,17 +75,21 @@ def match_mentor(pool: Pool, settings: MatchSettings, report: Progress,
         rows, cols, mentors, mentees, pair_scores, pair_reasons(pool, learners[rows], teachers[cols]),
         locked, strict=True,
     ):
+        others = alternatives(candidates, r, c, teachers, pool.ids)
+        flagged = None if is_locked else close_call(float(score), others,
+                                                    settings.close_call_margin)
         pairs.append(Pair(
             mentor=mentor, mentee=mentee, score=float(score),
-            reasons=(("locked by the coordinator",) if is_locked else ()) + tuple(reasons)
-            + tuple(factor_reasons(pool, learners[r], teachers[c], settings)),
-            alternatives=alternatives(candidates, r, c, teachers, pool.ids), locked=bool(is_locked),
+            reasons=((reason("locked"),) if is_locked else ()) + tuple(reasons)
+            + tuple(factor_reasons(pool, learners[r], teachers[c], settings))
+            + ((flagged,) if flagged else ()),
+            alternatives=others, locked=bool(is_locked),
         ))
 
-    placed = set(mentees) | {m for m in mentors if pool.row[m] not in learner_pos}
     funnel = MentorFunnel(**raw_figures, allowed=allowed, candidates=candidates,
                           solvable_rows=np.diff(solvable.indptr))
-    unmatched = mentor_unmatched(pool, learner_pos, teacher_pos, funnel, placed,
+    unmatched = mentor_unmatched(pool, learners, teachers, capacities, funnel,
+                                 MentorAssignment(rows, cols, pair_scores, locked),
                                  settings.min_score, fair_threshold)
     scores = np.array([p.score for p in pairs])
     summary = {

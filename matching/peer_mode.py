@@ -14,6 +14,7 @@ from matching.diagnose import (
     skill_balance,
 )
 from matching.encode import Pool
+from matching.explain import reason
 from matching.preferences import pair_bonus
 from matching.results import ENGINE_VERSION, MatchResult, MatchSettings, Mode, Pair, Progress
 from matching.rules import at_least, broken_rule, drop_rows_and_cols, exclusions, validate_locks
@@ -69,7 +70,7 @@ def match_peer(pool: Pool, settings: MatchSettings, report: Progress,
     partner_of: dict[int, int] = {}  # each placed person's teacher
     for a, b, is_locked in all_pairs:
         partner_of[a], partner_of[b] = b, a
-        reasons = (("locked by the coordinator",) if is_locked else ()) + tuple(peer_reasons(pool, a, b))
+        reasons = ((reason("locked"),) if is_locked else ()) + tuple(peer_reasons(pool, a, b))
         groups_found.append((a, Pair(pool.ids[a], pool.ids[b], float(mutual[a, b]), reasons,
                                      locked=is_locked)))
     for circle in found_circles:
@@ -79,8 +80,9 @@ def match_peer(pool: Pool, settings: MatchSettings, report: Progress,
                                      tuple(circle_reasons(pool, circle)), third=pool.ids[c])))
     pairs = [pair for _, pair in sorted(groups_found, key=lambda item: item[0])]
 
-    unmatched = peer_unmatched(pool, partner_of, directed, mutual, symmetric(upper),
-                               symmetric(candidates), count_by_rule(mutual, rules), settings.min_score,
+    unmatched = peer_unmatched(pool, partner_of, directed, allowed_directed, mutual,
+                               symmetric(upper), symmetric(candidates),
+                               count_by_rule(mutual, rules), settings.min_score,
                                in_circles=in_circles, circles_formed=settings.trios)
     scores = np.array([p.score for p in pairs])
     matched_a = np.array([a for a, _, _ in all_pairs], np.int64)

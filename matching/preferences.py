@@ -17,10 +17,12 @@ it can reorder eligible pairs, never make a pair eligible.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from matching.encode import Bonus, Pool
+from matching.explain import reason
 from matching.factors import PoolFactors
 from matching.results import Factor, MatchSettings
 
@@ -109,7 +111,8 @@ def pair_bonus(pool: Pool, settings: MatchSettings) -> Bonus | None:
     return lambda learners, teachers: preference_bonus(pool, learners, teachers, settings)
 
 
-def factor_reasons(pool: Pool, learner: int, teacher: int, settings: MatchSettings) -> list[str]:
+def factor_reasons(pool: Pool, learner: int, teacher: int,
+                   settings: MatchSettings) -> list[dict[str, Any]]:
     """Return what a coordinator should know about a mentor-mode pair from its factors.
 
     Today one flag: reverse mentoring, when the mentor has fewer years than the mentee (the
@@ -118,6 +121,6 @@ def factor_reasons(pool: Pool, learner: int, teacher: int, settings: MatchSettin
     years = pool.factors.years
     reasons = []
     if settings.experience is not Factor.IGNORE and years[teacher] < years[learner]:
-        reasons.append(f"reverse mentoring: the mentor has fewer years of experience "
-                       f"({years[teacher]:g}) than the mentee ({years[learner]:g})")
+        reasons.append(reason("reverse_mentoring", mentor_years=float(years[teacher]),
+                              mentee_years=float(years[learner])))
     return reasons

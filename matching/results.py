@@ -79,6 +79,8 @@ class MatchSettings:
     management_chain : CHAIN excludes every manager above a person, DIRECT the direct one only.
     experience_weight, department_weight, institution_weight : the preferences' shares of
         the bonus (`matching.preferences`).
+    close_call_margin : a pair is flagged as a close call when another eligible mentor scores
+        within this much of its score (mentor mode; 0 turns the flag off).
     """
 
     mode: Mode = Mode.MENTOR
@@ -99,6 +101,7 @@ class MatchSettings:
     department_weight: float = 1.0
     institution_weight: float = 1.0
     trios: bool = True
+    close_call_margin: float = 0.02
 
     @property
     def same_manager_allowed(self) -> bool:
@@ -127,6 +130,9 @@ class MatchSettings:
         for name in ("experience_weight", "department_weight", "institution_weight"):
             if not 0.0 <= getattr(self, name) < float("inf"):
                 raise ValueError(f"{name} must be a finite number, 0 or more")
+        if not 0.0 <= self.close_call_margin <= 1.0:
+            raise ValueError("close_call_margin must be between 0 and 1, not "
+                             f"{self.close_call_margin}")
 
     def institution_factor(self, institutions: int) -> Factor:
         """Return the institution setting for a pool naming this many distinct institutions."""
@@ -143,12 +149,14 @@ class Pair:
     and `third` teaches `mentor` (the first is the smallest id). Its score is the mean of those
     three directed scores; it counts one and a half times in a total (half the sum of what its
     three people learn, as a pair's mean counts half the sum of what its two learn).
+
+    reasons : reason dicts (code and parameters, see `matching.explain`), rendered when shown.
     """
 
     mentor: str
     mentee: str
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[dict[str, Any], ...]
     alternatives: tuple[tuple[str, float], ...] = ()
     locked: bool = False
     third: str | None = None
@@ -168,12 +176,22 @@ class Pair:
 class Unmatched:
     """A person left without a pair, and what kept them out.
 
-    side : "mentee" (wanted a mentor), "mentor" (offered to mentor) or "peer".
+    side : "mentee" (wanted a mentor), "mentor" (an offer with a free place, or someone who
+        takes part in neither way) or "peer".
+    reason : what kept them out, a reason dict (see `matching.explain`).
+    details : what could be done about it, reason dicts (a colleague who could teach a want
+        but did not offer it, a want nobody has, a trio that would work...).
     """
 
     id: str
-    reason: str
+    reason: dict[str, Any]
     side: str = "mentee"
+    details: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the stored form: id, side, reason and details."""
+        return {"id": self.id, "side": self.side, "reason": self.reason,
+                "details": list(self.details)}
 
 
 @dataclass(frozen=True)
@@ -197,7 +215,7 @@ class MatchResult:
     skills: tuple[SkillBalance, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON interchange form of the result."""
+        """Return the JSON interchange form of the result (reasons as codes and parameters)."""
         if self.mode is Mode.MENTOR:
             pairs = [
                 {
@@ -219,8 +237,8 @@ class MatchResult:
         return {
             "mode": str(self.mode),
             "pairs": pairs,
-            "unmatched": [{"email": u.id, "reason": u.reason, "side": u.side}
-                          for u in self.unmatched],
+            "unmatched": [{"email": u.id, "reason": u.reason, "side": u.side,
+                           "details": list(u.details)} for u in self.unmatched],
             "summary": self.summary,
             "skills": [
                 {"skill": s.skill, "demand": s.demand, "supply": s.supply, "met": s.met}

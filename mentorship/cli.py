@@ -104,6 +104,9 @@ def cli() -> None:
               callback=_finite, show_default=True,
               help="Weight of the goals-to-bio tie-breaker (0 off); it never outweighs skill.")
 @factor_options
+@click.option("--close-call-margin", type=click.FloatRange(0, 1),
+              default=DEFAULTS["close_call_margin"], callback=_finite, show_default=True,
+              help="Flag a pair when another mentor scores within this much of it (0: never).")
 @click.option("--format", "output_format", type=click.Choice(["table", "csv", "json"]),
               default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
@@ -111,8 +114,8 @@ def cli() -> None:
 @click.option("--budget-csv", type=click.Path(dir_okay=False),
               help="Also write the whole training budget table here as CSV.")
 def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous, lock,
-          allow_same_manager, no_trios, priority, text_weight, output_format, out, strict,
-          budget_csv, **factors) -> None:
+          allow_same_manager, no_trios, priority, text_weight, close_call_margin, output_format,
+          out, strict, budget_csv, **factors) -> None:
     """Match the people of a profile CSV and print the pairs with their reasons."""
     # Imported here, not at the top: `mentorship --help` and the other commands start fast.
     from mentorship.profiles.csv_io import read_profiles_csv
@@ -149,7 +152,7 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
     settings = engine_settings(
         mode, {"priority": priority, "text_weight": text_weight, "min_score": min_score,
                "fair": fair, "allow_same_manager": allow_same_manager, "trios": not no_trios,
-               **factors},
+               "close_call_margin": close_call_margin, **factors},
         avoid=tuple(avoid_pairs), previous=tuple(previous), locks=tuple(lock_pairs))
     try:
         with ProgressBar() as progress:
@@ -167,9 +170,9 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
         budget = pool_budget(table.profiles(), [(p.mentor, p.mentee) for p in result.pairs],
                              settings, departments, taxonomy)
     if output_format == "json":
-        text = render_json(result)
+        text = render_json(result, names, taxonomy)
     elif output_format == "csv":
-        text = render_csv(result, names)
+        text = render_csv(result, names, taxonomy)
     else:
         text = render_table(result, names, taxonomy, budget=budget)
     if budget_csv:
@@ -383,23 +386,29 @@ def _round_report(session, round_id):
     from mentorship.people.models import Person
     from mentorship.rounds.jobs import fail_stale_rounds
     from mentorship.rounds.models import Match, Round
+    from mentorship.rounds.queries import round_unmatched
+    from mentorship.rounds.reasons import explain_reasons
 
     fail_stale_rounds(session)
     found = session.get(Round, round_id)
     if found is None:
         raise NotFound(f"no round {round_id}")
     email = dict(session.execute(select(Person.id, Person.email)).all())
+    matches = session.scalars(select(Match).where(Match.round_id == round_id)).all()
+    taxonomy = load_taxonomy()
+    reasons = explain_reasons(session, [m.reasons for m in matches], taxonomy)
     pairs = [
         {"mentor": email.get(m.mentor_id, "(deleted person)"),
          "mentee": email.get(m.mentee_id, "(deleted person)"), "score": m.score,
-         "status": str(m.status), "reasons": m.reasons, "locked": m.locked,
+         "status": str(m.status), "reasons": shown, "locked": m.locked,
          **({"third": email.get(m.third_id, "(deleted person)")} if m.third_id else {})}
-        for m in session.scalars(select(Match).where(Match.round_id == round_id))
+        for m, shown in zip(matches, reasons, strict=True)
     ]
+    unmatched = round_unmatched(session, None, round_id, taxonomy=taxonomy)
     return {"id": found.id, "name": found.name, "mode": found.mode, "status": str(found.status),
             "settings": found.settings, "input_hash": found.input_hash,
             "engine_version": found.engine_version, "pairs": pairs,
-            "unmatched": found.unmatched, "diagnostics": found.diagnostics,
+            "unmatched": unmatched, "diagnostics": found.diagnostics,
             "progress": f"{found.progress_stage} {found.progress_percent}%",
             "failure_reason": found.failure_reason}
 
@@ -414,7 +423,7 @@ def round_show(round_id) -> None:
     if report["status"] in ("running", "failed"):
         click.echo(f"  progress: {report['progress']}; {report['failure_reason']}".rstrip("; "))
     for pair in report["pairs"]:
-        reason = pair["reasons"][0] if pair["reasons"] else ""
+        reason = pair["reasons"][0]["text"] if pair["reasons"] else ""
         click.echo(f"  {pair['mentee']} <- {pair['mentor']}  {pair['score']:.3f}  "
                    f"{pair['status']}  {reason}")
     click.echo(f"  {len(report['unmatched'])} unmatched")

@@ -9,10 +9,17 @@ from typing import Any
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
+from matching.explain import shown
 from mentorship.core.audit import AuditEvent, record_event
 from mentorship.core.errors import NotFound, PermissionDenied
 from mentorship.people.models import Person
 from mentorship.rounds.models import Match, PairRule, Round
+from mentorship.rounds.reasons import (
+    PARTICIPANT,
+    explain_reasons,
+    forget_in_entries,
+    forget_in_reasons,
+)
 
 __all__ = ["DELETED", "delete_person", "export_person"]
 
@@ -64,9 +71,10 @@ def export_person(session: Session, actor: Person | None, email: str) -> dict[st
         "matches": [{
             "round": m.round_id, "as": "circle" if m.third_id is not None
             else "mentor" if m.mentor_id == person.id else "mentee",
-            "score": m.score, "status": str(m.status), "reasons": m.reasons,
+            "score": m.score, "status": str(m.status), "reasons": reasons,
             "decline_reason": m.decline_reason, "created_at": m.created_at.isoformat(),
-        } for m in matches],
+        } for m, reasons in zip(matches, explain_reasons(
+            session, [m.reasons for m in matches], None, audience=PARTICIPANT), strict=True)],
         "rules": [{"kind": r.kind, "round": r.round_id} for r in rules],
         "round_reports": _round_mentions(session, person.email),
         "events": [{"at": e.at.isoformat(), "action": e.action, "target": e.target_type}
@@ -80,7 +88,8 @@ def delete_person(session: Session, actor: Person | None, email: str) -> None:
     """Delete a person's personal data; the pairs they were in stay, anonymised.
 
     Their match rows keep score and status with the person's side set to NULL (so a round's
-    counts stay true), and their email is scrubbed from every stored round report.
+    counts stay true), their email is scrubbed from every stored round report, and stored
+    reasons that refer to them by id refer to nobody (they read "a former participant").
     """
     person = _find(session, email)
     _may_see(actor, person)
@@ -97,10 +106,23 @@ def delete_person(session: Session, actor: Person | None, email: str) -> None:
             mentions(Match.alternatives), mentions(Match.reasons)))):
         match.alternatives = _scrub(match.alternatives, address)
         match.reasons = _scrub(match.reasons, address)
+    # Stored reasons name people by id: erase theirs (an id may be given again to someone
+    # new). A reason can only name someone of the round's pool (its input) or of its pairs.
+    rounds_of = set(session.scalars(select(Match.round_id).where(
+        or_(Match.mentor_id == person_id, Match.mentee_id == person_id,
+            Match.third_id == person_id))))
+    rounds_of |= set(session.scalars(select(Round.id).where(mentions(Round.input_snapshot))))
+    for match in session.scalars(select(Match).where(Match.round_id.in_(sorted(rounds_of)))):
+        forgotten = forget_in_reasons(match.reasons, person_id)
+        if forgotten != match.reasons:  # write only the rows that named them
+            match.reasons = forgotten
     for round_ in session.scalars(select(Round).where(or_(
-            mentions(Round.unmatched), mentions(Round.diagnostics),
-            mentions(Round.input_snapshot), Round.failure_reason.contains(address)))):
-        round_.unmatched = _scrub(round_.unmatched, address)
+            Round.id.in_(sorted(rounds_of)), mentions(Round.unmatched),
+            mentions(Round.diagnostics), mentions(Round.input_snapshot),
+            Round.failure_reason.contains(address)))):
+        forgotten = forget_in_entries(_scrub(round_.unmatched, address), person_id)
+        if forgotten != round_.unmatched:
+            round_.unmatched = forgotten
         round_.diagnostics = _scrub(round_.diagnostics, address)
         round_.input_snapshot = _scrub(_without_own_text(round_.input_snapshot, address), address)
         round_.failure_reason = _scrub(round_.failure_reason, address)
@@ -122,7 +144,10 @@ def _round_mentions(session: Session, email: str) -> list[dict[str, Any]]:
     for round_ in session.scalars(select(Round).where(or_(
             cast(Round.unmatched, String).like(f"%{email}%"),
             cast(Round.input_snapshot, String).like(f"%{email}%")))):
-        unmatched = [u for u in round_.unmatched or [] if u.get("id") == email]
+        # As the person may read them: names only coordinators see are left out.
+        unmatched = [{**u, "reason": shown(u.get("reason", ""), audience=PARTICIPANT),
+                      "details": [shown(d, audience=PARTICIPANT) for d in u.get("details") or []]}
+                     for u in round_.unmatched or [] if u.get("id") == email]
         profiles = [p for p in (round_.input_snapshot or {}).get("profiles", [])
                     if p.get("id") == email]
         found.append({"round": round_.id, "unmatched": unmatched, "input_profile": profiles})

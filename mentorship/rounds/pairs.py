@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -23,6 +23,7 @@ from mentorship.rounds.models import (
     member_pairs,
 )
 from mentorship.rounds.queries import PairRow
+from mentorship.rounds.reasons import PARTICIPANT, audience_of, explain_reasons, stored_entry
 from mentorship.rounds.run import rematch_round
 
 __all__ = ["PERSON_DEACTIVATED", "Declined", "MyPair", "accept_match", "decline_match", "decline_pair",
@@ -51,10 +52,13 @@ class MyPair:
     # A circle's other two members, in teaching order from the actor: the one they teach
     # (`other`), then the one who teaches them. Empty for a pair.
     circle: tuple[Person, ...] = ()
+    reasons: tuple[dict[str, Any], ...] = ()   # as shown to them: code, parameters, text
 
 
-def my_pairs(session: Session, actor: Person) -> list[MyPair]:
-    """The actor's live pairs in published rounds, newest round first."""
+def my_pairs(session: Session, actor: Person, *, taxonomy: Taxonomy | None = None,
+             ) -> list[MyPair]:
+    """The actor's live pairs in published rounds, newest round first, with their reasons as
+    a participant reads them (names only coordinators see are left out)."""
     rows = session.execute(
         select(Match, Round).join(Round, Match.round_id == Round.id)
         .where(Round.status == RoundStatus.PUBLISHED, Match.status.in_(LIVE_STATUSES),
@@ -65,8 +69,9 @@ def my_pairs(session: Session, actor: Person) -> list[MyPair]:
     others = {p.id: p for p in session.scalars(
         select(Person).where(Person.id.in_(other_ids))
         .options(selectinload(Person.profile)))}  # goals, bio, format: not the skills
+    shown = explain_reasons(session, [m.reasons for m, _ in rows], taxonomy, audience=PARTICIPANT)
     pairs = []
-    for match, round_ in rows:
+    for (match, round_), reasons in zip(rows, shown, strict=True):
         if match.third_id is not None:
             members = match.member_ids
             at = members.index(actor.id)
@@ -74,12 +79,12 @@ def my_pairs(session: Session, actor: Person) -> list[MyPair]:
             if learner in others and teacher in others:
                 pairs.append(MyPair(match, round_, others[learner],
                                     "mentor" if at == 0 else "mentee",
-                                    (others[learner], others[teacher])))
+                                    (others[learner], others[teacher]), reasons=tuple(reasons)))
             continue
         side = "mentor" if match.mentor_id == actor.id else "mentee"
         other_id = match.mentee_id if side == "mentor" else match.mentor_id
         if other_id in others:  # a deleted person's pair has no one to show
-            pairs.append(MyPair(match, round_, others[other_id], side))
+            pairs.append(MyPair(match, round_, others[other_id], side, reasons=tuple(reasons)))
     return pairs
 
 
@@ -124,13 +129,16 @@ def accept_match(session: Session, actor: Actor | None, match_id: int) -> Match:
     return match
 
 
-def pair_details(session: Session, actor: Actor | None, match_id: int) -> PairRow:
-    """Return a pair with its mentor and mentee, for its mentor, its mentee or a coordinator."""
+def pair_details(session: Session, actor: Actor | None, match_id: int, *,
+                 taxonomy: Taxonomy | None = None) -> PairRow:
+    """Return a pair with its mentor and mentee, for its mentor, its mentee or a coordinator;
+    its reasons as that reader may see them."""
     match = get_match(session, actor, match_id)
     mentor = session.get(Person, match.mentor_id) if match.mentor_id is not None else None
     mentee = session.get(Person, match.mentee_id) if match.mentee_id is not None else None
     third = session.get(Person, match.third_id) if match.third_id is not None else None
-    return PairRow(match, mentor, mentee, match.locked, third=third)
+    [reasons] = explain_reasons(session, [match.reasons], taxonomy, audience=audience_of(actor))
+    return PairRow(match, mentor, mentee, match.locked, third=third, reasons=tuple(reasons))
 
 
 def decline_match(
@@ -197,7 +205,7 @@ def _unmatched_after_decline(current: Round, declined: Match, keep, result,
     freed = {email for email, pid in person_id.items() if pid in declined.member_ids}
     entries = [entry for entry in current.unmatched or []
                if entry["id"] not in paired_now and entry["id"] not in freed]
-    entries += [asdict(entry) for entry in result.unmatched
+    entries += [stored_entry(entry, person_id) for entry in result.unmatched
                 if entry.id in freed and entry.id not in paired_now
                 and person_id[entry.id] not in still_paired]
     return entries

@@ -21,6 +21,8 @@ from mentorship.people.models import Person
 from mentorship.profiles.models import Profile
 from mentorship.rounds.liveness import lost_queued_jobs, queued_job, stalled_job
 from mentorship.rounds.models import Match, MatchStatus, PairRule, Round
+from mentorship.rounds.reasons import explain_entries, explain_reasons
+from mentorship.rounds.report import reason_codes_cell
 
 __all__ = [
     "Bar",
@@ -37,6 +39,7 @@ __all__ = [
     "round_counts",
     "round_pairs",
     "round_progress",
+    "round_unmatched",
     "settings_text",
     "unmatched_people",
 ]
@@ -57,11 +60,18 @@ class PairRow:
     alternatives: tuple[tuple[Person | None, str, float], ...] = ()
     # A peer circle's third member (mentor teaches mentee teaches third teaches mentor).
     third: Person | None = None
+    # The reasons as shown: code, parameters and text (see mentorship.rounds.reasons).
+    reasons: tuple[dict[str, Any], ...] = ()
 
     @property
     def is_circle(self) -> bool:
         """Whether the row is a peer circle of three rather than a pair."""
         return self.match.third_id is not None or self.third is not None
+
+    @property
+    def close_call(self) -> dict[str, Any] | None:
+        """The pair's close-call reason, if another mentor fits within the margin."""
+        return next((r for r in self.reasons if r["code"] == "close_call"), None)
 
 
 @dataclass(frozen=True)
@@ -136,8 +146,9 @@ def list_rounds(session: Session, actor: Actor | None) -> list[tuple[Round, int]
 
 
 def round_pairs(session: Session, actor: Actor | None, round_id: int, *, page: int = 1,
-                size: int = PAGE_SIZE, text: str = "") -> Page:
-    """One page of a round's pairs (declined ones excluded), best score first."""
+                size: int = PAGE_SIZE, text: str = "", taxonomy: Taxonomy | None = None) -> Page:
+    """One page of a round's pairs (declined ones excluded), best score first, with their
+    reasons shown (skills named by `taxonomy`, people by their current names)."""
     current = get_round(session, actor, round_id)
     mentor, mentee, third = aliased(Person), aliased(Person), aliased(Person)
     # First the page's match ids (joining people only to search them), then those 50 rows with
@@ -167,24 +178,38 @@ def round_pairs(session: Session, actor: Actor | None, round_id: int, *, page: i
         .where(PairRule.round_id == current.id, PairRule.kind == "lock"))}
     named = {p.email: p for p in session.scalars(select(Person).where(Person.email.in_(
         {alt[0] for m, *_ in rows for alt in m.alternatives or ()})))}
+    shown = explain_reasons(session, [m.reasons for m, *_ in rows], taxonomy)
     items = [PairRow(m, a, b, m.locked or (m.mentor_id, m.mentee_id) in locks,
                      tuple((named.get(email), email, score) for email, score in m.alternatives or ()),
-                     third=c)
-             for m, a, b, c in rows]
+                     third=c, reasons=tuple(reasons))
+             for (m, a, b, c), reasons in zip(rows, shown, strict=True)]
     return Page(items, page, size, total)
 
 
 def unmatched_people(session: Session, actor: Actor | None, round_id: int, *, page: int = 1,
-                     size: int = PAGE_SIZE) -> Page:
-    """One page of the round's unmatched: (person or None, email, side, reason)."""
+                     size: int = PAGE_SIZE, taxonomy: Taxonomy | None = None) -> Page:
+    """One page of the round's unmatched: (person or None, email, side, reason, details), the
+    reason and details as shown (code, parameters and text)."""
     current = get_round(session, actor, round_id)
     entries = current.unmatched or []
     page, size = page_bounds(page, size)
     chosen = entries[(page - 1) * size:page * size]
     people = {p.email: p for p in session.scalars(
         select(Person).where(Person.email.in_([e["id"] for e in chosen])))}
-    items = [(people.get(e["id"]), e["id"], e.get("side", ""), e["reason"]) for e in chosen]
+    shown = explain_entries(session, chosen, taxonomy)
+    items = [(people.get(e["id"]), e["id"], e.get("side", ""), why, details)
+             for e, (why, details) in zip(chosen, shown, strict=True)]
     return Page(items, page, size, len(entries))
+
+
+def round_unmatched(session: Session, actor: Actor | None, round_id: int, *,
+                    taxonomy: Taxonomy | None = None) -> list[dict[str, Any]]:
+    """Every unmatched entry of a round as shown: id, side, reason and details (each a code,
+    its parameters and its text)."""
+    entries = get_round(session, actor, round_id, with_report=True).unmatched or []
+    return [{"id": e["id"], "side": e.get("side", ""), "reason": why, "details": details}
+            for e, (why, details) in zip(entries, explain_entries(session, entries, taxonomy),
+                                         strict=True)]
 
 
 def locks_of(session: Session, actor: Actor | None, round_id: int,
@@ -270,11 +295,12 @@ def round_progress(session: Session, actor: Actor | None, round_id: int, *,
     return RoundProgress(str(status), stage or "", int(percent or 0), bool(stalled), reason or "")
 
 
-def pairs_csv(session: Session, actor: Actor | None, round_id: int) -> str:
+def pairs_csv(session: Session, actor: Actor | None, round_id: int, *,
+              taxonomy: Taxonomy | None = None) -> str:
     """Return every pair of a round (declined ones too, with their status) as CSV, best first.
 
     The columns follow `mentorship.rounds.report.render_csv`, with each pair's status and, for a
-    declined pair, the reason its mentor or mentee gave.
+    declined pair, the reason its mentor or mentee gave. Reasons come as text and as codes.
     """
     current = get_round(session, actor, round_id)
     mentor, mentee, third = aliased(Person), aliased(Person), aliased(Person)
@@ -290,7 +316,8 @@ def pairs_csv(session: Session, actor: Actor | None, round_id: int) -> str:
         .outerjoin(mentee, Match.mentee_id == mentee.id)
         .outerjoin(third, Match.third_id == third.id)
         .where(Match.round_id == current.id).order_by(Match.score.desc(), Match.id)
-    )
+    ).all()
+    shown = explain_reasons(session, [row.reasons for row in rows], taxonomy)
     peer = current.mode != "mentor"
     first, second = ("person_a", "person_b") if peer else ("mentor", "mentee")
     # A peer circle fills person_c, in teaching order (a teaches b, b teaches c, c teaches a).
@@ -299,18 +326,20 @@ def pairs_csv(session: Session, actor: Actor | None, round_id: int) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([f"{first}_email", f"{first}_name", f"{second}_email", f"{second}_name",
                      *circle_columns,
-                     "score", "status", "locked", "reasons", "alternatives", "decline_reason"])
-    for (mentor_id, mentee_id, score, status, locked, reasons, alternatives, mentor_name,
+                     "score", "status", "locked", "reasons", "alternatives", "decline_reason",
+                     "reason_codes"])
+    for (mentor_id, mentee_id, score, status, locked, _, alternatives, mentor_name,
          mentor_email, mentee_name, mentee_email, decline_reason, third_name,
-         third_email) in rows:
+         third_email), reasons in zip(rows, shown, strict=True):
         locked = locked or (mentor_id, mentee_id) in locks
         circle = [third_email or "", third_name or ""] if peer else []
         writer.writerow([spreadsheet_safe(c) for c in (
             mentor_email or "(deleted person)", mentor_name or "",
             mentee_email or "(deleted person)", mentee_name or "", *circle,
-            f"{score:.3f}", str(status), "yes" if locked else "", "; ".join(reasons or []),
+            f"{score:.3f}", str(status), "yes" if locked else "",
+            "; ".join(r["text"] for r in reasons),
             "; ".join(f"{email} ({value:.3f})" for email, value in alternatives or []),
-            decline_reason or "",
+            decline_reason or "", reason_codes_cell(reasons),
         )])
     return out.getvalue()
 

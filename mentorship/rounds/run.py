@@ -25,6 +25,7 @@ from matching import (
     Taxonomy,
     match_profiles,
 )
+from matching.explain import reason
 from matching.profiles import DEFAULT_TEACH_LEVEL
 from mentorship.core.audit import record_event
 from mentorship.core.db import batches
@@ -44,6 +45,7 @@ from mentorship.rounds.models import (
     member_pairs,
 )
 from mentorship.rounds.queries import find_round
+from mentorship.rounds.reasons import stored_entry, stored_reasons
 from mentorship.rounds.settings import engine_settings
 from mentorship.rounds.snapshot import from_snapshot, snapshot_hash, to_snapshot
 from mentorship.taxonomy.sync import sync_replacements
@@ -376,7 +378,7 @@ def _match_values(pair, inputs: RoundInputs) -> dict[str, Any]:
     """The column values of a Match row for one of the engine's pairs (or circles)."""
     return {"mentor_id": inputs.person_id[pair.mentor], "mentee_id": inputs.person_id[pair.mentee],
             "third_id": inputs.person_id[pair.third] if pair.third is not None else None,
-            "score": pair.score, "reasons": list(pair.reasons),
+            "score": pair.score, "reasons": stored_reasons(pair.reasons, inputs.person_id),
             "alternatives": [list(alt) for alt in pair.alternatives], "locked": pair.locked}
 
 
@@ -397,10 +399,10 @@ def _explain_live_mentees(session: Session, current: Round, result, person_id: d
     entries = []
     for entry in result.unmatched:
         if person_id.get(entry.id) in live and entry.id not in mentoring:
-            entries.append({"id": entry.id, "side": "mentee",
-                            "reason": "already has a mentor: a live pair from an earlier round"})
+            entries.append({"id": entry.id, "side": "mentee", "reason": reason("live_pair"),
+                            "details": []})
         else:
-            entries.append(asdict(entry))
+            entries.append(stored_entry(entry, person_id))
     return entries
 
 

@@ -74,6 +74,8 @@ class RoundSettingsSchema(Schema):
                                error_messages=_NUMBER)
     min_score = fields.Float(validate=validate.Range(0, 1, error="must be between 0 and 1"),
                              error_messages=_NUMBER)
+    close_call_margin = fields.Float(validate=validate.Range(0, 1, error="must be between 0 "
+                                                             "and 1"), error_messages=_NUMBER)
     fair = fields.Boolean()
     # Absent or null: the mode's default (refused in mentor mode, allowed in peer mode).
     allow_same_manager = fields.Boolean(allow_none=True)
@@ -108,7 +110,8 @@ def default_settings() -> dict[str, Any]:
     """Return every setting with the engine's default value (what a new-round form starts from)."""
     weights, settings = ScoreWeights(), MatchSettings()
     return {"priority": weights.priority, "text_weight": weights.text,
-            "min_score": settings.min_score, "fair": settings.fair,
+            "min_score": settings.min_score, "close_call_margin": settings.close_call_margin,
+            "fair": settings.fair,
             "allow_same_manager": settings.allow_same_manager, "allow_repeat": False,
             "experience": str(settings.experience), "department": str(settings.department),
             "institution": AUTO if settings.institution is None else str(settings.institution),
@@ -159,6 +162,7 @@ def engine_settings(mode: str, settings: dict[str, Any], **rules: Any) -> MatchS
                              text=float(values["text_weight"]),
                              preference=float(values["preference_weight"])),
         min_score=float(values["min_score"]),
+        close_call_margin=float(values["close_call_margin"]),
         fair=bool(values["fair"]),
         allow_same_manager=values["allow_same_manager"],
         trios=bool(values["trios"]),

@@ -24,7 +24,7 @@ def test_mentor_declines_and_the_mentee_sees_a_new_mentor(new_page, db_sessions,
     card = mentor.locator("article.card", has=mentor.get_by_role("heading", name="Eli Mentee"))
     expect(card).to_contain_text("Your mentee")
     expect(card).to_contain_text("Learn original cataloguing")
-    expect(card.locator(".reasons")).to_contain_text("MARC 21: mentor expert (4), mentee aware (1)")
+    expect(card.locator(".reasons")).to_contain_text("MARC 21 (want 1): mentor expert (4), mentee aware (1)")
     check_accessibility(mentor)
     screenshot(mentor, "my-matches")
 

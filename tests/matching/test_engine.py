@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from matching import InfeasibleLockError, MatchSettings, Mode, Profile, Role, match_profiles
 from matching.diagnose import skill_contributions
+from matching.explain import render
 from matching.scoring import ScoreWeights, grid_scores
 from tests.matching.conftest import pools
 
@@ -145,14 +146,15 @@ def test_explanations_agree_with_profiles(profiles, taxonomy):
         value = sum(c.value for c in contributions)
         assert pair.score == pytest.approx(grid_scores(np.array([value]), np.zeros(1))[0],
                                            abs=1e-9)
-        for contribution, reason in zip(contributions, pair.reasons, strict=False):
+        skills = [r for r in pair.reasons if r["code"] == "skill"]
+        assert len(skills) == min(3, len(contributions))
+        for contribution, reason in zip(contributions, skills, strict=False):
             assert contribution.skill in mentee.learn
             assert contribution.skill in mentor.teaching
-            assert contribution.teacher_level == mentor.level(contribution.skill)
-            assert contribution.learner_level == mentee.level(contribution.skill)
-            assert reason.startswith(taxonomy.name(contribution.skill) + ": mentor ")
-            assert f"({mentor.level(contribution.skill)}), mentee " in reason
-            assert reason.endswith(f"({mentee.level(contribution.skill)})")
+            assert reason == {"code": "skill", "skill": contribution.skill,
+                              "mentor_level": mentor.level(contribution.skill),
+                              "mentee_level": mentee.level(contribution.skill),
+                              "rank": mentee.learn.index(contribution.skill) + 1}
 
 
 @FAST
@@ -240,20 +242,25 @@ def test_unmatched_reasons_name_the_cause(taxonomy):
     ]
     result = match_profiles(profiles, taxonomy=taxonomy)
     reasons = {u.id: u.reason for u in result.unmatched}
-    assert "excluded" in reasons["report@x"] and "manager rule" in reasons["report@x"]
-    assert reasons["lonely@x"].startswith("nobody taking mentees teaches")
-    assert "SPARQL" in reasons["lonely@x"]
-    assert reasons["idle@x"].startswith("no learning goals")
-    assert "already full" in reasons["second@x"]
-    assert reasons["boss@x"].startswith("all 1 mentees who could learn from them are excluded")
+    assert reasons["report@x"] == {"code": "excluded", "total": 1, "rules": {"manager": 1}}
+    assert reasons["lonely@x"] == {"code": "no_teacher", "wants": ["sparql"], "mode": "mentor"}
+    assert reasons["idle@x"] == {"code": "no_goals", "mode": "mentor"}
+    # second@x lost full@x's only place to first@x, who scores higher with them.
+    assert reasons["second@x"]["code"] == "seat_taken"
+    assert (reasons["second@x"]["mentor"], reasons["second@x"]["holder"]) == ("full@x", "first@x")
+    assert reasons["second@x"]["holder_score"] > reasons["second@x"]["score"]
+    assert reasons["boss@x"] == {"code": "mentees_excluded", "free": 1, "capacity": 1,
+                                 "total": 1, "rules": {}}
     pair = result.pairs[0]
     assert (pair.mentor, pair.mentee) == ("full@x", "first@x")
-    assert pair.reasons[0] == "Python: mentor expert (4), mentee none (0)"
+    assert pair.reasons[0] == {"code": "skill", "skill": "python", "mentor_level": 4,
+                               "mentee_level": 0, "rank": 1}
     assert pair.alternatives == ()
 
     strict = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(min_score=0.9))
-    reasons = {u.id: u.reason for u in strict.unmatched}
-    assert "below the threshold 0.9" in reasons["first@x"]
+    reasons = {u.id: u.reason for u in strict.unmatched if u.side == "mentee"}
+    assert reasons["first@x"]["code"] == "below_threshold"
+    assert reasons["first@x"]["threshold"] == 0.9 and reasons["first@x"]["best"] < 0.9
 
 
 def test_lock_breaking_a_rule_is_an_input_error(taxonomy):
@@ -316,9 +323,14 @@ def test_reasons_for_people_who_neither_mentor_nor_learn(taxonomy):
         person("novice@x", levels={"rda": 1}, learn=("marc21",), role=Role.MENTOR, capacity=1),
     ]
     reasons = {u.id: u.reason for u in match_profiles(profiles, taxonomy=taxonomy).unmatched}
-    assert reasons["busy@x"] == ("capacity 0: not taking mentees this round; role mentor, so "
-                                 "their learning goals are not matched in mentor mode")
-    assert reasons["novice@x"].startswith("offers nothing to teach")
+    assert reasons["busy@x"] == {"code": "not_taking_part", "role": "mentor", "capacity": 0,
+                                 "offers": 1, "wants": 1}
+    assert reasons["novice@x"] == {"code": "not_taking_part", "role": "mentor", "capacity": 1,
+                                   "offers": 0, "wants": 1}
+    assert render(reasons["busy@x"]) == (
+        "capacity 0: not taking mentees this round; role mentor, so their learning goals are "
+        "not matched in mentor mode")
+    assert render(reasons["novice@x"]).startswith("offers nothing to teach")
 
 
 def test_alternatives_respect_the_threshold(taxonomy):

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from matching import MatchSettings, Mode, Profile, Role, match_profiles
 from matching.encode import Pool
+from matching.explain import render
 from matching.preferences import preference_bonus
 from matching.results import Chain, Factor
 from matching.rules import exclusions
@@ -50,7 +51,8 @@ def partner_of(result, person):
 
 
 def reason_of(result, person):
-    return next(u.reason for u in result.unmatched if u.id == person)
+    """The person's first unmatched report, as it reads."""
+    return render(next(u.reason for u in result.unmatched if u.id == person))
 
 
 def run(profiles, taxonomy, **changes):
@@ -82,13 +84,13 @@ def test_a_more_experienced_mentor_is_preferred(taxonomy):
 def test_a_less_experienced_mentor_is_allowed_and_flagged_as_reverse_mentoring(taxonomy):
     result = run([mentee("m@x", years_experience=12), mentor("t@x", years_experience=3)], taxonomy)
     assert mentor_of(result, "m@x") == "t@x"
-    assert ("reverse mentoring: the mentor has fewer years of experience (3) than the mentee (12)"
-            in result.pairs[0].reasons)
+    assert {"code": "reverse_mentoring", "mentor_years": 3.0, "mentee_years": 12.0} in (
+        result.pairs[0].reasons)
     ignored = run([mentee("m@x", years_experience=12), mentor("t@x", years_experience=3)],
                   taxonomy, experience="ignore")
-    assert not any("reverse" in r for r in ignored.pairs[0].reasons)
+    assert not any(r["code"] == "reverse_mentoring" for r in ignored.pairs[0].reasons)
     unknown = run([mentee("m@x"), mentor("t@x", years_experience=3)], taxonomy)
-    assert not any("reverse" in r for r in unknown.pairs[0].reasons)
+    assert not any(r["code"] == "reverse_mentoring" for r in unknown.pairs[0].reasons)
 
 
 def test_peer_mode_prefers_a_swap_with_a_difference_in_experience(taxonomy):
@@ -99,7 +101,7 @@ def test_peer_mode_prefers_a_swap_with_a_difference_in_experience(taxonomy):
                 peer_b(same, years_experience=5)]
     assert preferred_wins(taxonomy, build, "different", "same", mode=PEER)
     result = run(build("a@x", "z@x"), taxonomy, mode=PEER)
-    assert not any("reverse" in r for p in result.pairs for r in p.reasons)
+    assert not any(r["code"] == "reverse_mentoring" for p in result.pairs for r in p.reasons)
 
 
 # ---------------------------------------------------------------------------- department

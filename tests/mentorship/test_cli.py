@@ -93,13 +93,15 @@ def test_table_lists_pairs_with_reasons(pool_csv):
     ben = next(line for line in lines if line.startswith("Ben "))
     assert "Cal " in ben
     assert "0.545" in ben  # MARC 21 is Ben's first want, two levels up: 1.125 / 2.0625
-    assert "MARC 21: mentor proficient (3), mentee aware (1)" in ben
+    assert "MARC 21 (want 1): mentor proficient (3), mentee aware (1)" in ben
     dee = next(line for line in lines if line.startswith("Dee "))
     assert "Ada " in dee
-    assert "RDA: mentor proficient (3), mentee aware (1)" in dee
+    assert "RDA (want 1): mentor proficient (3), mentee aware (1)" in dee
     assert "Mentees without a mentor (1):" in lines
     assert ("  Eve <eve@lib.org>: nobody taking mentees teaches what they want (Python) above their "
             "level") in lines
+    assert ("    - nobody in the pool rates Python 3 or more above their level: look outside "
+            "(training, another library)") in lines
     assert "Summary:" in lines
 
 
@@ -112,14 +114,22 @@ def test_json_result(pool_csv):
     ben = next(pair for pair in data["pairs"] if pair["mentee"] == "ben@lib.org")
     assert {"mentor", "mentee", "score", "reasons", "alternatives"} <= set(ben)
     assert ben["score"] == pytest.approx(0.5455)
-    assert ben["reasons"] == ["MARC 21: mentor proficient (3), mentee aware (1)"]
+    assert ben["reasons"] == [{"code": "skill", "skill": "marc21", "mentor_level": 3,
+                               "mentee_level": 1, "rank": 1,
+                               "text": "MARC 21 (want 1): mentor proficient (3), mentee aware (1)"}]
     assert ben["alternatives"] == [{"mentor": "ada@lib.org", "score": pytest.approx(0.6061)}]
     assert ben["locked"] is False
-    assert data["unmatched"] == [{
-        "email": "eve@lib.org",
-        "reason": "nobody taking mentees teaches what they want (Python) above their level",
-        "side": "mentee",
-    }]
+    eve = next(entry for entry in data["unmatched"] if entry["email"] == "eve@lib.org")
+    assert eve == {
+        "email": "eve@lib.org", "side": "mentee",
+        "reason": {"code": "no_teacher", "wants": ["python"], "mode": "mentor",
+                   "text": "nobody taking mentees teaches what they want (Python) above their "
+                           "level"},
+        "details": [{"code": "nobody_has", "skill": "python",
+                     "text": "nobody in the pool rates Python 3 or more above their level: look "
+                             "outside (training, another library)"}],
+    }
+    assert [e["side"] for e in data["unmatched"]].count("mentee") == 1
     assert data["summary"]["matched"] == 2
     assert data["summary"]["total_score"] == pytest.approx(1.091)
     assert all(set(entry) == {"skill", "demand", "supply", "met"} for entry in data["skills"])
@@ -134,13 +144,15 @@ def test_csv_result(pool_csv):
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0]) == ["mentor_email", "mentor_name", "mentee_email", "mentee_name", "score",
-                             "locked", "reasons", "alternatives"]
+                             "locked", "reasons", "alternatives", "reason_codes"]
     assert {(row["mentor_email"], row["mentee_email"]) for row in rows} == BEST_PAIRS
     ben = next(row for row in rows if row["mentee_email"] == "ben@lib.org")
     assert ben["mentor_name"] == "Cal"
     assert ben["mentee_name"] == "Ben"
     assert ben["score"] == "0.545"
-    assert ben["reasons"] == "MARC 21: mentor proficient (3), mentee aware (1)"
+    assert ben["reasons"] == "MARC 21 (want 1): mentor proficient (3), mentee aware (1)"
+    assert json.loads(ben["reason_codes"]) == [{"code": "skill", "skill": "marc21",
+                                                "mentor_level": 3, "mentee_level": 1, "rank": 1}]
     assert ben["alternatives"] == "ada@lib.org (0.606)"
 
 
@@ -155,10 +167,11 @@ def test_peer_mode_pairs_people_who_teach_each_other(write_csv):
 
     assert data["mode"] == "peer"
     assert [pair["people"] for pair in data["pairs"]] == [["pat@lib.org", "quinn@lib.org"]]
-    assert data["pairs"][0]["reasons"] == [
-        "quinn@lib.org teaches pat@lib.org Python: expert (4) vs none (0)",
-        "pat@lib.org teaches quinn@lib.org MARC 21: expert (4) vs none (0)",
+    assert [r["text"] for r in data["pairs"][0]["reasons"]] == [
+        "Quinn teaches Pat Python (want 1): expert (4) vs none (0)",
+        "Pat teaches Quinn MARC 21 (want 1): expert (4) vs none (0)",
     ]
+    assert data["pairs"][0]["reasons"][0]["teacher"] == "quinn@lib.org"
     assert [entry["email"] for entry in data["unmatched"]] == ["ros@lib.org"]
 
 
@@ -290,7 +303,8 @@ def test_avoided_pair_is_never_proposed(pool_csv, pairs_file, header):
     assert ("ada@lib.org", "dee@lib.org") not in mentor_pairs(data)
     assert mentor_pairs(data) == {("ada@lib.org", "ben@lib.org")}
     dee = next(entry for entry in data["unmatched"] if entry["email"] == "dee@lib.org")
-    assert dee["reason"] == "all 1 eligible candidates excluded (avoid list 1)"
+    assert dee["reason"]["text"] == "all 1 eligible candidates excluded (avoid list 1)"
+    assert dee["reason"]["rules"] == {"avoid": 1}
 
 
 def test_avoid_previous_does_not_repeat_earlier_pairs(pool_csv, tmp_path):
@@ -323,7 +337,7 @@ def test_lock_keeps_the_locked_pair(pool_csv, pairs_file):
     assert mentor_pairs(data) == {("ada@lib.org", "ben@lib.org")}
     [pair] = data["pairs"]
     assert pair["locked"] is True
-    assert pair["reasons"][0] == "locked by the coordinator"
+    assert pair["reasons"][0] == {"code": "locked", "text": "locked by the coordinator"}
     assert data["summary"]["locked"] == 1
 
 
@@ -359,7 +373,7 @@ def test_same_manager_pair_is_excluded_by_default(write_csv):
 
     assert data["pairs"] == []
     ben = next(entry for entry in data["unmatched"] if entry["email"] == "ben@lib.org")
-    assert ben["reason"] == "all 1 eligible candidates excluded (same-manager rule 1)"
+    assert ben["reason"]["text"] == "all 1 eligible candidates excluded (same-manager rule 1)"
 
 
 def test_allow_same_manager_allows_the_pair(write_csv):
@@ -374,7 +388,7 @@ def test_min_score_drops_pairs_below_it(pool_csv):
     assert mentor_pairs(data) == {("ada@lib.org", "ben@lib.org")}
     assert all(pair["score"] >= 0.6 for pair in data["pairs"])
     dee = next(entry for entry in data["unmatched"] if entry["email"] == "dee@lib.org")
-    assert dee["reason"] == "all 1 candidates score below the threshold 0.6 (best 0.545)"
+    assert dee["reason"]["text"] == "all 1 candidates score below the threshold 0.6 (best 0.545)"
 
 
 @pytest.mark.parametrize("value", ["1.5", "-0.1", "high"])
@@ -437,7 +451,8 @@ def test_custom_taxonomy(write_csv, tmp_path):
     data = run_json(path, "--taxonomy", taxonomy)
 
     assert mentor_pairs(data) == {("ada@lib.org", "ben@lib.org")}
-    assert data["pairs"][0]["reasons"] == ["3D printing: mentor expert (4), mentee none (0)"]
+    assert [r["text"] for r in data["pairs"][0]["reasons"]] == [
+        "3D printing (want 1): mentor expert (4), mentee none (0)"]
     assert data["skills"] == [{"skill": "printing_3d", "demand": 1, "supply": 1, "met": 1}]
 
 
@@ -508,11 +523,11 @@ def test_factor_flags_reach_the_engine(write_csv):
     default = run_json(path)
     assert mentor_pairs(default) == {("ada@lib.org", "ben@lib.org")}
     assert ("reverse mentoring: the mentor has fewer years of experience (3) than the mentee (12)"
-            in default["pairs"][0]["reasons"])
+            in [r["text"] for r in default["pairs"][0]["reasons"]])
     refused = run_json(path, "--department", "require", "--max-time-zone-hours", "2")
     ben = next(entry for entry in refused["unmatched"] if entry["email"] == "ben@lib.org")
-    assert ben["reason"] == ("all 1 eligible candidates excluded "
-                             "(same-department rule 1, time-zone rule 1)")
+    assert ben["reason"]["text"] == ("all 1 eligible candidates excluded "
+                                     "(same-department rule 1, time-zone rule 1)")
     assert not run_json(path, "--experience", "ignore")["pairs"][0]["reasons"][1:]
 
 

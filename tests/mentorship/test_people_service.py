@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from matching.explain import REASONS
 from mentorship.core.errors import NotFound, PermissionDenied
 from mentorship.models import Base
 from mentorship.people.models import Person
@@ -92,5 +93,11 @@ def test_export_includes_what_round_reports_say(db, published):
     left_out = db.get(Round, published.id).unmatched[0]
     data = export_person(db, None, left_out["id"])
     report = next(r for r in data["round_reports"] if r["round"] == published.id)
-    assert report["unmatched"] == [left_out]
+    [entry] = report["unmatched"]
+    assert (entry["id"], entry["side"], entry["reason"]["code"]) == (
+        left_out["id"], left_out["side"], left_out["reason"]["code"])
+    assert entry["reason"]["text"]
+    # Reported as the person may read it: other people named only for coordinators are not.
+    private = REASONS[left_out["reason"]["code"]].private
+    assert not set(private) & set(entry["reason"])
     assert report["input_profile"][0]["id"] == left_out["id"]

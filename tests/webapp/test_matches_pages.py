@@ -10,7 +10,7 @@ def test_mentee_sees_their_mentor_with_reasons_goals_and_contact(as_role):
     page = as_role("mentee").get("/matches").get_data(as_text=True)
     assert "Your mentor" in page and "Mina Mentor" in page
     assert "mentor@example.org" in page and "Pass on cataloguing practice" in page
-    assert "MARC 21: mentor expert (4), mentee aware (1)" in page
+    assert "MARC 21 (want 1): mentor expert (4), mentee aware (1)" in page
 
 
 def test_mentor_sees_their_mentee(as_role):

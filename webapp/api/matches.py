@@ -25,7 +25,7 @@ blp = Blueprint("api_matches", __name__, url_prefix="/api/v1/matches",
 @blp.response(200, MyPairSchema(many=True))
 def list_mine() -> list[MyPair]:
     """Return the signed-in person's live pairs in published rounds, as mentor and as mentee."""
-    return my_pairs(get_db(), actor())
+    return my_pairs(get_db(), actor(), taxonomy=get_taxonomy())
 
 
 @blp.route("/<int:match_id>", methods=["GET"])
@@ -33,7 +33,7 @@ def list_mine() -> list[MyPair]:
 @blp.response(200, MatchDetailSchema)
 def get_one(match_id: int) -> PairRow:
     """Return a pair to its mentor, its mentee or a coordinator."""
-    return pair_details(get_db(), actor(), match_id)
+    return pair_details(get_db(), actor(), match_id, taxonomy=get_taxonomy())
 
 
 @blp.route("/<int:match_id>/accept", methods=["POST"])

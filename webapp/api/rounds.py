@@ -12,11 +12,18 @@ from mentorship.core.paging import PAGE_SIZE
 from mentorship.rounds.jobs import start_preview
 from mentorship.rounds.models import Round
 from mentorship.rounds.operations import close_round, create_round, publish_round
-from mentorship.rounds.queries import PairRow, get_round, list_rounds, round_pairs
+from mentorship.rounds.queries import PairRow, get_round, list_rounds, round_pairs, round_unmatched
 from webapp.api.access import guarded
-from webapp.api.schemas import PairSchema, PreviewJobSchema, RoundCreateSchema, RoundDetailSchema, RoundSchema
+from webapp.api.schemas import (
+    PairSchema,
+    PreviewJobSchema,
+    RoundCreateSchema,
+    RoundDetailSchema,
+    RoundSchema,
+    with_unmatched,
+)
 from webapp.auth import actor
-from webapp.database import get_db
+from webapp.database import get_db, get_taxonomy
 
 __all__ = ["blp"]
 
@@ -46,9 +53,11 @@ def create(body: dict[str, Any]) -> tuple[Round, dict[str, str]]:
 @blp.route("/<int:round_id>", methods=["GET"])
 @guarded(blp, "coordinator")
 @blp.response(200, RoundDetailSchema)
-def get_one(round_id: int) -> Round:
+def get_one(round_id: int) -> Any:
     """Return a round: status, job progress, settings, summary and the unmatched."""
-    return get_round(get_db(), actor(), round_id)
+    db = get_db()
+    return with_unmatched(get_round(db, actor(), round_id),
+                          round_unmatched(db, actor(), round_id, taxonomy=get_taxonomy()))
 
 
 @blp.route("/<int:round_id>/preview", methods=["POST"])
@@ -90,6 +99,7 @@ def close(round_id: int) -> Round:
 def list_matches(round_id: int, pagination_parameters: PaginationParameters) -> list[PairRow]:
     """Return one page of the round's pairs (declined ones left out), best score first."""
     page = round_pairs(get_db(), actor(), round_id, page=pagination_parameters.page,
+                       taxonomy=get_taxonomy(),
                        size=pagination_parameters.page_size)
     pagination_parameters.item_count = page.total
     return page.items

@@ -43,6 +43,7 @@ __all__ = [
     "UnmatchedSchema",
     "UtcDateTime",
     "roles_of",
+    "with_unmatched",
 ]
 
 
@@ -238,12 +239,30 @@ class RoundSchema(Schema):
         return _Merged(found, **extra)
 
 
+_REASON = {"type": "object", "description": "A reason: its code, the code's parameters and "
+           "the text it reads as (`code: text` for one stored before reasons were codes).",
+           "properties": {"code": {"type": "string"}, "text": {"type": "string"}},
+           "additionalProperties": True}
+
+
+def _reason_list(description: str) -> fields.Function:
+    """The `reasons` of what is dumped: shown reasons (code, parameters and text), as the
+    services give them."""
+    return fields.Function(lambda item: list(item.reasons or ()), dump_only=True, metadata={
+        "type": "array", "items": _REASON, "description": description})
+
+
 class UnmatchedSchema(Schema):
-    """Someone a round left without a pair, and why."""
+    """Someone a round left without a pair, or a mentor offer with a free place, and why."""
 
     email = fields.String(attribute="id", dump_only=True)
-    side = fields.String(dump_only=True, metadata={"description": "mentee, mentor or peer."})
-    reason = fields.String(dump_only=True)
+    side = fields.String(dump_only=True, metadata={
+        "description": "mentee, mentor (an offer with a free place, or taking part in "
+                       "neither way) or peer."})
+    reason = fields.Dict(dump_only=True, metadata=_REASON)
+    details = fields.List(fields.Dict(metadata=_REASON), dump_only=True, metadata={
+        "description": "What could be done: a colleague who could teach a want, a want nobody "
+                       "has, a trio that would work..."})
 
 
 class SkillBalanceSchema(Schema):
@@ -268,6 +287,11 @@ class RoundDetailSchema(RoundSchema):
     unmatched = fields.List(fields.Nested(UnmatchedSchema), dump_only=True)
 
 
+def with_unmatched(found: Any, unmatched: list[dict[str, Any]]) -> Any:
+    """Return a round seen with its unmatched entries as shown, for `RoundDetailSchema`."""
+    return _Merged(found, unmatched=unmatched)
+
+
 class MatchSchema(Schema):
     """A pair of a round, by ids."""
 
@@ -280,7 +304,6 @@ class MatchSchema(Schema):
                        "teaches third, third teaches mentor); null for a pair."})
     status = fields.Enum(MatchStatus, by_value=True, dump_only=True)
     score = fields.Float(dump_only=True)
-    reasons = fields.List(fields.String(), dump_only=True)
     created_at = UtcDateTime(dump_only=True)
     updated_at = UtcDateTime(dump_only=True)
 
@@ -291,11 +314,13 @@ class MatchDetailSchema(MatchSchema):
     mentor = fields.Nested(PersonBriefSchema, dump_only=True, allow_none=True)
     mentee = fields.Nested(PersonBriefSchema, dump_only=True, allow_none=True)
     third = fields.Nested(PersonBriefSchema, dump_only=True, allow_none=True)
+    reasons = _reason_list(description="Why they were paired, as the reader may see it.")
 
     @pre_dump
     def _from_row(self, row: Any, **kwargs: Any) -> Any:
-        """Accept a `PairRow` (match, mentor, mentee, and a circle's third)."""
-        return _Merged(row.match, mentor=row.mentor, mentee=row.mentee, third=row.third)
+        """Accept a `PairRow` (match, mentor, mentee, a circle's third, reasons as shown)."""
+        return _Merged(row.match, mentor=row.mentor, mentee=row.mentee, third=row.third,
+                       reasons=row.reasons)
 
 
 class PairSchema(MatchDetailSchema):
@@ -313,7 +338,7 @@ class PairSchema(MatchDetailSchema):
     def _from_row(self, row: Any, **kwargs: Any) -> Any:
         """Accept a `PairRow`; its lock may come from a rule, not only the match row."""
         return _Merged(row.match, mentor=row.mentor, mentee=row.mentee, third=row.third,
-                       locked=row.locked)
+                       locked=row.locked, reasons=row.reasons)
 
 
 class RoundBriefSchema(Schema):
@@ -342,7 +367,7 @@ class MyPairSchema(Schema):
     my_side = fields.String(dump_only=True, metadata={"description": "mentor or mentee."})
     status = fields.Enum(MatchStatus, by_value=True, attribute="match.status", dump_only=True)
     score = fields.Float(attribute="match.score", dump_only=True)
-    reasons = fields.List(fields.String(), attribute="match.reasons", dump_only=True)
+    reasons = _reason_list(description="Why they were paired, as a participant sees it.")
     other = fields.Nested(OtherPersonSchema, dump_only=True,
                           metadata={"description": "The mentor, for a mentee; the mentee, for a "
                                                    "mentor; in a circle, the one they teach."})

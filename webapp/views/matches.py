@@ -17,7 +17,7 @@ bp = Blueprint("matches", __name__, url_prefix="/matches")
 @login_required
 def index():
     """The signed-in person's pairs in published rounds."""
-    pairs = my_pairs(get_db(), actor())
+    pairs = my_pairs(get_db(), actor(), taxonomy=get_taxonomy())
     return render_template("matches/index.html", pairs=pairs, taxonomy=get_taxonomy(),
                            levels=LEVEL_NAMES)
 
@@ -38,7 +38,7 @@ def decline(match_id: int):
     """Ask for an optional reason, then decline: the people freed are matched again."""
     db, who = get_db(), actor()
     if request.method == "GET":
-        pair = pair_details(db, who, match_id)
+        pair = pair_details(db, who, match_id, taxonomy=get_taxonomy())
         others = [p for p in (pair.mentor, pair.mentee, pair.third)
                   if p is not None and p.id != who.id]
         other = others[0] if len(others) == 1 else None

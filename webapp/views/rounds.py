@@ -58,7 +58,7 @@ MODES = (
     ("mentor", "Mentor mode", "mentors teach mentees the skills they want to learn"),
     ("peer", "Peer mode", "people pair up to learn from each other"),
 )
-NUMBER_FIELDS = ("text_weight", "min_score", "preference_weight",
+NUMBER_FIELDS = ("text_weight", "min_score", "close_call_margin", "preference_weight",
                  "experience_weight", "department_weight", "institution_weight",
                  "max_time_zone_hours")
 #: Number fields that may be left empty: the default (for the time zones, no limit).
@@ -217,8 +217,10 @@ def _review(round_id: int, *, errors: dict[str, str] | None = None,
         settings=settings_text(current.settings),
         summary=[(label, summary[key]) for key, label in SUMMARY_LABELS.items()
                  if isinstance(summary.get(key), int | float)],
-        pairs=round_pairs(db, who, round_id, page=page, text=text),
-        unmatched=unmatched_people(db, who, round_id, page=upage),
+        pairs=round_pairs(db, who, round_id, page=page, text=text,
+                          taxonomy=get_taxonomy()),
+        unmatched=unmatched_people(db, who, round_id, page=upage,
+                                   taxonomy=get_taxonomy()),
         locks=locks_of(db, who, round_id),
         declined=declined_pairs(db, who, round_id),
         charts=round_charts(db, who, round_id, get_taxonomy()),
@@ -307,7 +309,7 @@ def close(round_id: int):
 @coordinator_required
 def export(round_id: int):
     """The round's pairs as a CSV file for a spreadsheet."""
-    text = pairs_csv(get_db(), actor(), round_id)
+    text = pairs_csv(get_db(), actor(), round_id, taxonomy=get_taxonomy())
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="round-{round_id}-pairs.csv"'})
 
