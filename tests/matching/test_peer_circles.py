@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matching import MatchSettings, Mode, Profile, Role, match_profiles
-from matching.explain import render
 from matching.encode import Pool
+from matching.explain import render
 from matching.scoring import mutual_scores
 from matching.solvers import SCORE_SCALE, max_weight_peer_matching
 from matching.solvers.peer import max_weight_peer_groups, teaching_circles

@@ -13,7 +13,7 @@ from mentorship.profiles.operations import import_profiles
 from mentorship.rounds.models import Match, MatchStatus, Round
 from mentorship.rounds.operations import create_round, publish_round
 from mentorship.rounds.pairs import accept_match, decline_match, my_pairs
-from mentorship.rounds.queries import pairs_csv, round_pairs
+from mentorship.rounds.queries import pairs_csv, round_pairs, round_unmatched
 from mentorship.rounds.run import preview_round, reproduce_round
 from mentorship.rounds.snapshot import from_snapshot
 
@@ -58,8 +58,14 @@ def test_a_circle_is_stored_as_one_row_in_teaching_order(db, people, taxonomy):
 
 def test_without_trios_the_round_says_a_trio_would_work(db, people, taxonomy):
     current = peer_round(db, taxonomy, trios=False)
-    assert {e["id"]: e["reason"] for e in current.unmatched} == dict.fromkeys(
-        ("a@lib.org", "b@lib.org", "c@lib.org"), "no mutual swap; a trio would work")
+    reasons = {e["id"]: e["reason"] for e in current.unmatched}
+    assert set(reasons) == {"a@lib.org", "b@lib.org", "c@lib.org"}
+    # Stored as a code naming the other two by person id; shown with their names.
+    assert all(r["code"] == "trio_possible" and all(isinstance(k, int) for k in r["people"])
+               for r in reasons.values())
+    shown = {e["id"]: e["reason"]["text"]
+             for e in round_unmatched(db, None, current.id, taxonomy=taxonomy)}
+    assert all(text.startswith("no mutual swap, but a trio would work: ") for text in shown.values())
 
 
 def test_the_csv_export_shows_a_circle_as_one_row_of_three(db, people, taxonomy):
