@@ -122,7 +122,7 @@ class Ambiguity:
     prefer: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Taxonomy:
     """An ordered vocabulary of skills with lookup by id, name or alias.
 
@@ -139,6 +139,11 @@ class Taxonomy:
     ambiguities: tuple[Ambiguity, ...] = ()
     _lookup: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _ambiguous: dict[str, Ambiguity] = field(default_factory=dict, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        # A short form: the whole vocabulary is hundreds of skills, too long for a message.
+        return (f"Taxonomy({len(self.skills)} skills in {len(self.categories)} categories "
+                f"from {self.source})")
 
     def __post_init__(self) -> None:
         lookup: dict[str, str] = {}
