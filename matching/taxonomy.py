@@ -145,6 +145,10 @@ class Taxonomy:
         return (f"Taxonomy({len(self.skills)} skills in {len(self.categories)} categories "
                 f"from {self.source})")
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """Print the short form in pretty printers too (IPython's, Hypothesis's)."""
+        printer.text(repr(self))
+
     def __post_init__(self) -> None:
         lookup: dict[str, str] = {}
         for skill in self.skills.values():

@@ -254,10 +254,18 @@ def test_match_profiles_places_and_scores_as_brute_force(profiles, min_score, ta
     everyone = np.arange(len(pool.profiles))
     directed = pool.scores(everyone, everyone, settings_.weights).toarray()
     managers = {p.id: p.manager for p in profiles}
+
+    def above(person):  # everyone in the person's management chain (the pools have no cycle)
+        chain, boss = set(), managers[person]
+        while boss is not None and boss not in chain:
+            chain.add(boss)
+            boss = managers.get(boss)
+        return chain
+
     for a, b in itertools.permutations(range(len(pool.ids)), 2):
         first, second = pool.ids[a], pool.ids[b]
-        if managers[first] == second or managers[second] == first:
-            directed[a, b] = 0.0   # the manager rule; teammates may swap in peer mode
+        if second in above(first) or first in above(second):
+            directed[a, b] = 0.0   # the management-chain rule; teammates may swap in peer mode
     best = brute_force(directed, min_score=min_score)
     total = round(sum(p.weight for p in result.pairs) * 2 * SCORE_SCALE)
     people, best_total = best

@@ -210,18 +210,41 @@ def test_killed_writer_leaves_no_partial_round(private_database, taxonomy):
     engine.dispose()
 
 
+def swappable(db, round_id: int, count: int = 2) -> list[Match]:
+    """Return `count` pairs of a round any two of which can swap without breaking a rule:
+    everyone meets either way and nobody is in a management chain with anyone of the others."""
+    either = set(db.scalars(select(Profile.person_id).where(
+        Profile.format_preference == "either")))
+    manager = dict(db.execute(select(Person.id, Person.manager_id)).all())
+
+    def chain(person):
+        seen = set()
+        while manager.get(person) is not None and manager[person] not in seen:
+            person = manager[person]
+            seen.add(person)
+        return seen
+
+    chosen: list[Match] = []
+    for match in db.scalars(select(Match).where(Match.round_id == round_id).order_by(Match.id)):
+        people = {match.mentor_id, match.mentee_id}
+        if not people <= either:
+            continue
+        others = {p for m in chosen for p in (m.mentor_id, m.mentee_id)}
+        if any(p in chain(q) or q in chain(p) for p in people for q in others):
+            continue
+        chosen.append(match)
+        if len(chosen) == count:
+            return chosen
+    raise AssertionError("the round has no pairs that can swap")
+
+
 def test_adjust_before_publishing_and_resolve_around_locks(staff, taxonomy):
     from mentorship.rounds.operations import lock_pair, remove_pair, swap_pairs
 
     db = staff
     current = create_round(db, None, "A", settings={"allow_same_manager": True})
     preview_round(db, None, current.id, taxonomy=taxonomy)
-    # Pairs whose people meet either way, so swapping two of them breaks no factor rule.
-    either = set(db.scalars(select(Profile.person_id).where(
-        Profile.format_preference == "either")))
-    matches = [m for m in db.scalars(select(Match).where(Match.round_id == current.id))
-               if {m.mentor_id, m.mentee_id} <= either]
-    removed, first, second = matches[0], matches[1], matches[2]
+    removed, first, second = swappable(db, current.id, 3)
     email = dict(db.execute(select(Person.id, Person.email)).all())
 
     remove_pair(db, None, current.id, removed.id)
@@ -290,11 +313,7 @@ def test_bad_round_settings_and_lock_mistakes_are_clear_errors(staff, taxonomy):
 
     current = create_round(db, None, "A")
     preview_round(db, None, current.id, taxonomy=taxonomy)
-    # Two pairs whose four people meet either way, so swapping them breaks no factor rule.
-    either = set(db.scalars(select(Profile.person_id).where(
-        Profile.format_preference == "either")))
-    matches = db.scalars(select(Match).where(Match.round_id == current.id)).all()
-    first, second = [m for m in matches if {m.mentor_id, m.mentee_id} <= either][:2]
+    first, second = swappable(db, current.id)
     email = dict(db.execute(select(Person.id, Person.email)).all())
     lock_pair(db, None, current.id, email[first.mentor_id], email[first.mentee_id])
     with pytest.raises(Conflict, match="already locked"):
