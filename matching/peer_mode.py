@@ -20,7 +20,16 @@ from matching.results import ENGINE_VERSION, MatchResult, MatchSettings, Mode, P
 from matching.rules import at_least, broken_rule, drop_rows_and_cols, exclusions, validate_locks
 from matching.rules import without_rules as allowed_by_rules
 from matching.scoring import mutual_scores, symmetric
-from matching.solvers import max_weight_peer_groups, max_weight_peer_matching, teaching_circles
+from matching.solvers import (
+    max_weight_peer_groups,
+    max_weight_peer_matching,
+    teaching_circles,
+    teaching_paths,
+)
+from matching.solvers.peer import ALL_CIRCLES_PATH_LIMIT
+
+#: Above the path limit, each person an optimal pairing leaves out keeps their best circles.
+CIRCLES_PER_PERSON = 64
 
 __all__ = ["match_peer"]
 
@@ -47,8 +56,21 @@ def match_peer(pool: Pool, settings: MatchSettings, report: Progress,
         solvable = drop_rows_and_cols(candidates, rows=gone, cols=gone)
     # Circles are found whether or not they are formed: an unmatched person is told if one
     # would have placed them. A rule forbids both directions of a pair, so every two members
-    # of a circle in the allowed directed scores may be grouped.
-    circles, circle_scores = teaching_circles(allowed_directed, min_score=settings.min_score)
+    # of a circle in the allowed directed scores may be grouped. Every circle is listed when
+    # trios are on and the pool is small enough; otherwise only the circles of the people an
+    # optimal pairing leaves out (all the reasons need, and the heuristic's moves use), the
+    # best CIRCLES_PER_PERSON of each.
+    complete = settings.trios and teaching_paths(allowed_directed) <= ALL_CIRCLES_PATH_LIMIT
+    involving = None
+    if not complete:
+        first, second = max_weight_peer_matching(solvable, method=method)
+        involving = np.ones(len(pool.profiles), bool)
+        involving[np.concatenate([first, second, gone]).astype(np.int64)] = False
+    circles, circle_scores = teaching_circles(allowed_directed, min_score=settings.min_score,
+                                              involving=involving)
+    if involving is not None:
+        circles, circle_scores = best_circles_each(circles, circle_scores, involving,
+                                                   CIRCLES_PER_PERSON)
     if len(gone):
         keep = ~np.isin(circles, gone).any(axis=1)
         circles, circle_scores = circles[keep], circle_scores[keep]
@@ -56,10 +78,11 @@ def match_peer(pool: Pool, settings: MatchSettings, report: Progress,
 
     report("assigning", 0.35)
     if settings.trios:
-        groups = max_weight_peer_groups(solvable, circles, circle_scores, method=method)
+        groups = max_weight_peer_groups(solvable, circles, circle_scores, method=method,
+                                        complete=complete,
+                                        pairing=None if complete else (first, second))
         found_pairs, found_circles, proven = groups.pairs, groups.circles, groups.proven_optimal
     else:
-        first, second = max_weight_peer_matching(solvable, method=method)
         found_pairs = tuple(zip(first.tolist(), second.tolist(), strict=True))
         found_circles, proven = (), True
     report("explaining", 0.85)
@@ -109,6 +132,23 @@ def match_peer(pool: Pool, settings: MatchSettings, report: Progress,
     skills = skill_balance(pool, everyone, everyone, partner_of)
     report("done", 1.0)
     return MatchResult(Mode.PEER, tuple(pairs), tuple(unmatched), summary, skills)
+
+
+def best_circles_each(circles: np.ndarray, scores: np.ndarray, involving: np.ndarray,
+                      keep: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the circles that are among the `keep` best of at least one of their members
+    in `involving`, in their order: enough for the heuristic to place those people, a
+    fraction of the memory and time of every circle of a large pool."""
+    if not len(circles):
+        return circles, scores
+    rows, slots = np.nonzero(involving[circles])
+    members = circles[rows, slots]
+    order = np.lexsort((rows, -scores[rows], members))
+    members, rows = members[order], rows[order]
+    starts = np.flatnonzero(np.r_[True, members[1:] != members[:-1]])
+    rank = np.arange(len(members)) - np.repeat(starts, np.diff(np.r_[starts, len(members)]))
+    chosen = np.unique(rows[rank < keep])
+    return circles[chosen], scores[chosen]
 
 
 def _peer_locks(pool, settings, rules):

@@ -100,7 +100,8 @@ def preference_bonus(pool: Pool, learners, teachers, settings: MatchSettings) ->
     bonus = np.zeros(len(learners))
     for weight, test in preferences.values():
         bonus += (weight / total) * test(pool.factors, learners, teachers)
-    return bonus
+    # Shares that add up to 1 may add up to a hair above it in floating point.
+    return np.clip(bonus, 0.0, 1.0)
 
 
 def pair_bonus(pool: Pool, settings: MatchSettings) -> Bonus | None:

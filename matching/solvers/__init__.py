@@ -17,6 +17,7 @@ from matching.solvers.peer import (
     max_weight_peer_groups,
     max_weight_peer_matching,
     teaching_circles,
+    teaching_paths,
 )
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "max_weight_peer_groups",
     "max_weight_peer_matching",
     "teaching_circles",
+    "teaching_paths",
 ]

@@ -113,6 +113,8 @@ EXACT_CANDIDATE_LIMIT = 2500
 #: The longest each stage of the exact programme may run before the part is packed
 #: heuristically instead (a safety net: parts under the limit are usually solved in a second).
 EXACT_SECONDS = 10.0
+#: The most candidates a part may have for the second heuristic packing, fewest options first.
+FEWEST_FIRST_LIMIT = 200_000
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,23 @@ class PeerGroups:
     proven_optimal: bool
 
 
+#: Above this many two-step teaching paths a pool's circles are too many to list them all
+#: (at 5,000 people tens of millions): peer mode then lists only the circles that include
+#: someone an optimal pairing leaves out (see `matching.peer_mode`).
+ALL_CIRCLES_PATH_LIMIT = 3_000_000
+
+
+def teaching_paths(directed: sp.spmatrix) -> int:
+    """Return the number of two-step teaching paths, the work of listing every circle."""
+    learns = sp.csr_matrix(directed)
+    learns.eliminate_zeros()
+    teaches = learns.T.tocsr()
+    return int(np.dot(np.diff(learns.indptr).astype(np.int64),
+                      np.diff(teaches.indptr).astype(np.int64)))
+
+
 def teaching_circles(directed: sp.spmatrix, *, min_score: float = 0.0,
+                     involving: np.ndarray | None = None,
                      ) -> tuple[np.ndarray, np.ndarray]:
     """Return every circle of three people who teach each other in a cycle, and its score.
 
@@ -141,21 +159,25 @@ def teaching_circles(directed: sp.spmatrix, *, min_score: float = 0.0,
         Row learns from column: an entry ``(b, a)`` means a can teach b, with that score.
     min_score : float, default 0
         Circles whose score (the mean of their three directed scores) is below it are dropped.
+    involving : bool array of shape (n,), optional
+        Only the circles with at least one of these people; None, every circle.
 
     Returns
     -------
     circles : int array of shape (k, 3)
         Each row (a, b, c) is in teaching order (a teaches b, b teaches c, c teaches a), with a
         the smallest index. When both orientations of three people are cycles, the one with
-        the higher score is kept (the first found on a tie).
+        the higher score is kept (on a tie, the first in (a, b, c) order).
     scores : float array of shape (k,)
         The mean of the three directed scores, at a resolution of 1e-6.
 
     Notes
     -----
-    Every two-step teaching path a -> b -> c with a the smallest index is closed by a lookup
-    of c -> a among the sorted edge keys: O(sum over b of in-degree x out-degree) time, done
-    one middle person at a time so memory stays at one person's paths.
+    For each person a, the circles a -> b -> c -> a are the entries of the sub-matrix of
+    "teaches" whose rows are the people a teaches and whose columns the people who teach a
+    (with every circle taken once from its smallest member, or, with `involving`, from each
+    wanted member and then turned to start at its smallest): O(sum over a of the out-degrees
+    of a's learners), in scipy's C code, one person at a time.
 
     Examples
     --------
@@ -168,35 +190,48 @@ def teaching_circles(directed: sp.spmatrix, *, min_score: float = 0.0,
     learns.eliminate_zeros()
     learns.sort_indices()
     n = learns.shape[0]
-    teaches = learns.T.tocsr()
+    teaches = learns.T.tocsr()  # row x: the people x teaches
     teaches.sort_indices()
-    coo = learns.tocoo()
-    keys = np.sort(coo.row.astype(np.int64) * n + coo.col)  # (learner, teacher)
+    learns_from = learns  # row x: the people who teach x
+    starts = range(n) if involving is None else np.flatnonzero(involving).tolist()
     found = []
-    for middle in range(n):
-        teachers = learns.indices[learns.indptr[middle]:learns.indptr[middle + 1]]
-        learners = teaches.indices[teaches.indptr[middle]:teaches.indptr[middle + 1]]
-        if not len(teachers) or not len(learners):
+    for a in starts:
+        taught = teaches.indices[teaches.indptr[a]:teaches.indptr[a + 1]]
+        teachers = learns_from.indices[learns_from.indptr[a]:learns_from.indptr[a + 1]]
+        if involving is None:  # each circle once, from its smallest member
+            taught, teachers = taught[taught > a], teachers[teachers > a]
+        if not len(taught) or not len(teachers):
             continue
-        firsts = np.repeat(teachers, len(learners))
-        thirds = np.tile(learners, len(teachers))
-        keep = (firsts < middle) & (firsts < thirds)
-        firsts, thirds = firsts[keep], thirds[keep]
-        wanted = firsts.astype(np.int64) * n + thirds  # the first learns from the third
-        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-        closed = keys[at] == wanted
-        found.append(np.stack([firsts[closed], np.full(closed.sum(), middle), thirds[closed]], 1))
+        # a teaches b, b teaches c, c teaches a: the entries of one sub-matrix (in C code).
+        closing = teaches[taught][:, teachers].tocoo()
+        if closing.nnz:
+            found.append(np.stack([np.full(closing.nnz, a), taught[closing.row],
+                                   teachers[closing.col]], 1))
     circles = np.concatenate(found).astype(np.int64) if found else np.zeros((0, 3), np.int64)
     if not len(circles):
         return circles, np.zeros(0)
+    if involving is not None:  # found from any member: turn each to start at its smallest
+        turns = np.argmin(circles, axis=1)
+        circles = np.take_along_axis(circles, (turns[:, None] + np.arange(3)) % 3, axis=1)
+        width = np.int64(n)
+        _, once = np.unique((circles[:, 0] * width + circles[:, 1]) * width + circles[:, 2],
+                            return_index=True)
+        circles = circles[once]
+    # In (a, b, c) order, so which circles are listed, not the order they were found in,
+    # decides everything below (a tie of orientations keeps the first in this order). Sorting
+    # and grouping work on one integer key per circle, far faster than on rows.
+    width = np.int64(n)
+    circles = circles[np.argsort((circles[:, 0] * width + circles[:, 1]) * width + circles[:, 2],
+                                 kind="stable")]
     a, b, c = circles.T
     totals = (np.asarray(learns[b, a]).ravel() + np.asarray(learns[c, b]).ravel()
               + np.asarray(learns[a, c]).ravel())
-    # One circle per three people: the better orientation, the first found on a tie.
-    order = np.lexsort((np.arange(len(circles)), -np.rint(totals * SCORE_SCALE)))
-    people = np.sort(circles, axis=1)
-    _, first = np.unique(people[order], axis=0, return_index=True)
-    chosen = np.sort(order[first])
+    # One circle per three people: the better orientation, the first in that order on a tie.
+    # a is the smallest of the three, so (a, min(b, c), max(b, c)) names the people.
+    people = (a * width + np.minimum(b, c)) * width + np.maximum(b, c)
+    order = np.lexsort((np.arange(len(circles)), -np.rint(totals * SCORE_SCALE), people))
+    first = order[np.r_[True, people[order][1:] != people[order][:-1]]]
+    chosen = np.sort(first)
     circles, totals = circles[chosen], totals[chosen]
     scores = np.round(totals / 3, 6)
     keep = scores >= min_score if min_score > 0 else np.ones(len(scores), bool)
@@ -205,7 +240,8 @@ def teaching_circles(directed: sp.spmatrix, *, min_score: float = 0.0,
 
 def max_weight_peer_groups(
     pair_scores: sp.spmatrix, circles: np.ndarray, circle_scores: np.ndarray, *,
-    method: str = "auto", exact_limit: int = EXACT_CANDIDATE_LIMIT,
+    method: str = "auto", exact_limit: int = EXACT_CANDIDATE_LIMIT, complete: bool = True,
+    pairing: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> PeerGroups:
     """Return the pairs and circles that place the most people, then score the most.
 
@@ -220,6 +256,11 @@ def max_weight_peer_groups(
     exact_limit : int, default EXACT_CANDIDATE_LIMIT
         The most candidates (pairs and circles) a connected part may have to be solved by the
         exact integer programme.
+    complete : bool, default True
+        Whether `circles` are all the pool's circles; when not, no part is proven optimal.
+    pairing : (first, second) arrays, optional
+        An optimal pairing of `pair_scores` already found (`max_weight_peer_matching`'s), which
+        the heuristic then starts from instead of finding it again.
 
     Returns
     -------
@@ -255,7 +296,8 @@ def max_weight_peer_groups(
     circles = np.asarray(circles, np.int64).reshape(-1, 3)
     if not len(circles):
         first, second = max_weight_peer_matching(upper, method=method)
-        return PeerGroups(tuple(zip(first.tolist(), second.tolist(), strict=True)), (), True)
+        return PeerGroups(tuple(zip(first.tolist(), second.tolist(), strict=True)), (),
+                          complete)
     coo = upper.tocoo()
     pair_weights = np.rint(coo.data * HALF_SCALE).astype(np.int64)
     circle_weights = np.rint(np.asarray(circle_scores) * 3 * SCORE_SCALE).astype(np.int64)
@@ -267,7 +309,7 @@ def max_weight_peer_groups(
     with_circles = np.unique(circle_part)
     pairs: list[tuple[int, int]] = []
     chosen_circles: list[tuple[int, int, int]] = []
-    proven = True
+    proven = complete
     plain = ~np.isin(pair_part, with_circles)
     if plain.any():
         only = sp.csr_matrix((coo.data[plain], (coo.row[plain], coo.col[plain])), shape=(n, n))
@@ -287,7 +329,8 @@ def max_weight_peer_groups(
             proven = False
             got_pairs, got_circles = _pairs_then_circles(
                 n, part_pairs, coo.data[in_pairs], circles[in_circles],
-                circle_weights[in_circles], method)
+                circle_weights[in_circles], method,
+                None if pairing is None else _within(pairing, part == label))
         pairs.extend(got_pairs)
         chosen_circles.extend(got_circles)
     return PeerGroups(tuple(sorted(pairs)), tuple(sorted(chosen_circles)), proven)
@@ -327,22 +370,35 @@ def _exact_packing(pairs: np.ndarray, pair_weights: np.ndarray, circles: np.ndar
     return got_pairs, got_circles
 
 
-def _pairs_then_circles(n, pairs, pair_scores, circles, circle_weights, method):
+def _within(pairing: tuple[np.ndarray, np.ndarray], members: np.ndarray):
+    """Return the pairs of a pairing whose people are both `members` (a boolean mask)."""
+    first, second = (np.asarray(side, np.int64) for side in pairing)
+    inside = members[first] & members[second]
+    return first[inside], second[inside]
+
+
+def _pairs_then_circles(n, pairs, pair_scores, circles, circle_weights, method, pairing=None):
     """A part too large for the exact programme: the better of two packings by (people, total).
 
     One is an optimal pairing with circles added best first among the people it leaves out
-    (so never fewer people than pairs alone); the other is built fewest-options-first: the
+    (so never fewer people than pairs alone); the other, for parts of up to
+    `FEWEST_FIRST_LIMIT` candidates (it is Python, a heap of every candidate), is built
+    fewest-options-first: the
     person with the fewest candidates left gets the candidate whose members have the fewest
     other options (then the larger, then the higher weight), as set-packing heuristics do,
     since breaking up a pair for a circle is what places more people.
     """
-    matrix = sp.csr_matrix((pair_scores, (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-    first, second = max_weight_peer_matching(matrix, method=method)
+    if pairing is None:
+        matrix = sp.csr_matrix((pair_scores, (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+        pairing = max_weight_peer_matching(matrix, method=method)
+    # An optimal pairing of the pool, within one part, is an optimal pairing of the part.
+    first, second = pairing
     taken = set(first.tolist()) | set(second.tolist())
     paired = list(zip(first.tolist(), second.tolist(), strict=True))
     greedy_circles = []
+    circle_list = circles.tolist()
     for k in np.lexsort((np.arange(len(circles)), -circle_weights)).tolist():
-        members = circles[k].tolist()
+        members = circle_list[k]
         if not taken.intersection(members):
             taken.update(members)
             greedy_circles.append(tuple(members))
@@ -355,9 +411,11 @@ def _pairs_then_circles(n, pairs, pair_scores, circles, circle_weights, method):
         return (2 * len(got_pairs) + 3 * len(got_circles),
                 sum(weight_of[p] for p in got_pairs) + sum(circle_weight[c] for c in got_circles))
 
-    fewest = _fewest_options_first(pairs, pair_weights, circles, circle_weights)
+    packings = [(paired, greedy_circles)]
+    if len(pairs) + len(circles) <= FEWEST_FIRST_LIMIT:
+        packings.append(_fewest_options_first(pairs, pair_weights, circles, circle_weights))
     # The better of the two, then improved by moves that each place someone more.
-    best = max([(paired, greedy_circles), fewest], key=lambda packing: value(*packing))
+    best = max(packings, key=lambda packing: value(*packing))
     return _place_more(*best, pairs, circles)
 
 

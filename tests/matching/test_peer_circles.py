@@ -273,3 +273,40 @@ def test_match_profiles_places_and_scores_as_brute_force(profiles, min_score, ta
     # Scores are rounded to 1e-6 per group (a mean), the brute force sums unrounded scores.
     assert total == pytest.approx(best_total, abs=2 * len(profiles))
     assert result.summary["proven_optimal"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_circles_involving_some_people_are_exactly_those_of_all_circles(data):
+    n = data.draw(st.integers(3, 9))
+    directed = np.array(data.draw(st.lists(
+        st.lists(st.sampled_from([0.0, 0.0, 0.25, 0.5, 0.75]), min_size=n, max_size=n),
+        min_size=n, max_size=n)))
+    np.fill_diagonal(directed, 0.0)
+    wanted = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    matrix = sp.csr_matrix(directed)
+    every, every_scores = teaching_circles(matrix)
+    some, some_scores = teaching_circles(matrix, involving=wanted)
+    touching = wanted[every].any(axis=1) if len(every) else np.zeros(0, bool)
+    assert some.tolist() == every[touching].tolist()
+    assert some_scores.tolist() == every_scores[touching].tolist()
+
+
+def test_a_pool_with_too_many_circles_to_list_is_packed_around_an_optimal_pairing(
+        monkeypatch, taxonomy, tmp_path):
+    """Above the path limit only the circles of people the pairing leaves out are listed:
+    never fewer people than pairs alone, and the result says it is not proven optimal."""
+    import matching.peer_mode as peer_mode
+    from mentorship.demo.synthetic import generate_staff, write_staff_csv
+    from mentorship.profiles.csv_io import read_profiles_csv
+
+    write_staff_csv(tmp_path / "staff.csv", generate_staff(120, seed=4))
+    profiles = read_profiles_csv(tmp_path / "staff.csv", taxonomy).profiles()
+    full = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(mode=Mode.PEER))
+    pairs_only = match_profiles(profiles, taxonomy=taxonomy,
+                                settings=MatchSettings(mode=Mode.PEER, trios=False))
+    monkeypatch.setattr(peer_mode, "ALL_CIRCLES_PATH_LIMIT", 0)
+    limited = match_profiles(profiles, taxonomy=taxonomy, settings=MatchSettings(mode=Mode.PEER))
+    assert full.summary["proven_optimal"] and not limited.summary["proven_optimal"]
+    assert (pairs_only.summary["matched_people"] < limited.summary["matched_people"]
+            <= full.summary["matched_people"])
