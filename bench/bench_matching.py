@@ -194,6 +194,9 @@ def run_one(staff: int, mode: str, seed: int, reference: int) -> dict:
         "assign_s": marks["explaining"] - marks["assigning"],
         "total_s": total_s,
         "pairs": len(result.pairs),
+        "circles": result.summary.get("circles", 0),
+        "placed": result.summary.get("matched_people", 0),
+        "proven": result.summary.get("proven_optimal", True),
         "total_score": result.summary["total_score"],
         "eligible": result.summary["eligible_pairs"],
         "peak_mb": peak_mb,
@@ -321,15 +324,18 @@ def main() -> None:
                     print(f"  {r['staff']}: {note.split('_')[0]} {r[note]}")
     peer = [r for r in results if r["mode"] == "peer"]
     if peer:
-        print("\nPeer mode: end to end with the rules, then the matching alone on every mutual pair "
+        print("\nPeer mode: end to end with the rules (groups = pairs and circles of three; "
+              "exact = proven optimal), then the pairs-only matching alone on every mutual pair "
               "(ours = rustworkx; agree = same pairs count and total)")
-        print(f"{'people':>7} {'eligible':>9} {'pairs':>6} {'score':>6} {'assign':>7} {'total':>6} "
+        print(f"{'people':>7} {'eligible':>9} {'groups':>6} {'circles':>7} {'placed':>6} "
+              f"{'exact':>5} {'score':>6} {'assign':>7} {'total':>6} "
               f"{'peak MB':>8} | {'ours':>6} {'networkx':>8} {'agree':>5}")
         for r in peer:
             agree = "-" if r.get("networkx_pairs") is None else (
                 "yes" if (r["networkx_pairs"], r["networkx_total"]) == (r["auto_pairs"], r["auto_total"])
                 else "NO")
-            print(f"{r['staff']:>7} {r['eligible']:>9} {r['pairs']:>6} {r['score_s']:>6.1f} "
+            print(f"{r['staff']:>7} {r['eligible']:>9} {r['pairs']:>6} {r['circles']:>7} "
+                  f"{r['placed']:>6} {'yes' if r['proven'] else 'no':>5} {r['score_s']:>6.1f} "
                   f"{r['assign_s']:>7.1f} {r['total_s']:>6.1f} {r['peak_mb']:>8.0f} | "
                   f"{r['auto_s']:>6.2f} {_fmt(r.get('networkx_s')):>8} {agree:>5}")
 
