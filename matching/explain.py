@@ -14,6 +14,9 @@ a person the lookup does not know is "a former participant". Adding a code is on
 >>> render({"code": "close_call", "other": "ann@lib.edu", "score": 0.61, "other_score": 0.6},
 ...        person_name={"ann@lib.edu": "Ann Lee"}.get)
 'close call: Ann Lee fits within 0.010 (0.600 against 0.610)'
+>>> render({"code": "close_call", "other": "ann@lib.edu", "score": 0.61, "other_score": 0.6101},
+...        person_name={"ann@lib.edu": "Ann Lee"}.get)
+'close call: Ann Lee fits as well (0.610 against 0.610)'
 >>> render("an old stored sentence")
 'an old stored sentence'
 """
@@ -183,8 +186,9 @@ REASONS: dict[str, ReasonCode] = dict([
         f"({p['mentor_years']:g}) than the mentee ({p['mentee_years']:g})")),
     _entry("close_call", lambda p, w: (
         f"close call: {w.person(p['other'], private=True, stand_in='another mentor')} fits "
-        f"within {abs(p['score'] - p['other_score']):.3f} "
-        f"({p['other_score']:.3f} against {p['score']:.3f})"),
+        + ("as well" if round(p["score"], 3) == round(p["other_score"], 3) else
+           f"within {abs(p['score'] - p['other_score']):.3f}")
+        + f" ({p['other_score']:.3f} against {p['score']:.3f})"),
         people=("other",), private=("other",)),
     # -- why a mentee (or peer) has no pair
     _entry("no_teacher", lambda p, w: (

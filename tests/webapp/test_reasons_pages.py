@@ -40,7 +40,7 @@ def flagged(app, ids):
 def test_the_round_page_flags_the_close_call_with_the_other_name(as_role, flagged):
     page = as_role("coordinator").get(f"/coordinator/rounds/{flagged['round']}").get_data(
         as_text=True)
-    assert "Close call</span> close call: " + flagged["other"] + " fits within 0.010" in page
+    assert "Close call</span> " + flagged["other"] + " fits within 0.010" in page
     assert "MARC 21 (want 1): mentor expert (4), mentee aware (1)" in page
     assert OLD in page
     assert "1 of 1 places free: no mentee in the pool wants what they teach" in page
