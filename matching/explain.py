@@ -31,6 +31,7 @@ from matching.taxonomy import LEVEL_NAMES, Taxonomy
 
 __all__ = [
     "COORDINATOR",
+    "COORDINATOR_ONLY",
     "FORMER_PARTICIPANT",
     "LEGACY",
     "PARTICIPANT",
@@ -47,6 +48,8 @@ __all__ = [
 
 #: Who reads a rendered reason: coordinators see every name, participants only their pair's.
 COORDINATOR, PARTICIPANT = "coordinator", "participant"
+#: Codes that are notes for the coordinator's review, never shown to the people in the pair.
+COORDINATOR_ONLY = frozenset({"close_call"})
 #: How a person the name lookup does not know (deleted since) is written.
 FORMER_PARTICIPANT = "a former participant"
 #: The code a stored reason written as an English string (before reasons were data) reads as.

@@ -15,7 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matching import Taxonomy, Unmatched
-from matching.explain import COORDINATOR, PARTICIPANT, forget_person, map_people, people_in, shown
+from matching.explain import (
+    COORDINATOR,
+    COORDINATOR_ONLY,
+    PARTICIPANT,
+    forget_person,
+    map_people,
+    people_in,
+    shown,
+)
 from mentorship.core.db import batches
 from mentorship.people.models import Person
 
@@ -70,7 +78,13 @@ def explain_reasons(session: Session, lists: Sequence[Sequence[Any] | None],
     """
     names = _names(session, (r for reasons in lists for r in reasons or ()))
     return [[shown(r, taxonomy=taxonomy, person_name=names.get, audience=audience)
-             for r in reasons or ()] for reasons in lists]
+             for r in reasons or () if audience == COORDINATOR or not _review_note(r)]
+            for reasons in lists]
+
+
+def _review_note(reason: Any) -> bool:
+    """Whether a stored reason is a note for the coordinator's review only (a close call)."""
+    return isinstance(reason, Mapping) and reason.get("code") in COORDINATOR_ONLY
 
 
 def explain_entries(session: Session, entries: Sequence[Mapping[str, Any]],
