@@ -55,6 +55,7 @@ __all__ = [
     "grid_scores",
     "learner_encoding",
     "mutual_scores",
+    "rank_weight",
     "score_blocks",
     "stack_rows",
     "symmetric",
@@ -123,13 +124,23 @@ def gap_factor(gap: int | np.ndarray) -> float | np.ndarray:
     return (GAP_BASE + gap) / (GAP_BASE + 1)
 
 
+def rank_weight(rank, weights: ScoreWeights):
+    """Return what a want of `rank` (1 = most wanted; a number or an array) weighs, however
+    many wants follow it.
+
+    >>> rank_weight(np.array([1, 2, 3]), ScoreWeights()).round(3).tolist()
+    [1.0, 0.333, 0.111]
+    """
+    return weights.ratio ** -(np.asarray(rank, np.float64) - 1)
+
+
 def want_value(rank: int, gap: int, weights: ScoreWeights) -> float:
     """Return one covered want's part of the normalised skill value (rank 1 = most wanted).
 
     >>> round(want_value(1, 1, ScoreWeights()), 4)  # 1 / (11/8 * 3/2)
     0.4848
     """
-    return float(weights.ratio ** -(rank - 1) * gap_factor(gap) / weights.largest_value)
+    return float(rank_weight(rank, weights) * gap_factor(gap) / weights.largest_value)
 
 
 def teacher_encoding(matrices: SkillMatrices) -> sp.csr_matrix:
@@ -152,7 +163,7 @@ def learner_encoding(matrices: SkillMatrices, weights: ScoreWeights | None = Non
     """
     weights = weights or ScoreWeights()
     want = matrices.want.astype(np.float64)
-    want.data = weights.ratio ** -(want.data - 1) / weights.largest_value
+    want.data = rank_weight(want.data, weights) / weights.largest_value
     blocks = []
     for t in range(1, MAX_LEVEL + 1):
         block = (want - want.multiply(matrices.proficiency >= t)).tocsr()

@@ -15,7 +15,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from matching.profiles import Profile
 
 __all__ = ["DOMAIN_STOP_WORDS", "ProfileVectorizer", "SkillMatrices", "TextVectorizer",
-           "priority_weights"]
+           "meaningful_terms"]
 
 #: Words nearly every library goal or bio uses, which say nothing about a match: the
 #: workplace, time and experience, wanting and learning, and job-title words. Removed with
@@ -40,24 +40,13 @@ DOMAIN_STOP_WORDS = frozenset((
 ))
 
 
-def priority_weights(count: int, ratio: float = 3.0) -> np.ndarray:
-    """Return the weights of `count` ranked learning wants: 1, 1/ratio, 1/ratio², …
-
-    A want's weight depends on its rank only, never on how many wants follow it, so listing
-    another want never lowers what a mentor for an earlier one is worth.
-
-    >>> priority_weights(3).round(3).tolist()
-    [1.0, 0.333, 0.111]
-    """
-    return ratio ** -np.arange(count, dtype=np.float64)
-
-
 @dataclass(frozen=True)
 class SkillMatrices:
     """Row-aligned sparse matrices for a list of profiles (one row per profile).
 
     proficiency : int levels 0-4.
-    want : the rank of each learning want, 1 for the most wanted (weighted by the score).
+    want : the rank of each learning want, 1 for the most wanted (`matching.scoring.rank_weight`
+        weighs it).
     teach : 1.0 where the person offers to teach the skill.
     """
 

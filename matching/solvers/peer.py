@@ -190,14 +190,13 @@ def teaching_circles(directed: sp.spmatrix, *, min_score: float = 0.0,
     learns.eliminate_zeros()
     learns.sort_indices()
     n = learns.shape[0]
-    teaches = learns.T.tocsr()  # row x: the people x teaches
+    teaches = learns.T.tocsr()  # row x: the people x teaches (learns' row x: who teaches x)
     teaches.sort_indices()
-    learns_from = learns  # row x: the people who teach x
     starts = range(n) if involving is None else np.flatnonzero(involving).tolist()
     found = []
     for a in starts:
         taught = teaches.indices[teaches.indptr[a]:teaches.indptr[a + 1]]
-        teachers = learns_from.indices[learns_from.indptr[a]:learns_from.indptr[a + 1]]
+        teachers = learns.indices[learns.indptr[a]:learns.indptr[a + 1]]
         if involving is None:  # each circle once, from its smallest member
             taught, teachers = taught[taught > a], teachers[teachers > a]
         if not len(taught) or not len(teachers):
