@@ -26,10 +26,7 @@ from matching.solvers import (
     teaching_circles,
     teaching_paths,
 )
-from matching.solvers.peer import ALL_CIRCLES_PATH_LIMIT
-
-#: Above the path limit, each person an optimal pairing leaves out keeps their best circles.
-CIRCLES_PER_PERSON = 64
+from matching.solvers.peer import ALL_CIRCLES_PATH_LIMIT, CIRCLES_PER_PERSON, best_circles_each
 
 __all__ = ["match_peer"]
 
@@ -132,23 +129,6 @@ def match_peer(pool: Pool, settings: MatchSettings, report: Progress,
     skills = skill_balance(pool, everyone, everyone, partner_of)
     report("done", 1.0)
     return MatchResult(Mode.PEER, tuple(pairs), tuple(unmatched), summary, skills)
-
-
-def best_circles_each(circles: np.ndarray, scores: np.ndarray, involving: np.ndarray,
-                      keep: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return the circles that are among the `keep` best of at least one of their members
-    in `involving`, in their order: enough for the heuristic to place those people, a
-    fraction of the memory and time of every circle of a large pool."""
-    if not len(circles):
-        return circles, scores
-    rows, slots = np.nonzero(involving[circles])
-    members = circles[rows, slots]
-    order = np.lexsort((rows, -scores[rows], members))
-    members, rows = members[order], rows[order]
-    starts = np.flatnonzero(np.r_[True, members[1:] != members[:-1]])
-    rank = np.arange(len(members)) - np.repeat(starts, np.diff(np.r_[starts, len(members)]))
-    chosen = np.unique(rows[rank < keep])
-    return circles[chosen], scores[chosen]
 
 
 def _peer_locks(pool, settings, rules):

@@ -137,6 +137,8 @@ class PeerGroups:
 #: (at 5,000 people tens of millions): peer mode then lists only the circles that include
 #: someone an optimal pairing leaves out (see `matching.peer_mode`).
 ALL_CIRCLES_PATH_LIMIT = 3_000_000
+#: Above the path limit, each person an optimal pairing leaves out keeps their best circles.
+CIRCLES_PER_PERSON = 64
 
 
 def teaching_paths(directed: sp.spmatrix) -> int:
@@ -235,6 +237,30 @@ def teaching_circles(directed: sp.spmatrix, *, min_score: float = 0.0,
     scores = np.round(totals / 3, 6)
     keep = scores >= min_score if min_score > 0 else np.ones(len(scores), bool)
     return circles[keep], scores[keep]
+
+
+def best_circles_each(circles: np.ndarray, scores: np.ndarray, involving: np.ndarray,
+                      keep: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the circles that are among the `keep` best of at least one of their members
+    in `involving`, in their order: enough for the heuristic to place those people, a
+    fraction of the memory and time of every circle of a large pool.
+
+    >>> circles = np.array([[0, 1, 2], [0, 1, 3], [1, 2, 3]])
+    >>> kept, _ = best_circles_each(circles, np.array([0.5, 0.9, 0.7]),
+    ...                             np.array([True, False, False, False]), keep=1)
+    >>> kept.tolist()  # person 0's best circle; the one without them is not theirs to keep
+    [[0, 1, 3]]
+    """
+    if not len(circles):
+        return circles, scores
+    rows, slots = np.nonzero(involving[circles])
+    members = circles[rows, slots]
+    order = np.lexsort((rows, -scores[rows], members))
+    members, rows = members[order], rows[order]
+    starts = np.flatnonzero(np.r_[True, members[1:] != members[:-1]])
+    rank = np.arange(len(members)) - np.repeat(starts, np.diff(np.r_[starts, len(members)]))
+    chosen = np.unique(rows[rank < keep])
+    return circles[chosen], scores[chosen]
 
 
 def max_weight_peer_groups(
