@@ -273,7 +273,8 @@ def main() -> None:
     parser.add_argument("--one", nargs=2, metavar=("STAFF", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     # The pools are read as a coordinator's file would be; the service refuses files above
-    # 100,000 rows by default, the benchmark goes beyond (its runs inherit this).
+    # 50,000 rows by default (DEFAULT_IMPORT_ROW_LIMIT); the benchmark goes beyond (its runs
+    # inherit this).
     os.environ.setdefault("MENTORSHIP_IMPORT_ROW_LIMIT", "1000000")
     if args.one:
         print(json.dumps(run_one(int(args.one[0]), args.one[1], args.seed, args.reference)))
