@@ -6,7 +6,7 @@ Each table's home is its feature package (`mentorship.people.models`, `.profiles
 
 from mentorship.core.audit import AuditEvent
 from mentorship.core.models import Base
-from mentorship.people.models import Invite, Person
+from mentorship.people.models import Invite, Person, SignupLink, SignupRequest
 from mentorship.profiles.models import FormatPreference, MentoringRole, Profile, ProfileSkill
 from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus
 from mentorship.taxonomy.models import Skill, TaxonomyVersion
@@ -25,6 +25,8 @@ __all__ = [
     "ProfileSkill",
     "Round",
     "RoundStatus",
+    "SignupLink",
+    "SignupRequest",
     "Skill",
     "TaxonomyVersion",
 ]

@@ -25,6 +25,7 @@ from mentorship.rounds.pairs import PERSON_DEACTIVATED, end_live_pairs_of
 __all__ = [
     "INVITE_LIFETIME",
     "MIN_PASSWORD_LENGTH",
+    "RESET_LIFETIME",
     "IssuedInvite",
     "authenticate",
     "create_admin",
@@ -34,6 +35,7 @@ __all__ = [
     "invite_uninvited",
     "person_for_session",
     "redeem_invite",
+    "request_password_reset",
     "set_active",
     "set_password",
     "set_roles",
@@ -41,6 +43,9 @@ __all__ = [
 ]
 
 INVITE_LIFETIME = timedelta(days=14)
+#: A link asked for with "Forgot your password?" works for less long than an invite: it hands
+#: over an account that is in use.
+RESET_LIFETIME = timedelta(hours=24)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MIN_PASSWORD_LENGTH = 12
 #: The lowest zxcvbn score (0-4) a password may have: 3 is "safely unguessable" online.
@@ -70,8 +75,8 @@ def invite_link(token: str, base: str | None = None) -> str:
     return f"{(base or base_url()).rstrip('/')}/invite/{token}"
 
 
-def create_invites(session: Session, actor: Person | None,
-                   person_ids: list[int]) -> list[IssuedInvite]:
+def create_invites(session: Session, actor: Person | None, person_ids: list[int], *,
+                   lifetime: timedelta = INVITE_LIFETIME) -> list[IssuedInvite]:
     """Make one invite per active person, in the order given; inactive people are refused."""
     require_coordinator(actor, "manage people")
     if not person_ids:
@@ -104,8 +109,8 @@ def create_invites(session: Session, actor: Person | None,
         token = secrets.token_urlsafe(32)
         session.add(Invite(person_id=person_id, token_hash=_token_hash(token),
                            created_by_id=actor.id if actor else None, created_at=now,
-                           expires_at=now + INVITE_LIFETIME))
-        issued.append(IssuedInvite(people[person_id], token, now + INVITE_LIFETIME))
+                           expires_at=now + lifetime))
+        issued.append(IssuedInvite(people[person_id], token, now + lifetime))
     session.flush()
     record_event(session, actor, "person.invite", "person", "", people=list(dict.fromkeys(person_ids)))
     return issued
@@ -115,8 +120,9 @@ def invite_for_token(session: Session, token: str) -> Invite:
     """Return the usable invite a token stands for; NotFound if unknown, used or expired."""
     invite = session.scalar(select(Invite).where(Invite.token_hash == _token_hash(token)))
     if invite is None or invite.used_at is not None or invite.expires_at < datetime.now(UTC):
-        raise NotFound("this invite link is not valid: it was used already, has expired or was "
-                       "replaced by a newer one. Ask your coordinator for a new link.")
+        raise NotFound("this link is not valid: it was used already, has expired or was "
+                       "replaced by a newer one. Ask for a new one with \"Forgot your "
+                       "password?\" on the sign-in page, or ask your coordinator.")
     return invite
 
 
@@ -145,7 +151,8 @@ def redeem_invite(session: Session, token: str, password: str) -> Person:
         .values(used_at=datetime.now(UTC)).execution_options(synchronize_session=False)
     ).rowcount
     if used != 1:
-        raise NotFound("this invite link was used already. Ask your coordinator for a new link.")
+        raise NotFound("this link was used already. Ask for a new one with \"Forgot your "
+                       "password?\" on the sign-in page, or ask your coordinator.")
     person = session.get(Person, invite.person_id)
     if not person.active:
         raise PermissionDenied("this account is deactivated")
@@ -303,6 +310,6 @@ def request_password_reset(session: Session, email: str) -> IssuedInvite | None:
                                                  Person.password_hash != ""))
     if person is None:
         return None
-    [issued] = create_invites(session, None, [person.id])
+    [issued] = create_invites(session, None, [person.id], lifetime=RESET_LIFETIME)
     record_event(session, None, "person.password_reset", "person", person.id)
     return issued

@@ -6,13 +6,13 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, delete, or_, select
 from sqlalchemy.orm import Session
 
 from matching.explain import shown
 from mentorship.core.audit import AuditEvent, record_event
 from mentorship.core.errors import NotFound, PermissionDenied
-from mentorship.people.models import Person
+from mentorship.people.models import Person, SignupRequest
 from mentorship.rounds.models import Match, PairRule, Round
 from mentorship.rounds.reasons import (
     PARTICIPANT,
@@ -132,6 +132,8 @@ def delete_person(session: Session, actor: Person | None, email: str) -> None:
             or_(Match.mentor_id == person_id, Match.mentee_id == person_id,
                 Match.third_id == person_id))):
         match.decline_reason = ""  # free text the person wrote
+    # Sign-ups with their address hold their name (those tied to the person cascade).
+    session.execute(delete(SignupRequest).where(SignupRequest.email == address))
     session.delete(person)  # profile and skills cascade; matches' side becomes NULL
     session.flush()
     record_event(session, actor, "person.delete", "person", person_id)
