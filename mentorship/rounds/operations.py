@@ -12,6 +12,8 @@ from mentorship.core.audit import record_event
 from mentorship.core.errors import Conflict, InvalidInput, NotFound, RowError
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.people.models import Person
+from mentorship.programmes.access import require_programme
+from mentorship.programmes.queries import default_programme, find_programme
 from mentorship.rounds.invariants import check_round_can_go_live, lock_live_pairs
 from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule, Round, RoundStatus
 from mentorship.rounds.queries import find_round
@@ -33,11 +35,21 @@ __all__ = [
 
 
 def create_round(
-    session: Session, actor: Actor | None, name: str, *, mode: str = "mentor",
-    settings: dict[str, Any] | None = None,
+    session: Session, actor: Actor | None, name: str, *, mode: str | None = None,
+    settings: dict[str, Any] | None = None, programme_id: int | None = None,
 ) -> Round:
-    """Create a draft round with its settings (weights, threshold, fairness, exclusions)."""
+    """Create a draft round of a programme (the default one unless given) with its settings.
+
+    The mode and settings not given are the programme's (`mode`, `round_settings`).
+    """
     require_coordinator(actor)
+    programme = (default_programme(session) if programme_id is None
+                 else find_programme(session, programme_id))
+    require_programme(session, actor, programme.id)
+    if mode is None:
+        mode = programme.mode
+    if settings is None:
+        settings = dict(programme.round_settings or {})
     errors = []
     if not name.strip() or len(name.strip()) > 200:
         errors.append(RowError(0, "name", name[:80], "required, at most 200 characters"))
@@ -47,7 +59,7 @@ def create_round(
         errors = sorted([*errors, *error.errors], key=lambda e: e.column != "mode")
     if errors:
         raise InvalidInput("the round's settings are not valid", errors)
-    new_round = Round(name=name.strip(), mode=mode, settings=settings,
+    new_round = Round(name=name.strip(), mode=mode, settings=settings, programme_id=programme.id,
                       created_by_id=actor.id if actor else None)
     session.add(new_round)
     session.flush()
