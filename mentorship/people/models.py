@@ -12,6 +12,7 @@ from mentorship.core.models import Base, UtcDateTime, utc_now
 
 if TYPE_CHECKING:
     from mentorship.profiles.models import Profile
+    from mentorship.programmes.models import Programme
 
 __all__ = ["PEOPLE_LOCK", "Invite", "Person", "SignupLink", "SignupRequest"]
 
@@ -77,7 +78,8 @@ class SignupLink(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The programme the link enrols people in (one link a programme).
-    programme_id: Mapped[int | None] = mapped_column(unique=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"),
+                                              unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     mode: Mapped[str] = mapped_column(String(10), default="open")
     domains: Mapped[list] = mapped_column(JSON, default=list)
@@ -85,6 +87,8 @@ class SignupLink(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
+
+    programme: Mapped[Programme] = relationship()
 
 
 class SignupRequest(Base):
@@ -115,5 +119,7 @@ class SignupRequest(Base):
     link: Mapped[SignupLink] = relationship()
 
 
-# Person.profile names Profile: make sure its table is mapped whenever Person is.
-import mentorship.profiles.models  # noqa: E402, F401
+# Person.profile names Profile, SignupLink.programme Programme: make sure their tables are
+# mapped whenever these are.
+import mentorship.profiles.models  # noqa: E402
+import mentorship.programmes.models  # noqa: E402, F401

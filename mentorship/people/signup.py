@@ -25,6 +25,9 @@ from mentorship.core.permissions import require_coordinator
 from mentorship.core.settings import base_url
 from mentorship.people.accounts import _EMAIL, _check_password, _hasher, _token_hash
 from mentorship.people.models import PEOPLE_LOCK, Person, SignupLink, SignupRequest
+from mentorship.programmes.access import require_programme, visible_programme_ids
+from mentorship.programmes.models import Enrolment, Programme
+from mentorship.programmes.queries import default_programme, find_programme
 
 __all__ = [
     "MODES",
@@ -136,22 +139,33 @@ def _checked_settings(mode: str, domains: list[str]) -> tuple[str, list[str]]:
     return mode, domains
 
 
-def signup_links(session: Session, actor: Person | None) -> list[SignupLink]:
-    """Return every sign-up link, oldest first (coordinators only)."""
+def signup_links(session: Session, actor: Person | None
+                 ) -> list[tuple[Programme, SignupLink | None]]:
+    """Return each programme the actor coordinates with its sign-up link (None: it has none),
+    by name (coordinators only)."""
     require_coordinator(actor, "manage sign-up links")
-    return list(session.scalars(select(SignupLink).order_by(SignupLink.id)))
+    query = (select(Programme, SignupLink).outerjoin(SignupLink,
+                                                     SignupLink.programme_id == Programme.id)
+             .order_by(Programme.name, Programme.id))
+    visible = visible_programme_ids(session, actor)
+    if visible is not None:
+        query = query.where(Programme.id.in_(sorted(visible)))
+    return [(programme, link) for programme, link in session.execute(query)]
 
 
 def create_signup_link(session: Session, actor: Person | None, *, programme_id: int | None,
                        mode: str, domains: list[str]) -> IssuedSignupLink:
-    """Make a programme's sign-up link; Conflict if the programme has one already."""
+    """Make a programme's sign-up link (None: the default programme's); Conflict if it has one
+    already."""
     require_coordinator(actor, "manage sign-up links")
     mode, domains = _checked_settings(mode, domains)
+    programme = (default_programme(session) if programme_id is None
+                 else find_programme(session, programme_id))
+    require_programme(session, actor, programme.id)
+    programme_id = programme.id
     # Locked: two coordinators making the link at once get one link, and the other a Conflict.
     hold_lock(session, _SIGNUP_LOCK)
-    taken = session.scalar(select(SignupLink.id).where(
-        SignupLink.programme_id.is_(None) if programme_id is None
-        else SignupLink.programme_id == programme_id))
+    taken = session.scalar(select(SignupLink.id).where(SignupLink.programme_id == programme_id))
     if taken is not None:
         raise Conflict("this programme has a sign-up link already: regenerate it for a new one")
     token = secrets.token_urlsafe(32)
@@ -164,10 +178,11 @@ def create_signup_link(session: Session, actor: Person | None, *, programme_id: 
     return IssuedSignupLink(link, token)
 
 
-def _link(session: Session, link_id: int) -> SignupLink:
+def _link(session: Session, actor: Person | None, link_id: int) -> SignupLink:
     link = session.get(SignupLink, link_id, with_for_update=True)
     if link is None:
         raise NotFound(f"no sign-up link {link_id}")
+    require_programme(session, actor, link.programme_id)
     return link
 
 
@@ -176,7 +191,7 @@ def update_signup_link(session: Session, actor: Person | None, link_id: int, *, 
     """Change who may sign up through a link; the link itself stays the same."""
     require_coordinator(actor, "manage sign-up links")
     mode, domains = _checked_settings(mode, domains)
-    link = _link(session, link_id)
+    link = _link(session, actor, link_id)
     link.mode, link.domains = mode, domains
     record_event(session, actor, "signup_link.update", "signup_link", link.id, mode=mode,
                  domains=domains)
@@ -188,7 +203,7 @@ def regenerate_signup_link(session: Session, actor: Person | None,
                            link_id: int) -> IssuedSignupLink:
     """Give a link a new token: the old one stops working at once (pending sign-ups stay)."""
     require_coordinator(actor, "manage sign-up links")
-    link = _link(session, link_id)
+    link = _link(session, actor, link_id)
     token = secrets.token_urlsafe(32)
     link.token_hash = _token_hash(token)
     record_event(session, actor, "signup_link.regenerate", "signup_link", link.id)
@@ -200,7 +215,7 @@ def set_signup_link_active(session: Session, actor: Person | None, link_id: int,
                            active: bool) -> SignupLink:
     """Turn a link off (nobody can sign up or confirm through it) or on again."""
     require_coordinator(actor, "manage sign-up links")
-    link = _link(session, link_id)
+    link = _link(session, actor, link_id)
     link.active = active
     record_event(session, actor, "signup_link.on" if active else "signup_link.off",
                  "signup_link", link.id)
@@ -209,11 +224,24 @@ def set_signup_link_active(session: Session, actor: Person | None, link_id: int,
 
 
 def signup_link_for_token(session: Session, token: str) -> SignupLink:
-    """Return the working link a token stands for; NotFound if unknown or turned off."""
+    """Return the working link a token stands for; NotFound if unknown, turned off, or outside
+    the programme's sign-up dates."""
     link = session.scalar(select(SignupLink).where(SignupLink.token_hash == _token_hash(token)))
     if link is None or not link.active:
         raise NotFound(_NOT_VALID)
+    _check_dates(link.programme)
     return link
+
+
+def _check_dates(programme: Programme) -> None:
+    today = datetime.now(UTC).date()
+    if programme.signup_opens is not None and today < programme.signup_opens:
+        raise NotFound(f"sign-up for {programme.name} opens on "
+                       f"{programme.signup_opens:%d %B %Y}: come back then.")
+    if programme.signup_closes is not None and today > programme.signup_closes:
+        raise NotFound(f"sign-up for {programme.name} closed on "
+                       f"{programme.signup_closes:%d %B %Y}. Ask its coordinator if you still "
+                       "want to join.")
 
 
 def _check_address(link: SignupLink, address: str) -> None:
@@ -275,6 +303,7 @@ def signup_for_token(session: Session, token: str) -> SignupRequest:
         raise NotFound(_VERIFY_NOT_VALID)
     if not request.link.active:
         raise NotFound(_NOT_VALID)
+    _check_dates(request.link.programme)
     return request
 
 
@@ -339,17 +368,24 @@ def _open_account(session: Session, request: SignupRequest) -> Person:
 
 
 def _enrol(session: Session, person: Person, link: SignupLink) -> None:
-    """Enrol the person in the link's programme (every active person takes part in rounds
-    while the link names no programme)."""
-    record_event(session, None, "signup.enrol", "person", person.id,
-                 programme=link.programme_id)
+    """Enrol the person in the link's programme (once: they may be in it already)."""
+    enrolled = session.scalar(select(Enrolment.id).where(
+        Enrolment.programme_id == link.programme_id, Enrolment.person_id == person.id))
+    if enrolled is None:
+        session.add(Enrolment(programme_id=link.programme_id, person_id=person.id))
+        record_event(session, None, "programme.enrol", "programme", link.programme_id,
+                     people=[person.id], via="signup")
 
 
 def pending_signups(session: Session, actor: Person | None) -> list[SignupRequest]:
     """Return the confirmed sign-ups waiting for a coordinator's approval, oldest first."""
     require_coordinator(actor, "approve sign-ups")
-    return list(session.scalars(select(SignupRequest).where(SignupRequest.status == "waiting")
-                                .order_by(SignupRequest.verified_at, SignupRequest.id)))
+    query = (select(SignupRequest).join(SignupLink).where(SignupRequest.status == "waiting")
+             .order_by(SignupRequest.verified_at, SignupRequest.id))
+    visible = visible_programme_ids(session, actor)
+    if visible is not None:
+        query = query.where(SignupLink.programme_id.in_(sorted(visible)))
+    return list(session.scalars(query))
 
 
 def _decide(session: Session, actor: Person | None, request_id: int, status: str) -> SignupRequest:
@@ -357,6 +393,7 @@ def _decide(session: Session, actor: Person | None, request_id: int, status: str
     request = session.get(SignupRequest, request_id)
     if request is None:
         raise NotFound(f"no sign-up {request_id}")
+    require_programme(session, actor, request.link.programme_id)
     # Conditional: of two coordinators deciding at once, one decides and the other is told.
     decided = session.execute(
         update(SignupRequest).where(SignupRequest.id == request_id,

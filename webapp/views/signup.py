@@ -43,6 +43,7 @@ from webapp.auth import (
     start_session,
 )
 from webapp.database import get_db
+from webapp.forms import form_id
 
 bp = Blueprint("signup", __name__)
 
@@ -134,9 +135,10 @@ def waiting():
 
 def _links_page(fresh: IssuedSignupLink | None = None, errors: dict | None = None,
                 status: int = 200):
-    links = signup_links(get_db(), actor())
+    programmes = signup_links(get_db(), actor())
     fresh_url = signup_url(fresh.token, current_app.config["BASE_URL"]) if fresh else None
-    return render_template("signup/links.html", links=links, fresh=fresh, fresh_url=fresh_url,
+    return render_template("signup/links.html", programmes=programmes, fresh=fresh,
+                           fresh_url=fresh_url,
                            modes=MODES, mode_labels=MODE_LABELS, errors=errors or {},
                            form=request.form), status
 
@@ -144,17 +146,19 @@ def _links_page(fresh: IssuedSignupLink | None = None, errors: dict | None = Non
 @bp.route("/coordinator/sign-up", methods=["GET", "POST"])
 @coordinator_required
 def links():
-    """The sign-up links, and a form to make one."""
+    """Each programme's sign-up link, or a form to make one."""
     if request.method == "GET":
         return _links_page()
     db = get_db()
     try:
-        fresh = create_signup_link(db, actor(), programme_id=None,
+        fresh = create_signup_link(db, actor(), programme_id=form_id("programme_id"),
                                    mode=request.form.get("mode", ""),
                                    domains=parse_domains(request.form.get("domains", "")))
     except InvalidInput as error:
         db.rollback()
-        return _links_page(errors=_errors(error), status=422)
+        programme = form_id("programme_id")
+        return _links_page(errors={f"new{programme}-{k}": v for k, v in _errors(error).items()},
+                           status=422)
     return _links_page(fresh)
 
 

@@ -1,7 +1,7 @@
 """sign-up: a programme's public sign-up link, and the sign-ups made through it
 
 Revision ID: 0010_signup
-Revises: 0008_trios
+Revises: 0009_programmes
 Create Date: 2026-12-01 17:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_signup"
-down_revision: str | None = "0008_trios"
+down_revision: str | None = "0009_programmes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -20,7 +20,7 @@ def upgrade() -> None:
     op.create_table(
         "signup_link",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("programme_id", sa.Integer(), nullable=True),
+        sa.Column("programme_id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("mode", sa.String(length=10), nullable=False),
         sa.Column("domains", sa.JSON(), nullable=False),
@@ -31,6 +31,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["created_by_id"], ["person.id"],
                                 name=op.f("fk_signup_link_created_by_id_person"),
                                 ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["programme_id"], ["programme.id"],
+                                name=op.f("fk_signup_link_programme_id_programme"),
+                                ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_signup_link")),
         sa.UniqueConstraint("programme_id", name=op.f("uq_signup_link_programme_id")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_signup_link_token_hash")),
