@@ -22,7 +22,8 @@ PAIR_MEMBERS = frozenset({"mentor", "mentee"})
 EVERYONE = frozenset(ROLES)
 
 # (method, path, who may, body). Placeholders: {round} the published round, {match} its pair,
-# {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's.
+# {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's,
+# {nolink} an id no sign-up link or sign-up has (the role check comes first: then 404).
 # An allowed GET must answer 200; an allowed POST anything but 401/403 or a sign-in redirect
 # (it may be 409 or 422: the permission check passed). Denied: 403; anonymous: a redirect to
 # the sign-in page (pages) or 401 (API). The order matters where noted.
@@ -32,6 +33,11 @@ ROUTES = [
     ("GET", "/healthz", EVERYONE, None),
     ("GET", "/invite/not-a-token", EVERYONE, None),
     ("GET", "/forgot-password", EVERYONE, None),
+    ("GET", "/sign-up/not-a-token", EVERYONE, None),
+    ("GET", "/sign-up/verify/not-a-token", EVERYONE, None),
+    ("GET", "/sign-up/waiting", EVERYONE, None),
+    ("GET", "/coordinator/sign-up", COORDINATORS, None),
+    ("GET", "/coordinator/sign-up/approvals", COORDINATORS, None),
     ("GET", "/profile", SIGNED_IN, None),
     ("GET", "/matches", SIGNED_IN, None),
     ("GET", "/matches/{match}/decline", PAIR, None),
@@ -53,6 +59,15 @@ ROUTES = [
     ("POST", "/sign-in", EVERYONE, {"email": "nobody@example.org", "password": "wrong"}),
     ("POST", "/invite/not-a-token", EVERYONE, {"password": "x", "confirm": "x"}),
     ("POST", "/forgot-password", EVERYONE, {"email": "nobody@example.org"}),
+    ("POST", "/sign-up/not-a-token", EVERYONE, {"name": "N", "email": "n@example.org"}),
+    ("POST", "/sign-up/verify/not-a-token", EVERYONE, {"password": "x", "confirm": "x"}),
+    ("POST", "/coordinator/sign-up", COORDINATORS, {"mode": "secret"}),
+    ("POST", "/coordinator/sign-up/{nolink}", COORDINATORS, {"mode": "open"}),
+    ("POST", "/coordinator/sign-up/{nolink}/regenerate", COORDINATORS, None),
+    ("POST", "/coordinator/sign-up/{nolink}/off", COORDINATORS, None),
+    ("POST", "/coordinator/sign-up/{nolink}/on", COORDINATORS, None),
+    ("POST", "/coordinator/sign-up/approvals/{nolink}/approve", COORDINATORS, None),
+    ("POST", "/coordinator/sign-up/approvals/{nolink}/refuse", COORDINATORS, None),
     ("POST", "/profile", SIGNED_IN, {"role": "astronaut"}),
     ("POST", "/matches/{match}/accept", PAIR_MEMBERS, None),
     ("POST", "/admin/people/{person}/roles", ADMINS, {}),
@@ -172,7 +187,8 @@ def _expected(method: str, path: str, role: str, allowed: frozenset, response) -
         if role == "anonymous":
             return status == 401 if path.startswith("/api/") else to_sign_in
         return status == 403
-    if path.startswith("/invite/"):
+    if path.startswith("/invite/") or (path.startswith("/sign-up/")
+                                       and path != "/sign-up/waiting"):
         return status == 404  # public, and the token is not a real one
     if path in ("/", "/sign-in") and method == "GET":
         return status in (200, 302)  # a signed-in person is sent on to their start page
@@ -183,7 +199,7 @@ def _expected(method: str, path: str, role: str, allowed: frozenset, response) -
 
 def _values(ids: dict, role: str) -> dict:
     return {"round": ids["round"], "match": ids["match"], "person": ids["other"],
-            "mentor": ids["mentor"], "me": ids.get(role, 0)}
+            "mentor": ids["mentor"], "me": ids.get(role, 0), "nolink": 2_000_000_000}
 
 
 def test_no_get_request_changes_anything(app, clients, ids):
