@@ -6,14 +6,19 @@ none. A coordinator given one or more programmes sees only those.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentorship.core.db import batches
 from mentorship.core.errors import PermissionDenied
 from mentorship.core.permissions import Actor
-from mentorship.programmes.models import ProgrammeCoordinator
+from mentorship.programmes.models import Enrolment, ProgrammeCoordinator
 
-__all__ = ["can_see_programme", "require_programme", "visible_programme_ids"]
+__all__ = ["can_see_programme", "people_out_of_view", "require_people_in_view",
+           "require_programme",
+           "visible_programme_ids"]
 
 
 def visible_programme_ids(session: Session, actor: Actor | None) -> set[int] | None:
@@ -35,3 +40,29 @@ def require_programme(session: Session, actor: Actor | None, programme_id: int) 
     """Raise PermissionDenied unless the actor may see and act on this programme."""
     if not can_see_programme(session, actor, programme_id):
         raise PermissionDenied("this programme is not one of yours")
+
+
+def people_out_of_view(session: Session, actor: Actor | None,
+                       person_ids: Iterable[int]) -> set[int]:
+    """Return the people the actor may not act on: enrolled only in programmes not theirs.
+
+    Someone enrolled nowhere (a manager, a person just added) is in everyone's view.
+    """
+    visible = visible_programme_ids(session, actor)
+    if visible is None:
+        return set()
+    ids = sorted(set(person_ids))
+    enrolled: dict[int, set[int]] = {}
+    for chunk in batches(ids):
+        for person, programme in session.execute(
+                select(Enrolment.person_id, Enrolment.programme_id)
+                .where(Enrolment.person_id.in_(chunk))):
+            enrolled.setdefault(person, set()).add(programme)
+    return {person for person, programmes in enrolled.items() if not programmes & visible}
+
+
+def require_people_in_view(session: Session, actor: Actor | None,
+                           person_ids: Iterable[int]) -> None:
+    """Raise PermissionDenied if any of these people belongs only to others' programmes."""
+    if people_out_of_view(session, actor, person_ids):
+        raise PermissionDenied("someone named here is in none of your programmes")

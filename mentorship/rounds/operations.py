@@ -16,7 +16,7 @@ from mentorship.programmes.access import require_programme
 from mentorship.programmes.queries import default_programme, find_programme
 from mentorship.rounds.invariants import check_round_can_go_live, lock_live_pairs
 from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule, Round, RoundStatus
-from mentorship.rounds.queries import find_round
+from mentorship.rounds.queries import find_round, round_of_actor
 from mentorship.rounds.run import check_locks
 from mentorship.rounds.settings import engine_settings, load_round_settings
 from mentorship.taxonomy import Taxonomy, load_taxonomy
@@ -48,8 +48,8 @@ def create_round(
     require_programme(session, actor, programme.id)
     if mode is None:
         mode = programme.mode
-    if settings is None:
-        settings = dict(programme.round_settings or {})
+    if settings is None:  # the programme's defaults are for its own mode
+        settings = dict(programme.round_settings or {}) if mode == programme.mode else {}
     errors = []
     if not name.strip() or len(name.strip()) > 200:
         errors.append(RowError(0, "name", name[:80], "required, at most 200 characters"))
@@ -91,8 +91,7 @@ def publish_round(session: Session, actor: Actor | None, round_id: int) -> Round
     exactly one succeeds and the other gets a Conflict. Under the live-pairs lock, a round whose
     pairs would double-book someone (another round went live since its preview) is refused.
     """
-    require_coordinator(actor)
-    current = find_round(session, round_id)
+    current = round_of_actor(session, actor, round_id)
     lock_live_pairs(session)
     if current.status == RoundStatus.PREVIEWED:
         check_round_can_go_live(session, current)
@@ -106,7 +105,7 @@ def publish_round(session: Session, actor: Actor | None, round_id: int) -> Round
 
 def close_round(session: Session, actor: Actor | None, round_id: int) -> Round:
     """Close a published round: its live pairs end."""
-    require_coordinator(actor)
+    round_of_actor(session, actor, round_id)
     _move_round(session, round_id, RoundStatus.PUBLISHED, RoundStatus.CLOSED, "closed",
                 closed_at=datetime.now(UTC))
     session.execute(
@@ -125,8 +124,7 @@ EDITABLE = (RoundStatus.DRAFT, RoundStatus.PREVIEWED, RoundStatus.FAILED)
 
 
 def _editable_round(session: Session, actor: Actor | None, round_id: int) -> Round:
-    require_coordinator(actor)
-    current = find_round(session, round_id)
+    current = round_of_actor(session, actor, round_id)
     if current.status not in EDITABLE:
         raise Conflict(f"round {round_id} is {current.status}; pairs can only be adjusted "
                        "before publishing")
