@@ -40,7 +40,8 @@ def create_round(
 ) -> Round:
     """Create a draft round of a programme (the default one unless given) with its settings.
 
-    The mode and settings not given are the programme's (`mode`, `round_settings`).
+    The mode not given is the programme's; the settings given go over the programme's default
+    round settings (when the round has the programme's mode).
     """
     require_coordinator(actor)
     programme = (default_programme(session) if programme_id is None
@@ -48,8 +49,9 @@ def create_round(
     require_programme(session, actor, programme.id)
     if mode is None:
         mode = programme.mode
-    if settings is None:  # the programme's defaults are for its own mode
-        settings = dict(programme.round_settings or {}) if mode == programme.mode else {}
+    # The programme's defaults are for its own mode.
+    defaults = dict(programme.round_settings or {}) if mode == programme.mode else {}
+    settings = {**defaults, **(settings or {})}
     errors = []
     if not name.strip() or len(name.strip()) > 200:
         errors.append(RowError(0, "name", name[:80], "required, at most 200 characters"))
