@@ -505,18 +505,9 @@ def _programme_fields(command):
 
 
 def _programme_values(name, values) -> dict:
-    import json
-
     raw = {key: value for key, value in values.items() if value is not None}
     if name is not None:
         raw["name"] = name
-    if "round_settings" in raw:
-        try:
-            raw["round_settings"] = json.loads(raw["round_settings"])
-        except ValueError:
-            fail("--round-settings is not JSON: give an object such as '{\"min_score\": 0.2}'")
-        if not isinstance(raw["round_settings"], dict):
-            fail("--round-settings must be a JSON object such as '{\"min_score\": 0.2}'")
     return raw
 
 

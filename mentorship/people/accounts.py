@@ -244,6 +244,7 @@ def set_active(session: Session, actor: Person | None, person_id: int, active: b
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound(f"no person with id {person_id}")
+    require_people_in_view(session, actor, [person_id])
     if actor is not None and actor.id == person.id and not active:
         raise Conflict("you cannot deactivate your own account")
     if actor is not None and not actor.is_admin and (person.is_admin or person.is_coordinator):

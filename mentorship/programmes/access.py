@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from mentorship.core.db import batches
@@ -16,9 +16,8 @@ from mentorship.core.errors import PermissionDenied
 from mentorship.core.permissions import Actor
 from mentorship.programmes.models import Enrolment, ProgrammeCoordinator
 
-__all__ = ["can_see_programme", "people_out_of_view", "require_people_in_view",
-           "require_programme",
-           "visible_programme_ids"]
+__all__ = ["can_see_programme", "people_in_view", "people_out_of_view", "require_people_in_view",
+           "require_programme", "visible_programme_ids"]
 
 
 def visible_programme_ids(session: Session, actor: Actor | None) -> set[int] | None:
@@ -66,3 +65,23 @@ def require_people_in_view(session: Session, actor: Actor | None,
     """Raise PermissionDenied if any of these people belongs only to others' programmes."""
     if people_out_of_view(session, actor, person_ids):
         raise PermissionDenied("someone named here is in none of your programmes")
+
+
+def people_in_view(session: Session, actor: Actor | None, person_id_column,
+                   programme_id: int | None = None) -> ColumnElement[bool] | None:
+    """Return the condition on `person_id_column` of the people a list may show, or None for all.
+
+    With `programme_id` (which the actor must be allowed), the people enrolled in it. Without,
+    for a coordinator limited to some programmes, the people of those and the people enrolled
+    nowhere (as `people_out_of_view` allows).
+    """
+    if programme_id is not None:
+        require_programme(session, actor, programme_id)
+        return person_id_column.in_(select(Enrolment.person_id)
+                                    .where(Enrolment.programme_id == programme_id))
+    visible = visible_programme_ids(session, actor)
+    if visible is None:
+        return None
+    return (person_id_column.in_(select(Enrolment.person_id)
+                                 .where(Enrolment.programme_id.in_(visible)))
+            | person_id_column.not_in(select(Enrolment.person_id)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -12,6 +13,24 @@ from mentorship.rounds.settings import MODES, load_round_settings
 __all__ = ["ProgrammeSchema", "load_programme"]
 
 DATES = ("signup_opens", "signup_closes", "matching_date", "ends_on")
+JSON_EXAMPLE = '{"min_score": 0.2}'
+
+
+class JsonObject(fields.Dict):
+    """A JSON object, given as one (an API body) or as its text (a form, the command line)."""
+
+    def _deserialize(self, value: Any, attr, data, **kwargs: Any) -> dict:
+        if isinstance(value, str):
+            if not value.strip():
+                return {}
+            try:
+                value = json.loads(value)
+            except ValueError as error:
+                raise ValidationError(f"is not JSON: give an object such as {JSON_EXAMPLE}"
+                                      ) from error
+        if not isinstance(value, dict):
+            raise ValidationError(f"must be a JSON object such as {JSON_EXAMPLE}")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class ProgrammeSchema(Schema):
@@ -28,8 +47,8 @@ class ProgrammeSchema(Schema):
     description = fields.String(validate=validate.Length(
         max=5000, error="at most 5000 characters"))
     mode = fields.String(validate=validate.OneOf(MODES, error="must be mentor or peer"))
-    round_settings = fields.Dict(keys=fields.String())
-    settings = fields.Dict(keys=fields.String())
+    round_settings = JsonObject(keys=fields.String())
+    settings = JsonObject(keys=fields.String())
     signup_opens = fields.Date(allow_none=True, error_messages={
         "invalid": "enter a date as YYYY-MM-DD"})
     signup_closes = fields.Date(allow_none=True, error_messages={

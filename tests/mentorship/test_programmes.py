@@ -330,3 +330,51 @@ def test_only_admins_give_programmes_and_only_to_coordinators(db, two_programmes
         assign_coordinator(db, free, default.id, free.id)
     with pytest.raises(Conflict):
         assign_coordinator(db, None, default.id, people["Abe"].id)
+
+
+# ---------------------------------------------------------------------------- the command line
+
+def test_the_programme_commands(tmp_path, monkeypatch, write_csv):
+    from click.testing import CliRunner
+
+    from mentorship.cli import cli
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli, [str(a) for a in args])
+
+    created = run("programme", "create", "Repositories", "--mode", "peer",
+                  "--round-settings", '{"min_score": 0.2}', "--ends-on", "2027-06-30")
+    assert created.exit_code == 0, created.output
+    assert "programme 2 created: Repositories (peer mode)" in created.stdout
+    bad = run("programme", "create", "Bad", "--ends-on", "soon")
+    assert bad.exit_code == 2 and "ends_on" in bad.stderr and "YYYY-MM-DD" in bad.stderr
+    not_json = run("programme", "create", "Bad", "--round-settings", "{")
+    assert not_json.exit_code == 2 and "round_settings" in not_json.stderr
+    assert "is not JSON: give an object such as" in not_json.stderr
+
+    assert run("import", write_csv(CATALOGUERS, name="a.csv")).exit_code == 0
+    imported = run("import", write_csv(REPOSITORY, name="b.csv"), "--programme", "Repositories")
+    assert imported.exit_code == 0, imported.output
+    unknown = run("import", write_csv(REPOSITORY, name="b.csv"), "--programme", "Nope")
+    assert unknown.exit_code == 2 and "no programme named or numbered 'Nope'" in unknown.stderr
+
+    enrolled = run("programme", "enrol", "2", "abe@lib.org", "ABE@lib.org")
+    assert enrolled.exit_code == 0 and "1 newly enrolled" in enrolled.stdout
+    stranger = run("programme", "enrol", "2", "who@lib.org")
+    assert stranger.exit_code == 2 and "no person has this email" in stranger.stderr
+
+    listed = run("programme", "list").stdout
+    assert "Library mentoring (default): mentor mode, 3 enrolled, 0 rounds" in listed
+    assert "Repositories: peer mode, 3 enrolled, 0 rounds" in listed
+
+    made = run("round", "create", "Swaps", "--programme", "Repositories")
+    assert made.exit_code == 0 and "(peer mode, draft) in programme Repositories" in made.stdout
+    assert run("round", "preview", 1).exit_code == 0
+    exported = run("round", "export", 1).stdout
+    assert "bea@lib.org" in exported and "ann@lib.org" not in exported
+    assert '"min_score": 0.2' in exported
+    plain = run("round", "create", "Cataloguing", "--min-score", "0.1")
+    assert "(mentor mode, draft) in programme Library mentoring" in plain.stdout
