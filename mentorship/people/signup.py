@@ -26,7 +26,8 @@ from mentorship.core.settings import base_url
 from mentorship.people.accounts import _EMAIL, _check_password, _hasher, _token_hash
 from mentorship.people.models import PEOPLE_LOCK, Person, SignupLink, SignupRequest
 from mentorship.programmes.access import require_programme, visible_programme_ids
-from mentorship.programmes.models import Enrolment, Programme
+from mentorship.programmes.models import Programme
+from mentorship.programmes.operations import enrol_people
 from mentorship.programmes.queries import default_programme, find_programme
 
 __all__ = [
@@ -369,12 +370,7 @@ def _open_account(session: Session, request: SignupRequest) -> Person:
 
 def _enrol(session: Session, person: Person, link: SignupLink) -> None:
     """Enrol the person in the link's programme (once: they may be in it already)."""
-    enrolled = session.scalar(select(Enrolment.id).where(
-        Enrolment.programme_id == link.programme_id, Enrolment.person_id == person.id))
-    if enrolled is None:
-        session.add(Enrolment(programme_id=link.programme_id, person_id=person.id))
-        record_event(session, None, "programme.enrol", "programme", link.programme_id,
-                     people=[person.id], via="signup")
+    enrol_people(session, None, link.programme_id, [person.id])
 
 
 def pending_signups(session: Session, actor: Person | None) -> list[SignupRequest]:
