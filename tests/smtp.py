@@ -45,6 +45,19 @@ class Inbox(list):
         assert len(self) >= count, f"{len(self)} of {count} mails arrived"
         return list(self)
 
+    def mail_to(self, address: str, subject: str = "", count: int = 1,
+                seconds: float = 20.0) -> list[EmailMessage]:
+        """Wait until `count` mails to `address` (whose subject holds `subject`) arrived;
+        return them. Other mail (an outbox's backlog) may arrive too."""
+        def mine() -> list[EmailMessage]:
+            return [m for m in self if m["To"] == address and subject in m["Subject"]]
+
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(mine()) >= count, timeout=seconds)
+        found = mine()
+        assert len(found) >= count, f"{len(found)} of {count} mails to {address} arrived"
+        return found
+
 
 def _authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
     ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (

@@ -33,7 +33,9 @@ MAX_WAIT_SECONDS = 300.0
 MIN_WAIT_SECONDS = 0.05
 
 _lock = threading.Lock()
-_senders: dict[int, threading.Event] = {}  # engine id -> the running sender's wake-up call
+# (engine id, settings) -> the running sender's wake-up call: new settings get a sender of
+# their own, so a changed mail server is used at once.
+_senders: dict[tuple[int, MailSettings], threading.Event] = {}
 
 
 def start_sending(bind: Engine | Connection, settings: MailSettings | None = None,
@@ -59,20 +61,21 @@ def start_sending(bind: Engine | Connection, settings: MailSettings | None = Non
     if not settings.host:
         return None
     engine = bind.engine if isinstance(bind, Connection) else bind
+    key = (id(engine), settings)
     with _lock:
-        wake = _senders.get(id(engine))
+        wake = _senders.get(key)
         if wake is not None:
             wake.set()
             return None
-        wake = _senders[id(engine)] = threading.Event()
+        wake = _senders[key] = threading.Event()
     thread = threading.Thread(target=_send_in_thread,
-                              args=(id(engine), make_session_factory(engine), settings, wake),
+                              args=(key, make_session_factory(engine), settings, wake),
                               name="mail-sender", daemon=True)
     thread.start()
     return thread
 
 
-def _send_in_thread(key: int, sessions: sessionmaker[Session], settings: MailSettings,
+def _send_in_thread(key: tuple, sessions: sessionmaker[Session], settings: MailSettings,
                     wake: threading.Event) -> None:
     try:
         send_until_done(sessions, settings, wake=wake, on_done=lambda: _finish(key, wake))
@@ -82,7 +85,7 @@ def _send_in_thread(key: int, sessions: sessionmaker[Session], settings: MailSet
             _senders.pop(key, None)
 
 
-def _finish(key: int, wake: threading.Event) -> bool:
+def _finish(key: tuple, wake: threading.Event) -> bool:
     """Unregister the sender unless it was woken meanwhile; return whether it may stop."""
     with _lock:
         if wake.is_set():

@@ -14,15 +14,25 @@ from mentorship.core.errors import Conflict, InvalidInput, NotFound
 from mentorship.core.models import utc_now
 from mentorship.core.paging import PAGE_SIZE, Page, page_bounds
 from mentorship.core.permissions import Actor, require_coordinator
+from mentorship.core.settings import base_url
 from mentorship.mail.models import MailStatus, OutboxMessage
 from mentorship.mail.render import render_mail
 from mentorship.people.models import Person
 
-__all__ = ["QUEUED_FLAG", "OutboxCounts", "get_outbox_message", "list_outbox", "queue_mail",
-           "retry_message"]
+__all__ = ["BASE_URL_KEY", "QUEUED_FLAG", "SETTINGS_KEY", "OutboxCounts", "body_readable_by",
+           "get_outbox_message", "link_to", "list_outbox", "queue_mail", "retry_message"]
 
 #: Set in `session.info` when mail was queued; after the commit a sender is started for it.
 QUEUED_FLAG = "mentorship.mail_queued"
+#: A `MailSettings` the caller put in `session.info` (the web app's); else the environment's.
+SETTINGS_KEY = "mentorship.mail_settings"
+#: Where people reach the web app, put in `session.info` by the web app; else `base_url()`.
+BASE_URL_KEY = "mentorship.base_url"
+
+
+def link_to(session: Session, path: str) -> str:
+    """Return the address of a page of the web app, for a mail (never a request's Host)."""
+    return f"{(session.info.get(BASE_URL_KEY) or base_url()).rstrip('/')}{path}"
 
 
 def queue_mail(session: Session, *, to: Person | str, kind: str, context: dict,
@@ -105,6 +115,18 @@ def get_outbox_message(session: Session, actor: Actor | None, message_id: int) -
     return message
 
 
+def body_readable_by(actor: Actor | None, message: OutboxMessage) -> bool:
+    """Return whether the actor may read a message's text on the outbox page.
+
+    A one-time link (a password reset, a sign-up's confirmation) would let its reader act as
+    its recipient: only admins read those. Invites are the exception: the coordinator who
+    makes one is shown its link anyway.
+    """
+    if actor is None or actor.is_admin:
+        return True
+    return not message.one_time_link or message.kind == "invite"
+
+
 def retry_message(session: Session, actor: Actor | None, message_id: int) -> OutboxMessage:
     """Queue a failed message again, with all its tries; flush."""
     require_coordinator(actor, "retry mail")
@@ -135,5 +157,8 @@ def _send_after_commit(session: Session) -> None:
         start_sending(session.get_bind(), session.info.get(SETTINGS_KEY))
 
 
-#: A `MailSettings` the caller put in `session.info` (the web app's); else the environment's.
-SETTINGS_KEY = "mentorship.mail_settings"
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    """Mail queued in a rolled-back transaction is gone: no sender is needed for it."""
+    session.info.pop(QUEUED_FLAG, None)

@@ -22,7 +22,8 @@ PAIR_MEMBERS = frozenset({"mentor", "mentee"})
 EVERYONE = frozenset(ROLES)
 
 # (method, path, who may, body). Placeholders: {round} the published round, {match} its pair,
-# {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's.
+# {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's,
+# {message} a mail in the outbox (the round's publication mailed the pair).
 # An allowed GET must answer 200; an allowed POST anything but 401/403 or a sign-in redirect
 # (it may be 409 or 422: the permission check passed). Denied: 403; anonymous: a redirect to
 # the sign-in page (pages) or 401 (API). The order matters where noted.
@@ -48,13 +49,18 @@ ROUTES = [
     ("GET", "/coordinator/rounds/{round}/export.csv", COORDINATORS, None),
     ("GET", "/coordinator/skills", COORDINATORS, None),
     ("GET", "/coordinator/skills/budget.csv", COORDINATORS, None),
+    ("GET", "/coordinator/outbox", COORDINATORS, None),
+    ("GET", "/coordinator/outbox?status=failed", COORDINATORS, None),
+    ("GET", "/coordinator/outbox/{message}", COORDINATORS, None),
     ("GET", "/admin/roles", ADMINS, None),
     ("GET", "/api/v1/openapi.json", EVERYONE, None),
     ("POST", "/sign-in", EVERYONE, {"email": "nobody@example.org", "password": "wrong"}),
     ("POST", "/invite/not-a-token", EVERYONE, {"password": "x", "confirm": "x"}),
     ("POST", "/forgot-password", EVERYONE, {"email": "nobody@example.org"}),
     ("POST", "/profile", SIGNED_IN, {"role": "astronaut"}),
+    ("POST", "/profile/mail", SIGNED_IN, {"reminders": "1"}),
     ("POST", "/matches/{match}/accept", PAIR_MEMBERS, None),
+    ("POST", "/coordinator/outbox/{message}/retry", COORDINATORS, None),  # 409: not failed
     ("POST", "/admin/people/{person}/roles", ADMINS, {}),
     ("POST", "/coordinator/people/import", COORDINATORS, {}),
     ("POST", "/coordinator/people/invite", COORDINATORS, {}),
@@ -183,7 +189,7 @@ def _expected(method: str, path: str, role: str, allowed: frozenset, response) -
 
 def _values(ids: dict, role: str) -> dict:
     return {"round": ids["round"], "match": ids["match"], "person": ids["other"],
-            "mentor": ids["mentor"], "me": ids.get(role, 0)}
+            "mentor": ids["mentor"], "me": ids.get(role, 0), "message": ids["message"]}
 
 
 def test_no_get_request_changes_anything(app, clients, ids):
