@@ -19,13 +19,16 @@ from mentorship.mail.models import MailStatus, OutboxMessage
 from mentorship.mail.render import render_mail
 from mentorship.people.models import Person
 
-__all__ = ["BASE_URL_KEY", "QUEUED_FLAG", "SETTINGS_KEY", "OutboxCounts", "body_readable_by",
+__all__ = ["BASE_URL_KEY", "DEFER_KEY", "QUEUED_FLAG", "SETTINGS_KEY", "OutboxCounts", "body_readable_by",
            "get_outbox_message", "link_to", "list_outbox", "queue_mail", "retry_message"]
 
 #: Set in `session.info` when mail was queued; after the commit a sender is started for it.
 QUEUED_FLAG = "mentorship.mail_queued"
 #: A `MailSettings` the caller put in `session.info` (the web app's); else the environment's.
 SETTINGS_KEY = "mentorship.mail_settings"
+#: Set in `session.info` by a caller that sends the mail itself after the commit (a command that
+#: ends at once): no thread is started, and QUEUED_FLAG stays for the caller to read.
+DEFER_KEY = "mentorship.mail_deferred"
 #: Where people reach the web app, put in `session.info` by the web app; else `base_url()`.
 BASE_URL_KEY = "mentorship.base_url"
 
@@ -151,6 +154,8 @@ def retry_message(session: Session, actor: Actor | None, message_id: int) -> Out
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
     """Start a sender for the mail a committed transaction queued."""
+    if session.info.get(DEFER_KEY):
+        return
     if session.info.pop(QUEUED_FLAG, False):
         from mentorship.mail.jobs import start_sending
 
