@@ -273,9 +273,8 @@ def _run_service(work):
     from sqlalchemy.exc import OperationalError
 
     from mentorship.core.db import make_engine, make_session_factory
-    from mentorship.migrate import upgrade_database
-
     from mentorship.mail.outbox import DEFER_KEY, QUEUED_FLAG
+    from mentorship.migrate import upgrade_database
 
     engine = make_engine()
     upgrade_database(engine)

@@ -73,7 +73,7 @@ def texts(mail) -> tuple[str, str]:
 
 
 def test_publishing_mails_every_member_their_match_with_reasons_and_goals(published, taxonomy):
-    sessions, round_id, ids = published
+    sessions, round_id, _ = published
     with sessions() as session, session.begin():
         publish_round(session, None, round_id, taxonomy=taxonomy)
     with sessions() as session:
@@ -173,3 +173,32 @@ def test_programme_ending_mails_each_person_once(published):
         assert "ends on Wednesday 30 June 2027" in text and "Hello Eli Mentee" in text
         assert "Cataloguing circle 2027" in html
         assert sorted(m["To"] for m in inbox) == [address("eli"), address("max")]
+
+
+def test_the_commands_send_what_they_queue_and_remind_once(published, monkeypatch,
+                                                           private_database):
+    from click.testing import CliRunner
+
+    from mentorship.cli import cli
+
+    sessions, round_id, _ = published
+    monkeypatch.setenv("DATABASE_URL", private_database)
+    runner = CliRunner()
+    without = runner.invoke(cli, ["round", "publish", str(round_id)])
+    assert without.exit_code == 0 and "the mail waits in the outbox" in without.stderr
+    refused = runner.invoke(cli, ["mail", "send"])
+    assert refused.exit_code == 2 and "no SMTP host is set" in refused.stderr
+    with sessions() as session, session.begin():  # as if published eight days ago
+        session.execute(update(Round).values(published_at=datetime.now(UTC) - timedelta(days=8)))
+        session.execute(update(Match).values(created_at=datetime.now(UTC) - timedelta(days=8)))
+    with smtp_server() as (inbox, config):
+        for key, value in config.items():
+            monkeypatch.setenv(f"MENTORSHIP_{key}", str(value))
+        sent = runner.invoke(cli, ["mail", "send"])
+        assert sent.exit_code == 0 and sent.stdout == "4 sent, 0 to be tried again, 0 failed\n"
+        reminded = runner.invoke(cli, ["mail", "remind"])
+        assert reminded.exit_code == 0 and reminded.stdout == "queued 4 reminders\n"
+        assert "mail: 4 sent, 0 failed" in reminded.stderr
+        assert runner.invoke(cli, ["mail", "remind"]).stdout == "queued 0 reminders\n"
+        assert len(inbox.mail_to(address("eli"), "Reminder")) == 1
+        assert len(inbox) == 8
