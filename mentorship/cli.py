@@ -281,13 +281,21 @@ def _run_service(work):
     from sqlalchemy.exc import OperationalError
 
     from mentorship.core.db import make_engine, make_session_factory
+    from mentorship.mail.outbox import DEFER_KEY, QUEUED_FLAG
     from mentorship.migrate import upgrade_database
 
     engine = make_engine()
     upgrade_database(engine)
     try:
-        with make_session_factory(engine)() as session, session.begin():
-            return work(session)
+        sessions = make_session_factory(engine)
+        with sessions() as session:
+            # A command ends at once: mail it queued is sent here, not by a thread it would kill.
+            session.info[DEFER_KEY] = True
+            with session.begin():
+                result = work(session)
+            if session.info.pop(QUEUED_FLAG, False):
+                _send_mail_now(engine, sessions)
+            return result
     except InvalidInput as error:
         fail(str(error), error.errors)
     except DomainError as error:
@@ -298,6 +306,26 @@ def _run_service(work):
         fail("the database is busy: another command is writing to it; try again shortly")
     finally:
         engine.dispose()
+
+
+def _send_mail_now(engine, sessions) -> None:
+    """Send the mail a command queued (one try each; RQ's worker when REDIS_URL is set)."""
+    from mentorship.core.settings import mail_settings
+    from mentorship.mail.jobs import start_sending
+    from mentorship.mail.sending import send_due_mail
+
+    settings = mail_settings()
+    if os.environ.get("REDIS_URL"):
+        start_sending(engine, settings)
+        click.echo("mail: queued for the worker", err=True)
+    elif not settings.host:
+        click.echo("mail: no SMTP host is set (MENTORSHIP_SMTP_HOST): the mail waits in the "
+                   "outbox", err=True)
+    else:
+        report = send_due_mail(sessions, settings)
+        click.echo(f"mail: {report.sent} sent, {report.failed} failed"
+                   + (", some wait for another try (`mentorship mail send --wait`)"
+                      if report.next_due_at else ""), err=True)
 
 
 @cli.group("round")
@@ -661,10 +689,60 @@ def person_delete(email, yes) -> None:
     click.echo(f"deleted {email}")
 
 
+@cli.group("mail")
+def mail_group() -> None:
+    """Mail people receive: send the outbox, queue reminders."""
+
+
+@mail_group.command("send")
+@click.option("--wait", is_flag=True,
+              help="Keep going until nothing is queued, waiting for each retry.")
+def mail_send(wait) -> None:
+    """Send the outbox's due mail (MENTORSHIP_SMTP_* settings)."""
+    from mentorship.core.db import make_engine, make_session_factory
+    from mentorship.core.settings import mail_settings
+    from mentorship.mail.jobs import send_until_done
+    from mentorship.mail.sending import send_due_mail
+    from mentorship.migrate import upgrade_database
+
+    try:
+        settings = mail_settings()
+    except ValueError as error:
+        fail(str(error))
+    if not settings.host:
+        fail("no SMTP host is set (MENTORSHIP_SMTP_HOST): the mail waits in the outbox")
+    engine = make_engine()
+    upgrade_database(engine)
+    sessions = make_session_factory(engine)
+    try:
+        if wait:
+            send_until_done(sessions, settings)
+        report = send_due_mail(sessions, settings)
+    finally:
+        engine.dispose()
+    click.echo(f"{report.sent} sent, {report.retrying} to be tried again, {report.failed} failed")
+
+
+@mail_group.command("remind")
+@click.option("--after-days", type=click.IntRange(min=1), default=None,
+              help="Remind pairs not accepted after this many days (default "
+                   "MENTORSHIP_MAIL_REMIND_AFTER_DAYS, 7).")
+@click.option("--taxonomy", "taxonomy_path", type=click.Path(exists=True, dir_okay=False),
+              help="The skill taxonomy the reasons name skills from (default: the installed one).")
+def mail_remind(after_days, taxonomy_path) -> None:
+    """Queue a reminder to each person of a published pair not yet accepted (once a pair)."""
+    from mentorship.rounds.notices import queue_pair_reminders
+
+    taxonomy = load_taxonomy(taxonomy_path)
+    queued = _run_service(lambda s: queue_pair_reminders(s, None, taxonomy=taxonomy,
+                                                         after_days=after_days))
+    click.echo(f"queued {queued} reminder{'s' if queued != 1 else ''}")
+
+
 @cli.command()
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst) -> None:
-    """Run a worker for round jobs (needs REDIS_URL, e.g. redis://127.0.0.1:6379/0)."""
+    """Run a worker for round and mail jobs (needs REDIS_URL, e.g. redis://127.0.0.1:6379/0)."""
     if not os.environ.get("REDIS_URL"):
         fail("REDIS_URL is not set: without it, round jobs run in the web app's own process")
     from mentorship.rounds.jobs import run_worker

@@ -26,18 +26,16 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 
 from mentorship.core.errors import DomainError, InvalidInput
+from mentorship.mail.messages import reset_and_mail
 from mentorship.people.accounts import (
     authenticate,
     invite_for_token,
-    invite_link,
     person_for_session,
     redeem_invite,
-    request_password_reset,
     sign_out,
 )
 from mentorship.people.models import Person
 from webapp.database import get_db
-from webapp.mail import send_password_reset
 
 __all__ = [
     "SignedIn",
@@ -258,13 +256,8 @@ def invite(token: str):
 def forgot_password():
     """Ask for a link to set a new password; the answer never tells whether the address exists."""
     if request.method == "POST":
-        email = request.form.get("email", "")
-        issued = request_password_reset(get_db(), email)
-        if issued is not None:
-            get_db().commit()  # before mailing, so that the link mailed works
-            link = invite_link(issued.token, current_app.config["BASE_URL"])
-            if not send_password_reset(issued.person, link, issued.expires_at):
-                current_app.logger.info("password link for %s: %s", issued.person.email, link)
+        # Queued in the outbox, mailed once the request commits (so the link works).
+        reset_and_mail(get_db(), request.form.get("email", ""), base=current_app.config["BASE_URL"])
         flash("If that address has an account, a link to set a new password is on its way. "
               "It works once, for 24 hours.")
         return redirect(url_for("auth.sign_in"), code=303)

@@ -23,6 +23,8 @@ from mentorship.core.db import hold_lock
 from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowError
 from mentorship.core.permissions import require_coordinator
 from mentorship.core.settings import base_url
+from mentorship.mail.messages import queue_signup_verification
+from mentorship.mail.outbox import link_to, queue_mail
 from mentorship.people.accounts import _EMAIL, _check_password, _hasher, _token_hash
 from mentorship.people.models import PEOPLE_LOCK, Person, SignupLink, SignupRequest
 from mentorship.programmes.access import require_programme, visible_programme_ids
@@ -49,7 +51,7 @@ __all__ = [
     "signup_link_for_token",
     "signup_links",
     "signup_url",
-    "signup_verification_link",
+    "signup_verification_path",
     "update_signup_link",
     "verify_signup",
 ]
@@ -104,10 +106,9 @@ def signup_url(token: str, base: str | None = None) -> str:
     return f"{(base or base_url()).rstrip('/')}/sign-up/{token}"
 
 
-def signup_verification_link(token: str, base: str | None = None) -> str:
-    """Return the link that confirms a sign-up's address, on `base` (default: the configured
-    base URL, never a request's Host header)."""
-    return f"{(base or base_url()).rstrip('/')}/sign-up/verify/{token}"
+def signup_verification_path(token: str) -> str:
+    """Return the path of the mailed link that confirms a sign-up's address."""
+    return f"/sign-up/verify/{token}"
 
 
 def parse_domains(text: str) -> list[str]:
@@ -254,8 +255,9 @@ def _check_address(link: SignupLink, address: str) -> None:
 
 
 def request_signup(session: Session, token: str, name: str, email: str) -> IssuedSignup | None:
-    """Sign up through a link: return the verification to mail, or None when nothing is sent
-    (a deactivated account). The caller answers the same in every case.
+    """Sign up through a link and queue the mail with the link that confirms the address (to
+    the owner of an account with this address: one that only enrols them); return it, or None
+    when nothing is sent (a deactivated account). The caller answers the same in every case.
 
     InvalidInput for a missing name, an address that is not one, or a domain the link refuses:
     each says so beside its field, and none depends on whether the address has an account.
@@ -291,6 +293,13 @@ def request_signup(session: Session, token: str, name: str, email: str) -> Issue
     session.add(request)
     session.flush()
     record_event(session, None, "signup.request", "signup_link", link.id, request=request.id)
+    mailed_link = link_to(session, signup_verification_path(secret))
+    if existing:
+        queue_mail(session, to=person, kind="signup_existing", one_time_link=True, context={
+            "link": mailed_link, "expires": request.expires_at,
+            "programme": link.programme.name, "reset": link_to(session, "/forgot-password")})
+    else:
+        queue_signup_verification(session, person or address, mailed_link, request.expires_at)
     return IssuedSignup(request, secret, existing)
 
 
@@ -337,6 +346,7 @@ def verify_signup(session: Session, token: str, password: str | None) -> SignupO
     session.refresh(request)
     record_event(session, None, "signup.verify", "signup_link", link.id, request=request.id)
     if waiting:
+        _tell(session, request, "signup_waiting")
         session.flush()
         return SignupOutcome(None, True, not setting)
     person = _open_account(session, request)
@@ -371,6 +381,14 @@ def _open_account(session: Session, request: SignupRequest) -> Person:
 def _enrol(session: Session, person: Person, link: SignupLink) -> None:
     """Enrol the person in the link's programme (once: they may be in it already)."""
     enrol_people(session, None, link.programme_id, [person.id])
+
+
+def _tell(session: Session, request: SignupRequest, kind: str, **context) -> None:
+    """Mail the person of a sign-up where it stands (waiting, approved, refused)."""
+    person = session.get(Person, request.person_id) if request.person_id else None
+    queue_mail(session, to=person or request.email, kind=kind, context={
+        "name": person.name if person else request.name,
+        "programme": request.link.programme.name, **context})
 
 
 def pending_signups(session: Session, actor: Person | None) -> list[SignupRequest]:
@@ -410,6 +428,7 @@ def approve_signup(session: Session, actor: Person | None, request_id: int) -> S
     _open_account(session, request)
     record_event(session, actor, "signup.approve", "person", request.person_id,
                  request=request.id)
+    _tell(session, request, "signup_approved", sign_in=link_to(session, "/sign-in"))
     session.flush()
     return request
 
@@ -420,5 +439,6 @@ def refuse_signup(session: Session, actor: Person | None, request_id: int) -> Si
     request.password_hash = ""
     record_event(session, actor, "signup.refuse", "signup_link", request.link_id,
                  request=request.id)
+    _tell(session, request, "signup_refused")
     session.flush()
     return request

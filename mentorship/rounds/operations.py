@@ -15,6 +15,7 @@ from mentorship.people.models import Person
 from mentorship.programmes.queries import programme_in_view
 from mentorship.rounds.invariants import check_round_can_go_live, lock_live_pairs
 from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule, Round, RoundStatus
+from mentorship.rounds.notices import queue_round_published
 from mentorship.rounds.queries import find_round, round_of_actor
 from mentorship.rounds.run import check_locks
 from mentorship.rounds.settings import engine_settings, load_round_settings
@@ -84,8 +85,10 @@ def _move_round(session: Session, round_id: int, before: RoundStatus, after: Rou
         raise Conflict(f"round {round_id} is {status}, not {before}: it cannot be {doing}")
 
 
-def publish_round(session: Session, actor: Actor | None, round_id: int) -> Round:
-    """Publish a previewed round: all its pairs become visible at once.
+def publish_round(session: Session, actor: Actor | None, round_id: int, *,
+                  taxonomy: Taxonomy | None = None) -> Round:
+    """Publish a previewed round: all its pairs become visible at once, and each member is
+    mailed their match (skills named from `taxonomy`, default the installed one).
 
     The status change is one conditional UPDATE, so of two coordinators publishing at once
     exactly one succeeds and the other gets a Conflict. Under the live-pairs lock, a round whose
@@ -99,6 +102,7 @@ def publish_round(session: Session, actor: Actor | None, round_id: int) -> Round
                 published_at=datetime.now(UTC), published_by_id=actor.id if actor else None)
     session.expire_all()
     record_event(session, actor, "round.publish", "round", round_id)
+    queue_round_published(session, round_id, taxonomy or load_taxonomy())
     session.flush()
     return session.get(Round, round_id)
 

@@ -23,6 +23,7 @@ from mentorship.rounds.models import (
     RoundStatus,
     member_pairs,
 )
+from mentorship.rounds.notices import queue_decline_notices
 from mentorship.rounds.queries import PairRow
 from mentorship.rounds.reasons import PARTICIPANT, audience_of, explain_reasons, stored_entry
 from mentorship.rounds.run import rematch_round
@@ -194,6 +195,7 @@ def decline_match(
     session.flush()
     record_event(session, actor, "match.decline", "match", match_id,
                  rematched=[m.id for m in new])
+    queue_decline_notices(session, actor, session.get(Match, match_id), new, taxonomy)
     return new
 
 

@@ -38,6 +38,7 @@ EVERYONE = frozenset(ROLES)
 # programme "Branches", its previewed round and one of its people; {newcomer} someone of the
 # default programme who has not signed up.
 # {nolink} an id no sign-up link or sign-up has (the role check comes first: then 404).
+# {message} a mail in the outbox (the round's publication mailed the pair).
 # An allowed GET must answer 200; an allowed POST anything but 401/403 or a sign-in redirect
 # (it may be 409 or 422: the permission check passed). Denied: 403; anonymous: a redirect to
 # the sign-in page (pages) or 401 (API). The order matters where noted.
@@ -82,6 +83,9 @@ ROUTES = [
     ("GET", "/coordinator/programmes/{programme}", DEFAULT_COORDINATORS, None),
     ("GET", "/coordinator/programmes/{branches}", COORDINATORS, None),
     ("GET", "/coordinator/programmes/{programme}/edit", DEFAULT_COORDINATORS, None),
+    ("GET", "/coordinator/outbox", COORDINATORS, None),
+    ("GET", "/coordinator/outbox?status=failed", COORDINATORS, None),
+    ("GET", "/coordinator/outbox/{message}", COORDINATORS, None),
     ("GET", "/admin/roles", ADMINS, None),
     ("GET", "/api/v1/openapi.json", EVERYONE, None),
     ("POST", "/sign-in", EVERYONE, {"email": "nobody@example.org", "password": "wrong"}),
@@ -97,7 +101,9 @@ ROUTES = [
     ("POST", "/coordinator/sign-up/approvals/{nolink}/approve", COORDINATORS, None),
     ("POST", "/coordinator/sign-up/approvals/{nolink}/refuse", COORDINATORS, None),
     ("POST", "/profile", SIGNED_IN, {"role": "astronaut"}),
+    ("POST", "/profile/mail", SIGNED_IN, {"reminders": "1"}),
     ("POST", "/matches/{match}/accept", PAIR_MEMBERS, None),
+    ("POST", "/coordinator/outbox/{message}/retry", COORDINATORS, None),  # 409: not failed
     ("POST", "/admin/people/{person}/roles", ADMINS, {}),
     ("POST", "/coordinator/people/import", COORDINATORS, {}),
     ("POST", "/coordinator/people/invite", COORDINATORS, {}),
@@ -281,7 +287,7 @@ def _values(ids: dict, role: str) -> dict:
             "mentor": ids["mentor"], "me": ids.get(role, 0), "programme": ids["programme"],
             "branches": ids["branches"], "branch_round": ids["branch_round"],
             "branch_person": ids["branch_person"], "newcomer": ids["newcomer"],
-            "nolink": 2_000_000_000}
+            "message": ids["message"], "nolink": 2_000_000_000}
 
 
 def test_no_get_request_changes_anything(app, clients, ids):

@@ -3,12 +3,13 @@ the rate limit; the same answer for any address; dead links get a clear page."""
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from mentorship.mail.models import OutboxMessage
 from mentorship.people.models import SignupRequest
 from tests.webapp.conftest import PASSWORD, csrf_token, email, sign_in
 
@@ -58,15 +59,18 @@ def set_mode(coordinator, mode: str, domains: str = "") -> None:
     assert response.status_code == 303, response.get_data(as_text=True)
 
 
-@pytest.fixture
-def mailed(caplog):
-    """The confirmation links the app passed on (the log, until mail is sent), newest last."""
-    caplog.set_level(logging.INFO, logger="webapp")
+def outbox(app, address: str) -> list[OutboxMessage]:
+    """The mail queued for an address, oldest first (no SMTP server here: it stays queued)."""
+    with app.extensions["mentorship.sessions"]() as db:
+        return list(db.scalars(select(OutboxMessage).where(OutboxMessage.email == address)
+                               .order_by(OutboxMessage.id)))
 
-    def links() -> list[str]:
-        return [re.search(r"(/sign-up/verify/\S+)", r.getMessage()).group(1)
-                for r in caplog.records if "sign-up confirmation link" in r.getMessage()]
-    return links
+
+def mailed_link(app, address: str) -> str:
+    """The path of the newest confirmation link mailed to an address."""
+    [*_, message] = [m for m in outbox(app, address)
+                     if m.kind in ("signup_verification", "signup_existing")]
+    return re.search(r"http://127\.0\.0\.1:5000(/sign-up/verify/\S+)", message.text_body).group(1)
 
 
 def sign_up(app, link: str, name: str, address: str):
@@ -76,14 +80,16 @@ def sign_up(app, link: str, name: str, address: str):
 
 
 def test_signing_up_confirms_the_address_sets_a_password_and_opens_the_profile(
-        app, link, coordinator, mailed):
+        app, link, coordinator):
     set_mode(coordinator, "open")
     page = app.test_client().get(link)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert "Sign up for Library mentoring" in page.get_data(as_text=True)
     client, sent = sign_up(app, link, "Nia Newcomer", "nia@example.org")
     assert sent.status_code == 200 and "Check your mail" in sent.get_data(as_text=True)
-    [verify] = mailed()
+    [message] = outbox(app, "nia@example.org")
+    assert message.kind == "signup_verification" and message.one_time_link
+    verify = mailed_link(app, "nia@example.org")
     form = client.get(verify)
     assert "Welcome, Nia Newcomer" in form.get_data(as_text=True)
     mismatch = post(client, verify, {"password": NEW_PASSWORD, "confirm": "other"})
@@ -102,7 +108,7 @@ def test_signing_up_confirms_the_address_sets_a_password_and_opens_the_profile(
     assert "Sign up again" in reused.get_data(as_text=True)
 
 
-def test_an_expired_confirmation_link_gets_a_clear_page(app, link, coordinator, mailed):
+def test_an_expired_confirmation_link_gets_a_clear_page(app, link, coordinator):
     set_mode(coordinator, "open")
     sign_up(app, link, "Late Larry", "larry@example.org")
     with app.extensions["mentorship.sessions"]() as db:
@@ -110,13 +116,13 @@ def test_an_expired_confirmation_link_gets_a_clear_page(app, link, coordinator, 
                    .where(SignupRequest.email == "larry@example.org")
                    .values(expires_at=datetime.now(UTC) - timedelta(minutes=1)))
         db.commit()
-    page = app.test_client().get(mailed()[-1])
+    page = app.test_client().get(mailed_link(app, "larry@example.org"))
     assert page.status_code == 404
     text = page.get_data(as_text=True)
     assert "This link does not work" in text and "has expired" in text
 
 
-def test_a_domain_link_says_which_domains_it_takes(app, link, coordinator, mailed):
+def test_a_domain_link_says_which_domains_it_takes(app, link, coordinator):
     set_mode(coordinator, "domains", "@westbrook.edu lib.example.org")
     page = app.test_client().get(link).get_data(as_text=True)
     assert "Your address ending @westbrook.edu or @lib.example.org" in page
@@ -125,22 +131,22 @@ def test_a_domain_link_says_which_domains_it_takes(app, link, coordinator, maile
     text = refused.get_data(as_text=True)
     assert "this sign-up is for addresses ending @westbrook.edu or @lib.example.org" in text
     assert 'value="eve@gmail.com"' in text and 'value="Eve"' in text  # nothing typed is lost
-    assert mailed() == []
+    assert outbox(app, "eve@gmail.com") == []
     _, sent = sign_up(app, link, "Wes", "wes@westbrook.edu")
-    assert sent.status_code == 200 and len(mailed()) == 1
+    assert sent.status_code == 200 and len(outbox(app, "wes@westbrook.edu")) == 1
     bad = post(coordinator, f"/coordinator/sign-up/{link_id(coordinator)}",
                {"mode": "domains", "domains": "westbrook"})
     assert bad.status_code == 422 and "is not an email domain" in bad.get_data(as_text=True)
 
 
-def test_approval_waits_then_the_coordinator_approves_or_refuses(app, link, coordinator, mailed):
+def test_approval_waits_then_the_coordinator_approves_or_refuses(app, link, coordinator):
     set_mode(coordinator, "approval")
     assert "A coordinator looks at each sign-up" in app.test_client().get(link).get_data(
         as_text=True)
     for name, address in (("Ada Approved", "ada.approved@example.org"),
                           ("Rex Refused", "rex.refused@example.org")):
         client, _ = sign_up(app, link, name, address)
-        verify = mailed()[-1]
+        verify = mailed_link(app, address)
         client.get(verify)
         waiting = post(client, verify, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
                        follow_redirects=True)
@@ -162,10 +168,17 @@ def test_approval_waits_then_the_coordinator_approves_or_refuses(app, link, coor
     assert again.status_code == 409 and "decided already" in again.get_data(as_text=True)
     assert sign_in_as(app, "ada.approved@example.org", NEW_PASSWORD) == 303
     assert sign_in_as(app, "rex.refused@example.org", NEW_PASSWORD) == 401
+    # A message at each step: the link, then waiting, then the decision.
+    assert [m.kind for m in outbox(app, "ada.approved@example.org")] == [
+        "signup_verification", "signup_waiting", "signup_approved"]
+    assert [m.kind for m in outbox(app, "rex.refused@example.org")] == [
+        "signup_verification", "signup_waiting", "signup_refused"]
+    [approval] = outbox(app, "ada.approved@example.org")[2:]
+    assert "http://127.0.0.1:5000/sign-in" in approval.text_body
 
 
 def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(
-        app, link, coordinator, mailed):
+        app, link, coordinator):
     set_mode(coordinator, "open")
     _, new = sign_up(app, link, "Someone", "someone.new@example.org")
     _, existing = sign_up(app, link, "Someone", email("mentor"))
@@ -176,11 +189,15 @@ def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(
         return re.sub(r'name="csrf_token" value="[^"]+"', "", text)
 
     assert body(new, "someone.new@example.org") == body(existing, email("mentor"))
-    # The owner's link only confirms: no password field, and the password stays.
+    # The owner is mailed instead: their account exists, and the link only enrols.
+    [owners] = outbox(app, email("mentor"))[-1:]
+    assert owners.kind == "signup_existing" and "has a library" in owners.text_body
+    assert outbox(app, "someone.new@example.org")[-1].kind == "signup_verification"
     client = app.test_client()
-    page = client.get(mailed()[-1]).get_data(as_text=True)
+    verify = mailed_link(app, email("mentor"))
+    page = client.get(verify).get_data(as_text=True)
     assert "has an account already" in page and 'name="password"' not in page
-    done = post(client, mailed()[-1], {})
+    done = post(client, verify, {})
     assert done.status_code == 303 and "/sign-in" in done.headers["Location"]
     assert sign_in(app.test_client(), "mentor", PASSWORD).status_code == 303
 
@@ -235,8 +252,8 @@ def test_forgot_password_is_rate_limited_and_a_used_link_says_how_to_get_another
     client = app.test_client()
     client.get("/forgot-password")
     post(client, "/forgot-password", {"email": email("other")})
-    [message] = smtp_server
-    path = re.search(r"http\S+(/invite/\S+)", message.get_content()).group(1)
+    [message] = smtp_server.mail_to(email("other"), "Set a new password")
+    path = re.search(r"http\S+(/invite/\S+)", message.get_body(("plain",)).get_content()).group(1)
     assert "24 hours" in client.get("/forgot-password").get_data(as_text=True)
     reset = app.test_client()
     reset.get(path)
@@ -262,3 +279,15 @@ def test_forgot_password_is_rate_limited_and_a_used_link_says_how_to_get_another
         app.config["SIGN_IN_LIMIT"] = "1000 per minute"
         from webapp.auth import limiter
         limiter.reset()
+
+
+def test_the_confirmation_mail_goes_through_the_smtp_server_and_its_link_works(
+        app, link, coordinator, smtp_server):
+    set_mode(coordinator, "open")
+    client, _ = sign_up(app, link, "Mo Mailed", "mo.mailed@example.org")
+    [message] = smtp_server.mail_to("mo.mailed@example.org", "Confirm your address")
+    text = message.get_body(("plain",)).get_content()
+    path = re.search(r"http://127\.0\.0\.1:5000(/sign-up/verify/\S+)", text).group(1)
+    assert "Welcome, Mo Mailed" in client.get(path).get_data(as_text=True)
+    done = post(client, path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/profile")

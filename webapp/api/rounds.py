@@ -82,7 +82,7 @@ def preview(round_id: int) -> tuple[dict[str, Any], dict[str, str]]:
 def publish(round_id: int) -> Round:
     """Publish a previewed round: its pairs become visible to staff at once."""
     db = get_db()
-    published = publish_round(db, actor(), round_id)
+    published = publish_round(db, actor(), round_id, taxonomy=get_taxonomy())
     return published
 
 

@@ -14,8 +14,10 @@ from flask import (
 )
 
 from mentorship.core.errors import InvalidInput
+from mentorship.core.settings import mail_settings
 from mentorship.core.spreadsheet import decode_upload
-from mentorship.people.accounts import create_invites, invite_link, invite_uninvited, set_active
+from mentorship.mail.messages import invite_and_mail
+from mentorship.people.accounts import set_active
 from mentorship.people.directory import PeopleFilter, departments, search_people
 from mentorship.people.overview import person_overview
 from mentorship.profiles.csv_export import export_profiles_csv
@@ -26,7 +28,6 @@ from mentorship.programmes.queries import list_programmes
 from webapp.auth import actor, coordinator_required
 from webapp.database import get_db, get_taxonomy
 from webapp.forms import form_ids
-from webapp.mail import send_invites
 from webapp.views.rounds import programme_asked
 
 bp = Blueprint("people", __name__, url_prefix="/coordinator/people")
@@ -97,25 +98,15 @@ def export_csv():
 @coordinator_required
 def invite():
     """Make one-time password links for the people ticked (or everyone not yet signed up)."""
-    db = get_db()
-    if request.form.get("scope") == "uninvited":
-        issued = invite_uninvited(db, actor())
-    else:
-        issued = create_invites(db, actor(), form_ids("person_id"),
-                                programme_id=programme_asked(request.form))
-    if not issued:
+    ids = None if request.form.get("scope") == "uninvited" else form_ids("person_id")
+    links = invite_and_mail(get_db(), actor(), ids, base=current_app.config["BASE_URL"],
+                            programme_id=programme_asked(request.form))
+    if not links:
         flash("There is no one to invite: tick people who have not signed up yet.")
         return redirect(request.referrer or url_for("people.index"), code=303)
-    # Committed before mailing, so that every link sent already works.
-    db.commit()
-    links = [(i.person, invite_link(i.token, current_app.config["BASE_URL"]), i.expires_at)
-             for i in issued]
-    mailed, sent = send_invites(links)
-    if not mailed:
-        # Without mail the coordinator passes the links on; the log keeps them too.
-        for person, link, _ in links:
-            current_app.logger.info("invite link for %s: %s", person.email, link)
-    return render_template("people/invites.html", links=links, sent=sent)
+    # The mail is sent once the request commits, so every link mailed already works.
+    return render_template("people/invites.html", links=links,
+                           mailing=bool(mail_settings(current_app.config).host))
 
 
 @bp.get("/<int:person_id>")

@@ -312,8 +312,9 @@ def _confirm(round_id: int, action: str):
 def publish(round_id: int):
     """Publish a previewed round: every pair becomes visible to its people at once."""
     db = get_db()
-    publish_round(db, actor(), round_id)
-    flash("The round is published: everyone in a pair can now see it.")
+    publish_round(db, actor(), round_id, taxonomy=get_taxonomy())
+    flash("The round is published: everyone in a pair can now see it, and is mailed their match "
+          "(the outbox shows each mail).")
     return _back(round_id)
 
 

@@ -16,7 +16,6 @@ from flask import (
 from mentorship.core.errors import DomainError, InvalidInput
 from mentorship.people.signup import (
     MODES,
-    IssuedSignup,
     IssuedSignupLink,
     approve_signup,
     create_signup_link,
@@ -31,7 +30,6 @@ from mentorship.people.signup import (
     signup_link_for_token,
     signup_links,
     signup_url,
-    signup_verification_link,
     update_signup_link,
     verify_signup,
 )
@@ -69,24 +67,15 @@ def sign_up(token: str):
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            issued = request_signup(db, token, values["name"], values["email"])
+            request_signup(db, token, values["name"], values["email"])
         except InvalidInput as error:
             errors = _errors(error)
         else:
-            _send_verification(issued)
-            # The same page whatever the address: it never says whether it has an account.
+            # The mail goes once the request commits. The same page whatever the address: it
+            # never says whether the address has an account.
             return render_template("signup/sent.html", email=values["email"].strip())
     return render_template("signup/form.html", link=link, values=values, errors=errors), (
         422 if errors else 200)
-
-
-def _send_verification(issued: IssuedSignup | None) -> None:
-    """Pass the confirmation link on (committed first, so the link works when it arrives)."""
-    if issued is None:
-        return
-    get_db().commit()
-    link = signup_verification_link(issued.token, current_app.config["BASE_URL"])
-    current_app.logger.info("sign-up confirmation link for %s: %s", issued.request.email, link)
 
 
 @bp.route("/sign-up/verify/<token>", methods=["GET", "POST"])
