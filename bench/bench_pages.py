@@ -63,6 +63,11 @@ ROUTES = [
     ("skills.index", "/coordinator/skills", "coordinator"),
     ("admin.roles", "/admin/roles", "coordinator"),
     ("auth.invite", None, None),  # needs a fresh one-time token per request: not benchmarked
+    ("signup.links", "/coordinator/sign-up", "coordinator"),
+    ("signup.approvals", "/coordinator/sign-up/approvals", "coordinator"),
+    ("signup.waiting", "/sign-up/waiting", None),
+    ("signup.sign_up", None, None),  # needs a programme's link token: not benchmarked
+    ("signup.verify", None, None),  # a one-time token, like the invite: not benchmarked
 ]
 # Downloads are files, not pages: timed and shown apart, outside the page target.
 DOWNLOADS = [
