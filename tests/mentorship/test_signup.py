@@ -315,3 +315,38 @@ def test_two_coordinators_deciding_at_once_decide_once(private_engine):
     with Session(private_engine) as session:
         people = session.scalar(select(func.count()).select_from(Person))
         assert people == (1 if "approve" in outcomes else 0)
+
+
+def test_five_sign_ups_for_one_address_at_once_leave_one_working_link(private_engine):
+    with Session(private_engine) as session, session.begin():
+        token = create_signup_link(session, None, programme_id=None, mode="open",
+                                   domains=[]).token
+
+    def sign_up():
+        with Session(private_engine) as session, session.begin():
+            return request_signup(session, token, "Five", "five@example.org").token
+
+    outcomes = run_at_once(*[sign_up] * 5)
+    assert all(isinstance(o, str) for o in outcomes), outcomes
+    with Session(private_engine) as session:
+        working = []
+        for secret in outcomes:
+            try:
+                signup_for_token(session, secret)
+                working.append(secret)
+            except NotFound:
+                pass
+        assert len(working) == 1
+
+
+def test_two_coordinators_making_a_programmes_link_at_once_make_one(private_engine):
+    def make():
+        with Session(private_engine) as session, session.begin():
+            return create_signup_link(session, None, programme_id=None, mode="open",
+                                      domains=[]).token
+
+    outcomes = run_at_once(make, make)
+    assert sum(isinstance(o, str) for o in outcomes) == 1, outcomes
+    assert any(isinstance(o, Conflict) for o in outcomes), outcomes
+    with Session(private_engine) as session:
+        assert session.scalar(select(func.count()).select_from(SignupLink)) == 1
