@@ -291,3 +291,26 @@ def test_the_confirmation_mail_goes_through_the_smtp_server_and_its_link_works(
     assert "Welcome, Mo Mailed" in client.get(path).get_data(as_text=True)
     done = post(client, path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert done.status_code == 303 and done.headers["Location"].endswith("/profile")
+
+
+def test_every_sign_up_mail_goes_through_the_smtp_server(app, link, coordinator, smtp_server):
+    set_mode(coordinator, "approval")
+    for address in ("al.approve@example.org", "ray.refuse@example.org"):
+        client, _ = sign_up(app, link, "Mailed Person", address)
+        [message] = smtp_server.mail_to(address, "Confirm your address")
+        text = message.get_body(("plain",)).get_content()
+        path = re.search(r"http://127\.0\.0\.1:5000(/sign-up/verify/\S+)", text).group(1)
+        client.get(path)
+        post(client, path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+        [waiting] = smtp_server.mail_to(address, "waiting for approval")
+        assert "Library mentoring" in waiting.get_body(("plain",)).get_content()
+    page = coordinator.get("/coordinator/sign-up/approvals").get_data(as_text=True)
+    for address, action, subject in (("al.approve@example.org", "approve", "Welcome to"),
+                                     ("ray.refuse@example.org", "refuse", "Your sign-up for")):
+        number = re.search(rf"{re.escape(address)}</td>.*?/approvals/(\d+)/", page, re.S).group(1)
+        post(coordinator, f"/coordinator/sign-up/approvals/{number}/{action}", {})
+        [decision] = smtp_server.mail_to(address, subject)
+        assert decision.get_body(("html",)) is not None  # a plain-text and an HTML part
+    _, _ = sign_up(app, link, "Owner", email("admin"))
+    [owners] = smtp_server.mail_to(email("admin"), "with your account")
+    assert "your password stays as it is" in owners.get_body(("plain",)).get_content()
