@@ -167,6 +167,29 @@ def test_a_dedupe_key_queues_one_mail_however_often_it_is_queued(sessions):
     assert len(outbox(sessions)) == 1
 
 
+def test_two_jobs_queueing_one_key_at_once_queue_one_mail(sessions):
+    start = threading.Barrier(4)
+    results = []
+
+    def job():
+        with sessions() as session, session.begin():
+            start.wait()
+            results.append(queue_signup_verification_once(session))
+
+    def queue_signup_verification_once(session):
+        return queue_mail(session, to="new@example.org", kind="signup_verification",
+                          dedupe_key="signup:new@example.org",
+                          context={"link": "https://m.example/v", "expires": EXPIRES})
+
+    threads = [threading.Thread(target=job) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r is not None for r in results) == 1 and len(results) == 4
+    assert len(outbox(sessions)) == 1
+
+
 def test_two_senders_at_once_send_each_message_once(sessions):
     with sessions() as session, session.begin():
         for number in range(12):
