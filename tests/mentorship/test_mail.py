@@ -299,3 +299,11 @@ def test_with_redis_an_rq_worker_sends_and_a_job_run_twice_mails_once(sessions, 
         SimpleWorker([queue], connection=connection).work(burst=True)
         [mail] = inbox  # the burst returns once every job is done: one mail, not two
     assert mail["To"] == "new@example.org"
+
+
+def test_a_bad_mail_setting_keeps_the_mail_and_the_commit(sessions, monkeypatch):
+    monkeypatch.setenv("MENTORSHIP_SMTP_SECURITY", "ssl")
+    with sessions() as session, session.begin():
+        queue_signup_verification(session, "new@example.org", "https://m.example/v", EXPIRES)
+    [message] = outbox(sessions)
+    assert message.status == MailStatus.QUEUED
