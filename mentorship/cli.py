@@ -314,7 +314,11 @@ def _send_mail_now(engine, sessions) -> None:
     from mentorship.mail.jobs import start_sending
     from mentorship.mail.sending import send_due_mail
 
-    settings = mail_settings()
+    try:
+        settings = mail_settings()
+    except ValueError as error:
+        click.echo(f"mail: {error}; the mail waits in the outbox", err=True)
+        return
     if os.environ.get("REDIS_URL"):
         start_sending(engine, settings)
         click.echo("mail: queued for the worker", err=True)

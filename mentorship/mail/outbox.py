@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import event, func, select, update
@@ -21,6 +22,8 @@ from mentorship.people.models import Person
 
 __all__ = ["BASE_URL_KEY", "DEFER_KEY", "QUEUED_FLAG", "SETTINGS_KEY", "OutboxCounts", "body_readable_by",
            "get_outbox_message", "link_to", "list_outbox", "queue_mail", "retry_message"]
+
+log = logging.getLogger(__name__)
 
 #: Set in `session.info` when mail was queued; after the commit a sender is started for it.
 QUEUED_FLAG = "mentorship.mail_queued"
@@ -159,7 +162,10 @@ def _send_after_commit(session: Session) -> None:
     if session.info.pop(QUEUED_FLAG, False):
         from mentorship.mail.jobs import start_sending
 
-        start_sending(session.get_bind(), session.info.get(SETTINGS_KEY))
+        try:
+            start_sending(session.get_bind(), session.info.get(SETTINGS_KEY))
+        except ValueError as error:  # a mail setting that cannot be read: the commit stands
+            log.warning("mail waits in the outbox: %s", error)
 
 
 

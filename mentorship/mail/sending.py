@@ -90,15 +90,17 @@ def send_due_mail(sessions: sessionmaker[Session], settings: MailSettings,
     smtp: smtplib.SMTP | None = None
     try:
         for message_id in due:
-            claimed = _claim(sessions, message_id, now, settings.sender)
+            claimed = _claim(sessions, message_id, now)
             if claimed is None:
                 continue  # another sender took it first
-            token, mail = claimed
+            token, message = claimed
             try:
+                mail = _email(message, settings.sender)
                 if smtp is None:
                     smtp = open_smtp(settings)
                 smtp.send_message(mail)
-            except (OSError, smtplib.SMTPException) as error:
+            # ValueError: a header the mail cannot carry; a failure of this mail, not the sender.
+            except (OSError, smtplib.SMTPException, ValueError) as error:
                 if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
                     smtp = _close(smtp)
                 if _record_failure(sessions, message_id, token, error, settings):
@@ -117,8 +119,8 @@ def send_due_mail(sessions: sessionmaker[Session], settings: MailSettings,
     return SendReport(sent, retrying, failed, next_due)
 
 
-def _claim(sessions, message_id: int, now: datetime, sender: str) -> tuple[str, EmailMessage] | None:
-    """Take the message for this sender if it is still due; return its token and the mail."""
+def _claim(sessions, message_id: int, now: datetime) -> tuple[str, OutboxMessage] | None:
+    """Take the message for this sender if it is still due; return its token and the row."""
     token = uuid.uuid4().hex
     with sessions() as session, session.begin():
         changed = session.execute(
@@ -128,7 +130,9 @@ def _claim(sessions, message_id: int, now: datetime, sender: str) -> tuple[str, 
             .execution_options(synchronize_session=False)).rowcount
         if changed != 1:
             return None
-        return token, _email(session.get(OutboxMessage, message_id), sender)
+        row = session.get(OutboxMessage, message_id)
+        session.expunge(row)  # read after the commit, whatever the factory's expiry
+        return token, row
 
 
 def _email(message: OutboxMessage, sender: str) -> EmailMessage:

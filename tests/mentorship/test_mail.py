@@ -167,6 +167,29 @@ def test_a_dedupe_key_queues_one_mail_however_often_it_is_queued(sessions):
     assert len(outbox(sessions)) == 1
 
 
+def test_two_jobs_queueing_one_key_at_once_queue_one_mail(sessions):
+    start = threading.Barrier(4)
+    results = []
+
+    def job():
+        with sessions() as session, session.begin():
+            start.wait()
+            results.append(queue_signup_verification_once(session))
+
+    def queue_signup_verification_once(session):
+        return queue_mail(session, to="new@example.org", kind="signup_verification",
+                          dedupe_key="signup:new@example.org",
+                          context={"link": "https://m.example/v", "expires": EXPIRES})
+
+    threads = [threading.Thread(target=job) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r is not None for r in results) == 1 and len(results) == 4
+    assert len(outbox(sessions)) == 1
+
+
 def test_two_senders_at_once_send_each_message_once(sessions):
     with sessions() as session, session.begin():
         for number in range(12):
@@ -276,3 +299,11 @@ def test_with_redis_an_rq_worker_sends_and_a_job_run_twice_mails_once(sessions, 
         SimpleWorker([queue], connection=connection).work(burst=True)
         [mail] = inbox  # the burst returns once every job is done: one mail, not two
     assert mail["To"] == "new@example.org"
+
+
+def test_a_bad_mail_setting_keeps_the_mail_and_the_commit(sessions, monkeypatch):
+    monkeypatch.setenv("MENTORSHIP_SMTP_SECURITY", "ssl")
+    with sessions() as session, session.begin():
+        queue_signup_verification(session, "new@example.org", "https://m.example/v", EXPIRES)
+    [message] = outbox(sessions)
+    assert message.status == MailStatus.QUEUED

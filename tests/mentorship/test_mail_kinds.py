@@ -202,3 +202,20 @@ def test_the_commands_send_what_they_queue_and_remind_once(published, monkeypatc
         assert runner.invoke(cli, ["mail", "remind"]).stdout == "queued 0 reminders\n"
         assert len(inbox.mail_to(address("eli"), "Reminder")) == 1
         assert len(inbox) == 8
+
+
+def test_deleting_a_person_deletes_mail_to_them_and_mail_naming_them(published, taxonomy):
+    from mentorship.people.personal_data import delete_person, export_person
+
+    sessions, round_id, ids = published
+    with sessions() as session, session.begin():
+        publish_round(session, None, round_id, taxonomy=taxonomy)
+        mina = session.scalar(select(Match).where(Match.mentor_id == ids["mina"]))
+        partner = session.get(Person, mina.mentee_id).email
+        exported = export_person(session, None, address("mina"))
+        assert [m["subject"] for m in exported["mail"]] == ["Your match in Spring is published"]
+        delete_person(session, None, address("mina"))
+    with sessions() as session:
+        left = {m.email for m in session.scalars(select(OutboxMessage))}
+    # Max and his mentee keep theirs; Mina's and the mail naming her to her mentee are gone.
+    assert left == {address("max"), ({address("eli"), address("fay")} - {partner}).pop()}
