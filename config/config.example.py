@@ -6,7 +6,9 @@
 DATABASE_URL = "postgresql://mentorship@127.0.0.1:5432/mentorship"
 SESSION_COOKIE_SECURE = True    # served over HTTPS
 PROXY_FIX_HOPS = 1              # one reverse proxy in front of the app
-SMTP_HOST = "127.0.0.1"         # mail invite links instead of only showing them
-SMTP_PORT = 25
+SMTP_HOST = "smtp.library.example.edu"   # without it, mail waits in the outbox page
+SMTP_SECURITY = "starttls"      # none | starttls | tls; the port defaults to 25 | 587 | 465
+SMTP_USER = "mentoring"         # its password: MENTORSHIP_SMTP_PASSWORD, in the environment
 SMTP_SENDER = "mentoring@library.example.edu"
+# Workers and commands read mail settings from MENTORSHIP_* variables only, not this file.
 RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/1"   # sign-in counts shared by every process

@@ -1,30 +1,40 @@
 """Every table, in one place for Alembic and for code that needs the whole schema mapped.
 
 Each table's home is its feature package (`mentorship.people.models`, `.profiles.models`,
-`.taxonomy.models`, `.rounds.models`, `mentorship.core.audit`); import from there.
+`.taxonomy.models`, `.rounds.models`, `.programmes.models`, `.mail.models`,
+`mentorship.core.audit`); import from there.
 """
 
 from mentorship.core.audit import AuditEvent
 from mentorship.core.models import Base
-from mentorship.people.models import Invite, Person
+from mentorship.mail.models import MailStatus, OutboxMessage
+from mentorship.people.models import Invite, Person, SignupLink, SignupRequest
 from mentorship.profiles.models import FormatPreference, MentoringRole, Profile, ProfileSkill
+from mentorship.programmes.models import Enrolment, Programme, ProgrammeCoordinator
 from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus
 from mentorship.taxonomy.models import Skill, TaxonomyVersion
 
 __all__ = [
     "AuditEvent",
     "Base",
+    "Enrolment",
     "FormatPreference",
     "Invite",
+    "MailStatus",
     "Match",
     "MatchStatus",
     "MentoringRole",
+    "OutboxMessage",
     "PairRule",
     "Person",
     "Profile",
     "ProfileSkill",
+    "Programme",
+    "ProgrammeCoordinator",
     "Round",
     "RoundStatus",
+    "SignupLink",
+    "SignupRequest",
     "Skill",
     "TaxonomyVersion",
 ]

@@ -44,10 +44,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         BASE_URL=None,                # where people reach the app, for the links mailed to them
                                       # (None: MENTORSHIP_BASE_URL, else http://127.0.0.1:5000);
                                       # never taken from a request's Host header
-        LOG_LEVEL="INFO",             # the app's log (stderr): invite links shown, warnings
-        SMTP_HOST="",                 # set it to send invite links by mail
-        SMTP_PORT=25,
-        SMTP_SENDER="mentoring@localhost",
+        LOG_LEVEL="INFO",             # the app's log (stderr): requests, warnings
+        # Mail: SMTP_HOST, SMTP_PORT, SMTP_SECURITY, SMTP_USER, SMTP_PASSWORD, SMTP_SENDER,
+        # SMTP_CA_FILE, SMTP_TIMEOUT, MAIL_MAX_ATTEMPTS, MAIL_RETRY_SECONDS, MAIL_REMIND_AFTER_DAYS;
+        # their defaults are in mentorship.core.settings.MailSettings (a key not set here is
+        # read from MENTORSHIP_<KEY>, as the worker reads it). No SMTP_HOST: mail waits in the
+        # outbox.
         API_TITLE="Library mentorship API",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -63,6 +65,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
     app.logger.setLevel(app.config["LOG_LEVEL"])
+    from mentorship.core.settings import mail_settings
+
+    mail_settings(app.config)  # a mail setting that cannot be read stops the start, not a request
 
     from webapp import api, auth, database, errors, security, views
 

@@ -1,4 +1,5 @@
-"""Sign-in, sign-out and invite links; who is signed in; role checks for views."""
+"""Sign-in, sign-out, invite and password links; who is signed in; role checks and rate limits
+for views."""
 
 from __future__ import annotations
 
@@ -25,20 +26,29 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 
 from mentorship.core.errors import DomainError, InvalidInput
+from mentorship.mail.messages import reset_and_mail
 from mentorship.people.accounts import (
     authenticate,
     invite_for_token,
-    invite_link,
     person_for_session,
     redeem_invite,
-    request_password_reset,
     sign_out,
 )
 from mentorship.people.models import Person
 from webapp.database import get_db
-from webapp.mail import send_password_reset
 
-__all__ = ["SignedIn", "actor", "admin_required", "bp", "coordinator_required", "init_app", "limiter"]
+__all__ = [
+    "SignedIn",
+    "actor",
+    "admin_required",
+    "bp",
+    "coordinator_required",
+    "count_every_post",
+    "init_app",
+    "limit_failures",
+    "limiter",
+    "start_session",
+]
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -154,7 +164,7 @@ def _failed(response) -> bool:
     return response.status_code != 303
 
 
-def _limited(view: Callable) -> Callable:
+def limit_failures(view: Callable) -> Callable:
     """Limit the POSTs that fail: a coordinator who signs in twenty times a day is never locked
     out, while guessing is (a request over the limit is refused before it is tried)."""
     view = limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"],
@@ -165,23 +175,24 @@ def _limited(view: Callable) -> Callable:
                          error_message=RETRY_LATER)(view)
 
 
-def _counted(view: Callable) -> Callable:
-    """Limit every POST (a reset request succeeds whatever the address, so all count)."""
+def count_every_post(view: Callable) -> Callable:
+    """Limit every POST (a reset request or a sign-up succeeds whatever the address, so all
+    count)."""
     view = limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"], methods=["POST"],
                          key_func=_address_and_account, error_message=RETRY_LATER)(view)
     return limiter.limit(lambda: current_app.config["SIGN_IN_ADDRESS_LIMIT"], methods=["POST"],
                          key_func=get_remote_address, error_message=RETRY_LATER)(view)
 
 
-def _start_session(person: Person) -> None:
-    """A new session for a person who just proved who they are."""
+def start_session(person: Person) -> None:
+    """Start a new session for a person who just proved who they are."""
     session.clear()  # nothing from before the sign-in carries over
     login_user(SignedIn(person))
     session["signed_in_at"] = int(time.time())
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@_limited
+@limit_failures
 def sign_in():
     """The sign-in form; a successful sign-in starts a new session."""
     if current_user.is_authenticated and request.method == "GET":
@@ -195,7 +206,7 @@ def sign_in():
             error = "That email and password do not match an active account."
         else:
             target = _safe_next(request.args.get("next"))
-            _start_session(person)
+            start_session(person)
             return redirect(target or home_for(person), code=303)
     status = 401 if error else 200
     return render_template("auth/sign_in.html", error=error, email=email), status
@@ -214,7 +225,7 @@ def sign_out_view():
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
-@_limited
+@limit_failures
 def invite(token: str):
     """An invite link: choose a password, then go straight to the profile."""
     db = get_db()
@@ -233,7 +244,7 @@ def invite(token: str):
             except InvalidInput as error:
                 errors = {e.column: e.reason for e in error.errors}
             else:
-                _start_session(person)
+                start_session(person)
                 flash("Your password is set. Now tell us about your skills.")
                 return redirect(url_for("profile.edit"), code=303)
     page = render_template("auth/invite.html", person=db.get(Person, invited_id), errors=errors)
@@ -241,18 +252,13 @@ def invite(token: str):
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@_counted
+@count_every_post
 def forgot_password():
     """Ask for a link to set a new password; the answer never tells whether the address exists."""
     if request.method == "POST":
-        email = request.form.get("email", "")
-        issued = request_password_reset(get_db(), email)
-        if issued is not None:
-            get_db().commit()  # before mailing, so that the link mailed works
-            link = invite_link(issued.token, current_app.config["BASE_URL"])
-            if not send_password_reset(issued.person, link, issued.expires_at):
-                current_app.logger.info("password link for %s: %s", issued.person.email, link)
+        # Queued in the outbox, mailed once the request commits (so the link works).
+        reset_and_mail(get_db(), request.form.get("email", ""), base=current_app.config["BASE_URL"])
         flash("If that address has an account, a link to set a new password is on its way. "
-              "It works once, for 14 days.")
+              "It works once, for 24 hours.")
         return redirect(url_for("auth.sign_in"), code=303)
     return render_template("auth/forgot.html")

@@ -8,7 +8,8 @@ from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session
 
 from mentorship.core.db import READ_ONLY, make_engine, make_session_factory
-from mentorship.core.settings import database_url
+from mentorship.core.settings import database_url, mail_settings
+from mentorship.mail.outbox import BASE_URL_KEY, SETTINGS_KEY
 from mentorship.taxonomy import Taxonomy, load_taxonomy
 
 __all__ = ["get_db", "get_taxonomy", "init_app"]
@@ -35,6 +36,9 @@ def get_db() -> Session:
     if "db" not in g:
         kind = "read_sessions" if request.method in ("GET", "HEAD") else "sessions"
         g.db = current_app.extensions[f"mentorship.{kind}"]()
+        # Mail queued by this request is sent with the app's settings, its links on BASE_URL.
+        g.db.info[SETTINGS_KEY] = mail_settings(current_app.config)
+        g.db.info[BASE_URL_KEY] = current_app.config["BASE_URL"]
     return g.db
 
 

@@ -114,6 +114,6 @@ def _security_headers(response: Response) -> Response:
     headers["Referrer-Policy"] = "same-origin"
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-    if current_user.is_authenticated or request.path.startswith("/invite/"):
+    if current_user.is_authenticated or request.path.startswith(("/invite/", "/sign-up/")):
         headers["Cache-Control"] = "no-store"
     return response

@@ -20,11 +20,14 @@ from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionD
 from mentorship.core.permissions import require_admin, require_coordinator
 from mentorship.core.settings import base_url
 from mentorship.people.models import PEOPLE_LOCK, Invite, Person
+from mentorship.programmes.access import require_people_in_view
+from mentorship.programmes.operations import enrol_invited
 from mentorship.rounds.pairs import PERSON_DEACTIVATED, end_live_pairs_of
 
 __all__ = [
     "INVITE_LIFETIME",
     "MIN_PASSWORD_LENGTH",
+    "RESET_LIFETIME",
     "IssuedInvite",
     "authenticate",
     "create_admin",
@@ -34,6 +37,7 @@ __all__ = [
     "invite_uninvited",
     "person_for_session",
     "redeem_invite",
+    "request_password_reset",
     "set_active",
     "set_password",
     "set_roles",
@@ -41,6 +45,9 @@ __all__ = [
 ]
 
 INVITE_LIFETIME = timedelta(days=14)
+#: A link asked for with "Forgot your password?" works for less long than an invite: it hands
+#: over an account that is in use.
+RESET_LIFETIME = timedelta(hours=24)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MIN_PASSWORD_LENGTH = 12
 #: The lowest zxcvbn score (0-4) a password may have: 3 is "safely unguessable" online.
@@ -70,12 +77,18 @@ def invite_link(token: str, base: str | None = None) -> str:
     return f"{(base or base_url()).rstrip('/')}/invite/{token}"
 
 
-def create_invites(session: Session, actor: Person | None,
-                   person_ids: list[int]) -> list[IssuedInvite]:
-    """Make one invite per active person, in the order given; inactive people are refused."""
+def create_invites(session: Session, actor: Person | None, person_ids: list[int], *,
+                   programme_id: int | None = None,
+                   lifetime: timedelta = INVITE_LIFETIME) -> list[IssuedInvite]:
+    """Make one invite per active person, in the order given; inactive people are refused.
+
+    The people are enrolled in the programme given; without one, those enrolled nowhere are
+    enrolled in the one `programme_in_view` picks (the default).
+    """
     require_coordinator(actor, "manage people")
     if not person_ids:
         return []
+    require_people_in_view(session, actor, person_ids)
     # Locked: of two invites for one person at once, the second waits and replaces the first,
     # so exactly one link works.
     people = {p.id: p for p in session.scalars(
@@ -104,10 +117,11 @@ def create_invites(session: Session, actor: Person | None,
         token = secrets.token_urlsafe(32)
         session.add(Invite(person_id=person_id, token_hash=_token_hash(token),
                            created_by_id=actor.id if actor else None, created_at=now,
-                           expires_at=now + INVITE_LIFETIME))
-        issued.append(IssuedInvite(people[person_id], token, now + INVITE_LIFETIME))
+                           expires_at=now + lifetime))
+        issued.append(IssuedInvite(people[person_id], token, now + lifetime))
     session.flush()
     record_event(session, actor, "person.invite", "person", "", people=list(dict.fromkeys(person_ids)))
+    enrol_invited(session, actor, person_ids, programme_id)
     return issued
 
 
@@ -115,8 +129,9 @@ def invite_for_token(session: Session, token: str) -> Invite:
     """Return the usable invite a token stands for; NotFound if unknown, used or expired."""
     invite = session.scalar(select(Invite).where(Invite.token_hash == _token_hash(token)))
     if invite is None or invite.used_at is not None or invite.expires_at < datetime.now(UTC):
-        raise NotFound("this invite link is not valid: it was used already, has expired or was "
-                       "replaced by a newer one. Ask your coordinator for a new link.")
+        raise NotFound("this link is not valid: it was used already, has expired or was "
+                       "replaced by a newer one. Ask for a new one with \"Forgot your "
+                       "password?\" on the sign-in page, or ask your coordinator.")
     return invite
 
 
@@ -145,7 +160,8 @@ def redeem_invite(session: Session, token: str, password: str) -> Person:
         .values(used_at=datetime.now(UTC)).execution_options(synchronize_session=False)
     ).rowcount
     if used != 1:
-        raise NotFound("this invite link was used already. Ask your coordinator for a new link.")
+        raise NotFound("this link was used already. Ask for a new one with \"Forgot your "
+                       "password?\" on the sign-in page, or ask your coordinator.")
     person = session.get(Person, invite.person_id)
     if not person.active:
         raise PermissionDenied("this account is deactivated")
@@ -236,6 +252,7 @@ def set_active(session: Session, actor: Person | None, person_id: int, active: b
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound(f"no person with id {person_id}")
+    require_people_in_view(session, actor, [person_id])
     if actor is not None and actor.id == person.id and not active:
         raise Conflict("you cannot deactivate your own account")
     if actor is not None and not actor.is_admin and (person.is_admin or person.is_coordinator):
@@ -303,6 +320,6 @@ def request_password_reset(session: Session, email: str) -> IssuedInvite | None:
                                                  Person.password_hash != ""))
     if person is None:
         return None
-    [issued] = create_invites(session, None, [person.id])
+    [issued] = create_invites(session, None, [person.id], lifetime=RESET_LIFETIME)
     record_event(session, None, "person.password_reset", "person", person.id)
     return issued

@@ -6,13 +6,14 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, delete, or_, select
 from sqlalchemy.orm import Session
 
 from matching.explain import shown
 from mentorship.core.audit import AuditEvent, record_event
 from mentorship.core.errors import NotFound, PermissionDenied
-from mentorship.people.models import Person
+from mentorship.mail.models import OutboxMessage
+from mentorship.people.models import Person, SignupRequest
 from mentorship.rounds.models import Match, PairRule, Round
 from mentorship.rounds.reasons import (
     PARTICIPANT,
@@ -79,6 +80,12 @@ def export_person(session: Session, actor: Person | None, email: str) -> dict[st
         "round_reports": _round_mentions(session, person.email),
         "events": [{"at": e.at.isoformat(), "action": e.action, "target": e.target_type}
                    for e in events],
+        "mail": [{"kind": m.kind, "subject": m.subject, "status": str(m.status),
+                  "created_at": m.created_at.isoformat(),
+                  "sent_at": m.sent_at.isoformat() if m.sent_at else None}
+                 for m in session.scalars(select(OutboxMessage).where(
+                     or_(OutboxMessage.person_id == person.id,
+                         OutboxMessage.email == person.email)).order_by(OutboxMessage.id))],
     }
     record_event(session, actor, "person.export", "person", person.id)
     return data
@@ -132,6 +139,13 @@ def delete_person(session: Session, actor: Person | None, email: str) -> None:
             or_(Match.mentor_id == person_id, Match.mentee_id == person_id,
                 Match.third_id == person_id))):
         match.decline_reason = ""  # free text the person wrote
+    # Sign-ups with their address hold their name (those tied to the person cascade).
+    session.execute(delete(SignupRequest).where(SignupRequest.email == address))
+    # Mail to them, and mail to others that names them with their address (a partner's).
+    session.execute(delete(OutboxMessage).where(or_(
+        OutboxMessage.person_id == person_id, OutboxMessage.email == address,
+        OutboxMessage.text_body.contains(address, autoescape=True)))
+        .execution_options(synchronize_session=False))
     session.delete(person)  # profile and skills cascade; matches' side becomes NULL
     session.flush()
     record_event(session, actor, "person.delete", "person", person_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +21,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorship.core.models import Base, UtcDateTime, string_enum, utc_now
+
+if TYPE_CHECKING:
+    from mentorship.programmes.models import Programme
 
 __all__ = [
     "LIVE_STATUSES", "Match", "MatchStatus", "PairRule", "Round", "RoundStatus", "member_pairs"]
@@ -53,6 +57,8 @@ class Round(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The programme whose enrolled people the round matches.
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     mode: Mapped[str] = mapped_column(String(10), default="mentor")
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[RoundStatus] = mapped_column(string_enum(RoundStatus), default=RoundStatus.DRAFT)
@@ -85,6 +91,7 @@ class Round(Base):
     matches: Mapped[list[Match]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Match.id"
     )
+    programme: Mapped[Programme] = relationship()
 
 
 class Match(Base):
@@ -159,3 +166,7 @@ class PairRule(Base):
     # A lock kept although it scores below the round's minimum: the coordinator said so.
     below_minimum: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+# Round.programme_id refers to the programme table: map it whenever rounds are.
+import mentorship.programmes.models  # noqa: E402, F401

@@ -12,9 +12,11 @@ from mentorship.core.audit import record_event
 from mentorship.core.errors import Conflict, InvalidInput, NotFound, RowError
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.people.models import Person
+from mentorship.programmes.queries import programme_in_view
 from mentorship.rounds.invariants import check_round_can_go_live, lock_live_pairs
 from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule, Round, RoundStatus
-from mentorship.rounds.queries import find_round
+from mentorship.rounds.notices import queue_round_published
+from mentorship.rounds.queries import find_round, round_of_actor
 from mentorship.rounds.run import check_locks
 from mentorship.rounds.settings import engine_settings, load_round_settings
 from mentorship.taxonomy import Taxonomy, load_taxonomy
@@ -33,11 +35,22 @@ __all__ = [
 
 
 def create_round(
-    session: Session, actor: Actor | None, name: str, *, mode: str = "mentor",
-    settings: dict[str, Any] | None = None,
+    session: Session, actor: Actor | None, name: str, *, mode: str | None = None,
+    settings: dict[str, Any] | None = None, programme_id: int | None = None,
 ) -> Round:
-    """Create a draft round with its settings (weights, threshold, fairness, exclusions)."""
+    """Create a draft round of a programme (unless given, the default one, or the actor's
+    first if they are not given that) with its settings.
+
+    The mode not given is the programme's; the settings given go over the programme's default
+    round settings (when the round has the programme's mode).
+    """
     require_coordinator(actor)
+    programme = programme_in_view(session, actor, programme_id)
+    if mode is None:
+        mode = programme.mode
+    # The programme's defaults are for its own mode.
+    defaults = dict(programme.round_settings or {}) if mode == programme.mode else {}
+    settings = {**defaults, **(settings or {})}
     errors = []
     if not name.strip() or len(name.strip()) > 200:
         errors.append(RowError(0, "name", name[:80], "required, at most 200 characters"))
@@ -47,7 +60,7 @@ def create_round(
         errors = sorted([*errors, *error.errors], key=lambda e: e.column != "mode")
     if errors:
         raise InvalidInput("the round's settings are not valid", errors)
-    new_round = Round(name=name.strip(), mode=mode, settings=settings,
+    new_round = Round(name=name.strip(), mode=mode, settings=settings, programme_id=programme.id,
                       created_by_id=actor.id if actor else None)
     session.add(new_round)
     session.flush()
@@ -72,15 +85,16 @@ def _move_round(session: Session, round_id: int, before: RoundStatus, after: Rou
         raise Conflict(f"round {round_id} is {status}, not {before}: it cannot be {doing}")
 
 
-def publish_round(session: Session, actor: Actor | None, round_id: int) -> Round:
-    """Publish a previewed round: all its pairs become visible at once.
+def publish_round(session: Session, actor: Actor | None, round_id: int, *,
+                  taxonomy: Taxonomy | None = None) -> Round:
+    """Publish a previewed round: all its pairs become visible at once, and each member is
+    mailed their match (skills named from `taxonomy`, default the installed one).
 
     The status change is one conditional UPDATE, so of two coordinators publishing at once
     exactly one succeeds and the other gets a Conflict. Under the live-pairs lock, a round whose
     pairs would double-book someone (another round went live since its preview) is refused.
     """
-    require_coordinator(actor)
-    current = find_round(session, round_id)
+    current = round_of_actor(session, actor, round_id)
     lock_live_pairs(session)
     if current.status == RoundStatus.PREVIEWED:
         check_round_can_go_live(session, current)
@@ -88,13 +102,14 @@ def publish_round(session: Session, actor: Actor | None, round_id: int) -> Round
                 published_at=datetime.now(UTC), published_by_id=actor.id if actor else None)
     session.expire_all()
     record_event(session, actor, "round.publish", "round", round_id)
+    queue_round_published(session, round_id, taxonomy or load_taxonomy())
     session.flush()
     return session.get(Round, round_id)
 
 
 def close_round(session: Session, actor: Actor | None, round_id: int) -> Round:
     """Close a published round: its live pairs end."""
-    require_coordinator(actor)
+    round_of_actor(session, actor, round_id)
     _move_round(session, round_id, RoundStatus.PUBLISHED, RoundStatus.CLOSED, "closed",
                 closed_at=datetime.now(UTC))
     session.execute(
@@ -113,8 +128,7 @@ EDITABLE = (RoundStatus.DRAFT, RoundStatus.PREVIEWED, RoundStatus.FAILED)
 
 
 def _editable_round(session: Session, actor: Actor | None, round_id: int) -> Round:
-    require_coordinator(actor)
-    current = find_round(session, round_id)
+    current = round_of_actor(session, actor, round_id)
     if current.status not in EDITABLE:
         raise Conflict(f"round {round_id} is {current.status}; pairs can only be adjusted "
                        "before publishing")

@@ -15,9 +15,10 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mentorship.core.db import make_engine, make_session_factory
+from mentorship.mail import OutboxMessage
 from mentorship.migrate import upgrade_database
 from mentorship.people.accounts import set_password, set_roles
 from mentorship.people.models import Person
@@ -80,8 +81,10 @@ def seed(url: str, taxonomy) -> dict[str, int]:
         preview_round(db, None, spring.id, taxonomy=taxonomy)
         publish_round(db, None, spring.id)
         ids["round"] = spring.id
+        ids["programme"] = spring.programme_id
         db.commit()
         ids["match"] = db.get(Round, spring.id).matches[0].id
+        ids["message"] = db.scalar(select(func.min(OutboxMessage.id)))
     engine.dispose()
     return ids
 
@@ -147,27 +150,11 @@ def person_id(app, address: str) -> int:
 
 @pytest.fixture
 def smtp_server(app, monkeypatch):
-    """A real SMTP server on 127.0.0.1 (aiosmtpd) that the app mails; yields the messages."""
-    import socket
-    from email import message_from_bytes, policy
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that the app mails; yields its inbox
+    (`inbox.wait_for(n)`: mail is sent by a background thread once the request commits)."""
+    from tests.smtp import smtp_server as local_server
 
-    from aiosmtpd.controller import Controller
-
-    received = []
-
-    class Keep:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(message_from_bytes(envelope.content, policy=policy.default))
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
-    monkeypatch.setitem(app.config, "SMTP_PORT", port)
-    try:
-        yield received
-    finally:
-        controller.stop()
+    with local_server() as (inbox, config):
+        for key, value in config.items():
+            monkeypatch.setitem(app.config, key, value)
+        yield inbox

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from mentorship.core.errors import InvalidInput
+from mentorship.mail.preferences import set_mail_reminders
 from mentorship.people.models import Person
 from mentorship.profiles.limits import (
     LEVEL_NAMES,
@@ -126,3 +127,13 @@ def edit():
                            taxonomy=taxonomy, levels=LEVEL_NAMES, roles=ROLES, formats=FORMATS,
                            max_capacity=MAX_CAPACITY, max_years=MAX_YEARS, max_text=MAX_TEXT,
                            ), (422 if errors else 200)
+
+
+@bp.post("/mail")
+@login_required
+def mail():
+    """Turn the signed-in person's reminder mail on or off."""
+    wanted = request.form.get("reminders") == "1"
+    set_mail_reminders(get_db(), actor(), actor().id, wanted)
+    flash("Reminder mail is on." if wanted else "Reminder mail is off: no more reminders.")
+    return redirect(url_for("profile.edit", _anchor="mail"), code=303)
