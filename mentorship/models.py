@@ -8,7 +8,7 @@ from mentorship.core.audit import AuditEvent
 from mentorship.core.models import Base
 from mentorship.people.models import Invite, Person
 from mentorship.profiles.models import FormatPreference, MentoringRole, Profile, ProfileSkill
-from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus
+from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus, Suggestion
 from mentorship.taxonomy.models import Skill, TaxonomyVersion
 
 __all__ = [
@@ -26,5 +26,6 @@ __all__ = [
     "Round",
     "RoundStatus",
     "Skill",
+    "Suggestion",
     "TaxonomyVersion",
 ]

@@ -55,8 +55,9 @@ def check_round_can_go_live(session: Session, current: Round) -> None:
     rounds as they were then; another round published since, a capacity lowered or a person
     deactivated makes it out of date, and the coordinator runs the preview again.
     """
+    # A choice round's accepted pairs go live with its proposed ones.
     proposed = _pairs(session, Match.round_id == current.id,
-                      Match.status == MatchStatus.PROPOSED)
+                      Match.status.in_((MatchStatus.PROPOSED, MatchStatus.ACCEPTED)))
     live = _pairs(session, Round.id != current.id, Round.status == RoundStatus.PUBLISHED,
                   Round.mode == current.mode, Match.status.in_(LIVE_STATUSES))
     people = {person for pair in proposed for person in pair}

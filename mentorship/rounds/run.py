@@ -172,9 +172,11 @@ def read_round_inputs(session: Session, current: Round,
     previous = () if current.settings.get("allow_repeat") else _email_pairs(
         session, [(m, e) for m, e, *_ in earlier])
     # A declined circle keeps any two of its people apart for the rest of the round.
+    # (A choice round's request that lapsed unanswered was declined by nobody: no rule.)
     declined = [pair for row in session.execute(
         select(Match.mentor_id, Match.mentee_id, Match.third_id)
         .where(Match.round_id == round_id, Match.status == MatchStatus.DECLINED,
+               Match.end_reason == "",
                Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
     ).all() for pair in member_pairs(*row)]
     locks = [] if keep else [(a, b) for kind, a, b in rules if kind == "lock"]
@@ -351,8 +353,12 @@ def store_preview(session: Session, actor: Actor | None, current: Round, inputs:
                        "preview again")
     session.execute(delete(Match).where(Match.round_id == round_id,
                                         Match.status == MatchStatus.PROPOSED))
+    # A choice round's accepted pairs stand as they are (the engine kept them as locks).
+    accepted = set(session.execute(select(Match.mentor_id, Match.mentee_id).where(
+        Match.round_id == round_id, Match.status == MatchStatus.ACCEPTED)).all())
     rows = [{"round_id": round_id, "status": MatchStatus.PROPOSED, **_match_values(pair, inputs)}
-            for pair in result.pairs]
+            for pair in result.pairs
+            if (inputs.person_id[pair.mentor], inputs.person_id[pair.mentee]) not in accepted]
     stored = 0
     for batch in batches(rows):
         session.execute(Match.__table__.insert(), batch)
