@@ -1,11 +1,12 @@
 """Every table, in one place for Alembic and for code that needs the whole schema mapped.
 
 Each table's home is its feature package (`mentorship.people.models`, `.profiles.models`,
-`.taxonomy.models`, `.rounds.models`, `mentorship.core.audit`); import from there.
+`.taxonomy.models`, `.rounds.models`, `.mail.models`, `mentorship.core.audit`); import from there.
 """
 
 from mentorship.core.audit import AuditEvent
 from mentorship.core.models import Base
+from mentorship.mail.models import MailStatus, OutboxMessage
 from mentorship.people.models import Invite, Person
 from mentorship.profiles.models import FormatPreference, MentoringRole, Profile, ProfileSkill
 from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus, Suggestion
@@ -16,9 +17,11 @@ __all__ = [
     "Base",
     "FormatPreference",
     "Invite",
+    "MailStatus",
     "Match",
     "MatchStatus",
     "MentoringRole",
+    "OutboxMessage",
     "PairRule",
     "Person",
     "Profile",
