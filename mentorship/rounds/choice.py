@@ -18,7 +18,6 @@ place at once exactly one gets it. A request whose time has passed holds nothing
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,6 +29,8 @@ from matching import Mode, Taxonomy, suggest_profiles
 from mentorship.core.audit import record_event
 from mentorship.core.errors import Conflict, NotFound, PermissionDenied
 from mentorship.core.permissions import Actor, require_coordinator
+from mentorship.core.settings import base_url
+from mentorship.mail import queue_mail
 from mentorship.people.models import Person
 from mentorship.profiles.models import Profile
 from mentorship.rounds.models import (
@@ -69,8 +70,6 @@ __all__ = [
 #: Why a request ended without an answer (stored as the match's end_reason, a code).
 REQUEST_EXPIRED = "request_expired"
 WINDOW_CLOSED = "window_closed"
-#: Called with the new request, to tell its mentor (the mail outbox, when there is one).
-Notify = Callable[[Session, Match], None]
 _HOLDING = (MatchStatus.REQUESTED, MatchStatus.ACCEPTED)
 
 
@@ -351,9 +350,9 @@ def _lock_people(session: Session, *person_ids: int) -> None:
 
 
 def request_mentor(session: Session, actor: Actor | None, suggestion_id: int, *,
-                   now: datetime | None = None, notify: Notify | None = None) -> Match:
+                   now: datetime | None = None) -> Match:
     """Request a suggested mentor, as the mentee it was suggested to; hold the mentor's place
-    until they answer or `accept_days` pass.
+    until they answer or `accept_days` pass, and mail the mentor (through the outbox).
 
     Raises Conflict when the mentee already has a pending or accepted request, the mentor
     declined them before, or has no place left (another mentee was quicker).
@@ -395,8 +394,12 @@ def request_mentor(session: Session, actor: Actor | None, suggestion_id: int, *,
     session.add(match)
     session.flush()
     record_event(session, actor, "match.request", "match", match.id, round=current.id)
-    if notify is not None:
-        notify(session, match)
+    people = {p.id: p for p in session.scalars(select(Person).where(
+        Person.id.in_((mentor, mentee))))}
+    queue_mail(session, to=people[mentor], kind="choice_request",
+               dedupe_key=f"choice_request:{match.id}",
+               context={"mentee": people[mentee].name, "round": current.name,
+                        "expires": match.expires_at, "link": f"{base_url()}/matches"})
     return match
 
 

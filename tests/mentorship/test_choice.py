@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from mentorship.core.db import make_engine
 from mentorship.core.errors import Conflict, InvalidInput, PermissionDenied
+from mentorship.mail import OutboxMessage
 from mentorship.migrate import upgrade_database
 from mentorship.people.models import Person
 from mentorship.profiles.csv_io import read_profiles_csv
@@ -99,6 +100,8 @@ def test_a_request_holds_the_place_and_one_per_mentee(small, taxonomy):
     request = request_mentor(db, ann, suggestion_of(db, round_id, ids["ann"], ids["mina"]))
     assert request.status == MatchStatus.REQUESTED
     assert request.expires_at - request.requested_at == timedelta(days=7)
+    [mail] = db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "choice_request")).all()
+    assert mail.email == "mina@x.org" and "Ann chose you" in mail.text_body
     with pytest.raises(Conflict, match="one at a time"):
         request_mentor(db, ann, suggestion_of(db, round_id, ids["ann"], ids["mo"]))
     with pytest.raises(Conflict, match="no place left"):

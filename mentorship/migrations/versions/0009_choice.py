@@ -1,7 +1,7 @@
 """choice rounds: suggestions, a request's times on match, the choice window on round
 
 Revision ID: 0009_choice
-Revises: 0008_trios
+Revises: 0009_mail
 Create Date: 2026-12-01 17:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_choice"
-down_revision: str | None = "0008_trios"
+down_revision: str | None = "0009_mail"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
