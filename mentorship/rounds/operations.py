@@ -199,7 +199,7 @@ def swap_pairs(session: Session, actor: Actor | None, round_id: int, first_match
         raise Conflict("a pair of a deleted person cannot be swapped")
     if first.third_id is not None or second.third_id is not None:
         raise Conflict("a circle of three cannot be swapped: remove it instead")
-    if MatchStatus.PROPOSED != first.status or MatchStatus.PROPOSED != second.status:
+    if first.status != MatchStatus.PROPOSED or second.status != MatchStatus.PROPOSED:
         raise Conflict("only proposed pairs can be swapped (an accepted request stays)")
     _no_such_lock(session, round_id, first.mentor_id, second.mentee_id)
     _no_such_lock(session, round_id, second.mentor_id, first.mentee_id)
