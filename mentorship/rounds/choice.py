@@ -206,9 +206,8 @@ def close_choice(session: Session, actor: Actor | None, round_id: int, *,
         Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))).all()
     locked = set(session.execute(select(PairRule.first_id, PairRule.second_id).where(
         PairRule.round_id == round_id, PairRule.kind == "lock")).all())
-    # An accepted pair is kept even below the round's lowest score: both sides said yes.
-    session.add_all([PairRule(kind="lock", round_id=round_id, first_id=mentor, second_id=mentee,
-                              below_minimum=True)
+    # Suggestions met the round's lowest score, so an accepted pair needs no exception.
+    session.add_all([PairRule(kind="lock", round_id=round_id, first_id=mentor, second_id=mentee)
                      for mentor, mentee in accepted if (mentor, mentee) not in locked])
     session.execute(update(Match).where(Match.round_id == round_id,
                                         Match.status == MatchStatus.ACCEPTED)

@@ -6,11 +6,16 @@ endpoint cannot ship without saying who may use it.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from mentorship.core.audit import AuditEvent
-from tests.webapp.conftest import csrf_token, sign_in
+from mentorship.core.db import make_engine, make_session_factory
+from mentorship.rounds.models import Match, MatchStatus, RoundStatus, Suggestion
+from mentorship.rounds.operations import create_round
+from tests.webapp.conftest import csrf_token, seed, sign_in
 
 ROLES = ("anonymous", "staff", "mentor", "mentee", "coordinator", "admin")
 SIGNED_IN = frozenset(ROLES[1:])
@@ -20,9 +25,14 @@ ADMINS = frozenset({"admin"})
 PAIR = frozenset({"mentor", "mentee", "coordinator", "admin"})
 PAIR_MEMBERS = frozenset({"mentor", "mentee"})
 EVERYONE = frozenset(ROLES)
+# A choice round's suggestion is its mentee's to request; a request is its mentor's to answer.
+MENTEE_ONLY = frozenset({"mentee"})
+MENTOR_ONLY = frozenset({"mentor"})
 
 # (method, path, who may, body). Placeholders: {round} the published round, {match} its pair,
-# {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's.
+# {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's;
+# {choice} an open choice round, {suggestion} the mentee's suggestion in it (the mentor), and
+# {request} staff's request for the mentor there.
 # An allowed GET must answer 200; an allowed POST anything but 401/403 or a sign-in redirect
 # (it may be 409 or 422: the permission check passed). Denied: 403; anonymous: a redirect to
 # the sign-in page (pages) or 401 (API). The order matters where noted.
@@ -35,6 +45,7 @@ ROUTES = [
     ("GET", "/profile", SIGNED_IN, None),
     ("GET", "/matches", SIGNED_IN, None),
     ("GET", "/matches/{match}/decline", PAIR, None),
+    ("GET", "/matches/choose", SIGNED_IN, None),
     ("GET", "/coordinator/people", COORDINATORS, None),
     ("GET", "/coordinator/people/import", COORDINATORS, None),
     ("GET", "/coordinator/people/export.csv", COORDINATORS, None),
@@ -46,6 +57,7 @@ ROUTES = [
     ("GET", "/coordinator/rounds/{round}/publish", COORDINATORS, None),
     ("GET", "/coordinator/rounds/{round}/close", COORDINATORS, None),
     ("GET", "/coordinator/rounds/{round}/export.csv", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{choice}", COORDINATORS, None),
     ("GET", "/coordinator/skills", COORDINATORS, None),
     ("GET", "/coordinator/skills/budget.csv", COORDINATORS, None),
     ("GET", "/admin/roles", ADMINS, None),
@@ -86,6 +98,9 @@ ROUTES = [
     ("POST", "/api/v1/rounds/{round}/preview", COORDINATORS, None),
     ("POST", "/api/v1/rounds/{round}/publish", COORDINATORS, None),
     ("GET", "/api/v1/rounds/{round}/matches", COORDINATORS, None),
+    ("GET", "/api/v1/rounds/{choice}/choice", COORDINATORS, None),
+    ("GET", "/api/v1/choices", SIGNED_IN, None),
+    ("GET", "/api/v1/requests", SIGNED_IN, None),
     ("GET", "/api/v1/matches", SIGNED_IN, None),
     ("GET", "/api/v1/matches/{match}", PAIR, None),
     ("POST", "/api/v1/matches/{match}/accept", PAIR_MEMBERS, None),
@@ -93,10 +108,46 @@ ROUTES = [
     ("POST", "/matches/{match}/decline", PAIR, {"reason": "testing"}),
     ("POST", "/api/v1/matches/{match}/decline", PAIR, {"reason": "testing"}),
     ("POST", "/api/v1/rounds/{round}/close", COORDINATORS, None),
+    # Choice rounds. The mentee's requests meet a 409 (they have a mentor already).
+    ("POST", "/matches/suggestions/{suggestion}/request", MENTEE_ONLY, None),
+    ("POST", "/api/v1/choices/{suggestion}/request", MENTEE_ONLY, None),
+    ("POST", "/coordinator/rounds/{choice}/open-choice", COORDINATORS, None),
+    ("POST", "/api/v1/rounds/{choice}/choice/open", COORDINATORS, None),
+    # Once the mentor accepted, the later answers meet a 409.
+    ("POST", "/matches/requests/{request}/accept", MENTOR_ONLY, None),
+    ("POST", "/api/v1/requests/{request}/accept", MENTOR_ONLY, None),
+    ("POST", "/matches/requests/{request}/decline", MENTOR_ONLY, {"reason": "testing"}),
+    ("POST", "/api/v1/requests/{request}/decline", MENTOR_ONLY, {"reason": "testing"}),
+    # Closing fills the round: after the first coordinator, a 409.
+    ("POST", "/coordinator/rounds/{choice}/close-choice", COORDINATORS, None),
+    ("POST", "/api/v1/rounds/{choice}/choice/close", COORDINATORS, None),
     ("POST", "/coordinator/rounds/{round}/close", COORDINATORS, None),
     # Last: signing out ends the person's sessions.
     ("POST", "/sign-out", SIGNED_IN, None),
 ]
+
+
+@pytest.fixture(scope="module")
+def ids(web_database, taxonomy):
+    """The seed, and an open choice round: the mentee is suggested the mentor, and staff's
+    request for the mentor waits for an answer (written directly: the engine would suggest
+    nothing to people who have a mentor or want what nobody teaches)."""
+    ids = seed(web_database, taxonomy)
+    engine = make_engine(web_database)
+    now = datetime.now(UTC)
+    with make_session_factory(engine)() as db, db.begin():
+        current = create_round(db, None, "Choosing", settings={"selection": "choice"})
+        current.status, current.choice_opened_at = RoundStatus.CHOOSING, now
+        suggestion = Suggestion(round_id=current.id, mentee_id=ids["mentee"],
+                                mentor_id=ids["mentor"], rank=1, score=0.5, reasons=[])
+        request = Match(round_id=current.id, mentor_id=ids["mentor"], mentee_id=ids["staff"],
+                        score=0.5, reasons=[], alternatives=[], status=MatchStatus.REQUESTED,
+                        requested_at=now, expires_at=now + timedelta(days=7))
+        db.add_all([suggestion, request])
+        db.flush()
+        ids |= {"choice": current.id, "suggestion": suggestion.id, "request": request.id}
+    engine.dispose()
+    return ids
 
 
 def _fill(template: str, values: dict) -> str:
@@ -183,7 +234,8 @@ def _expected(method: str, path: str, role: str, allowed: frozenset, response) -
 
 def _values(ids: dict, role: str) -> dict:
     return {"round": ids["round"], "match": ids["match"], "person": ids["other"],
-            "mentor": ids["mentor"], "me": ids.get(role, 0)}
+            "mentor": ids["mentor"], "me": ids.get(role, 0), "choice": ids["choice"],
+            "suggestion": ids["suggestion"], "request": ids["request"]}
 
 
 def test_no_get_request_changes_anything(app, clients, ids):

@@ -205,7 +205,9 @@ def new():
             db.rollback()
             errors = {problem.column: _sentence(problem.reason) for problem in error.errors}
         else:
-            flash(f"Round “{created.name}” is created as a draft. Run the preview to see its pairs.")
+            flash(f"Round “{created.name}” is created as a draft. "
+                  + ("Open its choice window when mentees should choose."
+                     if is_choice_round(created) else "Run the preview to see its pairs."))
             return redirect(url_for("rounds.review", round_id=created.id), code=303)
     return render_template("rounds/new.html", values=values, errors=errors, modes=MODES,
                            defaults=default_settings(),
