@@ -38,6 +38,14 @@ OPERATIONS = {
     ("/api/v1/matches/{match_id}", "get"),
     ("/api/v1/matches/{match_id}/accept", "post"),
     ("/api/v1/matches/{match_id}/decline", "post"),
+    ("/api/v1/choices", "get"),
+    ("/api/v1/choices/{suggestion_id}/request", "post"),
+    ("/api/v1/requests", "get"),
+    ("/api/v1/requests/{match_id}/accept", "post"),
+    ("/api/v1/requests/{match_id}/decline", "post"),
+    ("/api/v1/rounds/{round_id}/choice", "get"),
+    ("/api/v1/rounds/{round_id}/choice/open", "post"),
+    ("/api/v1/rounds/{round_id}/choice/close", "post"),
 }
 COORDINATOR_ONLY = {
     ("/api/v1/people", "get"),
@@ -50,6 +58,9 @@ COORDINATOR_ONLY = {
     ("/api/v1/rounds/{round_id}/publish", "post"),
     ("/api/v1/rounds/{round_id}/close", "post"),
     ("/api/v1/rounds/{round_id}/matches", "get"),
+    ("/api/v1/rounds/{round_id}/choice", "get"),
+    ("/api/v1/rounds/{round_id}/choice/open", "post"),
+    ("/api/v1/rounds/{round_id}/choice/close", "post"),
 }
 SECRETS = ("password_hash", "session_token", "argon2")
 
@@ -77,7 +88,8 @@ def url_of(path: str, ids: dict[str, int], person: str = "mentor") -> str:
     """A documented path with the seeded ids put in."""
     return (path.replace("{person_id}", str(ids[person]))
             .replace("{round_id}", str(ids["round"]))
-            .replace("{match_id}", str(ids["match"])))
+            .replace("{match_id}", str(ids["match"]))
+            .replace("{suggestion_id}", "1"))
 
 
 def call(client, method: str, url: str, headers: dict | None = None, body=None):
