@@ -58,6 +58,7 @@ __all__ = [
     "engine_part",
     "preview_round",
     "read_round_inputs",
+    "refuse_choice_before_its_window",
     "rematch_round",
     "reproduce_round",
     "store_preview",
@@ -330,6 +331,7 @@ def preview_round(
     if current.status not in PREVIEWABLE:
         raise Conflict(f"round {round_id} is {current.status}; only a draft or previewed round "
                        "can be computed again")
+    refuse_choice_before_its_window(current)
     # A successor taxonomy is loaded before the profiles are read, so that the skills it
     # replaces are handed over (a preview right after an upgrade must not fail on them).
     sync_replacements(session, actor, taxonomy)
@@ -337,6 +339,14 @@ def preview_round(
     result = compute_round(inputs.profiles, inputs.settings, taxonomy, engine_part(progress))
     store_preview(session, actor, current, inputs, result, progress)
     return current
+
+
+def refuse_choice_before_its_window(current: Round) -> None:
+    """Raise Conflict for a choice round whose window has not run: mentees choose first
+    (`mentorship.rounds.choice`), and closing the window runs the preview."""
+    if (current.settings or {}).get("selection") == "choice" and current.choice_closed_at is None:
+        raise Conflict(f"round {current.id} lets mentees choose first: open its choice window; "
+                       "closing it runs the preview")
 
 
 def store_preview(session: Session, actor: Actor | None, current: Round, inputs: RoundInputs,

@@ -274,3 +274,32 @@ def test_one_mentee_requesting_two_mentors_at_once_gets_one(engine, taxonomy):
                 Match.mentee_id == ann_id, Match.status == MatchStatus.REQUESTED)) == 1
             for match in db.scalars(select(Match).where(Match.mentee_id == ann_id)):
                 db.delete(match)
+
+
+def test_the_command_line_opens_closes_and_expires(tmp_path, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from mentorship.cli import cli
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli, [str(a) for a in args])
+
+    assert run("import", EXAMPLE).exit_code == 0
+    created = run("round", "create", "Choice", "--choice", "--accept-days", "3")
+    assert created.exit_code == 0, created.output
+    assert run("round", "preview", 1).exit_code == 2  # a choice round opens its window instead
+    opened = run("round", "open-choice", 1)
+    assert opened.exit_code == 0 and "window is open" in opened.stdout
+    assert run("round", "expire-requests").stdout == "0 requests expired\n"
+    closed = run("round", "close-choice", 1)
+    assert closed.exit_code == 0, closed.output
+    report = json.loads(run("round", "export", 1).stdout)
+    assert report["status"] == "previewed" and report["pairs"]
+    assert report["settings"] == {**report["settings"], "selection": "choice", "accept_days": 3}
+    again = run("round", "close-choice", 1)
+    assert again.exit_code == 2 and "not open" in again.stderr
