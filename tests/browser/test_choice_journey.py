@@ -60,6 +60,9 @@ def test_mentee_chooses_mentor_accepts_window_closes_fill_is_published(
     expect(mentee.locator("article.card")).to_have_count(2)
     check_accessibility(mentee)
     screenshot(mentee, "choose-mentor")
+    mentee.set_viewport_size({"width": 375, "height": 800})  # a phone: no sideways scroll
+    assert mentee.evaluate("document.documentElement.scrollWidth") <= 375
+    mentee.set_viewport_size({"width": 1280, "height": 900})
     hugo.get_by_role("button", name="Request Hugo Helper").click()
     expect(mentee.get_by_role("status")).to_contain_text("Your request is sent")
     expect(mentee.get_by_text("You asked Hugo Helper")).to_be_visible()
@@ -73,6 +76,9 @@ def test_mentee_chooses_mentor_accepts_window_closes_fill_is_published(
     expect(request).to_contain_text("requested")
     check_accessibility(mentor)
     screenshot(mentor, "mentor-requests")
+    mentor.set_viewport_size({"width": 375, "height": 800})
+    assert mentor.evaluate("document.documentElement.scrollWidth") <= 375
+    mentor.set_viewport_size({"width": 1280, "height": 900})
     request.get_by_role("button", name="Accept Ines Intern").click()
     expect(mentor.get_by_role("status")).to_contain_text("You accepted the request")
     expect(request).to_contain_text("You accepted")
@@ -81,6 +87,9 @@ def test_mentee_chooses_mentor_accepts_window_closes_fill_is_published(
     window = coordinator.get_by_role("region", name="Choice window")
     expect(window.get_by_role("row", name="Accepted")).to_contain_text("1")
     screenshot(coordinator, "choice-window")
+    coordinator.set_viewport_size({"width": 375, "height": 800})
+    assert coordinator.evaluate("document.documentElement.scrollWidth") <= 375
+    coordinator.set_viewport_size({"width": 1280, "height": 900})
     coordinator.get_by_role("button", name="Close the window and fill").click()
     expect(coordinator.get_by_role("status")).to_contain_text("filled around the accepted pairs")
     expect(coordinator.locator(".lead .tag")).to_have_text("previewed")
