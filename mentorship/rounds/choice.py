@@ -33,6 +33,7 @@ from mentorship.core.settings import base_url
 from mentorship.mail import queue_mail
 from mentorship.people.models import Person
 from mentorship.profiles.models import Profile
+from mentorship.rounds.invariants import lock_live_pairs
 from mentorship.rounds.models import (
     LIVE_STATUSES,
     Match,
@@ -155,7 +156,7 @@ def choice_window(session: Session, actor: Actor | None, round_id: int, *,
     pending = accepted = declined = expired = 0
     for status, end_reason, expires_at in session.execute(requests):
         if status == MatchStatus.REQUESTED:
-            if _aware(expires_at) > now:
+            if expires_at > now:
                 pending += 1
             else:
                 expired += 1
@@ -171,13 +172,6 @@ def choice_window(session: Session, actor: Actor | None, round_id: int, *,
     return ChoiceWindow(current, int(_setting(current, "accept_days")),
                         int(_setting(current, "suggestions")), mentees, pending, accepted,
                         declined, expired)
-
-
-def _aware(moment: datetime | None) -> datetime:
-    """A stored time as an aware UTC datetime (SQLite hands them back naive)."""
-    if moment is None:
-        return datetime.min.replace(tzinfo=UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def close_choice(session: Session, actor: Actor | None, round_id: int, *,
@@ -278,7 +272,8 @@ class MyChoice:
 def _free_places(session: Session, round_id: int, mentor_ids: set[int], now: datetime,
                  ) -> dict[int, int]:
     """Each mentor's places left in a choice round: capacity, less live pairs of published
-    mentor rounds, less the round's standing requests and accepted pairs."""
+    mentor rounds, less the standing requests and accepted pairs of unpublished rounds (this
+    one's and any other's)."""
     if not mentor_ids:
         return {}
     capacity = dict(session.execute(select(Profile.person_id, Profile.capacity)
@@ -286,7 +281,8 @@ def _free_places(session: Session, round_id: int, mentor_ids: set[int], now: dat
     taken = dict(session.execute(
         select(Match.mentor_id, func.count()).join(Round, Round.id == Match.round_id)
         .where(Match.mentor_id.in_(mentor_ids), or_(
-            and_(Match.round_id == round_id, _holds(now)),
+            and_(Match.requested_at.is_not(None), _holds(now),
+                 Round.status.not_in((RoundStatus.PUBLISHED, RoundStatus.CLOSED))),
             and_(Round.id != round_id, Round.status == RoundStatus.PUBLISHED,
                  Round.mode == Mode.MENTOR.value, Match.status.in_(LIVE_STATUSES))))
         .group_by(Match.mentor_id)).all())
@@ -319,7 +315,7 @@ def my_choices(session: Session, actor: Person, *, taxonomy: Taxonomy | None = N
             .options(selectinload(Person.profile)))}
         free = _free_places(session, current.id, mentor_ids, now)
         standing = next((m for m in requests if m.status == MatchStatus.ACCEPTED or (
-            m.status == MatchStatus.REQUESTED and _aware(m.expires_at) > now)), None)
+            m.status == MatchStatus.REQUESTED and m.expires_at > now)), None)
         declined_by = {m.mentor_id for m in requests
                        if m.status == MatchStatus.DECLINED and not m.end_reason}
         shown = explain_reasons(session, [s.reasons for s in suggestions], taxonomy,
@@ -363,10 +359,18 @@ def request_mentor(session: Session, actor: Actor | None, suggestion_id: int, *,
     if actor is not None and actor.id != suggestion.mentee_id:
         raise PermissionDenied("only the mentee a mentor was suggested to can request them")
     mentee, mentor = suggestion.mentee_id, suggestion.mentor_id
+    # A request holds a place as a live pair does: it and a publish of another round that
+    # counts it (`invariants.check_round_can_go_live`) go one at a time.
+    lock_live_pairs(session)
     _lock_people(session, mentee, mentor)
-    current = session.get(Round, suggestion.round_id, populate_existing=True)
+    # Shared: requests go side by side, but a closing window waits for them (and they for it),
+    # so no request lands in a round already filled.
+    current = session.get(Round, suggestion.round_id, with_for_update={"read": True},
+                          populate_existing=True)
     if current.status != RoundStatus.CHOOSING:
         raise Conflict("this round's choice window is closed: your coordinator matches you")
+    if not session.scalar(select(Person.active).where(Person.id == mentor)):
+        raise Conflict("this mentor no longer takes part: choose another of your suggestions")
     expire_requests(session, now)
     standing = session.scalar(select(Match.status).where(
         Match.round_id == current.id, Match.mentee_id == mentee, _holds(now)).limit(1))
@@ -424,6 +428,7 @@ def mentor_requests(session: Session, actor: Person, *, taxonomy: Taxonomy | Non
         select(Match, Round).join(Round, Round.id == Match.round_id)
         .where(Match.mentor_id == actor.id, Match.requested_at.is_not(None),
                Round.status == RoundStatus.CHOOSING, _holds(now))
+        # "requested" sorts after "accepted": descending puts the pending ones first.
         .order_by(Match.status.desc(), Match.requested_at, Match.id)).all()
     mentees = {p.id: p for p in session.scalars(
         select(Person).where(Person.id.in_({m.mentee_id for m, _ in rows}))

@@ -35,6 +35,7 @@ from mentorship.people.models import Person
 from mentorship.profiles.mapping import load_profiles
 from mentorship.profiles.models import Profile as ProfileRow
 from mentorship.profiles.models import ProfileSkill
+from mentorship.rounds.invariants import choice_holds
 from mentorship.rounds.models import (
     LIVE_STATUSES,
     Match,
@@ -154,6 +155,8 @@ def read_round_inputs(session: Session, current: Round,
     live = [(m, e) for m, e, status, round_status, mode in earlier
             if round_status == RoundStatus.PUBLISHED and status in LIVE_STATUSES
             and mode == Mode.MENTOR.value]
+    # Another choice round's requests and accepted pairs hold their places like live pairs.
+    live += [(m, e) for m, e, _ in choice_holds(session, round_id)]
     held = live + list(keep) if current.mode == Mode.MENTOR.value else list(keep)
     chooser = None
     if freed is not None:

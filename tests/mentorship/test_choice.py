@@ -220,6 +220,27 @@ def test_the_fill_is_the_engines_optimum_with_the_accepted_pairs_locked(db, taxo
         Match.round_id == current.id, Match.status == MatchStatus.ACCEPTED)) == 4
 
 
+def test_another_round_cannot_publish_over_a_held_place(small, taxonomy):
+    db, round_id, ids = small
+    other = create_round(db, None, "Coordinator-led")
+    preview_round(db, None, other.id, taxonomy=taxonomy)
+    assert ids["mina"] in {m.mentor_id for m in db.get(Round, other.id).matches}
+    ann = db.get(Person, ids["ann"])
+    request_mentor(db, ann, suggestion_of(db, round_id, ids["ann"], ids["mina"]))
+    with pytest.raises(Conflict, match="more live mentees than their capacity"):
+        publish_round(db, None, other.id)
+    # Run again, the preview counts the held place (and leaves the requesting mentee out).
+    preview_round(db, None, other.id, taxonomy=taxonomy)
+    again = db.get(Round, other.id).matches
+    assert ids["mina"] not in {m.mentor_id for m in again}
+    assert ids["ann"] not in {m.mentee_id for m in again}
+    publish_round(db, None, other.id)
+    # Published, that round's pairs count against the choice round's places in turn.
+    paired = again[0].mentee_id
+    with pytest.raises(Conflict, match="mentor already"):
+        request_mentor(db, db.get(Person, paired), suggestion_of(db, round_id, paired, ids["mo"]))
+
+
 @pytest.fixture
 def engine(private_database):
     engine = make_engine(private_database)
