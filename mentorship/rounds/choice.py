@@ -191,6 +191,9 @@ def close_choice(session: Session, actor: Actor | None, round_id: int, *,
     if current.status != RoundStatus.CHOOSING:
         raise Conflict(f"round {round_id} is {current.status}: its choice window is not open")
     expire_requests(session, now)
+    # No request can start meanwhile: each shares the round row this transaction holds.
+    withdrawn = session.scalars(select(Match.id).where(
+        Match.round_id == round_id, Match.status == MatchStatus.REQUESTED)).all()
     session.execute(
         update(Match).where(Match.round_id == round_id, Match.status == MatchStatus.REQUESTED)
         .values(status=MatchStatus.DECLINED, end_reason=WINDOW_CLOSED)
@@ -211,7 +214,8 @@ def close_choice(session: Session, actor: Actor | None, round_id: int, *,
         .values(status=RoundStatus.DRAFT, choice_closed_at=now, version=Round.version + 1)
         .execution_options(synchronize_session=False))
     session.expire_all()
-    record_event(session, actor, "round.choice_close", "round", round_id, accepted=len(accepted))
+    record_event(session, actor, "round.choice_close", "round", round_id, accepted=len(accepted),
+                 withdrawn=list(withdrawn))
     preview_round(session, actor, round_id, taxonomy=taxonomy)
     return session.get(Round, round_id)
 
