@@ -50,6 +50,7 @@ ROUTES = [
     ("profile.edit", "/profile", "mentor"),
     ("matches.index", "/matches", "mentor"),
     ("matches.decline", "/matches/{match}/decline", "mentor"),
+    ("matches.choose", "/matches/choose", "mentor"),
     ("people.index", "/coordinator/people", "coordinator"),
     ("people.index", "/coordinator/people?q=librarian&role=mentor&page=3", "coordinator"),
     ("people.import_csv", "/coordinator/people/import", "coordinator"),

@@ -44,6 +44,7 @@ __all__ = [
     "max_weight_assignment",
     "max_weight_peer_matching",
     "parse_level",
+    "suggest_profiles",
 ]
 
 # Where each public name lives.
@@ -75,6 +76,7 @@ _HOME = {
     "complementarity_matrix": "matching.scoring",
     "load_taxonomy": "matching.taxonomy",
     "match_profiles": "matching.engine",
+    "suggest_profiles": "matching.engine",
     "max_cardinality": "matching.solvers.max_flow",
     "max_min_score_threshold": "matching.solvers.max_flow",
     "max_weight_assignment": "matching.solvers.min_cost_flow",
@@ -96,7 +98,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from matching.engine import match_profiles
+    from matching.engine import match_profiles, suggest_profiles
     from matching.exceptions import InfeasibleLockError, MatchingError, TaxonomyError
     from matching.profiles import DEFAULT_TEACH_LEVEL, MeetingFormat, Profile, Role
     from matching.results import (

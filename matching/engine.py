@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from matching.encode import Pool
-from matching.mentor_mode import match_mentor
+from matching.mentor_mode import match_mentor, suggest_mentors
 from matching.peer_mode import match_peer
 from matching.profiles import Profile
 from matching.results import (
@@ -39,6 +39,7 @@ __all__ = [
     "SkillBalance",
     "Unmatched",
     "match_profiles",
+    "suggest_profiles",
 ]
 
 
@@ -70,3 +71,24 @@ def match_profiles(
     if settings.mode is Mode.MENTOR:
         return match_mentor(pool, settings, report, method)
     return match_peer(pool, settings, report, method)
+
+
+def suggest_profiles(
+    profiles: Sequence[Profile],
+    *,
+    taxonomy: Taxonomy,
+    settings: MatchSettings | None = None,
+    count: int = 3,
+) -> dict[str, tuple[Pair, ...]]:
+    """Return, for each mentee seeking a mentor, their `count` best eligible mentors.
+
+    Mentor mode only: the same scores, rules and lowest score as `match_profiles`, ranked by
+    score (ties by mentor id). A mentee with no eligible mentor is left out.
+
+    Raises ValueError for profiles that do not fit the taxonomy, as `match_profiles` does.
+    """
+    settings = settings or MatchSettings()
+    if settings.mode is not Mode.MENTOR:
+        raise ValueError("suggestions are made in mentor mode only")
+    pool = Pool(sorted(profiles, key=lambda p: p.id), taxonomy)
+    return suggest_mentors(pool, settings, count)

@@ -29,7 +29,7 @@ from matching.rules import (
 )
 from matching.solvers import max_min_score_threshold, max_weight_assignment
 
-__all__ = ["match_mentor"]
+__all__ = ["match_mentor", "suggest_mentors"]
 
 
 def match_mentor(pool: Pool, settings: MatchSettings, report: Progress,
@@ -149,3 +149,38 @@ def _mentor_locks(pool, settings, rules, learner_pos, teacher_pos, capacities):
                      f"capacity {capacities[k]}") for k in np.flatnonzero(load > capacities)]
 
     return validate_locks(settings.locks, pool, [self_pair, roles, taken, rule], capacity)
+
+
+def suggest_mentors(pool: Pool, settings: MatchSettings, count: int) -> dict[str, tuple[Pair, ...]]:
+    """Return each seeking mentee's `count` best mentors as pairs, best first.
+
+    The scores, rules and threshold are the assignment's own (`match_mentor`), so every
+    suggestion is a pair the engine could propose; ties go to the smaller mentor id. Mentors'
+    capacity is not shared out: each mentee sees their best mentors, whoever else sees them.
+    """
+    learners, teachers = pool.learner_rows(), pool.teacher_rows()
+    if len(learners) == 0 or len(teachers) == 0:
+        return {}
+    rules = exclusions(pool, learners, teachers, settings)
+    blocks = pool.score_blocks(learners, teachers, settings.weights, pair_bonus(pool, settings))
+    allowed, _ = allowed_blocks(blocks, rules, (len(learners), len(teachers)))
+    candidates = at_least(allowed, settings.min_score) if settings.min_score > 0 else allowed
+    chosen_rows, chosen_cols, chosen_scores = [], [], []
+    for r in range(len(learners)):
+        start, stop = candidates.indptr[r], candidates.indptr[r + 1]
+        cols, values = candidates.indices[start:stop], candidates.data[start:stop]
+        order = np.lexsort((cols, -values))[:count]  # columns are in id order: ties by id
+        chosen_rows += [r] * len(order)
+        chosen_cols += cols[order].tolist()
+        chosen_scores += values[order].tolist()
+    rows, cols = np.array(chosen_rows, np.int64), np.array(chosen_cols, np.int64)
+    found: dict[str, list[Pair]] = {}
+    for r, c, score, reasons in zip(rows, cols, chosen_scores,
+                                    pair_reasons(pool, learners[rows], teachers[cols]),
+                                    strict=True):
+        mentee, mentor = pool.ids[learners[r]], pool.ids[teachers[c]]
+        found.setdefault(mentee, []).append(Pair(
+            mentor=mentor, mentee=mentee, score=float(score),
+            reasons=tuple(reasons) + tuple(factor_reasons(pool, learners[r], teachers[c],
+                                                          settings))))
+    return {mentee: tuple(pairs) for mentee, pairs in found.items()}

@@ -350,10 +350,15 @@ def round_group() -> None:
               help="Default: refused in mentor mode, allowed in peer mode.")
 @click.option("--allow-repeat", is_flag=True, help="Allow pairs of earlier rounds again.")
 @click.option("--no-trios", is_flag=True, help="Peer mode: pairs only, no circles of three.")
+@click.option("--choice", is_flag=True,
+              help="Mentees choose among suggested mentors first (open-choice, close-choice).")
+@click.option("--suggestions", type=click.IntRange(3, 5), help="With --choice: per mentee (3).")
+@click.option("--accept-days", type=click.IntRange(1, 60),
+              help="With --choice: days a mentor has to answer (7).")
 @factor_options
 @click.pass_context
 def round_create(ctx, name, programme, mode, min_score, fair, allow_same_manager, allow_repeat,
-                 no_trios, **factors) -> None:
+                 no_trios, choice, suggestions, accept_days, **factors) -> None:
     """Create a draft round of a programme and print its id."""
     from click.core import ParameterSource
 
@@ -366,6 +371,11 @@ def round_create(ctx, name, programme, mode, min_score, fair, allow_same_manager
     # Only the options given: the rest are the programme's default settings (or the engine's).
     settings = {key: value for key, value in given.items() if value is not None and
                 ctx.get_parameter_source(option.get(key, key)) != ParameterSource.DEFAULT}
+    if choice:
+        settings["selection"] = "choice"
+        settings.update({key: value for key, value in (("suggestions", suggestions),
+                                                       ("accept_days", accept_days))
+                         if value is not None})
 
     def create(session):
         chosen = resolve_programme(session, programme)
@@ -440,12 +450,14 @@ def _round_report(session, round_id):
 
     from mentorship.core.errors import NotFound
     from mentorship.people.models import Person
+    from mentorship.rounds.choice import expire_requests
     from mentorship.rounds.jobs import fail_stale_rounds
     from mentorship.rounds.models import Match, Round
     from mentorship.rounds.queries import round_unmatched
     from mentorship.rounds.reasons import explain_reasons
 
     fail_stale_rounds(session)
+    expire_requests(session)
     found = session.get(Round, round_id)
     if found is None:
         raise NotFound(f"no round {round_id}")
@@ -467,6 +479,40 @@ def _round_report(session, round_id):
             "unmatched": unmatched, "diagnostics": found.diagnostics,
             "progress": f"{found.progress_stage} {found.progress_percent}%",
             "failure_reason": found.failure_reason}
+
+
+@round_group.command("open-choice")
+@click.argument("round_id", type=int)
+@click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False))
+def round_open_choice(round_id, taxonomy_path) -> None:
+    """Open a draft choice round's window: each mentee gets their suggested mentors."""
+    from mentorship.rounds.choice import open_choice
+
+    taxonomy = load_taxonomy(taxonomy_path)
+    _run_service(lambda s: open_choice(s, None, round_id, taxonomy=taxonomy))
+    click.echo(f"round {round_id}: the choice window is open")
+
+
+@round_group.command("close-choice")
+@click.argument("round_id", type=int)
+@click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False))
+def round_close_choice(round_id, taxonomy_path) -> None:
+    """Close a choice round's window and fill it around the accepted pairs (then publish)."""
+    from mentorship.rounds.choice import close_choice
+
+    taxonomy = load_taxonomy(taxonomy_path)
+    _run_service(lambda s: close_choice(s, None, round_id, taxonomy=taxonomy))
+    click.echo(f"round {round_id}: the choice window is closed and the round filled; review "
+               "it, then publish")
+
+
+@round_group.command("expire-requests")
+def round_expire_requests() -> None:
+    """Mark expired the choice requests their mentors left unanswered past their time."""
+    from mentorship.rounds.choice import expire_requests
+
+    expired = _run_service(expire_requests)
+    click.echo(f"{expired} request{'s' if expired != 1 else ''} expired")
 
 
 @round_group.command("show")

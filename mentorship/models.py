@@ -11,7 +11,7 @@ from mentorship.mail.models import MailStatus, OutboxMessage
 from mentorship.people.models import Invite, Person, SignupLink, SignupRequest
 from mentorship.profiles.models import FormatPreference, MentoringRole, Profile, ProfileSkill
 from mentorship.programmes.models import Enrolment, Programme, ProgrammeCoordinator
-from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus
+from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus, Suggestion
 from mentorship.taxonomy.models import Skill, TaxonomyVersion
 
 __all__ = [
@@ -36,5 +36,6 @@ __all__ = [
     "SignupLink",
     "SignupRequest",
     "Skill",
+    "Suggestion",
     "TaxonomyVersion",
 ]

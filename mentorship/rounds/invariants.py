@@ -10,6 +10,7 @@ both go live.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from mentorship.rounds.models import (
     member_pairs,
 )
 
-__all__ = ["LIVE_PAIRS", "check_round_can_go_live", "lock_live_pairs"]
+__all__ = ["LIVE_PAIRS", "check_round_can_go_live", "choice_holds", "lock_live_pairs"]
 
 #: The name of the lock that every writer of live pairs holds.
 LIVE_PAIRS = "mentorship.live_pairs"
@@ -55,8 +56,9 @@ def check_round_can_go_live(session: Session, current: Round) -> None:
     rounds as they were then; another round published since, a capacity lowered or a person
     deactivated makes it out of date, and the coordinator runs the preview again.
     """
+    # A choice round's accepted pairs go live with its proposed ones.
     proposed = _pairs(session, Match.round_id == current.id,
-                      Match.status == MatchStatus.PROPOSED)
+                      Match.status.in_((MatchStatus.PROPOSED, MatchStatus.ACCEPTED)))
     live = _pairs(session, Round.id != current.id, Round.status == RoundStatus.PUBLISHED,
                   Round.mode == current.mode, Match.status.in_(LIVE_STATUSES))
     people = {person for pair in proposed for person in pair}
@@ -77,7 +79,16 @@ def check_round_can_go_live(session: Session, current: Round) -> None:
         taken = sum(1 for _, mentee in proposed if mentee in mentored)
         if taken:
             problems.append(f"{taken} of its mentees already have a live mentor from another round")
-        load = Counter(mentor for mentor, _ in live) + Counter(mentor for mentor, _ in proposed)
+        # Another choice round not yet published holds its requests' and accepted pairs'
+        # places, and its accepted mentees.
+        holds = choice_holds(session, current.id)
+        chosen = {mentee for _, mentee, status in holds if status == MatchStatus.ACCEPTED}
+        taken = sum(1 for _, mentee in proposed if mentee in chosen - mentored)
+        if taken:
+            problems.append(f"{taken} of its mentees have a mentor who accepted them in a choice "
+                            "round")
+        load = (Counter(mentor for mentor, _ in live) + Counter(mentor for mentor, _ in proposed)
+                + Counter(mentor for mentor, _, _ in holds))
         mentors = {mentor for mentor, _ in proposed}
         capacity = dict(session.execute(
             select(Profile.person_id, Profile.capacity).where(Profile.person_id.in_(mentors))).all())
@@ -88,3 +99,18 @@ def check_round_can_go_live(session: Session, current: Round) -> None:
     if problems:
         raise Conflict(f"round {current.id} cannot be published: since its preview, "
                        + "; ".join(problems) + ". Run the preview again.")
+
+
+
+def choice_holds(session: Session, round_id: int) -> list[tuple[int, int, MatchStatus]]:
+    """The (mentor, mentee, status) of what other unpublished choice rounds hold: accepted
+    pairs, and requests still waiting for an answer."""
+    return [tuple(row) for row in session.execute(
+        select(Match.mentor_id, Match.mentee_id, Match.status)
+        .join(Round, Round.id == Match.round_id)
+        .where(Round.id != round_id, Match.requested_at.is_not(None),
+               Round.status.not_in((RoundStatus.PUBLISHED, RoundStatus.CLOSED)),
+               Match.mentor_id.is_not(None), Match.mentee_id.is_not(None),
+               (Match.status == MatchStatus.ACCEPTED)
+               | ((Match.status == MatchStatus.REQUESTED)
+                  & (Match.expires_at > datetime.now(UTC)))))]

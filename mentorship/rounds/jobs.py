@@ -25,6 +25,7 @@ from mentorship.core.db import make_engine, make_session_factory
 from mentorship.core.errors import Conflict, DomainError, NotFound
 from mentorship.core.permissions import Actor
 from mentorship.core.settings import database_url
+from mentorship.rounds.choice import expire_requests
 from mentorship.rounds.liveness import (
     HEARTBEAT_SECONDS,
     STALE_AFTER_SECONDS,
@@ -34,7 +35,13 @@ from mentorship.rounds.liveness import (
 )
 from mentorship.rounds.models import Round, RoundStatus
 from mentorship.rounds.queries import round_of_actor
-from mentorship.rounds.run import compute_round, engine_part, read_round_inputs, store_preview
+from mentorship.rounds.run import (
+    compute_round,
+    engine_part,
+    read_round_inputs,
+    refuse_choice_before_its_window,
+    store_preview,
+)
 from mentorship.taxonomy import load_taxonomy
 from mentorship.taxonomy.sync import sync_replacements
 
@@ -94,6 +101,9 @@ def mark_running(session: Session, actor: Actor | None, round_id: int) -> str:
     """Mark a draft, previewed or failed round running under a new job id, and commit."""
     round_of_actor(session, actor, round_id)
     fail_stale_rounds(session)
+    current = session.get(Round, round_id)
+    if current is not None:
+        refuse_choice_before_its_window(current)
     job_id = uuid.uuid4().hex
     changed = session.execute(
         update(Round)
@@ -223,6 +233,7 @@ def run_worker(*, burst: bool = False) -> None:
     engine = make_engine()
     with make_session_factory(engine)() as session, session.begin():
         fail_stale_rounds(session)
+        expire_requests(session)
     engine.dispose()
     pause = 1.0
     while True:

@@ -26,11 +26,14 @@ if TYPE_CHECKING:
     from mentorship.programmes.models import Programme
 
 __all__ = [
-    "LIVE_STATUSES", "Match", "MatchStatus", "PairRule", "Round", "RoundStatus", "member_pairs"]
+    "LIVE_STATUSES", "Match", "MatchStatus", "PairRule", "Round", "RoundStatus", "Suggestion",
+    "member_pairs"]
 
 
 class RoundStatus(enum.StrEnum):
     DRAFT = "draft"
+    # A choice round's window is open: mentees request suggested mentors, mentors answer.
+    CHOOSING = "choosing"
     RUNNING = "running"
     PREVIEWED = "previewed"
     PUBLISHED = "published"
@@ -40,6 +43,8 @@ class RoundStatus(enum.StrEnum):
 
 class MatchStatus(enum.StrEnum):
     PROPOSED = "proposed"
+    # A mentee asked for this mentor in a choice round; it holds the mentor's place meanwhile.
+    REQUESTED = "requested"
     ACCEPTED = "accepted"
     DECLINED = "declined"
     ACTIVE = "active"
@@ -85,6 +90,9 @@ class Round(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A choice round's window: opened by the coordinator, closed by the fill.
+    choice_opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    choice_closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -126,6 +134,9 @@ class Match(Base):
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     # Why a live pair ended before its round closed (one of them was deactivated), as a code.
     end_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A choice round's request: when the mentee made it, and when it lapses unanswered.
+    requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime, default=utc_now, onupdate=utc_now
@@ -170,3 +181,17 @@ class PairRule(Base):
 
 # Round.programme_id refers to the programme table: map it whenever rounds are.
 import mentorship.programmes.models  # noqa: E402, F401
+class Suggestion(Base):
+    """One of a mentee's suggested mentors in a choice round, ranked as the engine scored it."""
+
+    __tablename__ = "suggestion"
+    __table_args__ = (UniqueConstraint("round_id", "mentee_id", "mentor_id", name="one_each"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), index=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    # Stored as codes with person ids (see mentorship.rounds.reasons), named when shown.
+    reasons: Mapped[list] = mapped_column(JSON, default=list)

@@ -180,6 +180,8 @@ def remove_pair(session: Session, actor: Actor | None, round_id: int, match_id: 
         raise NotFound(f"no match {match_id} in round {round_id}")
     if match.mentor_id is None or match.mentee_id is None:
         raise Conflict("a pair of a deleted person cannot be removed this way")
+    if match.status != MatchStatus.PROPOSED:
+        raise Conflict(f"match {match_id} is {match.status}: only proposed pairs can be removed")
     if session.scalar(select(PairRule.id).where(
             PairRule.kind == "avoid", PairRule.round_id == round_id,
             PairRule.first_id == match.mentor_id, PairRule.second_id == match.mentee_id)):
@@ -211,6 +213,8 @@ def swap_pairs(session: Session, actor: Actor | None, round_id: int, first_match
         raise Conflict("a pair of a deleted person cannot be swapped")
     if first.third_id is not None or second.third_id is not None:
         raise Conflict("a circle of three cannot be swapped: remove it instead")
+    if first.status != MatchStatus.PROPOSED or second.status != MatchStatus.PROPOSED:
+        raise Conflict("only proposed pairs can be swapped (an accepted request stays)")
     _no_such_lock(session, round_id, first.mentor_id, second.mentee_id)
     _no_such_lock(session, round_id, second.mentor_id, first.mentee_id)
     locks = [
@@ -265,10 +269,14 @@ def unlock_pair(session: Session, actor: Actor | None, round_id: int, mentor: st
                 mentee: str) -> None:
     """Remove a lock from a round before publishing (for instance one that breaks a rule)."""
     _editable_round(session, actor, round_id)
+    first, second = _person_id(session, mentor), _person_id(session, mentee)
+    if session.scalar(select(Match.id).where(
+            Match.round_id == round_id, Match.status == MatchStatus.ACCEPTED,
+            Match.mentor_id == first, Match.mentee_id == second)) is not None:
+        raise Conflict("this pair was accepted in the choice window: its lock stays")
     removed = session.execute(delete(PairRule).where(
         PairRule.kind == "lock", PairRule.round_id == round_id,
-        PairRule.first_id == _person_id(session, mentor),
-        PairRule.second_id == _person_id(session, mentee))).rowcount
+        PairRule.first_id == first, PairRule.second_id == second)).rowcount
     if not removed:
         raise NotFound(f"no lock of {mentor} and {mentee} in round {round_id}")
     record_event(session, actor, "round.unlock", "round", round_id)

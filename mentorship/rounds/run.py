@@ -35,6 +35,7 @@ from mentorship.people.models import Person
 from mentorship.profiles.mapping import load_profiles
 from mentorship.profiles.models import Profile as ProfileRow
 from mentorship.profiles.models import ProfileSkill
+from mentorship.rounds.invariants import choice_holds
 from mentorship.rounds.models import (
     LIVE_STATUSES,
     Match,
@@ -58,6 +59,7 @@ __all__ = [
     "engine_part",
     "preview_round",
     "read_round_inputs",
+    "refuse_choice_before_its_window",
     "rematch_round",
     "reproduce_round",
     "store_preview",
@@ -154,6 +156,8 @@ def read_round_inputs(session: Session, current: Round,
     live = [(m, e) for m, e, status, round_status, mode in earlier
             if round_status == RoundStatus.PUBLISHED and status in LIVE_STATUSES
             and mode == Mode.MENTOR.value]
+    # Another choice round's requests and accepted pairs hold their places like live pairs.
+    live += [(m, e) for m, e, _ in choice_holds(session, round_id)]
     held = live + list(keep) if current.mode == Mode.MENTOR.value else list(keep)
     chooser = None
     if freed is not None:
@@ -173,9 +177,11 @@ def read_round_inputs(session: Session, current: Round,
     previous = () if current.settings.get("allow_repeat") else _email_pairs(
         session, [(m, e) for m, e, *_ in earlier])
     # A declined circle keeps any two of its people apart for the rest of the round.
+    # (A choice round's request that lapsed unanswered was declined by nobody: no rule.)
     declined = [pair for row in session.execute(
         select(Match.mentor_id, Match.mentee_id, Match.third_id)
         .where(Match.round_id == round_id, Match.status == MatchStatus.DECLINED,
+               Match.end_reason == "",
                Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
     ).all() for pair in member_pairs(*row)]
     locks = [] if keep else [(a, b) for kind, a, b in rules if kind == "lock"]
@@ -328,6 +334,7 @@ def preview_round(
     if current.status not in PREVIEWABLE:
         raise Conflict(f"round {round_id} is {current.status}; only a draft or previewed round "
                        "can be computed again")
+    refuse_choice_before_its_window(current)
     # A successor taxonomy is loaded before the profiles are read, so that the skills it
     # replaces are handed over (a preview right after an upgrade must not fail on them).
     sync_replacements(session, actor, taxonomy)
@@ -335,6 +342,14 @@ def preview_round(
     result = compute_round(inputs.profiles, inputs.settings, taxonomy, engine_part(progress))
     store_preview(session, actor, current, inputs, result, progress)
     return current
+
+
+def refuse_choice_before_its_window(current: Round) -> None:
+    """Raise Conflict for a choice round whose window has not run: mentees choose first
+    (`mentorship.rounds.choice`), and closing the window runs the preview."""
+    if (current.settings or {}).get("selection") == "choice" and current.choice_closed_at is None:
+        raise Conflict(f"round {current.id} lets mentees choose first: open its choice window; "
+                       "closing it runs the preview")
 
 
 def store_preview(session: Session, actor: Actor | None, current: Round, inputs: RoundInputs,
@@ -351,8 +366,12 @@ def store_preview(session: Session, actor: Actor | None, current: Round, inputs:
                        "preview again")
     session.execute(delete(Match).where(Match.round_id == round_id,
                                         Match.status == MatchStatus.PROPOSED))
+    # A choice round's accepted pairs stand as they are (the engine kept them as locks).
+    accepted = set(session.execute(select(Match.mentor_id, Match.mentee_id).where(
+        Match.round_id == round_id, Match.status == MatchStatus.ACCEPTED)).all())
     rows = [{"round_id": round_id, "status": MatchStatus.PROPOSED, **_match_values(pair, inputs)}
-            for pair in result.pairs]
+            for pair in result.pairs
+            if (inputs.person_id[pair.mentor], inputs.person_id[pair.mentee]) not in accepted]
     stored = 0
     for batch in batches(rows):
         session.execute(Match.__table__.insert(), batch)

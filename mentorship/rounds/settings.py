@@ -20,6 +20,7 @@ __all__ = [
     "FAIRNESS_NEEDS_MENTOR_MODE",
     "MODES",
     "PRIORITIES",
+    "SELECTIONS",
     "RoundSettingsSchema",
     "default_settings",
     "engine_settings",
@@ -43,6 +44,11 @@ FACTOR_SETTINGS = {
     "institution": (AUTO, *(str(mode) for mode in FACTOR_MODES["institution"])),
     "management_chain": tuple(str(c) for c in Chain),
 }
+#: Who picks the pairs: the coordinator reviews the engine's (the default), or mentees choose
+#: among suggestions first and the engine fills in the rest (`mentorship.rounds.choice`).
+SELECTIONS = ("coordinator", "choice")
+#: How many mentors a choice round suggests to each mentee, and the default.
+SUGGESTIONS = (3, 5)
 WEIGHT_SETTINGS = ("preference_weight", "experience_weight", "department_weight",
                    "institution_weight")
 
@@ -94,6 +100,14 @@ class RoundSettingsSchema(Schema):
     department_weight = _weight()
     institution_weight = _weight()
     trios = fields.Boolean()
+    selection = fields.String(validate=validate.OneOf(SELECTIONS,
+                                                      error="must be coordinator or choice"))
+    suggestions = fields.Integer(strict=True, validate=validate.Range(
+        *SUGGESTIONS, error="must be a whole number from 3 to 5"),
+        error_messages={"invalid": "enter a whole number from 3 to 5"})
+    accept_days = fields.Integer(strict=True, validate=validate.Range(
+        1, 60, error="must be a whole number of days from 1 to 60"),
+        error_messages={"invalid": "enter a whole number of days, such as 7"})
 
     def __init__(self, *, mode: str = Mode.MENTOR.value, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -104,6 +118,12 @@ class RoundSettingsSchema(Schema):
         """Refuse fairness in peer mode."""
         if data.get("fair") and self.mode == Mode.PEER.value:
             raise ValidationError(f"fairness {FAIRNESS_NEEDS_MENTOR_MODE}", "fair")
+
+    @validates_schema(skip_on_field_errors=False)
+    def choice_needs_mentor_mode(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Refuse mentee choice in peer mode (peers have no mentor to choose)."""
+        if data.get("selection") == "choice" and self.mode == Mode.PEER.value:
+            raise ValidationError(f"mentee choice {FAIRNESS_NEEDS_MENTOR_MODE}", "selection")
 
 
 def default_settings() -> dict[str, Any]:
@@ -122,7 +142,8 @@ def default_settings() -> dict[str, Any]:
             "experience_weight": settings.experience_weight,
             "department_weight": settings.department_weight,
             "institution_weight": settings.institution_weight,
-            "trios": settings.trios}
+            "trios": settings.trios,
+            "selection": SELECTIONS[0], "suggestions": SUGGESTIONS[0], "accept_days": 7}
 
 
 def load_round_settings(mode: str, raw: dict[str, Any] | None) -> dict[str, Any]:

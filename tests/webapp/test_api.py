@@ -46,6 +46,14 @@ OPERATIONS = {
     ("/api/v1/programmes/{programme_id}/unenrol", "post"),
     ("/api/v1/programmes/{programme_id}/coordinators", "post"),
     ("/api/v1/programmes/{programme_id}/coordinators/{person_id}", "delete"),
+    ("/api/v1/choices", "get"),
+    ("/api/v1/choices/{suggestion_id}/request", "post"),
+    ("/api/v1/requests", "get"),
+    ("/api/v1/requests/{match_id}/accept", "post"),
+    ("/api/v1/requests/{match_id}/decline", "post"),
+    ("/api/v1/rounds/{round_id}/choice", "get"),
+    ("/api/v1/rounds/{round_id}/choice/open", "post"),
+    ("/api/v1/rounds/{round_id}/choice/close", "post"),
 }
 COORDINATOR_ONLY = {
     ("/api/v1/people", "get"),
@@ -66,6 +74,9 @@ COORDINATOR_ONLY = {
     ("/api/v1/programmes/{programme_id}/unenrol", "post"),
     ("/api/v1/programmes/{programme_id}/coordinators", "post"),
     ("/api/v1/programmes/{programme_id}/coordinators/{person_id}", "delete"),
+    ("/api/v1/rounds/{round_id}/choice", "get"),
+    ("/api/v1/rounds/{round_id}/choice/open", "post"),
+    ("/api/v1/rounds/{round_id}/choice/close", "post"),
 }
 SECRETS = ("password_hash", "session_token", "argon2")
 
@@ -95,6 +106,7 @@ def url_of(path: str, ids: dict[str, int], person: str = "mentor") -> str:
             .replace("{round_id}", str(ids["round"]))
             .replace("{match_id}", str(ids["match"]))
             .replace("{programme_id}", str(ids["programme"])))
+            .replace("{suggestion_id}", "1"))
 
 
 def call(client, method: str, url: str, headers: dict | None = None, body=None):

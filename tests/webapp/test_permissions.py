@@ -6,6 +6,8 @@ endpoint cannot ship without saying who may use it.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -18,6 +20,9 @@ from mentorship.programmes.queries import default_programme
 from mentorship.rounds.operations import create_round
 from mentorship.rounds.run import preview_round
 from tests.webapp.conftest import PASSWORD, csrf_token, email, seed, sign_in
+from mentorship.rounds.models import Match, MatchStatus, RoundStatus, Suggestion
+from mentorship.rounds.operations import create_round
+from tests.webapp.conftest import csrf_token, seed, sign_in
 
 # "limited" is a coordinator given only the programme "Branches" (see `ids`): the seeded round,
 # pair and people are of the default programme, so not theirs.
@@ -31,6 +36,9 @@ ADMINS = frozenset({"admin"})
 PAIR = frozenset({"mentor", "mentee", "coordinator", "admin"})
 PAIR_MEMBERS = frozenset({"mentor", "mentee"})
 EVERYONE = frozenset(ROLES)
+# A choice round's suggestion is its mentee's to request; a request is its mentor's to answer.
+MENTEE_ONLY = frozenset({"mentee"})
+MENTOR_ONLY = frozenset({"mentor"})
 
 # (method, path, who may, body). Placeholders: {round} the published round, {match} its pair,
 # {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's,
@@ -39,6 +47,9 @@ EVERYONE = frozenset(ROLES)
 # default programme who has not signed up.
 # {nolink} an id no sign-up link or sign-up has (the role check comes first: then 404).
 # {message} a mail in the outbox (the round's publication mailed the pair).
+# {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's;
+# {choice} an open choice round, {suggestion} the mentee's suggestion in it (the mentor), and
+# {request} staff's request for the mentor there.
 # An allowed GET must answer 200; an allowed POST anything but 401/403 or a sign-in redirect
 # (it may be 409 or 422: the permission check passed). Denied: 403; anonymous: a redirect to
 # the sign-in page (pages) or 401 (API). The order matters where noted.
@@ -56,6 +67,7 @@ ROUTES = [
     ("GET", "/profile", SIGNED_IN, None),
     ("GET", "/matches", SIGNED_IN, None),
     ("GET", "/matches/{match}/decline", PAIR, None),
+    ("GET", "/matches/choose", SIGNED_IN, None),
     ("GET", "/coordinator/people", COORDINATORS, None),
     ("GET", "/coordinator/people/import", COORDINATORS, None),
     ("GET", "/coordinator/people/export.csv", COORDINATORS, None),
@@ -71,6 +83,12 @@ ROUTES = [
     ("GET", "/coordinator/rounds/{branch_round}", COORDINATORS, None),
     ("GET", "/coordinator/rounds?programme={programme}", DEFAULT_COORDINATORS, None),
     ("GET", "/coordinator/rounds/{branch_round}/export.csv", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}/status", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}/publish", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}/close", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}/export.csv", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{choice}", COORDINATORS, None),
     ("GET", "/coordinator/skills", COORDINATORS, None),
     ("GET", "/coordinator/skills?programme={programme}", DEFAULT_COORDINATORS, None),
     ("GET", "/coordinator/skills/budget.csv", COORDINATORS, None),
@@ -154,6 +172,13 @@ ROUTES = [
     ("POST", "/api/v1/rounds/{round}/preview", DEFAULT_COORDINATORS, None),
     ("POST", "/api/v1/rounds/{round}/publish", DEFAULT_COORDINATORS, None),
     ("GET", "/api/v1/rounds/{round}/matches", DEFAULT_COORDINATORS, None),
+    ("GET", "/api/v1/rounds/{round}", COORDINATORS, None),
+    ("POST", "/api/v1/rounds/{round}/preview", COORDINATORS, None),
+    ("POST", "/api/v1/rounds/{round}/publish", COORDINATORS, None),
+    ("GET", "/api/v1/rounds/{round}/matches", COORDINATORS, None),
+    ("GET", "/api/v1/rounds/{choice}/choice", COORDINATORS, None),
+    ("GET", "/api/v1/choices", SIGNED_IN, None),
+    ("GET", "/api/v1/requests", SIGNED_IN, None),
     ("GET", "/api/v1/matches", SIGNED_IN, None),
     ("GET", "/api/v1/matches/{match}", PAIR, None),
     ("POST", "/api/v1/matches/{match}/accept", PAIR_MEMBERS, None),
@@ -162,9 +187,47 @@ ROUTES = [
     ("POST", "/api/v1/matches/{match}/decline", PAIR, {"reason": "testing"}),
     ("POST", "/api/v1/rounds/{round}/close", DEFAULT_COORDINATORS, None),
     ("POST", "/coordinator/rounds/{round}/close", DEFAULT_COORDINATORS, None),
+    ("POST", "/api/v1/rounds/{round}/close", COORDINATORS, None),
+    # Choice rounds. The mentee's requests meet a 409 (they have a mentor already).
+    ("POST", "/matches/suggestions/{suggestion}/request", MENTEE_ONLY, None),
+    ("POST", "/api/v1/choices/{suggestion}/request", MENTEE_ONLY, None),
+    ("POST", "/coordinator/rounds/{choice}/open-choice", COORDINATORS, None),
+    ("POST", "/api/v1/rounds/{choice}/choice/open", COORDINATORS, None),
+    # Once the mentor accepted, the later answers meet a 409.
+    ("POST", "/matches/requests/{request}/accept", MENTOR_ONLY, None),
+    ("POST", "/api/v1/requests/{request}/accept", MENTOR_ONLY, None),
+    ("POST", "/matches/requests/{request}/decline", MENTOR_ONLY, {"reason": "testing"}),
+    ("POST", "/api/v1/requests/{request}/decline", MENTOR_ONLY, {"reason": "testing"}),
+    # Closing fills the round: after the first coordinator, a 409.
+    ("POST", "/coordinator/rounds/{choice}/close-choice", COORDINATORS, None),
+    ("POST", "/api/v1/rounds/{choice}/choice/close", COORDINATORS, None),
+    ("POST", "/coordinator/rounds/{round}/close", COORDINATORS, None),
     # Last: signing out ends the person's sessions.
     ("POST", "/sign-out", SIGNED_IN, None),
 ]
+
+
+@pytest.fixture(scope="module")
+def ids(web_database, taxonomy):
+    """The seed, and an open choice round: the mentee is suggested the mentor, and staff's
+    request for the mentor waits for an answer (written directly: the engine would suggest
+    nothing to people who have a mentor or want what nobody teaches)."""
+    ids = seed(web_database, taxonomy)
+    engine = make_engine(web_database)
+    now = datetime.now(UTC)
+    with make_session_factory(engine)() as db, db.begin():
+        current = create_round(db, None, "Choosing", settings={"selection": "choice"})
+        current.status, current.choice_opened_at = RoundStatus.CHOOSING, now
+        suggestion = Suggestion(round_id=current.id, mentee_id=ids["mentee"],
+                                mentor_id=ids["mentor"], rank=1, score=0.5, reasons=[])
+        request = Match(round_id=current.id, mentor_id=ids["mentor"], mentee_id=ids["staff"],
+                        score=0.5, reasons=[], alternatives=[], status=MatchStatus.REQUESTED,
+                        requested_at=now, expires_at=now + timedelta(days=7))
+        db.add_all([suggestion, request])
+        db.flush()
+        ids |= {"choice": current.id, "suggestion": suggestion.id, "request": request.id}
+    engine.dispose()
+    return ids
 
 
 def _fill(template: str, values: dict) -> str:
@@ -288,6 +351,8 @@ def _values(ids: dict, role: str) -> dict:
             "branches": ids["branches"], "branch_round": ids["branch_round"],
             "branch_person": ids["branch_person"], "newcomer": ids["newcomer"],
             "message": ids["message"], "nolink": 2_000_000_000}
+            "mentor": ids["mentor"], "me": ids.get(role, 0), "choice": ids["choice"],
+            "suggestion": ids["suggestion"], "request": ids["request"]}
 
 
 def test_no_get_request_changes_anything(app, clients, ids):

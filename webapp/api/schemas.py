@@ -471,3 +471,65 @@ class EnrolledSchema(Schema):
 
     changed = fields.Integer(dump_only=True, metadata={
         "description": "Newly enrolled (or taken out); those already so are not counted."})
+# --- choice rounds ------------------------------------------------------------------------------
+
+
+class RequestSchema(MatchSchema):
+    """A mentee's request for a mentor in a choice round."""
+
+    requested_at = UtcDateTime(dump_only=True, allow_none=True)
+    expires_at = UtcDateTime(dump_only=True, allow_none=True, metadata={
+        "description": "When the request lapses if the mentor has not answered."})
+
+
+class SuggestedMentorSchema(Schema):
+    """One of a mentee's suggested mentors, best first."""
+
+    id = fields.Integer(attribute="suggestion.id", dump_only=True, metadata={
+        "description": "The suggestion's id: POST /api/v1/choices/ID/request requests it."})
+    rank = fields.Integer(attribute="suggestion.rank", dump_only=True)
+    score = fields.Float(attribute="suggestion.score", dump_only=True)
+    mentor = fields.Nested(OtherPersonSchema, dump_only=True)
+    reasons = _reason_list(description="Why they fit, as a participant sees it.")
+    full = fields.Boolean(dump_only=True, metadata={"description": "No place left now."})
+    declined = fields.Boolean(dump_only=True, metadata={
+        "description": "This mentor declined the mentee's request in this round."})
+
+
+class MyChoiceSchema(Schema):
+    """An open choice round of the signed-in mentee: suggestions and the request standing."""
+
+    round = fields.Nested(RoundBriefSchema, dump_only=True)
+    suggestions = fields.List(fields.Nested(SuggestedMentorSchema), dump_only=True)
+    request = fields.Nested(RequestSchema, dump_only=True, allow_none=True, metadata={
+        "description": "The pending or accepted request, if any (one at a time)."})
+
+
+class MentorRequestSchema(Schema):
+    """A request addressed to the signed-in mentor: pending, or accepted."""
+
+    id = fields.Integer(attribute="match.id", dump_only=True)
+    round = fields.Nested(RoundBriefSchema, dump_only=True)
+    status = fields.Enum(MatchStatus, by_value=True, attribute="match.status", dump_only=True)
+    expires_at = UtcDateTime(attribute="match.expires_at", dump_only=True, allow_none=True)
+    score = fields.Float(attribute="match.score", dump_only=True)
+    mentee = fields.Nested(OtherPersonSchema, dump_only=True)
+    reasons = _reason_list(description="Why the mentee was suggested this mentor.")
+
+
+class ChoiceWindowSchema(Schema):
+    """A choice round's window: its settings and its requests by state."""
+
+    round_id = fields.Integer(attribute="round.id", dump_only=True)
+    status = fields.Enum(RoundStatus, by_value=True, attribute="round.status", dump_only=True)
+    opened_at = UtcDateTime(attribute="round.choice_opened_at", dump_only=True, allow_none=True)
+    closed_at = UtcDateTime(attribute="round.choice_closed_at", dump_only=True, allow_none=True)
+    accept_days = fields.Integer(dump_only=True)
+    suggestions = fields.Integer(dump_only=True, metadata={"description": "Per mentee."})
+    mentees = fields.Integer(dump_only=True, metadata={
+        "description": "Mentees with at least one suggestion."})
+    pending = fields.Integer(dump_only=True)
+    accepted = fields.Integer(dump_only=True)
+    declined = fields.Integer(dump_only=True)
+    expired = fields.Integer(dump_only=True, metadata={
+        "description": "Lapsed unanswered, or withdrawn when the window closed."})

@@ -24,6 +24,7 @@ from flask import (
 
 from mentorship.core.errors import InvalidInput, NotFound
 from mentorship.programmes.queries import list_programmes, programme_in_view
+from mentorship.rounds.choice import choice_window, close_choice, is_choice_round, open_choice
 from mentorship.rounds.jobs import start_preview
 from mentorship.rounds.operations import (
     EDITABLE,
@@ -116,6 +117,13 @@ SUMMARY_LABELS = {
     "min_score": "Lowest score",
     "blocking_pairs": "Blocking pairs",
 }
+#: Who picks the pairs: (value, label, hint).
+SELECTION_CHOICES = (
+    ("coordinator", "Coordinator-led", "the engine proposes every pair; you review and publish"),
+    ("choice", "Mentees choose", "each mentee requests one of their best mentors, who accepts "
+     "or declines; when you close the window the engine fills in everyone else"),
+)
+CHOICE_NUMBERS = ("suggestions", "accept_days")
 KEPT_ARGS = ("page", "q", "upage")
 APPLY_LATER = "re-run the preview to apply it (the pairs change only when the preview runs)."
 
@@ -168,7 +176,14 @@ def submitted_form() -> dict[str, Any]:
     values.update({key: form.get(key, "") for key, _, _ in CHOICE_FIELDS})
     values["priority"] = form.get("priority", "")
     values["allow_same_manager"] = form.get("allow_same_manager", "")
+    values["selection"] = form.get("selection", "")
+    values.update({key: form.get(key, "").strip() for key in CHOICE_NUMBERS})
     return values
+
+
+def _whole(text: str) -> int | str:
+    """A typed whole number as a number; anything else as typed, for the schema to refuse."""
+    return int(text) if text.isdigit() and len(text) < 6 else text
 
 
 def _sentence(text: str) -> str:
@@ -193,6 +208,11 @@ def new():
         settings.update({key: values[key] for key, _, _ in CHOICE_FIELDS if values[key]})
         if values["priority"]:
             settings["priority"] = values["priority"]
+        # A coordinator-led round keeps no choice settings: the default needs none.
+        if values["selection"] not in ("", "coordinator"):
+            settings["selection"] = values["selection"]
+            settings.update({key: _whole(values[key]) for key in CHOICE_NUMBERS
+                             if values[key]})
         same_manager = {choice: value for choice, value, _ in SAME_MANAGER_CHOICES}
         if values["allow_same_manager"] not in same_manager:
             settings["allow_same_manager"] = values["allow_same_manager"]  # refused as invalid
@@ -206,13 +226,16 @@ def new():
             db.rollback()
             errors = {problem.column: _sentence(problem.reason) for problem in error.errors}
         else:
-            flash(f"Round “{created.name}” is created as a draft. Run the preview to see its pairs.")
+            flash(f"Round “{created.name}” is created as a draft. "
+                  + ("Open its choice window when mentees should choose."
+                     if is_choice_round(created) else "Run the preview to see its pairs."))
             return redirect(url_for("rounds.review", round_id=created.id), code=303)
     return render_template("rounds/new.html", values=values, errors=errors, modes=MODES,
                            programmes=programmes,
                            defaults=default_settings(),
                            flags=FLAG_FIELDS, choices=CHOICE_FIELDS,
-                           priorities=PRIORITY_CHOICES, same_manager=SAME_MANAGER_CHOICES), (
+                           priorities=PRIORITY_CHOICES, same_manager=SAME_MANAGER_CHOICES,
+                           selections=SELECTION_CHOICES), (
                                422 if errors else 200)
 
 
@@ -251,6 +274,7 @@ def _review(round_id: int, *, errors: dict[str, str] | None = None,
         q=text, page=page, upage=upage,
         kept={key: request.args[key] for key in KEPT_ARGS if request.args.get(key)},
         errors=errors or {}, values=values or {},
+        window=choice_window(db, who, round_id) if is_choice_round(current) else None,
     )
     return page_html, status
 
@@ -422,3 +446,22 @@ def swap(round_id: int):
                                "below_minimum": below_minimum})
     flash(f"Pairs {chosen[0]} and {chosen[1]} swap mentors and are locked: {APPLY_LATER}")
     return _back(round_id, "pairs")
+
+
+@bp.post("/<int:round_id>/open-choice")
+@coordinator_required
+def open_window(round_id: int):
+    """Open a choice round's window: each mentee sees their suggested mentors."""
+    opened = open_choice(get_db(), actor(), round_id, taxonomy=get_taxonomy())
+    flash(f"The choice window of “{opened.name}” is open: mentees can request a mentor now.")
+    return _back(round_id)
+
+
+@bp.post("/<int:round_id>/close-choice")
+@coordinator_required
+def close_window(round_id: int):
+    """Close the choice window and fill the round around the accepted pairs (locked)."""
+    close_choice(get_db(), actor(), round_id, taxonomy=get_taxonomy())
+    flash("The choice window is closed and the round is filled around the accepted pairs. "
+          "Review the pairs, then publish.")
+    return _back(round_id)

@@ -1,7 +1,7 @@
 """mail: the outbox, and whether a person wants reminder mail
 
 Revision ID: 0009_mail
-Revises: 0008_trios
+Revises: 0009_programmes
 Create Date: 2026-12-01 17:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_mail"
-down_revision: str | None = "0008_trios"
+down_revision: str | None = "0009_programmes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
