@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 from matching import Mode, Taxonomy, suggest_profiles
 from mentorship.core.audit import record_event
 from mentorship.core.errors import Conflict, NotFound, PermissionDenied
-from mentorship.core.permissions import Actor, require_coordinator
+from mentorship.core.permissions import Actor
 from mentorship.core.settings import base_url
 from mentorship.mail import queue_mail
 from mentorship.people.models import Person
@@ -43,7 +43,7 @@ from mentorship.rounds.models import (
     RoundStatus,
     Suggestion,
 )
-from mentorship.rounds.queries import find_round
+from mentorship.rounds.queries import get_round, round_of_actor
 from mentorship.rounds.reasons import PARTICIPANT, explain_reasons, stored_reasons
 from mentorship.rounds.run import preview_round, read_round_inputs
 from mentorship.rounds.settings import default_settings
@@ -113,8 +113,7 @@ class ChoiceWindow:
 def open_choice(session: Session, actor: Actor | None, round_id: int, *,
                 taxonomy: Taxonomy) -> Round:
     """Open a draft choice round's window: compute and keep each mentee's suggestions."""
-    require_coordinator(actor)
-    current = find_round(session, round_id)
+    current = round_of_actor(session, actor, round_id)
     if not is_choice_round(current) or current.mode != Mode.MENTOR.value:
         raise Conflict(f"round {round_id} is not a choice round: run its preview instead")
     if current.status != RoundStatus.DRAFT:
@@ -148,8 +147,7 @@ def open_choice(session: Session, actor: Actor | None, round_id: int, *,
 def choice_window(session: Session, actor: Actor | None, round_id: int, *,
                   now: datetime | None = None) -> ChoiceWindow:
     """Return a choice round's window: its settings and how many requests are in each state."""
-    require_coordinator(actor, "see matching rounds")
-    current = find_round(session, round_id)
+    current = get_round(session, actor, round_id)
     now = _now(now)
     requests = select(Match.status, Match.end_reason, Match.expires_at).where(
         Match.round_id == round_id, Match.requested_at.is_not(None))
@@ -183,7 +181,7 @@ def close_choice(session: Session, actor: Actor | None, round_id: int, *,
     caller's one transaction: if the fill fails (an accepted pair broke a rule since), the
     window stays open.
     """
-    require_coordinator(actor)
+    round_of_actor(session, actor, round_id)  # theirs to close: a coordinator of its programme
     now = _now(now)
     current = session.get(Round, round_id, with_for_update=True, populate_existing=True)
     if current is None:

@@ -179,8 +179,6 @@ class PairRule(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 
-# Round.programme_id refers to the programme table: map it whenever rounds are.
-import mentorship.programmes.models  # noqa: E402, F401
 class Suggestion(Base):
     """One of a mentee's suggested mentors in a choice round, ranked as the engine scored it."""
 
@@ -195,3 +193,7 @@ class Suggestion(Base):
     score: Mapped[float] = mapped_column(Float)
     # Stored as codes with person ids (see mentorship.rounds.reasons), named when shown.
     reasons: Mapped[list] = mapped_column(JSON, default=list)
+
+
+# Round.programme_id refers to the programme table: map it whenever rounds are.
+import mentorship.programmes.models  # noqa: E402, F401

@@ -105,7 +105,7 @@ def url_of(path: str, ids: dict[str, int], person: str = "mentor") -> str:
     return (path.replace("{person_id}", str(ids[person]))
             .replace("{round_id}", str(ids["round"]))
             .replace("{match_id}", str(ids["match"]))
-            .replace("{programme_id}", str(ids["programme"])))
+            .replace("{programme_id}", str(ids["programme"]))
             .replace("{suggestion_id}", "1"))
 
 

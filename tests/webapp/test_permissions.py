@@ -17,12 +17,10 @@ from mentorship.people.accounts import set_password, set_roles
 from mentorship.profiles.operations import register_person
 from mentorship.programmes.operations import assign_coordinator, create_programme
 from mentorship.programmes.queries import default_programme
+from mentorship.rounds.models import Match, MatchStatus, RoundStatus, Suggestion
 from mentorship.rounds.operations import create_round
 from mentorship.rounds.run import preview_round
 from tests.webapp.conftest import PASSWORD, csrf_token, email, seed, sign_in
-from mentorship.rounds.models import Match, MatchStatus, RoundStatus, Suggestion
-from mentorship.rounds.operations import create_round
-from tests.webapp.conftest import csrf_token, seed, sign_in
 
 # "limited" is a coordinator given only the programme "Branches" (see `ids`): the seeded round,
 # pair and people are of the default programme, so not theirs.
@@ -83,12 +81,7 @@ ROUTES = [
     ("GET", "/coordinator/rounds/{branch_round}", COORDINATORS, None),
     ("GET", "/coordinator/rounds?programme={programme}", DEFAULT_COORDINATORS, None),
     ("GET", "/coordinator/rounds/{branch_round}/export.csv", COORDINATORS, None),
-    ("GET", "/coordinator/rounds/{round}", COORDINATORS, None),
-    ("GET", "/coordinator/rounds/{round}/status", COORDINATORS, None),
-    ("GET", "/coordinator/rounds/{round}/publish", COORDINATORS, None),
-    ("GET", "/coordinator/rounds/{round}/close", COORDINATORS, None),
-    ("GET", "/coordinator/rounds/{round}/export.csv", COORDINATORS, None),
-    ("GET", "/coordinator/rounds/{choice}", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{choice}", DEFAULT_COORDINATORS, None),
     ("GET", "/coordinator/skills", COORDINATORS, None),
     ("GET", "/coordinator/skills?programme={programme}", DEFAULT_COORDINATORS, None),
     ("GET", "/coordinator/skills/budget.csv", COORDINATORS, None),
@@ -172,11 +165,7 @@ ROUTES = [
     ("POST", "/api/v1/rounds/{round}/preview", DEFAULT_COORDINATORS, None),
     ("POST", "/api/v1/rounds/{round}/publish", DEFAULT_COORDINATORS, None),
     ("GET", "/api/v1/rounds/{round}/matches", DEFAULT_COORDINATORS, None),
-    ("GET", "/api/v1/rounds/{round}", COORDINATORS, None),
-    ("POST", "/api/v1/rounds/{round}/preview", COORDINATORS, None),
-    ("POST", "/api/v1/rounds/{round}/publish", COORDINATORS, None),
-    ("GET", "/api/v1/rounds/{round}/matches", COORDINATORS, None),
-    ("GET", "/api/v1/rounds/{choice}/choice", COORDINATORS, None),
+    ("GET", "/api/v1/rounds/{choice}/choice", DEFAULT_COORDINATORS, None),
     ("GET", "/api/v1/choices", SIGNED_IN, None),
     ("GET", "/api/v1/requests", SIGNED_IN, None),
     ("GET", "/api/v1/matches", SIGNED_IN, None),
@@ -187,47 +176,22 @@ ROUTES = [
     ("POST", "/api/v1/matches/{match}/decline", PAIR, {"reason": "testing"}),
     ("POST", "/api/v1/rounds/{round}/close", DEFAULT_COORDINATORS, None),
     ("POST", "/coordinator/rounds/{round}/close", DEFAULT_COORDINATORS, None),
-    ("POST", "/api/v1/rounds/{round}/close", COORDINATORS, None),
     # Choice rounds. The mentee's requests meet a 409 (they have a mentor already).
     ("POST", "/matches/suggestions/{suggestion}/request", MENTEE_ONLY, None),
     ("POST", "/api/v1/choices/{suggestion}/request", MENTEE_ONLY, None),
-    ("POST", "/coordinator/rounds/{choice}/open-choice", COORDINATORS, None),
-    ("POST", "/api/v1/rounds/{choice}/choice/open", COORDINATORS, None),
+    ("POST", "/coordinator/rounds/{choice}/open-choice", DEFAULT_COORDINATORS, None),
+    ("POST", "/api/v1/rounds/{choice}/choice/open", DEFAULT_COORDINATORS, None),
     # Once the mentor accepted, the later answers meet a 409.
     ("POST", "/matches/requests/{request}/accept", MENTOR_ONLY, None),
     ("POST", "/api/v1/requests/{request}/accept", MENTOR_ONLY, None),
     ("POST", "/matches/requests/{request}/decline", MENTOR_ONLY, {"reason": "testing"}),
     ("POST", "/api/v1/requests/{request}/decline", MENTOR_ONLY, {"reason": "testing"}),
     # Closing fills the round: after the first coordinator, a 409.
-    ("POST", "/coordinator/rounds/{choice}/close-choice", COORDINATORS, None),
-    ("POST", "/api/v1/rounds/{choice}/choice/close", COORDINATORS, None),
-    ("POST", "/coordinator/rounds/{round}/close", COORDINATORS, None),
+    ("POST", "/coordinator/rounds/{choice}/close-choice", DEFAULT_COORDINATORS, None),
+    ("POST", "/api/v1/rounds/{choice}/choice/close", DEFAULT_COORDINATORS, None),
     # Last: signing out ends the person's sessions.
     ("POST", "/sign-out", SIGNED_IN, None),
 ]
-
-
-@pytest.fixture(scope="module")
-def ids(web_database, taxonomy):
-    """The seed, and an open choice round: the mentee is suggested the mentor, and staff's
-    request for the mentor waits for an answer (written directly: the engine would suggest
-    nothing to people who have a mentor or want what nobody teaches)."""
-    ids = seed(web_database, taxonomy)
-    engine = make_engine(web_database)
-    now = datetime.now(UTC)
-    with make_session_factory(engine)() as db, db.begin():
-        current = create_round(db, None, "Choosing", settings={"selection": "choice"})
-        current.status, current.choice_opened_at = RoundStatus.CHOOSING, now
-        suggestion = Suggestion(round_id=current.id, mentee_id=ids["mentee"],
-                                mentor_id=ids["mentor"], rank=1, score=0.5, reasons=[])
-        request = Match(round_id=current.id, mentor_id=ids["mentor"], mentee_id=ids["staff"],
-                        score=0.5, reasons=[], alternatives=[], status=MatchStatus.REQUESTED,
-                        requested_at=now, expires_at=now + timedelta(days=7))
-        db.add_all([suggestion, request])
-        db.flush()
-        ids |= {"choice": current.id, "suggestion": suggestion.id, "request": request.id}
-    engine.dispose()
-    return ids
 
 
 def _fill(template: str, values: dict) -> str:
@@ -236,8 +200,8 @@ def _fill(template: str, values: dict) -> str:
 
 @pytest.fixture(scope="module")
 def ids(web_database, taxonomy):
-    """The seed of every web test, and a programme "Branches" with two people, a previewed
-    round and its own coordinator, "limited"."""
+    """The seed of every web test, a programme "Branches" with two people, a previewed
+    round and its own coordinator, "limited", and an open choice round."""
     ids = seed(web_database, taxonomy)
     engine = make_engine(web_database)
     with make_session_factory(engine)() as db:
@@ -262,6 +226,21 @@ def ids(web_database, taxonomy):
         preview_round(db, None, branch_round.id, taxonomy=taxonomy)
         ids["branch_round"] = branch_round.id
         db.commit()
+    # An open choice round: the mentee is suggested the mentor, and staff's request for the
+    # mentor waits for an answer (written directly: the engine would suggest nothing to people
+    # who have a mentor or want what nobody teaches).
+    now = datetime.now(UTC)
+    with make_session_factory(engine)() as db, db.begin():
+        current = create_round(db, None, "Choosing", settings={"selection": "choice"})
+        current.status, current.choice_opened_at = RoundStatus.CHOOSING, now
+        suggestion = Suggestion(round_id=current.id, mentee_id=ids["mentee"],
+                                mentor_id=ids["mentor"], rank=1, score=0.5, reasons=[])
+        request = Match(round_id=current.id, mentor_id=ids["mentor"], mentee_id=ids["staff"],
+                        score=0.5, reasons=[], alternatives=[], status=MatchStatus.REQUESTED,
+                        requested_at=now, expires_at=now + timedelta(days=7))
+        db.add_all([suggestion, request])
+        db.flush()
+        ids |= {"choice": current.id, "suggestion": suggestion.id, "request": request.id}
     engine.dispose()
     return ids
 
@@ -350,8 +329,7 @@ def _values(ids: dict, role: str) -> dict:
             "mentor": ids["mentor"], "me": ids.get(role, 0), "programme": ids["programme"],
             "branches": ids["branches"], "branch_round": ids["branch_round"],
             "branch_person": ids["branch_person"], "newcomer": ids["newcomer"],
-            "message": ids["message"], "nolink": 2_000_000_000}
-            "mentor": ids["mentor"], "me": ids.get(role, 0), "choice": ids["choice"],
+            "message": ids["message"], "nolink": 2_000_000_000, "choice": ids["choice"],
             "suggestion": ids["suggestion"], "request": ids["request"]}
 
 
