@@ -33,6 +33,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     skipped: int = 0
+    # Managers in neither the file nor the database, added as people without a profile.
+    managers_added: int = 0
     warnings: list[str] = field(default_factory=list)
     # Skill names of the file not taken as written (see ProfileTable.skill_warnings).
     skill_warnings: list[RowError] = field(default_factory=list)
@@ -43,11 +45,12 @@ def import_profiles(
 ) -> ImportReport:
     """Create or update a person and profile for each record of a validated profile table.
 
-    People are matched by email, so importing the same file again changes nothing. A manager
-    is linked when they are in the file or already in the database. Skill rows are replaced
-    in bulk (one delete and one multi-row insert), not row by row. People who have signed up
-    keep the profile they wrote: only their name, department and manager change (a warning
-    says so).
+    People are matched by email, so importing the same file again changes nothing; people
+    not in the file are left as they are. A manager is linked when they are in the file or
+    already in the database, and is otherwise added as a person who takes no part (no
+    profile). Skill rows are replaced in bulk (one delete and one multi-row insert), not row by
+    row. People who have signed up keep the profile they wrote: only their name, department
+    and manager change (a warning says so).
     """
     require_coordinator(actor, "import people")
     # One writer of people by email at a time: two imports of one file do not both insert.
@@ -96,9 +99,17 @@ def import_profiles(
         manager = people.get(manager_email) or session.scalar(
             select(Person).where(Person.email == manager_email))
         if manager is None:
-            report.warnings.append(f"row {table.rows[email]}: manager {manager_email} was not "
-                                   "imported; the manager link is left empty")
-        people[email].manager_id = manager.id if manager is not None else None
+            # A manager who takes no part: a person without a profile, so that the manager
+            # and same-manager rules run through them.
+            manager = Person(email=manager_email, name=manager_email)
+            session.add(manager)
+            session.flush()
+            people[manager_email] = manager
+            report.managers_added += 1
+            report.warnings.append(f"row {table.rows[email]}: manager {manager_email} is not "
+                                   "in the file or the database: added as a person who takes "
+                                   "no part")
+        people[email].manager_id = manager.id
 
     emails = [email for email in emails if email not in own_profile]
     ids = [people[email].id for email in emails]
@@ -112,6 +123,7 @@ def import_profiles(
             session.expire(people[email].profile, ["skills"])
     record_event(session, actor, "people.import", "person", "", created=report.created,
                  updated=report.updated, skipped=report.skipped,
+                 managers_added=report.managers_added,
                  skill_warnings=len(report.skill_warnings))
     session.flush()
     return report

@@ -159,7 +159,7 @@ def read_round_inputs(session: Session, current: Round,
         chooser = _Chooser(_open_around(session, held, freed, peer=current.mode == Mode.PEER.value))
     elif people is not None:
         chooser = _Chooser(lambda rows: set(people))
-    profiles, person_id = load_profiles(session, only=chooser)
+    profiles, person_id, outside_managers = load_profiles(session, only=chooser)
     if current.mode == Mode.MENTOR.value:
         profiles = _without_live_pairs(profiles, _email_pairs(session, live + list(keep)))
     if chooser is not None:  # the managers read for the rules take no part themselves
@@ -188,6 +188,7 @@ def read_round_inputs(session: Session, current: Round,
                            + [tuple(pair) for pair in declined]),
         previous=previous,
         locks=_email_pairs(session, list(dict.fromkeys(locks))),
+        outside_managers=outside_managers,
     )
     return RoundInputs(profiles, settings, person_id)
 
