@@ -23,13 +23,22 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from matching import Taxonomy
+from mentorship.core.audit import record_event
 from mentorship.core.errors import InvalidInput, RowError
+from mentorship.core.permissions import require_coordinator
+from mentorship.people.models import Person
+from mentorship.profiles.models import SavedColumnMap
 
 __all__ = ["FIELDS", "LIST_FIELDS", "REQUIRED_FIELDS", "ColumnMap", "MappedHeader",
-           "cell_text", "column_map_from_data", "dump_column_map", "guess_column_map",
-           "load_column_map", "parse_timestamp", "split_skill_cell"]
+           "cell_text", "column_map_from_choices", "column_map_from_data", "dump_column_map",
+           "dump_values",
+           "guess_column_map", "load_column_map", "parse_timestamp", "save_column_map",
+           "saved_column_map", "split_skill_cell"]
 
 #: Every field a map may name: each column of our CSV (`csv_io.COLUMNS`).
 FIELDS = ("email", "name", "department", "manager_email", "role", "capacity", "skills", "learn",
@@ -142,13 +151,89 @@ def column_map_from_data(data: Any) -> ColumnMap:
     return ColumnMap(checked, answers, teach_level, timestamp.strip() if timestamp else None)
 
 
+def column_map_from_choices(header: Sequence[str], choices: Mapping[str, str], *,
+                            values_text: str = "", teach_level: str = "",
+                            timestamp: str = "") -> ColumnMap:
+    """Return the map a coordinator chose on the mapping page: for each field the position of
+    a header (as text, "" for none), the values as YAML, the teach level and the timestamp's
+    position. InvalidInput says which choice is wrong."""
+
+    def header_at(name: str, position: str) -> str | None:
+        if not position:
+            return None
+        if not position.isdigit() or int(position) >= len(header):
+            raise InvalidInput("the column map is not usable", [RowError(
+                0, name, "", "choose one of the file's headers")])
+        return header[int(position)]
+
+    try:
+        values = yaml.safe_load(values_text) if values_text.strip() else {}
+    except yaml.YAMLError as error:
+        raise InvalidInput("the column map is not usable", [RowError(
+            0, "values", "", "the answers are not valid YAML: write one field a line, "
+                             "e.g. role: {\"I'd like a mentor\": mentee}")]) from error
+    data: dict[str, Any] = {
+        "columns": {name: header_at(name, choices.get(name, "")) for name in FIELDS},
+        "values": values,
+        "teach_level": int(teach_level) if teach_level.isdigit() else teach_level or 3,
+    }
+    stamp = header_at("timestamp", timestamp)
+    if stamp:
+        data["timestamp"] = stamp
+    return column_map_from_data(data)
+
+
+def dump_values(column_map: ColumnMap) -> str:
+    """Return a map's `values` section as YAML to edit ("" when it has none)."""
+    if not column_map.values:
+        return ""
+    return yaml.safe_dump({key: dict(answers) for key, answers in column_map.values.items()},
+                          sort_keys=False, allow_unicode=True, width=100)
+
+
+def save_column_map(session: Session, actor: Person | None, scope: str,
+                    column_map: ColumnMap) -> SavedColumnMap:
+    """Keep a column map for the next import in `scope` (replacing the one kept before)."""
+    require_coordinator(actor, "save a column map")
+    # Locked: two saves at once run one after the other; the first save of a scope may still
+    # race another first save, which the unique scope then refuses and the retry updates.
+    saved = session.scalar(select(SavedColumnMap).where(SavedColumnMap.scope == scope)
+                           .with_for_update())
+    if saved is None:
+        try:
+            with session.begin_nested():
+                saved = SavedColumnMap(scope=scope, data=column_map.as_data())
+                session.add(saved)
+                session.flush()
+        except IntegrityError:
+            saved = session.scalar(select(SavedColumnMap).where(SavedColumnMap.scope == scope)
+                                   .with_for_update())
+    saved.data = column_map.as_data()
+    saved.updated_by_id = actor.id if actor is not None else None
+    record_event(session, actor, "column_map.save", "column_map", scope)
+    session.flush()
+    return saved
+
+
+def saved_column_map(session: Session, scope: str) -> ColumnMap | None:
+    """Return the column map kept for `scope`, or None when there is none (or it no longer
+    checks)."""
+    data = session.scalar(select(SavedColumnMap.data).where(SavedColumnMap.scope == scope))
+    if data is None:
+        return None
+    try:
+        return column_map_from_data(data)
+    except InvalidInput:
+        return None
+
+
 def dump_column_map(column_map: ColumnMap, headers: Sequence[str] = ()) -> str:
     """Return a map as YAML to edit, with the headers it leaves out listed in a comment."""
     text = yaml.safe_dump(column_map.as_data(), sort_keys=False, allow_unicode=True, width=100)
     used = {*column_map.columns.values(), column_map.timestamp}
     unmapped = [h for h in headers if h and h not in used]
-    lines = ["# Our field: the file's header. Fields left out keep their defaults; the fields are",
-             f"# {', '.join(FIELDS)}."]
+    lines = ["# Our field: the file's header. Fields left out keep their defaults; the fields:",
+             *(f"#   {', '.join(FIELDS[i:i + 8])}" for i in range(0, len(FIELDS), 8))]
     if unmapped:
         lines.append("# Headers of the file not mapped: " + "; ".join(unmapped))
     return "\n".join(lines) + "\n" + text

@@ -16,14 +16,15 @@ from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionD
 from mentorship.core.permissions import require_coordinator
 from mentorship.people.directory import get_person
 from mentorship.people.models import PEOPLE_LOCK, Person
+from mentorship.profiles.column_map import ColumnMap, save_column_map
 from mentorship.profiles.csv_io import FACTOR_COLUMNS, ProfileTable
 from mentorship.profiles.mapping import PROFILE_FIELDS, fill_profile, skill_rows, stored_record
 from mentorship.profiles.models import Profile, ProfileSkill
 from mentorship.profiles.schemas import ProfileSchema, profile_update_schema
 from mentorship.taxonomy.sync import sync_taxonomy
 
-__all__ = ["ImportReport", "get_profile", "import_profiles", "register_person", "update_profile",
-           "update_profile_of"]
+__all__ = ["ImportReport", "get_profile", "import_mapped_profiles", "import_profiles",
+           "register_person", "update_profile", "update_profile_of"]
 
 
 @dataclass
@@ -242,3 +243,14 @@ def update_profile_of(session: Session, actor: Person | None, person_id: int,
     if person is None:
         raise NotFound(f"no person {person_id}")
     return update_profile(session, actor, person.email, payload, taxonomy).profile
+
+
+def import_mapped_profiles(
+    session: Session, actor: Person | None, table: ProfileTable, taxonomy: Taxonomy, *,
+    scope: str, column_map: ColumnMap,
+) -> ImportReport:
+    """Import a form export read through a column map, and keep the map for the next import
+    in `scope`."""
+    report = import_profiles(session, actor, table, taxonomy)
+    save_column_map(session, actor, scope, column_map)
+    return report
