@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from flask import (
     Blueprint,
     Response,
@@ -129,8 +131,9 @@ def map_columns(token: str):
     header = [h.strip() for h in header]
     partial = bool(request.values.get("partial"))
     if request.method == "GET":
+        # The answers of the first thousand rows are enough to guess the role's values.
         column_map = _fitting(saved_column_map(db, MAP_SCOPE), header) or guess_column_map(
-            header, [row for _, row in zip(range(1000), rows, strict=False)])
+            header, [row for _, row in islice(rows, 1000)])
         return _mapping_page(kept, header, column_map, taxonomy, partial)
     form = request.form
     try:
