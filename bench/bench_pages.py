@@ -63,6 +63,7 @@ ROUTES = [
     ("skills.index", "/coordinator/skills", "coordinator"),
     ("admin.roles", "/admin/roles", "coordinator"),
     ("auth.invite", None, None),  # needs a fresh one-time token per request: not benchmarked
+    ("people.map_columns", None, None),  # needs an upload kept for its mapping step: likewise
 ]
 # Downloads are files, not pages: timed and shown apart, outside the page target.
 DOWNLOADS = [
