@@ -293,22 +293,36 @@ def _column_map(map_path: str | None):
 @cli.command("map")
 @click.argument("profiles", type=click.Path(dir_okay=False))
 @click.option("--sheet", help="The XLSX sheet to read (default: the first).")
-def map_command(profiles, sheet) -> None:
-    """Print a column map guessed from a form export's headers, to edit and pass as --map."""
+@click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False),
+              help="Skill taxonomy YAML (default: the taxonomy shipped with the package).")
+def map_command(profiles, sheet, taxonomy_path) -> None:
+    """Print a column map guessed from a form export's headers, to edit and pass as --map.
+
+    The answers of its skill lists that name no skill are listed in comments, with the closest
+    names, to map under `values`.
+    """
     from itertools import islice
 
-    from mentorship.profiles.column_map import dump_column_map, guess_column_map
+    from mentorship.profiles.column_map import dump_column_map, guess_column_map, unknown_labels
     from mentorship.profiles.csv_io import read_sheet
 
     try:
+        taxonomy = load_taxonomy(taxonomy_path)
         header, rows = read_sheet(profiles, sheet=sheet)
-        # The answers of the first thousand rows are enough to guess the role's values.
+        # The answers of the first thousand rows are enough to guess from.
         sample = [row for _, row in islice(rows, 1000)]
+    except TaxonomyError as error:
+        fail(str(error))
     except InvalidInput as error:
         fail(str(error), error.errors, profiles)
-    if not any(h.strip() for h in header):
+    header = [h.strip() for h in header]
+    if not any(header):
         fail("the file is empty: expected a header row", None, profiles)
-    click.echo(dump_column_map(guess_column_map(header, sample), header), nl=False)
+    guessed = guess_column_map(header, sample)
+    unknown = []
+    if {"email", "name"} <= set(guessed.columns):
+        unknown = unknown_labels(guessed, header, sample, taxonomy)
+    click.echo(dump_column_map(guessed, header, unknown), nl=False)
 
 
 def _run_service(work):

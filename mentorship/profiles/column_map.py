@@ -15,6 +15,7 @@ profile reader (`mentorship.profiles.csv_io`) validates, as if the file were our
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ __all__ = ["FIELDS", "LIST_FIELDS", "REQUIRED_FIELDS", "ColumnMap", "MappedHeade
            "cell_text", "column_map_from_choices", "column_map_from_data", "dump_column_map",
            "dump_values",
            "guess_column_map", "load_column_map", "parse_timestamp", "save_column_map",
-           "saved_column_map", "split_skill_cell"]
+           "saved_column_map", "split_skill_cell", "unknown_labels"]
 
 #: Every field a map may name: each column of our CSV (`csv_io.COLUMNS`).
 FIELDS = ("email", "name", "department", "manager_email", "role", "capacity", "skills", "learn",
@@ -227,8 +228,10 @@ def saved_column_map(session: Session, scope: str) -> ColumnMap | None:
         return None
 
 
-def dump_column_map(column_map: ColumnMap, headers: Sequence[str] = ()) -> str:
-    """Return a map as YAML to edit, with the headers it leaves out listed in a comment."""
+def dump_column_map(column_map: ColumnMap, headers: Sequence[str] = (),
+                    unknown: Sequence[tuple[str, str]] = ()) -> str:
+    """Return a map as YAML to edit, with the headers it leaves out listed in a comment, and
+    `unknown` skill labels (label, advice: `unknown_labels`) as comments to turn into values."""
     text = yaml.safe_dump(column_map.as_data(), sort_keys=False, allow_unicode=True, width=100)
     used = {*column_map.columns.values(), column_map.timestamp}
     unmapped = [h for h in headers if h and h not in used]
@@ -236,7 +239,30 @@ def dump_column_map(column_map: ColumnMap, headers: Sequence[str] = ()) -> str:
              *(f"#   {', '.join(FIELDS[i:i + 8])}" for i in range(0, len(FIELDS), 8))]
     if unmapped:
         lines.append("# Headers of the file not mapped: " + "; ".join(unmapped))
-    return "\n".join(lines) + "\n" + text
+    tail = []
+    if unknown:
+        tail = ["# Answers that name no skill, left out unless mapped under values (skills:",
+                "# {answer: skill id}); nothing is guessed:",
+                *(f"#   {json.dumps(label, ensure_ascii=False)}: {advice}"
+                  for label, advice in unknown)]
+    return "\n".join(lines) + "\n" + text + "".join(line + "\n" for line in tail)
+
+
+def unknown_labels(column_map: ColumnMap, header: Sequence[str], rows: Iterable[Sequence[Any]],
+                   taxonomy: Taxonomy) -> list[tuple[str, str]]:
+    """Return the answers of the map's skill lists that name no skill, each with the advice
+    (the closest names), in the order they first appear."""
+    mapped = MappedHeader(column_map, header, taxonomy)
+    found: dict[str, str] = {}
+    for row in rows:
+        for name in LIST_FIELDS:
+            index = mapped.position.get(name)
+            if index is None or index >= len(row):
+                continue
+            for part in split_skill_cell(cell_text(row[index]), mapped.labels):
+                if part not in found and taxonomy.resolve(mapped.skill(name, part)) is None:
+                    found[part] = taxonomy.did_you_mean(part)
+    return list(found.items())
 
 
 # Guessing: (field, words any of which a header has, words it must not have), in order: the
@@ -376,10 +402,15 @@ def split_skill_cell(text: str, labels: Mapping[str, Sequence[str]]) -> list[str
     """Split a list cell on ", " or ";", taking the longest known label first.
 
     `labels` are case-folded spellings by first letter, longest first (`_labels`), so
-    "Cloud (AWS, Azure)" stays one part when it is a known label although it contains ", ".
+    "Cloud (AWS, Azure)" stays one part when it is a known label although it contains ", ";
+    an unknown one stays one part too when the ", " is inside brackets.
 
     >>> split_skill_cell("MARC 21, Cloud (AWS, Azure); RDA", {"c": ["cloud (aws, azure)"]})
     ['MARC 21', 'Cloud (AWS, Azure)', 'RDA']
+    >>> split_skill_cell("MARC 21, Cloud (AWS, Azure); RDA", {})
+    ['MARC 21', 'Cloud (AWS, Azure)', 'RDA']
+    >>> split_skill_cell("Alma, Cloud, AWS", {"c": ["cloud, aws"]})
+    ['Alma', 'Cloud, AWS']
     """
     parts: list[str] = []
     folded = text.casefold()
@@ -398,11 +429,25 @@ def split_skill_cell(text: str, labels: Mapping[str, Sequence[str]]) -> list[str
                 end = stop
                 break
         if end is None:
-            ends = [i for i in (text.find(";", position), text.find(", ", position)) if i != -1]
-            end = min(ends) if ends else len(text)
+            end = _next_separator(text, position)
         parts.append(text[position:end].strip())
         position = end
     return [part for part in parts if part]
+
+
+def _next_separator(text: str, start: int) -> int:
+    """Where the part at `start` ends: the next ";", or ", " outside brackets (an unknown
+    "Linked data (RDF, SPARQL)" is one answer to report, not two halves)."""
+    depth = 0
+    for position in range(start, len(text)):
+        char = text[position]
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif char == ";" or (char == "," and depth == 0 and text.startswith(", ", position)):
+            return position
+    return len(text)
 
 
 @dataclass
@@ -464,7 +509,7 @@ class MappedHeader:
         for name, index in self.position.items():
             text = cell_text(raw[index]).strip() if index < len(raw) else ""
             if name in LIST_FIELDS:
-                text = "; ".join(self._skill(name, part)
+                text = "; ".join(self.skill(name, part)
                                  for part in split_skill_cell(text, self.labels))
             elif text:
                 mapped = self.column_map.answer(name, text)
@@ -479,9 +524,10 @@ class MappedHeader:
             return None
         return raw[index]
 
-    def _skill(self, name: str, part: str) -> str:
-        # By id, name or alias first; then the map's values; the schema reports the rest with
-        # the closest names.
+    def skill(self, name: str, part: str) -> str:
+        """Return a part of a skill list cell as the schema should read it: as written when
+        it is a skill's id, name or alias, else the map's value for it (or as written: the
+        schema reports it with the closest names)."""
         if self.taxonomy.resolve(part) is not None or self.taxonomy.ambiguity(part) is not None:
             return part
         for key in (name, SKILL_VALUES):

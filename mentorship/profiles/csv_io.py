@@ -106,8 +106,8 @@ def read_sheet(source: str | Path | bytes | io.TextIOBase, *, sheet: str | None 
     if _is_xlsx(source):
         return _xlsx_rows(source, sheet)
     if sheet is not None:
-        raise InvalidInput("not a workbook", [RowError(0, "sheet", sheet, "--sheet is for XLSX "
-                                                       "files; this file is CSV")])
+        raise InvalidInput("not a workbook", [RowError(0, "sheet", sheet, "a sheet name is only "
+                                                       "for XLSX files; this file is CSV")])
     text = _read_text(source)
     try:
         reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))

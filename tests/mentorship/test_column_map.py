@@ -373,7 +373,7 @@ def test_sheet_is_refused_for_a_csv(tmp_path, taxonomy):
     path = write_form(tmp_path, [])
     with pytest.raises(InvalidInput) as caught:
         read_profiles(path, taxonomy, sheet="People")
-    assert caught.value.errors[0].reason == "--sheet is for XLSX files; this file is CSV"
+    assert caught.value.errors[0].reason == "a sheet name is only for XLSX files; this file is CSV"
 
 
 # --- guessing, the example, choices -------------------------------------------------------
@@ -454,3 +454,20 @@ def test_reading_text_from_an_upload(taxonomy, issue_map):
     csv.writer(buffer).writerows([HEADER, form_row("ada@lib.org", "Ada")])
     table = read_profiles(buffer.getvalue().encode(), taxonomy, column_map=issue_map)
     assert list(table.records) == ["ada@lib.org"]
+
+
+def test_the_modules_examples_run():
+    import doctest
+
+    import mentorship.profiles.column_map as module
+
+    result = doctest.testmod(module)
+    assert result.attempted >= 3 and result.failed == 0
+
+
+def test_an_unknown_label_with_a_comma_inside_brackets_is_reported_whole(tmp_path, taxonomy):
+    path = write_form(tmp_path, [form_row("ada@lib.org", "Ada",
+                                          learn="Linked data (RDF, SPARQL), RDA")])
+    table = read_profiles(path, taxonomy, column_map=skill_map())
+    assert table.records["ada@lib.org"]["learn"] == ("rda",)
+    assert [w.value for w in table.skill_warnings] == ["Linked data (RDF, SPARQL)"]

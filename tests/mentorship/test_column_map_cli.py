@@ -98,3 +98,11 @@ def test_import_with_an_unknown_sheet_names_the_sheets(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "its sheets are: About, Form Responses 1" in result.stderr
     assert "nothing was imported" in result.stderr
+
+
+def test_map_lists_the_answers_that_name_no_skill_without_guessing():
+    result = invoke("map", EXPORT)
+    tail = result.stdout.split("nothing is guessed:", 1)[1]
+    assert '"Cloud (AWS)": did you mean \'Amazon Web Services\'?' in tail
+    assert '"Linked data (RDF, SPARQL)": did you mean' in tail
+    assert "skills" not in yaml.safe_load(result.stdout).get("values", {})

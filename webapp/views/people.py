@@ -127,7 +127,11 @@ def map_columns(token: str):
                                problem="That upload is no longer kept (an upload waits an "
                                        "hour): choose the file again.")
     db, taxonomy = get_db(), get_taxonomy()
-    header, rows = read_sheet(kept.data, sheet=kept.sheet)
+    try:  # it was read when uploaded; a failure now is a file changed on disk
+        header, rows = read_sheet(kept.data, sheet=kept.sheet)
+    except InvalidInput as error:
+        return render_template("people/import.html", columns=COLUMNS,
+                               problem=f"{kept.filename} cannot be read: {error}."), 422
     header = [h.strip() for h in header]
     partial = bool(request.values.get("partial"))
     if request.method == "GET":
