@@ -309,7 +309,7 @@ def guess_column_map(headers: Sequence[str], rows: Iterable[Sequence[Any]] = ())
             folded = _fold(header or "")
             if not folded or header in taken:
                 continue
-            if any(w in folded for w in words) and not any(w in folded for w in never):
+            if _has_word(folded, words) and not _has_word(folded, never):
                 if name == "timestamp":
                     timestamp = header
                 else:
@@ -327,6 +327,11 @@ def guess_column_map(headers: Sequence[str], rows: Iterable[Sequence[Any]] = ())
             values["role"] = role_values
     ordered = {name: columns[name] for name in FIELDS if name in columns}
     return ColumnMap(ordered, values, DEFAULT_TEACH_LEVEL, timestamp)
+
+
+def _has_word(text: str, words: Iterable[str]) -> bool:
+    """Whether `text` has one of `words` starting a word ("unit", not "opportunity")."""
+    return any(re.search(r"(?<![a-z0-9])" + re.escape(word), text) for word in words)
 
 
 def _guess_role(answer: str) -> str | None:

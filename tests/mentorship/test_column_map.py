@@ -392,6 +392,17 @@ def test_a_map_is_guessed_from_the_headers_of_a_forms_export():
     assert column_map_from_data(yaml.safe_load(text)) == guessed
 
 
+def test_a_guess_takes_whole_words_and_microsoft_forms_headers():
+    header = ["ID", "Start time", "Completion time", "Email", "Name", "Your library's website",
+              "What would you like to get out of this opportunity?", "What is your capacity?"]
+    guessed = guess_column_map(header)
+    assert guessed.timestamp == "Completion time"
+    assert dict(guessed.columns) == {
+        "email": "Email", "name": "Name", "capacity": "What is your capacity?",
+        "goals": "What would you like to get out of this opportunity?",
+        "institution": "Your library's website"}
+
+
 def test_our_own_headers_guess_themselves():
     guessed = guess_column_map(["email", "name", "manager_email", "learn"])
     assert dict(guessed.columns) == {"email": "email", "name": "name",
