@@ -468,6 +468,8 @@ class MappedHeader:
     taxonomy: Taxonomy
     position: dict[str, int] = field(init=False)
     timestamp_position: int | None = field(init=False, default=None)
+    # Every spelling a skill list's answer may be, by first letter (`_labels`).
+    labels: dict[str, list[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         found = {}

@@ -85,6 +85,11 @@ def test_corrections_preview_then_import_and_the_map_is_saved(as_role):
     imported = post_map(client, location, form, "import")
     assert imported.status_code == 200, imported.get_data(as_text=True)
     assert "6 people added" in imported.get_data(as_text=True)
+    # The managers who take no part are people without a profile, with pages of their own.
+    listed = client.get("/coordinator/people?q=dean%40westbrook.edu").get_data(as_text=True)
+    dean_page = re.search(r'href="(/coordinator/people/\d+)"[^>]*>dean@westbrook.edu', listed)
+    assert dean_page, listed
+    assert client.get(dean_page.group(1)).status_code == 200
     gone = client.get(location).get_data(as_text=True)
     assert "That upload is no longer kept" in gone
 
