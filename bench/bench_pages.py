@@ -74,6 +74,7 @@ ROUTES = [
     ("signup.waiting", "/sign-up/waiting", None),
     ("signup.sign_up", None, None),  # needs a programme's link token: not benchmarked
     ("signup.verify", None, None),  # a one-time token, like the invite: not benchmarked
+    ("people.map_columns", None, None),  # needs an upload kept for its mapping step: likewise
 ]
 # Downloads are files, not pages: timed and shown apart, outside the page target.
 DOWNLOADS = [

@@ -218,7 +218,7 @@ def training_budget(
     excluded: dict[str, set[str]] = defaultdict(set)
     learner_ids = [p.id for p in learners]
     teacher_list = [t.id for t in teachers]
-    managers = {p.id: p.manager for p in profiles}
+    managers = {**dict(settings.outside_managers), **{p.id: p.manager for p in profiles}}
     rules = excluded_pairs(learner_ids, teacher_list, managers,
                            allow_same_manager=settings.allow_same_manager,
                            avoid=settings.avoid, previous=settings.previous)

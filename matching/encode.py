@@ -11,7 +11,7 @@ Everything past this module works on rows; `Pool.decode` turns rows back into id
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,26 +32,32 @@ class Pool:
     """Profiles in the given order with their skill and text matrices and their factors
     (`matching.factors.PoolFactors`), one row each.
 
-    Checks that ids are unique, skills are in the taxonomy, managers are in the pool and time
+    Checks that ids are unique, skills are in the taxonomy, managers are in the pool (or among
+    `outside_managers`, people who take no part: see `MatchSettings.outside_managers`) and time
     zones exist; raises ValueError otherwise.
     """
 
-    def __init__(self, profiles: list[Profile], taxonomy: Taxonomy) -> None:
+    def __init__(self, profiles: list[Profile], taxonomy: Taxonomy, *,
+                 outside_managers: Iterable[tuple[str, str | None]] = ()) -> None:
         self.profiles = profiles
         self.taxonomy = taxonomy
         self.ids = [p.id for p in profiles]
         self.row = {person: row for row, person in enumerate(self.ids)}
         if len(self.row) != len(self.ids):
             raise ValueError("profile ids must be unique")
+        outside = {person: manager for person, manager in outside_managers
+                   if person not in self.row}
         for profile in profiles:
             unknown = [
                 s for s in (*profile.levels, *profile.learn, *profile.teaching) if s not in taxonomy
             ]
             if unknown:
                 raise ValueError(f"{profile.id}: unknown skill {unknown[0]!r}")
-            if profile.manager is not None and profile.manager not in self.row:
+            if (profile.manager is not None and profile.manager not in self.row
+                    and profile.manager not in outside):
                 raise ValueError(f"{profile.id}: manager {profile.manager!r} is not in the pool")
-        self.managers = {p.id: p.manager for p in profiles}
+        # The rules walk the chain through people outside the pool too; they pair nobody.
+        self.managers = {**outside, **{p.id: p.manager for p in profiles}}
         self.factors = PoolFactors.from_profiles(profiles)
         self.skills = ProfileVectorizer(skill_ids=taxonomy.skill_ids).fit_transform(profiles)
         self.text = TextVectorizer().fit([p.goals for p in profiles] + [p.bio for p in profiles])

@@ -66,7 +66,8 @@ def match_profiles(
     """
     settings = settings or MatchSettings()
     report = progress or _no_progress
-    pool = Pool(sorted(profiles, key=lambda p: p.id), taxonomy)
+    pool = Pool(sorted(profiles, key=lambda p: p.id), taxonomy,
+                outside_managers=settings.outside_managers)
     report("vectorising", 0.05)
     if settings.mode is Mode.MENTOR:
         return match_mentor(pool, settings, report, method)

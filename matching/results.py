@@ -81,6 +81,9 @@ class MatchSettings:
         the bonus (`matching.preferences`).
     close_call_margin : a pair is flagged as a close call when another eligible mentor scores
         within this much of its score (mentor mode; 0 turns the flag off).
+    outside_managers : (person id, manager id or None) of people outside the pool, such as
+        managers who take no part: the manager rules run through them (two people whose
+        manager takes no part still share a manager; the chain goes on above them).
     """
 
     mode: Mode = Mode.MENTOR
@@ -102,6 +105,7 @@ class MatchSettings:
     institution_weight: float = 1.0
     trios: bool = True
     close_call_margin: float = 0.02
+    outside_managers: tuple[tuple[str, str | None], ...] = ()
 
     @property
     def same_manager_allowed(self) -> bool:

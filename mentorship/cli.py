@@ -111,14 +111,18 @@ def cli() -> None:
               default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
 @click.option("--strict", is_flag=True, help=STRICT_HELP)
+@click.option("--map", "map_path", type=click.Path(dir_okay=False),
+              help="Column map YAML for a form export (see `mentorship map`).")
+@click.option("--sheet", help="The XLSX sheet to read (default: the first).")
 @click.option("--budget-csv", type=click.Path(dir_okay=False),
               help="Also write the whole training budget table here as CSV.")
 def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous, lock,
           allow_same_manager, no_trios, priority, text_weight, close_call_margin, output_format,
-          out, strict, budget_csv, **factors) -> None:
-    """Match the people of a profile CSV and print the pairs with their reasons."""
+          out, strict, map_path, sheet, budget_csv, **factors) -> None:
+    """Match the people of a profile CSV (or a form export, with --map) and print the pairs
+    with their reasons."""
     # Imported here, not at the top: `mentorship --help` and the other commands start fast.
-    from mentorship.profiles.csv_io import read_profiles_csv
+    from mentorship.profiles.csv_io import read_profiles
     from mentorship.rounds.budget import budget_csv as render_budget_csv
     from mentorship.rounds.budget import pool_budget
     from mentorship.rounds.pair_files import read_pairs_csv, read_previous_pairs
@@ -133,9 +137,11 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
         taxonomy = load_taxonomy(taxonomy_path)
     except TaxonomyError as error:
         fail(str(error))
+    column_map = _column_map(map_path)
     current = profiles
     try:
-        table = read_profiles_csv(profiles, taxonomy, strict=strict)
+        table = read_profiles(profiles, taxonomy, strict=strict, column_map=column_map,
+                              sheet=sheet)
         known = set(table.records)
         current = avoid
         avoid_pairs, _ = read_pairs_csv(avoid, known, what="avoid list") if avoid else ([], [])
@@ -153,7 +159,8 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
         mode, {"priority": priority, "text_weight": text_weight, "min_score": min_score,
                "fair": fair, "allow_same_manager": allow_same_manager, "trios": not no_trios,
                "close_call_margin": close_call_margin, **factors},
-        avoid=tuple(avoid_pairs), previous=tuple(previous), locks=tuple(lock_pairs))
+        avoid=tuple(avoid_pairs), previous=tuple(previous), locks=tuple(lock_pairs),
+        outside_managers=table.outside_managers())
     try:
         with ProgressBar() as progress:
             result = compute_round(table.profiles(), settings, taxonomy, progress,
@@ -238,16 +245,22 @@ def db_upgrade() -> None:
 @click.option("--strict", is_flag=True, help=STRICT_HELP)
 @click.option("--programme", "programme", metavar="NAME_OR_ID",
               help="Enrol the people of the file in this programme (default: the default one).")
-def import_command(profiles, partial, taxonomy_path, strict, programme) -> None:
-    """Import a profile CSV into the database; people are matched by email."""
+@click.option("--map", "map_path", type=click.Path(dir_okay=False),
+              help="Column map YAML for a form export (see `mentorship map`).")
+@click.option("--sheet", help="The XLSX sheet to read (default: the first).")
+def import_command(profiles, partial, taxonomy_path, strict, programme, map_path, sheet) -> None:
+    """Import a profile CSV (or a form export, with --map) into the database; people are
+    matched by email, and everyone not in the file is left as they are."""
     from mentorship.core.db import make_engine, make_session_factory
     from mentorship.migrate import upgrade_database
-    from mentorship.profiles.csv_io import read_profiles_csv
+    from mentorship.profiles.csv_io import read_profiles
     from mentorship.profiles.operations import import_profiles
 
+    column_map = _column_map(map_path)
     try:
         taxonomy = load_taxonomy(taxonomy_path)
-        table = read_profiles_csv(profiles, taxonomy, partial=partial, strict=strict)
+        table = read_profiles(profiles, taxonomy, partial=partial, strict=strict,
+                              column_map=column_map, sheet=sheet)
     except TaxonomyError as error:
         fail(str(error))
     except InvalidInput as error:
@@ -271,6 +284,53 @@ def import_command(profiles, partial, taxonomy_path, strict, programme) -> None:
                f"{report.skipped} row(s) skipped")
     if report.skipped:
         sys.exit(INPUT_ERROR)
+
+
+def _column_map(map_path: str | None):
+    """Return the column map of `--map` (None without one); a bad map fails the command."""
+    if map_path is None:
+        return None
+    from mentorship.profiles.column_map import load_column_map
+
+    try:
+        return load_column_map(map_path)
+    except InvalidInput as error:
+        fail(str(error), error.errors, map_path)
+
+
+@cli.command("map")
+@click.argument("profiles", type=click.Path(dir_okay=False))
+@click.option("--sheet", help="The XLSX sheet to read (default: the first).")
+@click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False),
+              help="Skill taxonomy YAML (default: the taxonomy shipped with the package).")
+def map_command(profiles, sheet, taxonomy_path) -> None:
+    """Print a column map guessed from a form export's headers, to edit and pass as --map.
+
+    The answers of its skill lists that name no skill are listed in comments, with the closest
+    names, to map under `values`.
+    """
+    from itertools import islice
+
+    from mentorship.profiles.column_map import dump_column_map, guess_column_map, unknown_labels
+    from mentorship.profiles.csv_io import read_sheet
+
+    try:
+        taxonomy = load_taxonomy(taxonomy_path)
+        header, rows = read_sheet(profiles, sheet=sheet)
+        # The answers of the first thousand rows are enough to guess from.
+        sample = [row for _, row in islice(rows, 1000)]
+    except TaxonomyError as error:
+        fail(str(error))
+    except InvalidInput as error:
+        fail(str(error), error.errors, profiles)
+    header = [h.strip() for h in header]
+    if not any(header):
+        fail("the file is empty: expected a header row", None, profiles)
+    guessed = guess_column_map(header, sample)
+    unknown = []
+    if {"email", "name"} <= set(guessed.columns):
+        unknown = unknown_labels(guessed, header, sample, taxonomy)
+    click.echo(dump_column_map(guessed, header, unknown), nl=False)
 
 
 def _run_service(work):

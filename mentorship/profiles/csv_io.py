@@ -1,9 +1,12 @@
-"""Read the profile CSV interchange format, reporting every bad row at once."""
+"""Read the profile CSV interchange format, or a form export (CSV or XLSX) through a column
+map, reporting every bad row at once."""
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,10 +17,12 @@ from matching import Profile, Taxonomy
 from mentorship.core.errors import InvalidInput, RowError
 from mentorship.core.settings import import_row_limit
 from mentorship.core.spreadsheet import unguarded
+from mentorship.profiles.column_map import ColumnMap, MappedHeader, cell_text, parse_timestamp
 from mentorship.profiles.mapping import engine_profile
 from mentorship.profiles.schemas import ProfileSchema
 
-__all__ = ["COLUMNS", "FACTOR_COLUMNS", "REQUIRED_COLUMNS", "ProfileTable", "read_profiles_csv"]
+__all__ = ["COLUMNS", "FACTOR_COLUMNS", "REQUIRED_COLUMNS", "ProfileTable", "read_profiles",
+           "read_profiles_csv", "read_sheet"]
 
 #: Columns a file may leave out without changing what is stored: files written before these
 #: columns existed still import as they did.
@@ -49,61 +54,165 @@ class ProfileTable:
         return [engine_profile(email, record["manager_email"], record)
                 for email, record in self.records.items()]
 
+    def outside_managers(self) -> tuple[tuple[str, None], ...]:
+        """Return the managers the file names who are not in it (they take no part), for the
+        engine's `MatchSettings.outside_managers`: the manager rules run through them."""
+        managers = {record["manager_email"] for record in self.records.values()}
+        return tuple((email, None) for email in sorted(managers - set(self.records) - {None}))
+
 
 def read_profiles_csv(
     source: str | Path | io.TextIOBase, taxonomy: Taxonomy, *, partial: bool = False,
-    strict: bool = False,
+    strict: bool = False, column_map: ColumnMap | None = None,
 ) -> ProfileTable:
     """Read and validate a profile CSV; raise InvalidInput listing every problem found.
 
     With `partial`, rows with problems are left out and listed in the table's `errors`
     instead (problems with the file as a whole still raise). An unknown or ambiguous skill
     name is a warning in the table's `skill_warnings` (the rest of its row is kept), or with
-    `strict` a problem like any other.
+    `strict` a problem like any other. With a `column_map`, the file is a form export read
+    through it (see `mentorship.profiles.column_map`). A semicolon- or tab-delimited file is
+    read as such.
     """
-    text = _read_text(source)
+    return read_profiles(source, taxonomy, partial=partial, strict=strict,
+                         column_map=column_map)
+
+
+def read_profiles(
+    source: str | Path | bytes | io.TextIOBase, taxonomy: Taxonomy, *, partial: bool = False,
+    strict: bool = False, column_map: ColumnMap | None = None, sheet: str | None = None,
+) -> ProfileTable:
+    """Read and validate a profile file, CSV or XLSX (a path, an upload's bytes or text);
+    see `read_profiles_csv`. `sheet` names the XLSX sheet to read (default: the first)."""
+    header, rows = read_sheet(source, sheet=sheet)
     try:
-        return _parse(text, taxonomy, partial, strict)
+        return _parse(header, rows, taxonomy, partial, strict, column_map)
     except csv.Error as error:  # e.g. a cell over the csv module's size limit, a stray NUL
         raise InvalidInput("the file is not readable CSV", [
             RowError(0, "", "", f"not readable as CSV: {error}")]) from error
 
 
-def _parse(text: str, taxonomy: Taxonomy, partial: bool, strict: bool) -> ProfileTable:
+Rows = Iterator[tuple[int, Sequence[Any]]]
+
+
+def read_sheet(source: str | Path | bytes | io.TextIOBase, *, sheet: str | None = None,
+               ) -> tuple[list[str], Rows]:
+    """Return a file's header cells and its other rows (with their spreadsheet row numbers).
+
+    XLSX when `source` is an XLSX file (by name or content), else CSV with its delimiter
+    (comma, semicolon or tab) found from its first rows. A CSV's cells are text; an XLSX's are
+    what the cells hold (numbers, dates, text).
+    """
+    if _is_xlsx(source):
+        return _xlsx_rows(source, sheet)
+    if sheet is not None:
+        raise InvalidInput("not a workbook", [RowError(0, "sheet", sheet, "a sheet name is only "
+                                                       "for XLSX files; this file is CSV")])
+    text = _read_text(source)
+    try:
+        reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+        header = next(reader, [])
+    except csv.Error as error:
+        raise InvalidInput("the file is not readable CSV", [
+            RowError(0, "", "", f"not readable as CSV: {error}")]) from error
     # csv.reader, not DictReader: it yields blank lines too, so row numbers match a spreadsheet.
-    records = csv.reader(io.StringIO(text))
-    header = [h.strip().casefold() for h in next(records, [])]
+    return header, enumerate(reader, start=2)
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter that splits the first rows into the same number of cells, most of them."""
+    best, best_width = ",", 0
+    for delimiter in (",", ";", "\t"):
+        try:
+            reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+            sample = [row for _, row in zip(range(6), reader, strict=False)]
+        except csv.Error:
+            continue
+        widths = {len(row) for row in sample if any(cell.strip() for cell in row)}
+        if len(widths) == 1 and (width := widths.pop()) > max(best_width, 1):
+            best, best_width = delimiter, width
+    return best
+
+
+def _is_xlsx(source: str | Path | bytes | io.TextIOBase) -> bool:
+    if isinstance(source, bytes):
+        return source[:4] == b"PK\x03\x04"
+    if isinstance(source, io.TextIOBase):
+        return False
+    return str(source).casefold().endswith((".xlsx", ".xlsm"))
+
+
+def _xlsx_rows(source: str | Path | bytes, sheet: str | None) -> tuple[list[str], Rows]:
+    import openpyxl  # imported here: reading a CSV never needs it
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source,
+                                      read_only=True, data_only=True)
+    except OSError as error:
+        raise InvalidInput("unreadable", [RowError(0, "", str(source),
+                                                   f"cannot read the file: {error.strerror}")]
+                           ) from error
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
+        raise InvalidInput("not a workbook", [RowError(0, "", "", "the file is not a readable "
+                                                       "XLSX workbook")]) from error
+    if sheet is None:
+        chosen = book.worksheets[0]
+    elif sheet in book.sheetnames:
+        chosen = book[sheet]
+    else:
+        raise InvalidInput("no such sheet", [RowError(0, "sheet", sheet, "the workbook has no "
+                           f"sheet of that name; its sheets are: {', '.join(book.sheetnames)}")])
+    rows = chosen.iter_rows(values_only=True)
+    header = [cell_text(cell) for cell in next(rows, ())]
+    return header, ((number, list(row)) for number, row in enumerate(rows, start=2))
+
+
+def _parse(header_cells: list[str], records: Rows, taxonomy: Taxonomy, partial: bool,
+           strict: bool, column_map: ColumnMap | None) -> ProfileTable:
+    header = [h.strip() for h in header_cells]
     while header and not header[-1]:
         header.pop()  # spreadsheets often end the header row with empty cells
     if not header:
         raise InvalidInput("the file is empty", [RowError(0, "", "", "the file is empty: "
                                                            "expected a header row")])
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    repeated = sorted({h for h in header if header.count(h) > 1 and h})
-    if missing or repeated:
-        errors = [RowError(1, c, "", "required column is missing") for c in missing]
-        errors += [RowError(1, c, "", "column appears more than once") for c in repeated]
-        raise InvalidInput("the header row is not usable", errors)
-    table = ProfileTable(columns=tuple(c for c in COLUMNS if c in header))
-    extra = [h or "(unnamed)" for h in header if h not in COLUMNS]
-    if extra:
-        table.warnings.append(f"ignored column(s) not in the format: {', '.join(extra)}")
+    if column_map is not None:
+        mapped = MappedHeader(column_map, header, taxonomy)
+        table = ProfileTable(columns=tuple(c for c in COLUMNS if c in mapped.position))
+        read_cells = mapped.cells
+    else:
+        mapped = None
+        header = [h.casefold() for h in header]
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+        repeated = sorted({h for h in header if header.count(h) > 1 and h})
+        if missing or repeated:
+            errors = [RowError(1, c, "", "required column is missing") for c in missing]
+            errors += [RowError(1, c, "", "column appears more than once") for c in repeated]
+            raise InvalidInput("the header row is not usable", errors)
+        table = ProfileTable(columns=tuple(c for c in COLUMNS if c in header))
+        extra = [h or "(unnamed)" for h in header if h not in COLUMNS]
+        if extra:
+            table.warnings.append(f"ignored column(s) not in the format: {', '.join(extra)}")
+
+        def read_cells(raw: Sequence[Any]) -> dict[str, str]:
+            return {column: unguarded(cell_text(cell))
+                    for column, cell in zip(header, raw, strict=False) if column in COLUMNS}
     schema = ProfileSchema(taxonomy=taxonomy, strict_skills=strict)
     errors: list[RowError] = []
     raw_rows: dict[str, dict[str, str]] = {}
+    answered: dict[str, Any] = {}  # by email: when the kept answer was given
     emails_in_file: set[str] = set()
     limit = import_row_limit()
-    for row_number, raw in enumerate(records, start=2):
+    for row_number, raw in records:
         if row_number - 1 > limit:
             raise InvalidInput("the file is too long", [RowError(
                 row_number, "", "", f"more than {limit:,} rows: split the file (the limit is "
                                     "the MENTORSHIP_IMPORT_ROW_LIMIT setting)")])
-        if len(raw) > len(header) and any(cell.strip() for cell in raw[len(header):]):
-            errors.append(RowError(row_number, "", ",".join(raw[len(header):]),
+        if mapped is None and len(raw) > len(header) and any(
+                cell_text(cell).strip() for cell in raw[len(header):]):
+            errors.append(RowError(row_number, "", ",".join(map(cell_text, raw[len(header):])),
                                    f"more cells than the {len(header)} columns of the header"))
             continue
-        cells = {column: unguarded(cell) for column, cell in zip(header, raw, strict=False)
-                 if column in COLUMNS}
+        cells = read_cells(raw)
         if not any(value.strip() for value in cells.values()):
             continue  # blank rows, often at the end of a spreadsheet export
         with_nul = [column for column, value in cells.items() if "\x00" in value]
@@ -112,6 +221,14 @@ def _parse(text: str, taxonomy: Taxonomy, partial: bool, strict: bool) -> Profil
                                 "field can hold") for column in with_nul]
             continue
         emails_in_file.add(cells.get("email", "").strip().casefold())
+        when = None
+        if mapped is not None and mapped.timestamp_position is not None:
+            written = mapped.timestamp(raw)
+            when = parse_timestamp(written)
+            if when is None:
+                errors.append(RowError(row_number, "timestamp", cell_text(written),
+                                       "not a date and time (e.g. 2026-03-15 10:32:11)"))
+                continue
         schema.skill_warnings.clear()
         try:
             record = schema.load(cells)
@@ -119,15 +236,26 @@ def _parse(text: str, taxonomy: Taxonomy, partial: bool, strict: bool) -> Profil
             errors.extend(_row_errors(row_number, error.normalized_messages(), cells))
             continue
         email = record["email"]
+        if mapped is not None:
+            _rate_taught(record, column_map.teach_level)  # type: ignore[union-attr]
         if email in table.records:
-            errors.append(RowError(row_number, "email", cells["email"],
-                                   f"duplicate email; first used on row {table.rows[email]}"))
-            continue
+            first = table.rows[email]
+            if when is None:
+                errors.append(RowError(row_number, "email", cells["email"],
+                                       f"duplicate email; first used on row {first}"))
+                continue
+            earlier, later = (first, row_number) if when >= answered[email] else (row_number, first)
+            table.warnings.append(f"row {earlier}: replaced by the later answer on row {later} "
+                                  "(the same email)")
+            if later == first:
+                continue
+            table.skill_warnings = [w for w in table.skill_warnings if w.row != first]
         table.records[email] = record
         table.rows[email] = row_number
+        answered[email] = when
         raw_rows[email] = cells
         table.skill_warnings += [RowError(row_number, *warning) for warning in schema.skill_warnings]
-    errors += _manager_errors(table, raw_rows, emails_in_file)
+    errors += _manager_errors(table, raw_rows)
     if errors and partial:
         bad_rows = {error.row for error in errors}
         for email in [e for e, row in table.rows.items() if row in bad_rows]:
@@ -143,11 +271,14 @@ def _parse(text: str, taxonomy: Taxonomy, partial: bool, strict: bool) -> Profil
     return table
 
 
-def _read_text(source: str | Path | io.TextIOBase) -> str:
+def _read_text(source: str | Path | bytes | io.TextIOBase) -> str:
     if isinstance(source, io.TextIOBase):
         return source.read()
     try:
         # utf-8-sig: spreadsheet programs often start a CSV export with a byte-order mark.
+        if isinstance(source, bytes):
+            # Any line ending (\n, \r\n or a lone \r), as reading a file from disk accepts.
+            return io.StringIO(source.decode("utf-8-sig"), newline=None).read()
         return Path(source).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise InvalidInput("not UTF-8", [RowError(0, "", "", f"the file is not UTF-8 text "
@@ -177,20 +308,21 @@ def _plain(message: str) -> str:
     }.get(message, message)
 
 
-def _manager_errors(
-    table: ProfileTable, raw_rows: dict[str, dict[str, str]], emails_in_file: set[str]
-) -> list[RowError]:
-    """Report managers that are not in the file, and cycles of managers.
+def _rate_taught(record: dict[str, Any], teach_level: int) -> None:
+    """Give each taught skill the form did not rate the map's teach level: a checkbox form
+    collects no levels, and a level 0 would teach nobody."""
+    for skill in record["teach"] or ():
+        if not record["skills"].get(skill):
+            record["skills"][skill] = teach_level
 
-    A manager whose own row is invalid is still in the file: that row's error is enough.
+
+def _manager_errors(table: ProfileTable, raw_rows: dict[str, dict[str, str]]) -> list[RowError]:
+    """Report cycles of managers in the file.
+
+    A manager who is not in the file is no problem: they are linked when already in the
+    database, and otherwise kept as a person who takes no part (`import_profiles`).
     """
     errors = []
-    for email, record in table.records.items():
-        manager = record["manager_email"]
-        if manager is not None and manager not in emails_in_file:
-            errors.append(RowError(table.rows[email], "manager_email",
-                                   raw_rows[email]["manager_email"],
-                                   "manager is not a person in this file"))
     reported: set[str] = set()
     for start in table.records:
         path: list[str] = []

@@ -132,16 +132,20 @@ def engine_profile(email: str, manager_email: str | None, record: dict[str, Any]
 
 
 def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | None = None,
-                  programme_id: int | None = None) -> tuple[list[Profile], dict[str, int]]:
-    """Return the engine profiles of every active person with a profile, and ids by email.
+                  programme_id: int | None = None,
+                  ) -> tuple[list[Profile], dict[str, int], tuple[tuple[str, str | None], ...]]:
+    """Return the engine profiles of every active person with a profile, ids by email, and the
+    management chain outside them.
 
     With `programme_id`, only the people enrolled in that programme; a manager outside it is
     still named as their manager (so the manager and same-manager rules hold) but not read.
 
     `only`, given the person rows (id, email, manager_id, role, capacity, ...), picks the ids to
     load; the skill rows of the others are never read. Skills a later taxonomy retired are left
-    out of the engine's view (their rows stay). Two queries, or one per thousand people picked;
-    plain rows, not ORM objects.
+    out of the engine's view (their rows stay). The chain outside is (email, manager's email) of
+    every active person above a loaded one who is not loaded (a manager who takes no part, with
+    no profile): the engine's `MatchSettings.outside_managers`. Two queries, or one per thousand
+    people picked, and one per level of the chain outside; plain rows, not ORM objects.
     """
     light = (Person.id, Person.email, Person.manager_id, ProfileRow.role, ProfileRow.capacity,
              ProfileRow.teach_explicit)
@@ -180,6 +184,9 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
     for batch in skill_queries:
         for person_id, *skill in session.execute(batch):
             skills[person_id].append(tuple(skill))
+    loaded = {row.id: row.email for row in people}
+    outside = _chain_outside(session, loaded, {row.id: row.manager_id for row in people})
+    manager_email = {**{i: email for i, (email, _) in outside.items()}, **loaded}
     profiles = [
         engine_profile(row.email, manager_email.get(row.manager_id), {
             "role": str(row.role), "capacity": row.capacity, "goals": row.goals, "bio": row.bio,
@@ -188,4 +195,23 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
             **skills_record(skills.get(row.id, ()), teach_explicit=row.teach_explicit)})
         for row in people
     ]
-    return profiles, {email: person_id for person_id, email in email_of.items()}
+    chain = tuple(sorted((email, manager_email.get(manager_id))
+                         for email, manager_id in outside.values()))
+    return profiles, {email: person_id for person_id, email in email_of.items()}, chain
+
+
+def _chain_outside(session: Session, loaded: dict[int, str], manager_of: dict[int, int | None],
+                   ) -> dict[int, tuple[str, int | None]]:
+    """Return (email, manager id) by id of the active people above the loaded ones who are not
+    loaded themselves, walking up level by level until the chain ends or comes back."""
+    found: dict[int, tuple[str, int | None]] = {}
+    missing = {m for m in manager_of.values() if m is not None and m not in loaded}
+    while missing:
+        rows = [row for chunk in batches(sorted(missing)) for row in session.execute(
+            select(Person.id, Person.email, Person.manager_id)
+            .where(Person.id.in_(chunk), Person.active.is_(True)))]
+        for row in rows:
+            found[row.id] = (row.email, row.manager_id)
+        missing = {row.manager_id for row in rows if row.manager_id is not None
+                   and row.manager_id not in loaded and row.manager_id not in found}
+    return found

@@ -5,14 +5,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorship.core.models import Base, UtcDateTime, string_enum, utc_now
 from mentorship.people.models import Person
 from mentorship.profiles.limits import MAX_CAPACITY, MAX_LEVEL, MAX_TEXT, MAX_YEARS, MIN_LEVEL
 
-__all__ = ["FormatPreference", "MentoringRole", "Profile", "ProfileSkill"]
+__all__ = ["FormatPreference", "MentoringRole", "Profile", "ProfileSkill", "SavedColumnMap"]
 
 
 class MentoringRole(enum.StrEnum):
@@ -83,3 +83,18 @@ class ProfileSkill(Base):
     teaches: Mapped[bool] = mapped_column(Boolean, default=False)
 
     profile: Mapped[Profile] = relationship(back_populates="skills")
+
+
+class SavedColumnMap(Base):
+    """A column map kept for the next import of the same form, by scope (a programme's, later).
+
+    `data` is the map's plain shape (`ColumnMap.as_data`).
+    """
+
+    __tablename__ = "column_map"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(100), unique=True)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)

@@ -16,6 +16,7 @@ from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionD
 from mentorship.core.permissions import require_coordinator
 from mentorship.people.directory import get_person
 from mentorship.people.models import PEOPLE_LOCK, Person
+from mentorship.profiles.column_map import ColumnMap, save_column_map, saved_column_map
 from mentorship.profiles.csv_io import FACTOR_COLUMNS, ProfileTable
 from mentorship.profiles.mapping import PROFILE_FIELDS, fill_profile, skill_rows, stored_record
 from mentorship.profiles.models import Profile, ProfileSkill
@@ -24,8 +25,8 @@ from mentorship.programmes.operations import enrol_people
 from mentorship.programmes.queries import programme_in_view
 from mentorship.taxonomy.sync import sync_taxonomy
 
-__all__ = ["ImportReport", "get_profile", "import_profiles", "register_person", "update_profile",
-           "update_profile_of"]
+__all__ = ["ImportReport", "get_profile", "import_mapped_profiles", "import_profiles",
+           "register_person", "update_profile", "update_profile_of"]
 
 
 @dataclass
@@ -35,11 +36,15 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     skipped: int = 0
+    # Managers in neither the file nor the database, added as people without a profile.
+    managers_added: int = 0
     warnings: list[str] = field(default_factory=list)
     # Skill names of the file not taken as written (see ProfileTable.skill_warnings).
     skill_warnings: list[RowError] = field(default_factory=list)
     # People of the file newly enrolled in the import's programme.
     enrolled: int = 0
+    # The programme the import enrolled them in.
+    programme_id: int = 0
 
 
 def import_profiles(
@@ -49,11 +54,12 @@ def import_profiles(
     """Create or update a person and profile for each record of a validated profile table,
     and enrol them in the programme (`programme_id`, else the one `programme_in_view` picks).
 
-    People are matched by email, so importing the same file again changes nothing. A manager
-    is linked when they are in the file or already in the database. Skill rows are replaced
-    in bulk (one delete and one multi-row insert), not row by row. People who have signed up
-    keep the profile they wrote: only their name, department and manager change (a warning
-    says so).
+    People are matched by email, so importing the same file again changes nothing; people
+    not in the file are left as they are. A manager is linked when they are in the file or
+    already in the database, and is otherwise added as a person who takes no part (no
+    profile). Skill rows are replaced in bulk (one delete and one multi-row insert), not row by
+    row. People who have signed up keep the profile they wrote: only their name, department
+    and manager change (a warning says so).
     """
     require_coordinator(actor, "import people")
     programme = programme_in_view(session, actor, programme_id)
@@ -103,9 +109,17 @@ def import_profiles(
         manager = people.get(manager_email) or session.scalar(
             select(Person).where(Person.email == manager_email))
         if manager is None:
-            report.warnings.append(f"row {table.rows[email]}: manager {manager_email} was not "
-                                   "imported; the manager link is left empty")
-        people[email].manager_id = manager.id if manager is not None else None
+            # A manager who takes no part: a person without a profile, so that the manager
+            # and same-manager rules run through them.
+            manager = Person(email=manager_email, name=manager_email)
+            session.add(manager)
+            session.flush()
+            people[manager_email] = manager
+            report.managers_added += 1
+            report.warnings.append(f"row {table.rows[email]}: manager {manager_email} is not "
+                                   "in the file or the database: added as a person who takes "
+                                   "no part")
+        people[email].manager_id = manager.id
 
     emails = [email for email in emails if email not in own_profile]
     ids = [people[email].id for email in emails]
@@ -117,10 +131,12 @@ def import_profiles(
     for email in emails:  # the bulk write bypassed the ORM: reload on next access
         if people[email].profile is not None:
             session.expire(people[email].profile, ["skills"])
+    report.programme_id = programme.id
     report.enrolled = enrol_people(session, actor, programme.id,
                                    [people[email].id for email in table.records])
     record_event(session, actor, "people.import", "person", "", created=report.created,
                  updated=report.updated, skipped=report.skipped,
+                 managers_added=report.managers_added,
                  skill_warnings=len(report.skill_warnings))
     session.flush()
     return report
@@ -242,3 +258,27 @@ def update_profile_of(session: Session, actor: Person | None, person_id: int,
     if person is None:
         raise NotFound(f"no person {person_id}")
     return update_profile(session, actor, person.email, payload, taxonomy).profile
+
+
+def import_mapped_profiles(
+    session: Session, actor: Person | None, table: ProfileTable, taxonomy: Taxonomy, *,
+    column_map: ColumnMap, programme_id: int | None = None,
+) -> ImportReport:
+    """Import a form export read through a column map into a programme (as `import_profiles`
+    does), and keep the map with the programme for its next import."""
+    report = import_profiles(session, actor, table, taxonomy, programme_id=programme_id)
+    save_column_map(session, actor, column_map_scope(report.programme_id), column_map)
+    return report
+
+
+def programme_column_map(session: Session, actor: Person | None,
+                         programme_id: int | None) -> ColumnMap | None:
+    """Return the column map kept with the programme (as `import_profiles` picks it), if any."""
+    require_coordinator(actor, "import people")
+    programme = programme_in_view(session, actor, programme_id)
+    return saved_column_map(session, column_map_scope(programme.id))
+
+
+def column_map_scope(programme_id: int) -> str:
+    """The key a programme's saved column map is kept under."""
+    return f"programme:{programme_id}"

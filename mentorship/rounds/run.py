@@ -164,7 +164,8 @@ def read_round_inputs(session: Session, current: Round,
         chooser = _Chooser(_open_around(session, held, freed, peer=current.mode == Mode.PEER.value))
     elif people is not None:
         chooser = _Chooser(lambda rows: set(people))
-    profiles, person_id = load_profiles(session, only=chooser, programme_id=current.programme_id)
+    profiles, person_id, outside_managers = load_profiles(
+        session, only=chooser, programme_id=current.programme_id)
     if current.mode == Mode.MENTOR.value:
         profiles = _without_live_pairs(profiles, _email_pairs(session, live + list(keep)))
     if chooser is not None:  # the managers read for the rules take no part themselves
@@ -195,6 +196,7 @@ def read_round_inputs(session: Session, current: Round,
                            + [tuple(pair) for pair in declined]),
         previous=previous,
         locks=_email_pairs(session, list(dict.fromkeys(locks))),
+        outside_managers=outside_managers,
     )
     return RoundInputs(profiles, settings, person_id)
 

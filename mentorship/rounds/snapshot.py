@@ -43,6 +43,9 @@ def to_snapshot(profiles: list[Profile], settings: MatchSettings) -> dict[str, A
             "previous": sorted(map(list, settings.previous)),
             "locks": [list(pair) for pair in settings.locks],
             **{key: _plain(getattr(settings, key)) for key in SETTING_FACTORS},
+            # Only when there are some: the snapshots taken before keep their hash.
+            **({"outside_managers": sorted(map(list, settings.outside_managers))}
+               if settings.outside_managers else {}),
         },
     }
 
@@ -77,6 +80,7 @@ def from_snapshot(snapshot: dict[str, Any]) -> tuple[list[Profile], MatchSetting
         trios=s.get("trios", False),
         avoid=tuple(map(tuple, s["avoid"])), previous=tuple(map(tuple, s["previous"])),
         locks=tuple(map(tuple, s["locks"])),
+        outside_managers=tuple(map(tuple, s.get("outside_managers", []))),
         **{key: s.get(key, before) for key, before in SETTING_FACTORS.items()},
     )
     return profiles, settings

@@ -501,7 +501,7 @@ def test_the_readmes_warning_example_is_what_the_command_prints(monkeypatch, tmp
     root = Path(__file__).resolve().parents[2]
     fixed = tmp_path / "bad.csv"  # the file with its other problem (row 7's manager) mended
     fixed.write_text((root / "examples" / "bad.csv").read_text(encoding="utf-8")
-                     .replace("x@lib.edu", ""), encoding="utf-8")
+                     .replace("fay.nguyen@,", ","), encoding="utf-8")
     result = run(fixed)
     assert result.exit_code == 0, result.output
     readme = (root / "README.md").read_text(encoding="utf-8")

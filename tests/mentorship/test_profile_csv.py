@@ -280,12 +280,14 @@ def test_duplicate_email_is_reported_on_the_later_row(write_csv, taxonomy):
     ]
 
 
-def test_manager_not_in_the_file(write_csv, taxonomy):
+def test_a_manager_not_in_the_file_is_accepted_and_takes_no_part(write_csv, taxonomy):
     rows = [GOOD_ROW, {"email": "ben@lib.org", "name": "Ben", "manager_email": "Zed@lib.org"}]
 
-    assert errors_of(write_csv(rows), taxonomy) == [
-        RowError(3, "manager_email", "Zed@lib.org", "manager is not a person in this file"),
-    ]
+    table = read_profiles_csv(write_csv(rows), taxonomy, strict=True)
+
+    assert table.records["ben@lib.org"]["manager_email"] == "zed@lib.org"
+    assert table.outside_managers() == (("zed@lib.org", None),)
+    assert "zed@lib.org" not in {profile.id for profile in table.profiles()}
 
 
 def test_manager_may_appear_later_in_the_file(write_csv, taxonomy):
@@ -398,7 +400,7 @@ def test_several_bad_rows_are_all_reported_at_once(write_csv, taxonomy):
         {"email": "dee@lib.org", "name": "Dee", "learn": "rda"},  # row 5: good
         {"email": "Ada@lib.org", "name": "Ada twice"},  # row 6
         {"email": "eve@lib.org", "name": ""},  # row 7
-        {"email": "fay@lib.org", "name": "Fay", "manager_email": "zed@lib.org"},  # row 8
+        {"email": "fay@lib.org", "name": "Fay", "manager_email": "zed@"},  # row 8: a bad address
         {"email": "gus", "name": "Gus", "skills": "marc21"},  # row 9: two
         {"email": "hal@lib.org", "name": "Hal", "manager_email": "hal@lib.org"},  # row 10
     ]

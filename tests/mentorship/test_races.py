@@ -133,3 +133,23 @@ def test_two_imports_of_one_file_at_once_both_succeed_once(engine, taxonomy, wri
     assert sorted(outcomes) == [0, 30], outcomes
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Person)) == 30
+
+
+def test_two_first_saves_of_a_column_map_leave_one_map_of_that_scope(engine):
+    from mentorship.profiles.column_map import column_map_from_data, save_column_map
+    from mentorship.profiles.models import SavedColumnMap
+
+    maps = [column_map_from_data({"columns": {"email": f"E{i}", "name": "N"}}) for i in (1, 2)]
+    for trial in range(10):
+        scope = f"scope-{trial}"
+
+        def save(column_map, scope=scope):
+            with Session(engine) as session, session.begin():
+                save_column_map(session, None, scope, column_map)
+            return "saved"
+
+        assert run_at_once(*(lambda m=m: save(m) for m in maps)) == ["saved", "saved"]
+        with Session(engine) as session:
+            kept = session.scalars(select(SavedColumnMap.data)
+                                   .where(SavedColumnMap.scope == scope)).all()
+        assert len(kept) == 1 and kept[0]["columns"]["email"] in {"E1", "E2"}

@@ -68,6 +68,7 @@ ROUTES = [
     ("GET", "/matches/choose", SIGNED_IN, None),
     ("GET", "/coordinator/people", COORDINATORS, None),
     ("GET", "/coordinator/people/import", COORDINATORS, None),
+    ("GET", "/coordinator/people/import/map/not-a-token", COORDINATORS, None),
     ("GET", "/coordinator/people/export.csv", COORDINATORS, None),
     ("GET", "/coordinator/people/{person}", DEFAULT_COORDINATORS, None),
     ("GET", "/coordinator/people/{branch_person}", COORDINATORS, None),
@@ -117,6 +118,7 @@ ROUTES = [
     ("POST", "/coordinator/outbox/{message}/retry", COORDINATORS, None),  # 409: not failed
     ("POST", "/admin/people/{person}/roles", ADMINS, {}),
     ("POST", "/coordinator/people/import", COORDINATORS, {}),
+    ("POST", "/coordinator/people/import/map/not-a-token", COORDINATORS, {}),
     ("POST", "/coordinator/people/invite", COORDINATORS, {}),
     ("POST", "/coordinator/people/{person}/deactivate", DEFAULT_COORDINATORS, None),
     ("POST", "/coordinator/people/{person}/activate", DEFAULT_COORDINATORS, None),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from flask import (
     Blueprint,
     Response,
@@ -20,14 +22,32 @@ from mentorship.mail.messages import invite_and_mail
 from mentorship.people.accounts import set_active
 from mentorship.people.directory import PeopleFilter, departments, search_people
 from mentorship.people.overview import person_overview
+from mentorship.profiles.column_map import (
+    FIELDS,
+    ColumnMap,
+    column_map_from_choices,
+    dump_values,
+    guess_column_map,
+)
 from mentorship.profiles.csv_export import export_profiles_csv
-from mentorship.profiles.csv_io import COLUMNS, read_profiles_csv
+from mentorship.profiles.csv_io import (
+    COLUMNS,
+    ProfileTable,
+    read_profiles,
+    read_profiles_csv,
+    read_sheet,
+)
 from mentorship.profiles.limits import LEVEL_NAMES
-from mentorship.profiles.operations import import_profiles
+from mentorship.profiles.operations import (
+    import_mapped_profiles,
+    import_profiles,
+    programme_column_map,
+)
 from mentorship.programmes.queries import list_programmes
 from webapp.auth import actor, coordinator_required
 from webapp.database import get_db, get_taxonomy
 from webapp.forms import form_ids
+from webapp.uploads import KeptUpload, drop_upload, keep_upload, kept_upload
 from webapp.views.rounds import programme_asked
 
 bp = Blueprint("people", __name__, url_prefix="/coordinator/people")
@@ -69,6 +89,10 @@ def import_csv():
         return render_template("people/import.html", columns=COLUMNS, partial=partial,
                                programmes=programmes, programme=programme,
                                problem="Choose a CSV file to import."), 422
+    if request.form.get("format") == "map":
+        return _keep_for_mapping(upload.read(), upload.filename,
+                                 request.form.get("sheet", "").strip() or None, partial,
+                                 programme)
     try:  # the app's MAX_CONTENT_LENGTH has refused an oversized upload already (413)
         table = read_profiles_csv(decode_upload(upload.read()), taxonomy, partial=partial)
         report = import_profiles(db, actor(), table, taxonomy, programme_id=programme)
@@ -83,6 +107,106 @@ def import_csv():
                                filename=upload.filename), 422
     return render_template("people/imported.html", report=report, skipped=table.errors,
                            filename=upload.filename)
+
+
+#: How many rows the mapping page previews.
+PREVIEW_ROWS = 5
+
+
+def _keep_for_mapping(data: bytes, filename: str, sheet: str | None, partial: bool,
+                      programme: int | None):
+    """Keep a form export for the mapping step, once it is known to be readable."""
+    try:  # the app's MAX_CONTENT_LENGTH has refused an oversized upload already (413)
+        header, _ = read_sheet(data, sheet=sheet)
+        if not any(h.strip() for h in header):
+            raise InvalidInput("the file is empty", [])
+    except InvalidInput as error:
+        return render_template("people/import.html", columns=COLUMNS, partial=partial,
+                               problem=f"{filename} cannot be read: {error}.",
+                               errors=error.errors, filename=filename), 422
+    token = keep_upload(data, filename, sheet, actor().id)
+    return redirect(url_for("people.map_columns", token=token, partial=partial or None,
+                            programme=programme), code=303)
+
+
+@bp.route("/import/map/<token>", methods=["GET", "POST"])
+@coordinator_required
+def map_columns(token: str):
+    """The mapping step of a form export: the file's headers with our fields guessed (or the
+    map saved last time), a preview of the first rows as they will be read, then the import."""
+    kept = kept_upload(token, actor().id)
+    if kept is None:
+        return render_template("people/import.html", columns=COLUMNS,
+                               problem="That upload is no longer kept (an upload waits an "
+                                       "hour): choose the file again.")
+    db, taxonomy = get_db(), get_taxonomy()
+    try:  # it was read when uploaded; a failure now is a file changed on disk
+        header, rows = read_sheet(kept.data, sheet=kept.sheet)
+    except InvalidInput as error:
+        return render_template("people/import.html", columns=COLUMNS,
+                               problem=f"{kept.filename} cannot be read: {error}."), 422
+    header = [h.strip() for h in header]
+    partial = bool(request.values.get("partial"))
+    programme = programme_asked(request.values)
+    if request.method == "GET":
+        # The answers of the first thousand rows are enough to guess the role's values.
+        column_map = _fitting(programme_column_map(db, actor(), programme), header) or guess_column_map(
+            header, [row for _, row in islice(rows, 1000)])
+        return _mapping_page(kept, header, column_map, taxonomy, partial)
+    form = request.form
+    try:
+        column_map = column_map_from_choices(
+            header, {name: form.get(f"column-{name}", "") for name in FIELDS},
+            values_text=form.get("values", ""), teach_level=form.get("teach_level", ""),
+            timestamp=form.get("timestamp", ""))
+    except InvalidInput as error:
+        return _mapping_page(kept, header, None, taxonomy, partial, error=error), 422
+    if form.get("action") != "import":
+        return _mapping_page(kept, header, column_map, taxonomy, partial)
+    try:
+        table = read_profiles(kept.data, taxonomy, column_map=column_map, sheet=kept.sheet,
+                              partial=partial)
+        report = import_mapped_profiles(db, actor(), table, taxonomy, column_map=column_map,
+                                        programme_id=programme)
+    except InvalidInput as error:
+        db.rollback()
+        return _mapping_page(kept, header, column_map, taxonomy, partial, error=error), 422
+    db.commit()  # before the file goes: a failed commit leaves it to try again
+    drop_upload(kept.token)
+    return render_template("people/imported.html", report=report, skipped=table.errors,
+                           filename=kept.filename)
+
+
+def _fitting(column_map: ColumnMap | None, header: list[str]) -> ColumnMap | None:
+    """The saved map, when this file has every header it names."""
+    if column_map is None:
+        return None
+    named = {*column_map.columns.values(), *filter(None, [column_map.timestamp])}
+    return column_map if named <= set(header) else None
+
+
+def _mapping_page(kept: KeptUpload, header: list[str], column_map: ColumnMap | None,
+                  taxonomy, partial: bool, error: InvalidInput | None = None):
+    """Render the mapping page: the choices, and the preview or what stops the file."""
+    table: ProfileTable | None = None
+    if column_map is not None and error is None:
+        try:
+            table = read_profiles(kept.data, taxonomy, column_map=column_map, sheet=kept.sheet,
+                                  partial=True)
+        except InvalidInput as problem:
+            error = problem
+    chosen = {name: header.index(h) for name, h in (column_map.columns.items()
+                                                     if column_map else ()) if h in header}
+    values = dump_values(column_map) if column_map is not None else request.form.get(
+        "values", "")
+    preview = list(table.records.items())[:PREVIEW_ROWS] if table is not None else []
+    return render_template(
+        "people/map.html", kept=kept, header=header, fields=FIELDS, chosen=chosen,
+        timestamp=header.index(column_map.timestamp)
+        if column_map and column_map.timestamp in header else None,
+        teach_level=column_map.teach_level if column_map else 3, values=values,
+        partial=partial, table=table, preview=preview, taxonomy=taxonomy, error=error,
+        level_names=LEVEL_NAMES, programme=programme_asked(request.values))
 
 
 @bp.get("/export.csv")
