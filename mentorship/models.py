@@ -8,10 +8,11 @@ from mentorship.core.audit import AuditEvent
 from mentorship.core.models import Base
 from mentorship.people.models import Invite, Person
 from mentorship.profiles.models import FormatPreference, MentoringRole, Profile, ProfileSkill
-from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus
+from mentorship.rounds.models import Agreement, Match, MatchStatus, PairRule, Round, RoundStatus
 from mentorship.taxonomy.models import Skill, TaxonomyVersion
 
 __all__ = [
+    "Agreement",
     "AuditEvent",
     "Base",
     "FormatPreference",

@@ -13,10 +13,11 @@ from mentorship.core.errors import Conflict, InvalidInput, NotFound, RowError
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.people.models import Person
 from mentorship.rounds.invariants import check_round_can_go_live, lock_live_pairs
-from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule, Round, RoundStatus
+from mentorship.rounds.models import Match, PairRule, Round, RoundStatus
 from mentorship.rounds.queries import find_round
 from mentorship.rounds.run import check_locks
 from mentorship.rounds.settings import engine_settings, load_round_settings
+from mentorship.rounds.transitions import ROUND_CLOSED, end_pairs
 from mentorship.taxonomy import Taxonomy, load_taxonomy
 
 __all__ = [
@@ -97,10 +98,7 @@ def close_round(session: Session, actor: Actor | None, round_id: int) -> Round:
     require_coordinator(actor)
     _move_round(session, round_id, RoundStatus.PUBLISHED, RoundStatus.CLOSED, "closed",
                 closed_at=datetime.now(UTC))
-    session.execute(
-        update(Match).where(Match.round_id == round_id, Match.status.in_(LIVE_STATUSES))
-        .values(status=MatchStatus.ENDED).execution_options(synchronize_session=False)
-    )
+    end_pairs(session, actor, Match.round_id == round_id, reason=ROUND_CLOSED)
     session.expire_all()
     record_event(session, actor, "round.close", "round", round_id)
     session.flush()
