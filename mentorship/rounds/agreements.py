@@ -32,6 +32,7 @@ __all__ = [
     "MEETING_FORMATS",
     "AgreementSchema",
     "AgreementView",
+    "agreement_to_edit",
     "confirm_agreement",
     "get_agreement",
     "propose_agreement",
@@ -101,11 +102,22 @@ def get_agreement(session: Session, actor: Actor | None, match_id: int) -> Agree
     """Return a pair's agreement, or its seeded draft, for its members and coordinators."""
     match = get_match(session, actor, match_id)
     agreement = session.get(Agreement, match_id, populate_existing=True)
-    if agreement is not None:
-        values = {name: getattr(agreement, name) for name in AGREEMENT_FIELDS}
-    else:
-        values = _draft(session, match)
-    return AgreementView(match, agreement, values)
+    if agreement is None:
+        return AgreementView(match, None, _draft(session, match))
+    return _view(match, agreement)
+
+
+def _view(match: Match, agreement: Agreement) -> AgreementView:
+    return AgreementView(match, agreement,
+                         {name: getattr(agreement, name) for name in AGREEMENT_FIELDS})
+
+
+def agreement_to_edit(session: Session, actor: Actor | None, match_id: int) -> AgreementView:
+    """Return the agreement (or its draft) for a member of the pair to propose or change."""
+    view = get_agreement(session, actor, match_id)
+    if actor is not None and actor.id not in view.match.member_ids:
+        raise PermissionDenied("only the members of a pair propose its agreement")
+    return view
 
 
 def _draft(session: Session, match: Match) -> dict[str, Any]:
@@ -161,7 +173,7 @@ def _member_of_agreeing_pair(session: Session, actor: Actor | None, match_id: in
 
 
 def propose_agreement(session: Session, actor: Actor | None, match_id: int,
-                      payload: dict[str, Any], *, version: int) -> Agreement:
+                      payload: dict[str, Any], *, version: int) -> AgreementView:
     """Propose the pair's agreement, or change it (which clears a confirmation), as a member.
 
     `version` is the one the proposer read (0 when there was none): if someone changed it
@@ -196,11 +208,11 @@ def propose_agreement(session: Session, actor: Actor | None, match_id: int,
     record_event(session, actor, "agreement.propose", "match", match.id,
                  version=agreement.version)
     session.flush()
-    return agreement
+    return _view(match, agreement)
 
 
 def confirm_agreement(session: Session, actor: Actor | None, match_id: int, *,
-                      version: int) -> Agreement:
+                      version: int) -> AgreementView:
     """Confirm the proposed agreement (the version read), as a member who did not propose it;
     an accepted pair becomes active."""
     match = _member_of_agreeing_pair(session, actor, match_id, "confirm")
@@ -225,5 +237,5 @@ def confirm_agreement(session: Session, actor: Actor | None, match_id: int, *,
     if match.status == MatchStatus.ACCEPTED:
         move_pair(session, actor, match, MatchStatus.ACTIVE, details={"why": "agreement"})
     session.flush()
-    return agreement
+    return _view(match, agreement)
 

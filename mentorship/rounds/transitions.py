@@ -102,14 +102,26 @@ def check_transition(actor: Actor | None, match: Match, to: MatchStatus) -> Tran
     if match.round.status != RoundStatus.PUBLISHED:
         raise Conflict(f"round {match.round_id} is {match.round.status}: only the pairs of a "
                        "published round change state")
+    roles = roles_in(actor, match)
+    ways = [m for (_, after), m in TRANSITIONS.items() if after == to]
+    if not ways:
+        raise Conflict(f"match {match.id} is {match.status} and cannot become {to}")
+    # Who comes before what: someone who may never make such a move hears so whatever the
+    # pair's state (a stranger learns nothing about it).
+    if not frozenset().union(*(m.who for m in ways)) & roles:
+        raise PermissionDenied(f"only {_who(ways[0].who)} can {ways[0].verb} a pair")
     move = TRANSITIONS.get((match.status, to))
     if move is None:
         raise Conflict(f"match {match.id} is {match.status} and cannot become {to}")
-    if not move.who & roles_in(actor, match):
-        who = " or ".join(sorted("a member of the pair" if w == MEMBER else "a coordinator"
-                                 for w in move.who))
-        raise PermissionDenied(f"only {who} can {move.verb} a pair that is {match.status}")
+    if not move.who & roles:
+        raise PermissionDenied(f"only {_who(move.who)} can {move.verb} a pair that is "
+                               f"{match.status}")
     return move
+
+
+def _who(who: frozenset[str]) -> str:
+    return " or ".join(sorted("a member of the pair" if w == MEMBER else "a coordinator"
+                              for w in who))
 
 
 def move_pair(session: Session, actor: Actor | None, match: Match, to: MatchStatus, *,

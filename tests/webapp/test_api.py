@@ -38,6 +38,12 @@ OPERATIONS = {
     ("/api/v1/matches/{match_id}", "get"),
     ("/api/v1/matches/{match_id}/accept", "post"),
     ("/api/v1/matches/{match_id}/decline", "post"),
+    ("/api/v1/matches/{match_id}/activate", "post"),
+    ("/api/v1/matches/{match_id}/end", "post"),
+    ("/api/v1/matches/{match_id}/history", "get"),
+    ("/api/v1/matches/{match_id}/agreement", "get"),
+    ("/api/v1/matches/{match_id}/agreement", "put"),
+    ("/api/v1/matches/{match_id}/agreement/confirm", "post"),
 }
 COORDINATOR_ONLY = {
     ("/api/v1/people", "get"),
