@@ -351,3 +351,20 @@ def test_two_first_proposals_at_once_one_wins(own_engine, taxonomy):
         view = get_agreement(db, None, ids["match"])
         assert view.version == 1
         assert view.values["frequency"] == ("weekly" if outcomes[0] == "done" else "monthly")
+
+
+def test_a_persons_export_holds_their_agreements_and_deletion_removes_them(db, pair):
+    from mentorship.people.personal_data import delete_person, export_person
+    from mentorship.rounds.models import Agreement
+
+    match = pair["match"]
+    accept_match(db, pair["mentor"], match.id)
+    propose_agreement(db, pair["mentee"], match.id, AGREEMENT, version=0)
+    end_pair(db, pair["mentor"], match.id, note="Moving to another library")
+    [exported] = export_person(db, None, "mentee@lib.org")["matches"]
+    assert exported["agreement"]["goals"] == "Learn RDA"
+    assert exported["end_note"] == "Moving to another library"
+    delete_person(db, None, "mentee@lib.org")
+    db.refresh(match)
+    assert match.mentee_id is None and match.end_note == ""
+    assert db.get(Agreement, match.id) is None
