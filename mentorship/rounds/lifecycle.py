@@ -19,7 +19,7 @@ from mentorship.core.errors import InvalidInput, RowError
 from mentorship.core.permissions import Actor
 from mentorship.people.models import Person
 from mentorship.rounds.agreements import AgreementView, get_agreement
-from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
+from mentorship.rounds.models import Agreement, Match, MatchStatus, Round, RoundStatus
 from mentorship.rounds.pairs import MyPair, get_match, is_member, my_pairs, pair_details
 from mentorship.rounds.queries import PairRow
 from mentorship.rounds.transitions import (
@@ -174,8 +174,14 @@ def my_matches(session: Session, actor: Person, *, taxonomy: Taxonomy | None = N
     live_sides = {("peer" if p.round.mode == "peer" else p.my_side) for p in live}
     waiting = frozenset(p.my_side for p in past if p.my_side in ("mentee", "peer")
                         and p.my_side not in live_sides)
-    agreements = {p.match.id: get_agreement(session, actor, p.match.id).status for p in live
-                  if p.match.status in (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)}
+    agreeing = [p.match.id for p in live
+                if p.match.status in (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)]
+    agreements = dict.fromkeys(agreeing, "none")
+    if agreeing:
+        for match_id, confirmed_at in session.execute(
+                select(Agreement.match_id, Agreement.confirmed_at)
+                .where(Agreement.match_id.in_(agreeing))):
+            agreements[match_id] = "proposed" if confirmed_at is None else "confirmed"
     return MyMatches(live, past, waiting, agreements)
 
 
