@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, flash, g, jsonify, make_response, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -45,6 +47,14 @@ def _render(status: int, title: str, message: str, errors: dict | None = None):
 
 def _domain_error(error: DomainError):
     status = next(code for kind, code in STATUS.items() if isinstance(error, kind))
+    back = _page_it_came_from()
+    if isinstance(error, Conflict) and back is not None:
+        # A form's conflict (the last admin, a round published twice) is news about that page:
+        # say it there, where the person can see the state and choose again.
+        if "db" in g:
+            g.db.rollback()
+        flash(str(error), "error")
+        return redirect(back, 303)
     field_errors = None
     if isinstance(error, InvalidInput):
         field_errors = {}
@@ -52,6 +62,16 @@ def _domain_error(error: DomainError):
             field_errors.setdefault(problem.column or "_schema", []).append(problem.reason)
     title = {404: "Not found", 403: "Not allowed", 409: "Conflict", 422: "Invalid input"}[status]
     return _render(status, title, str(error), field_errors)
+
+
+def _page_it_came_from() -> str | None:
+    """The path of the page whose form was posted (its same-site Referer), if any."""
+    if request.method != "POST" or wants_json() or not request.referrer:
+        return None
+    parts = urlsplit(request.referrer)
+    if parts.netloc != request.host or not parts.path.startswith("/") or parts.path == request.path:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _csrf_error(error: CSRFError):

@@ -14,7 +14,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -77,8 +82,17 @@ def live_app(live_database, live_ids, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_server(live_app) -> Iterator[str]:
-    """The app served on a free port of 127.0.0.1 by a thread; yields its base URL."""
+def live_server(live_app, live_database, tmp_path_factory) -> Iterator[str]:
+    """The app served on a free port of 127.0.0.1; yields its base URL.
+
+    By default a thread of this process serves it. With ``BROWSER_SERVER=gunicorn`` (CI sets it
+    for its PostgreSQL run) it is served as in production: gunicorn with two worker processes,
+    round jobs queued on Redis and run by a `mentorship worker` process.
+    """
+    if os.environ.get("BROWSER_SERVER") == "gunicorn":
+        yield from _served_by_gunicorn(live_app, live_database,
+                                       tmp_path_factory.mktemp("gunicorn"))
+        return
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -87,6 +101,76 @@ def live_server(live_app) -> Iterator[str]:
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)
+
+
+#: The processes serving the app in gunicorn mode, by name ("worker": the RQ worker).
+SERVER_PROCESSES: dict[str, subprocess.Popen] = {}
+
+
+def _served_by_gunicorn(live_app, live_database: str, folder: Path) -> Iterator[str]:
+    """Serve the app with gunicorn (two workers) and an RQ worker; yield the base URL."""
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    live_app.config["BASE_URL"] = base_url
+    # A Redis database of these tests' own, so no other queue's jobs are taken or left behind.
+    redis_url = os.environ.get("BROWSER_REDIS_URL", "redis://127.0.0.1:6379/7")
+    settings = {  # what make_test_app gives the in-process app, as the environment says it
+        "MENTORSHIP_DATABASE_URL": live_database, "DATABASE_URL": live_database,
+        "MENTORSHIP_SECRET_KEY": live_app.config["SECRET_KEY"], "MENTORSHIP_BASE_URL": base_url,
+        "MENTORSHIP_SIGN_IN_LIMIT": live_app.config["SIGN_IN_LIMIT"],
+        "MENTORSHIP_SIGN_IN_ADDRESS_LIMIT": live_app.config["SIGN_IN_ADDRESS_LIMIT"],
+        "MENTORSHIP_RATELIMIT_STORAGE_URI": redis_url,
+        "MENTORSHIP_INSTANCE_PATH": str(folder), "REDIS_URL": redis_url,
+    }
+    environment = {**os.environ, **settings}
+    # Both clear the queue of an earlier run's leftovers: this run's worker takes only its jobs.
+    subprocess.run([sys.executable, "-c", "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()",
+                    redis_url], check=True)
+    binaries = Path(sys.executable).parent
+    logs = {name: (folder / f"{name}.log").open("wb") for name in ("gunicorn", "worker")}
+    processes = [
+        subprocess.Popen([str(binaries / "gunicorn"), "--workers", "2", "--bind",
+                          f"127.0.0.1:{port}", "webapp:create_app()"],
+                         env=environment, stdout=logs["gunicorn"], stderr=subprocess.STDOUT),
+        subprocess.Popen([str(binaries / "mentorship"), "worker"],
+                         env=environment, stdout=logs["worker"], stderr=subprocess.STDOUT),
+    ]
+    SERVER_PROCESSES["worker"] = processes[1]
+    try:
+        _wait_until_served(base_url, processes, folder)
+        yield base_url
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for log in logs.values():
+            log.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_served(base_url: str, processes: list[subprocess.Popen], folder: Path) -> None:
+    """Wait for the sign-in page; fail with the servers' logs if it never comes."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if any(process.poll() is not None for process in processes):
+            break
+        try:
+            with urllib.request.urlopen(f"{base_url}/sign-in", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    logs = "\n".join(f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}"
+                     for path in sorted(folder.glob("*.log")))
+    pytest.fail(f"gunicorn did not serve {base_url}/sign-in within 60 s:\n{logs}")
 
 
 @pytest.fixture

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
+from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from mentorship.rounds import jobs
-from tests.browser.conftest import check_accessibility, sign_in
+from tests.browser.conftest import SERVER_PROCESSES, check_accessibility, sign_in
 
 HEADER = "email,name,department,role,capacity,skills,learn,teach,goals,bio"
 # Two mentors, each the only one teaching what one new mentee wants: the pairs are certain.
@@ -41,13 +44,30 @@ def status_tag(page: Page):
     return page.locator(".lead .tag")
 
 
-@pytest.fixture
-def held_preview(monkeypatch):
-    """Hold the next preview job at its scoring stage (30%) until the event is set.
+class HeldPreview:
+    """A preview job held at a known stage until `set` is called (what the page then shows)."""
 
-    The job runs in a thread of this process, so the test can see the progress bar move and the
-    page reload itself when the job ends. Heartbeats come often, so the progress shows quickly.
+    def __init__(self, stage: str, percent: str, release: Callable[[], None]) -> None:
+        self.progress_text = f"The preview is running. Stage: {stage}."
+        self.percent = percent
+        self.set = release
+
+
+@pytest.fixture
+def held_preview(monkeypatch) -> Iterator[HeldPreview]:
+    """Hold the next preview job until released, so the test sees the progress bar move.
+
+    When the job runs in a thread of this process, it is held at its scoring stage (30%);
+    heartbeats come often, so the progress shows quickly. When gunicorn serves the app and an
+    RQ worker runs the jobs, the worker is paused (SIGSTOP), so the job waits in the queue.
     """
+    worker = SERVER_PROCESSES.get("worker")
+    if worker is not None:
+        os.kill(worker.pid, signal.SIGSTOP)
+        held = HeldPreview("queued", "0%", lambda: os.kill(worker.pid, signal.SIGCONT))
+        yield held
+        held.set()
+        return
     release = threading.Event()
     real_compute_round = jobs.compute_round
 
@@ -58,7 +78,7 @@ def held_preview(monkeypatch):
 
     monkeypatch.setattr(jobs, "compute_round", compute_round)
     monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.2)
-    yield release
+    yield HeldPreview("scoring", "30%", release.set)
     release.set()
 
 
@@ -134,8 +154,8 @@ def test_coordinator_imports_people_and_runs_a_round_to_publication(new_page, he
     expect(status_tag(page)).to_have_text("running")
     expect(page.get_by_label("Preview progress")).to_be_visible()
     expect(page.get_by_role("link", name="Check progress")).to_be_visible()
-    expect(page.locator("#progress-text")).to_have_text("The preview is running. Stage: scoring.")
-    expect(page.locator("#progress-percent")).to_have_text("30%")
+    expect(page.locator("#progress-text")).to_have_text(held_preview.progress_text)
+    expect(page.locator("#progress-percent")).to_have_text(held_preview.percent)
     check_accessibility(page)
     screenshot(page, "preview-running")
     held_preview.set()

@@ -200,3 +200,20 @@ def test_a_person_page_shows_profile_pairs_and_history(as_role, ids):
     assert "Spring" in html  # the published round their pair is in
     assert re.search(r"<dt>Experience</dt><dd>—</dd>", html)  # not given
     assert client.get("/coordinator/people/999999").status_code == 404
+
+
+def test_a_conflict_is_a_message_on_the_page_it_came_from(as_role, ids):
+    client = as_role("admin")
+    page = "/coordinator/people"
+    response = client.post(f"/coordinator/people/{ids['admin']}/deactivate",
+                           data={"csrf_token": csrf_token(client, page)},
+                           headers={"Referer": f"http://localhost{page}?q=ad"})
+    assert response.status_code == 303 and response.location.endswith(f"{page}?q=ad")
+    shown = client.get(response.location).get_data(as_text=True)
+    assert ('class="flash flash-error" role="alert"' in shown
+            and "you cannot deactivate your own account" in shown)
+    # Another site's page is not "where it came from": the error page says it instead.
+    elsewhere = client.post(f"/coordinator/people/{ids['admin']}/deactivate",
+                            data={"csrf_token": csrf_token(client, page)},
+                            headers={"Referer": "http://evil.example/coordinator/people"})
+    assert elsewhere.status_code == 409

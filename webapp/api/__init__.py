@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, request
 from flask_smorest import Api
+from flask_smorest.pagination import PaginationMetadataSchema
 
 from mentorship.profiles.schemas import profile_update_schema
 
@@ -29,7 +30,7 @@ def init_app(app: Flask) -> None:
     """Register the API blueprints and serve the OpenAPI document at /api/v1/openapi.json."""
     from webapp.api import matches, people, profiles, rounds, session
 
-    api = Api(app, spec_kwargs={"security": [{"session": []}]})
+    api = _Api(app, spec_kwargs={"security": [{"session": []}]})
     app.extensions["mentorship.api"] = api
     for name, scheme in SECURITY_SCHEMES.items():
         api.spec.components.security_scheme(name, scheme)
@@ -41,6 +42,18 @@ def init_app(app: Flask) -> None:
     for module in (session, people, profiles, rounds, matches):
         api.register_blueprint(module.blp)
     app.before_request(_json_bodies_only)
+
+
+class _Api(Api):
+    """flask-smorest's Api, with the X-Pagination header documented as the JSON it is."""
+
+    def _register_pagination_header(self) -> None:
+        # flask-smorest declares the header with a `schema` (an object, which OpenAPI reads as
+        # "key,value,..."), but sends JSON: OpenAPI 3 says that with `content`.
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata, as JSON",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }, lazy=True)
 
 
 def _json_bodies_only() -> None:
