@@ -11,10 +11,19 @@ from mentorship.mail.models import MailStatus, OutboxMessage
 from mentorship.people.models import Invite, Person, SignupLink, SignupRequest
 from mentorship.profiles.models import FormatPreference, MentoringRole, Profile, ProfileSkill
 from mentorship.programmes.models import Enrolment, Programme, ProgrammeCoordinator
-from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus, Suggestion
+from mentorship.rounds.models import (
+    Agreement,
+    Match,
+    MatchStatus,
+    PairRule,
+    Round,
+    RoundStatus,
+    Suggestion,
+)
 from mentorship.taxonomy.models import Skill, TaxonomyVersion
 
 __all__ = [
+    "Agreement",
     "AuditEvent",
     "Base",
     "Enrolment",

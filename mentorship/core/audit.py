@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from mentorship.core.models import Base, UtcDateTime, utc_now
@@ -18,6 +18,8 @@ class AuditEvent(Base):
     """Who did what to what, when (UTC). The actor is kept as an id; deleting them keeps it."""
 
     __tablename__ = "audit_event"
+    # A pair's history reads the events of one target.
+    __table_args__ = (Index("ix_audit_event_target", "target_type", "target_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)

@@ -263,7 +263,7 @@ def set_active(session: Session, actor: Person | None, person_id: int, active: b
     ended = 0
     if not active:
         person.session_token = secrets.token_urlsafe(32)
-        ended = end_live_pairs_of(session, person.id, reason=PERSON_DEACTIVATED)
+        ended = end_live_pairs_of(session, person.id, reason=PERSON_DEACTIVATED, actor=actor)
     record_event(session, actor, "person.activate" if active else "person.deactivate", "person",
                  person.id, **({"ended_pairs": ended} if not active else {}))
     session.flush()

@@ -14,7 +14,7 @@ from mentorship.core.audit import AuditEvent, record_event
 from mentorship.core.errors import NotFound, PermissionDenied
 from mentorship.mail.models import OutboxMessage
 from mentorship.people.models import Person, SignupRequest
-from mentorship.rounds.models import Match, PairRule, Round
+from mentorship.rounds.models import Agreement, Match, PairRule, Round
 from mentorship.rounds.reasons import (
     PARTICIPANT,
     explain_reasons,
@@ -73,7 +73,9 @@ def export_person(session: Session, actor: Person | None, email: str) -> dict[st
             "round": m.round_id, "as": "circle" if m.third_id is not None
             else "mentor" if m.mentor_id == person.id else "mentee",
             "score": m.score, "status": str(m.status), "reasons": reasons,
-            "decline_reason": m.decline_reason, "created_at": m.created_at.isoformat(),
+            "decline_reason": m.decline_reason, "end_reason": m.end_reason,
+            "end_note": m.end_note, "created_at": m.created_at.isoformat(),
+            "agreement": _agreement_of(session, m.id),
         } for m, reasons in zip(matches, explain_reasons(
             session, [m.reasons for m in matches], None, audience=PARTICIPANT), strict=True)],
         "rules": [{"kind": r.kind, "round": r.round_id} for r in rules],
@@ -89,6 +91,17 @@ def export_person(session: Session, actor: Person | None, email: str) -> dict[st
     }
     record_event(session, actor, "person.export", "person", person.id)
     return data
+
+
+def _agreement_of(session: Session, match_id: int) -> dict[str, Any] | None:
+    agreement = session.get(Agreement, match_id)
+    if agreement is None:
+        return None
+    return {"goals": agreement.goals, "frequency": agreement.frequency,
+            "meeting_format": agreement.meeting_format,
+            "start_date": agreement.start_date.isoformat(),
+            "end_date": agreement.end_date.isoformat(), "version": agreement.version,
+            "confirmed": agreement.confirmed}
 
 
 def delete_person(session: Session, actor: Person | None, email: str) -> None:
@@ -139,6 +152,10 @@ def delete_person(session: Session, actor: Person | None, email: str) -> None:
             or_(Match.mentor_id == person_id, Match.mentee_id == person_id,
                 Match.third_id == person_id))):
         match.decline_reason = ""  # free text the person wrote
+        match.end_note = ""  # free text about the pair, perhaps by them
+        agreement = session.get(Agreement, match.id)
+        if agreement is not None:  # its goals began as their wants and goals
+            session.delete(agreement)
     # Sign-ups with their address hold their name (those tied to the person cascade).
     session.execute(delete(SignupRequest).where(SignupRequest.email == address))
     # Mail to them, and mail to others that names them with their address (a partner's).

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Integer,
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
     from mentorship.programmes.models import Programme
 
 __all__ = [
-    "LIVE_STATUSES", "Match", "MatchStatus", "PairRule", "Round", "RoundStatus", "Suggestion",
-    "member_pairs"]
+    "LIVE_STATUSES", "Agreement", "Match", "MatchStatus", "PairRule", "Round", "RoundStatus",
+    "Suggestion", "member_pairs"]
 
 
 class RoundStatus(enum.StrEnum):
@@ -132,11 +133,13 @@ class Match(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[MatchStatus] = mapped_column(string_enum(MatchStatus), default=MatchStatus.PROPOSED)
     decline_reason: Mapped[str] = mapped_column(Text, default="")
-    # Why a live pair ended before its round closed (one of them was deactivated), as a code.
+    # Why a live pair ended, as a code (mentorship.rounds.lifecycle.END_REASONS).
     end_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     # A choice round's request: when the mentee made it, and when it lapses unanswered.
     requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # What the person who ended it wrote (the pair and coordinators see it).
+    end_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime, default=utc_now, onupdate=utc_now
@@ -177,6 +180,36 @@ class PairRule(Base):
     # A lock kept although it scores below the round's minimum: the coordinator said so.
     below_minimum: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class Agreement(Base):
+    """A pair's mentoring agreement: one side proposes it, another member confirms it.
+
+    `version` counts the proposals: a confirmation names the version it read, so an edit made
+    meanwhile (which clears the confirmation) is never confirmed unseen.
+    """
+
+    __tablename__ = "agreement"
+
+    match_id: Mapped[int] = mapped_column(ForeignKey("match.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    goals: Mapped[str] = mapped_column(Text, default="")
+    frequency: Mapped[str] = mapped_column(String(20))
+    meeting_format: Mapped[str] = mapped_column(String(20))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"))
+    proposed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether another member confirmed the agreement as it now stands."""
+        return self.confirmed_at is not None
 
 
 class Suggestion(Base):

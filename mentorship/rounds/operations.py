@@ -14,11 +14,12 @@ from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.people.models import Person
 from mentorship.programmes.queries import programme_in_view
 from mentorship.rounds.invariants import check_round_can_go_live, lock_live_pairs
-from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule, Round, RoundStatus
+from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus
 from mentorship.rounds.notices import queue_round_published
 from mentorship.rounds.queries import find_round, round_of_actor
 from mentorship.rounds.run import check_locks
 from mentorship.rounds.settings import engine_settings, load_round_settings
+from mentorship.rounds.transitions import ROUND_CLOSED, end_pairs
 from mentorship.taxonomy import Taxonomy, load_taxonomy
 
 __all__ = [
@@ -112,10 +113,7 @@ def close_round(session: Session, actor: Actor | None, round_id: int) -> Round:
     round_of_actor(session, actor, round_id)
     _move_round(session, round_id, RoundStatus.PUBLISHED, RoundStatus.CLOSED, "closed",
                 closed_at=datetime.now(UTC))
-    session.execute(
-        update(Match).where(Match.round_id == round_id, Match.status.in_(LIVE_STATUSES))
-        .values(status=MatchStatus.ENDED).execution_options(synchronize_session=False)
-    )
+    end_pairs(session, actor, Match.round_id == round_id, reason=ROUND_CLOSED)
     session.expire_all()
     record_event(session, actor, "round.close", "round", round_id)
     session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from matching import Taxonomy
@@ -27,12 +27,10 @@ from mentorship.rounds.notices import queue_decline_notices
 from mentorship.rounds.queries import PairRow
 from mentorship.rounds.reasons import PARTICIPANT, audience_of, explain_reasons, stored_entry
 from mentorship.rounds.run import rematch_round
+from mentorship.rounds.transitions import PERSON_DEACTIVATED, end_pairs, move_pair
 
 __all__ = ["PERSON_DEACTIVATED", "Declined", "MyPair", "accept_match", "decline_match", "decline_pair",
            "end_live_pairs_of", "get_match", "is_member", "my_pairs", "pair_details"]
-
-#: Why a pair ended early: one of its people was deactivated (a code; words come when shown).
-PERSON_DEACTIVATED = "person_deactivated"
 
 
 @dataclass(frozen=True)
@@ -116,20 +114,14 @@ def get_match(session: Session, actor: Actor | None, match_id: int) -> Match:
 def accept_match(session: Session, actor: Actor | None, match_id: int) -> Match:
     """Accept a proposed pair of a published round, as its mentor or mentee."""
     match = get_match(session, actor, match_id)
-    if actor is not None and actor.id not in match.member_ids:
-        raise PermissionDenied("only the mentor or the mentee of a pair can accept it")
-    if match.round.status != RoundStatus.PUBLISHED:
-        raise Conflict(f"round {match.round_id} is {match.round.status}: its pairs cannot be "
-                       "accepted")
-    changed = session.execute(
-        update(Match).where(Match.id == match_id, Match.status == MatchStatus.PROPOSED)
-        .values(status=MatchStatus.ACCEPTED).execution_options(synchronize_session=False)
-    ).rowcount
     session.refresh(match)
-    if changed != 1 and match.status != MatchStatus.ACCEPTED:
-        raise Conflict(f"match {match_id} is {match.status} and cannot be accepted")
-    record_event(session, actor, "match.accept", "match", match_id)
-    session.flush()
+    if match.status == MatchStatus.ACCEPTED and actor is not None and actor.id in match.member_ids:
+        # The other side accepting too changes nothing but is worth a line in the history.
+        record_event(session, actor, "match.accept", "match", match_id,
+                     **{"from": str(match.status), "to": str(match.status)})
+        session.flush()
+        return match
+    move_pair(session, actor, match, MatchStatus.ACCEPTED)
     return match
 
 
@@ -173,16 +165,7 @@ def decline_match(
     if current.status != RoundStatus.PUBLISHED:
         raise Conflict(f"round {current.id} is {current.status}: only published pairs can be "
                        "declined")
-    changed = session.execute(
-        update(Match).where(Match.id == match_id, Match.status.in_(
-            [MatchStatus.PROPOSED, MatchStatus.ACCEPTED]))
-        .values(status=MatchStatus.DECLINED, decline_reason=reason[:2000])
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        session.refresh(match)
-        raise Conflict(f"match {match_id} is {match.status} and cannot be declined")
-    session.expire(match)
+    event = move_pair(session, actor, match, MatchStatus.DECLINED, decline_reason=reason[:2000])
     # A kept circle holds its three people as its three pairs.
     keep = [pair for row in session.execute(
         select(Match.mentor_id, Match.mentee_id, Match.third_id)
@@ -192,12 +175,10 @@ def decline_match(
     result, person_id, new = rematch_round(session, current, taxonomy, keep,
                                            freed=(match.mentor_id, match.mentee_id))
     current.unmatched = _unmatched_after_decline(current, match, keep, result, person_id)
+    event.details = {**event.details, "rematched": [m.id for m in new]}
     session.flush()
-    record_event(session, actor, "match.decline", "match", match_id,
-                 rematched=[m.id for m in new])
     queue_decline_notices(session, actor, session.get(Match, match_id), new, taxonomy)
     return new
-
 
 
 def _unmatched_after_decline(current: Round, declined: Match, keep, result,
@@ -227,15 +208,14 @@ def decline_pair(session: Session, actor: Actor | None, match_id: int, *, taxono
     return Declined(match, len(rematched))
 
 
-def end_live_pairs_of(session: Session, person_id: int, *, reason: str) -> int:
-    """End every live pair of a published round that the person is in, recording why; return
-    how many ended. Their partners' places (a mentor's capacity) are free for the next round."""
+def end_live_pairs_of(session: Session, person_id: int, *, reason: str,
+                      actor: Actor | None = None) -> int:
+    """End every live pair of a published round that the person is in, recording why (and an
+    audit event per pair, by `actor`); return how many ended. Their partners' places (a
+    mentor's capacity) are free for the next round."""
     lock_live_pairs(session)
     published = select(Round.id).where(Round.status == RoundStatus.PUBLISHED)
-    ended = session.execute(
-        update(Match).where(is_member(person_id),
-                            Match.status.in_(LIVE_STATUSES), Match.round_id.in_(published))
-        .values(status=MatchStatus.ENDED, end_reason=reason)
-        .execution_options(synchronize_session=False)).rowcount
+    ended = end_pairs(session, actor, is_member(person_id), Match.round_id.in_(published),
+                      reason=reason)
     session.expire_all()
-    return ended
+    return len(ended)

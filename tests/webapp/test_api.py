@@ -54,6 +54,12 @@ OPERATIONS = {
     ("/api/v1/rounds/{round_id}/choice", "get"),
     ("/api/v1/rounds/{round_id}/choice/open", "post"),
     ("/api/v1/rounds/{round_id}/choice/close", "post"),
+    ("/api/v1/matches/{match_id}/activate", "post"),
+    ("/api/v1/matches/{match_id}/end", "post"),
+    ("/api/v1/matches/{match_id}/history", "get"),
+    ("/api/v1/matches/{match_id}/agreement", "get"),
+    ("/api/v1/matches/{match_id}/agreement", "put"),
+    ("/api/v1/matches/{match_id}/agreement/confirm", "post"),
 }
 COORDINATOR_ONLY = {
     ("/api/v1/people", "get"),

@@ -49,10 +49,17 @@ def test_accept_then_decline_rematches_the_mentee(app, as_role, ids, taxonomy):
     declined = mentor.post(f"/matches/{ids['match']}/decline",
                            data={"csrf_token": token, "reason": "moving teams"},
                            follow_redirects=True)
-    assert "1 new pair was proposed" in declined.get_data(as_text=True)
-    assert "Eli Mentee" not in declined.get_data(as_text=True)
+    page = declined.get_data(as_text=True)
+    assert "1 new pair was proposed" in page
+    # The mentor has no live mentee now; the declined pair is in what happened, by them.
+    assert "Your mentee" not in page and "Learn original cataloguing" not in page
+    assert "Your pair with your mentee Eli Mentee (Spring): declined by you" in page
     mentee_page = as_role("mentee").get("/matches").get_data(as_text=True)
-    assert "Noor Second" in mentee_page and "Mina Mentor" not in mentee_page
+    # The mentee sees their new mentor, and that the first one declined (never why).
+    new_card = mentee_page.split("What happened to earlier pairs")[0]
+    assert "Noor Second" in new_card and "Mina Mentor" not in new_card
+    assert "Your pair with your mentor Mina Mentor (Spring): declined by Mina Mentor" in mentee_page
+    assert "You have a new mentor above" in mentee_page and "moving teams" not in mentee_page
 
 
 def test_the_rounds_unmatched_list_follows_the_decline(app, ids):

@@ -38,6 +38,9 @@ EVERYONE = frozenset(ROLES)
 MENTEE_ONLY = frozenset({"mentee"})
 MENTOR_ONLY = frozenset({"mentor"})
 
+AGREEMENT = {"goals": "Learn MARC 21", "frequency": "monthly", "meeting_format": "remote",
+             "start_date": "2027-01-04", "end_date": "2027-06-30"}
+
 # (method, path, who may, body). Placeholders: {round} the published round, {match} its pair,
 # {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's,
 # {programme} the default programme; {branches}, {branch_round} and {branch_person} are the
@@ -66,6 +69,9 @@ ROUTES = [
     ("GET", "/matches", SIGNED_IN, None),
     ("GET", "/matches/{match}/decline", PAIR, None),
     ("GET", "/matches/choose", SIGNED_IN, None),
+    ("GET", "/matches/{match}", PAIR, None),
+    ("GET", "/matches/{match}/end", PAIR, None),
+    ("GET", "/matches/{match}/agreement", PAIR_MEMBERS, None),
     ("GET", "/coordinator/people", COORDINATORS, None),
     ("GET", "/coordinator/people/import", COORDINATORS, None),
     ("GET", "/coordinator/people/import/map/not-a-token", COORDINATORS, None),
@@ -172,7 +178,19 @@ ROUTES = [
     ("GET", "/api/v1/requests", SIGNED_IN, None),
     ("GET", "/api/v1/matches", SIGNED_IN, None),
     ("GET", "/api/v1/matches/{match}", PAIR, None),
+    ("GET", "/api/v1/matches/{match}/history", PAIR, None),
+    ("GET", "/api/v1/matches/{match}/agreement", PAIR, None),
     ("POST", "/api/v1/matches/{match}/accept", PAIR_MEMBERS, None),
+    # Accepted: its members propose and confirm the agreement (the proposer's confirm is a 409),
+    # which makes it active; then it is ended (and everyone after meets a 409).
+    ("POST", "/matches/{match}/agreement", PAIR_MEMBERS, dict(AGREEMENT, version="0")),
+    ("PUT", "/api/v1/matches/{match}/agreement", PAIR_MEMBERS, dict(AGREEMENT, version=1)),
+    ("POST", "/matches/{match}/agreement/confirm", PAIR_MEMBERS, {"version": "2"}),
+    ("POST", "/api/v1/matches/{match}/agreement/confirm", PAIR_MEMBERS, {"version": 2}),
+    ("POST", "/matches/{match}/activate", PAIR, None),
+    ("POST", "/api/v1/matches/{match}/activate", PAIR, None),
+    ("POST", "/matches/{match}/end", PAIR, {"reason": "testing"}),
+    ("POST", "/api/v1/matches/{match}/end", PAIR, {"reason": "testing"}),
     # Declining changes the pair: after the mentor declines, the others meet a 409.
     ("POST", "/matches/{match}/decline", PAIR, {"reason": "testing"}),
     ("POST", "/api/v1/matches/{match}/decline", PAIR, {"reason": "testing"}),

@@ -1,4 +1,5 @@
-"""Pairs as their mentor and mentee see them: my pairs, one pair, accept and decline."""
+"""Pairs as their mentor and mentee see them: my pairs, one pair, accept and decline; then its
+agreement, its history, marking it active and ending it."""
 
 from __future__ import annotations
 
@@ -6,11 +7,29 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
+from mentorship.rounds.agreements import (
+    AgreementView,
+    confirm_agreement,
+    get_agreement,
+    propose_agreement,
+)
+from mentorship.rounds.lifecycle import HistoryEntry, activate_pair, end_pair, pair_history
 from mentorship.rounds.models import Match
 from mentorship.rounds.pairs import Declined, MyPair, accept_match, decline_pair, my_pairs, pair_details
 from mentorship.rounds.queries import PairRow
 from webapp.api.access import guarded
-from webapp.api.schemas import DeclinedSchema, DeclineSchema, MatchDetailSchema, MatchSchema, MyPairSchema
+from webapp.api.schemas import (
+    AgreementBodySchema,
+    AgreementConfirmSchema,
+    AgreementDumpSchema,
+    DeclinedSchema,
+    DeclineSchema,
+    EndSchema,
+    HistoryEntrySchema,
+    MatchDetailSchema,
+    MatchSchema,
+    MyPairSchema,
+)
 from webapp.auth import actor
 from webapp.database import get_db, get_taxonomy
 
@@ -55,3 +74,64 @@ def decline(body: dict[str, Any], match_id: int) -> Declined:
     db = get_db()
     declined = decline_pair(db, actor(), match_id, taxonomy=get_taxonomy(), reason=body["reason"])
     return declined
+
+
+@blp.route("/<int:match_id>/activate", methods=["POST"])
+@guarded(blp, changes=True)
+@blp.response(200, MatchSchema)
+def activate(match_id: int) -> Match:
+    """Mark an accepted pair active (they have met), as a member or a coordinator."""
+    db = get_db()
+    activated = activate_pair(db, actor(), match_id)
+    return activated
+
+
+@blp.route("/<int:match_id>/end", methods=["POST"])
+@guarded(blp, changes=True)
+@blp.arguments(EndSchema)
+@blp.response(200, MatchSchema)
+def end(body: dict[str, Any], match_id: int) -> Match:
+    """End an accepted or active pair, saying why (a member or a coordinator)."""
+    db = get_db()
+    ended = end_pair(db, actor(), match_id, note=body["reason"])
+    return ended
+
+
+@blp.route("/<int:match_id>/history", methods=["GET"])
+@guarded(blp)
+@blp.response(200, HistoryEntrySchema(many=True))
+def history(match_id: int) -> list[HistoryEntry]:
+    """Return the pair's history, oldest first, to its members and coordinators."""
+    return pair_history(get_db(), actor(), match_id)
+
+
+@blp.route("/<int:match_id>/agreement", methods=["GET"])
+@guarded(blp)
+@blp.response(200, AgreementDumpSchema)
+def agreement(match_id: int) -> AgreementView:
+    """Return the pair's agreement, or (status none) the draft seeded from the mentee's wants."""
+    return get_agreement(get_db(), actor(), match_id)
+
+
+@blp.route("/<int:match_id>/agreement", methods=["PUT"])
+@guarded(blp, changes=True)
+@blp.arguments(AgreementBodySchema)
+@blp.response(200, AgreementDumpSchema)
+def propose(body: dict[str, Any], match_id: int) -> AgreementView:
+    """Propose or change the agreement as a member; a bad field is a 422 for that field, a
+    version that is no longer the latest a 409."""
+    db = get_db()
+    version = body.pop("version")
+    proposed = propose_agreement(db, actor(), match_id, body, version=version)
+    return proposed
+
+
+@blp.route("/<int:match_id>/agreement/confirm", methods=["POST"])
+@guarded(blp, changes=True)
+@blp.arguments(AgreementConfirmSchema)
+@blp.response(200, AgreementDumpSchema)
+def confirm(body: dict[str, Any], match_id: int) -> AgreementView:
+    """Confirm the version of the agreement read, as a member who did not propose it."""
+    db = get_db()
+    confirmed = confirm_agreement(db, actor(), match_id, version=body["version"])
+    return confirmed

@@ -19,10 +19,15 @@ from mentorship.rounds.models import MatchStatus, RoundStatus
 from webapp.forms import MAX_ID
 
 __all__ = [
+    "AgreementBodySchema",
+    "AgreementConfirmSchema",
+    "AgreementDumpSchema",
     "CoordinatorSchema",
     "DeclineSchema",
     "DeclinedSchema",
+    "EndSchema",
     "EnrolledSchema",
+    "HistoryEntrySchema",
     "MatchDetailSchema",
     "MatchSchema",
     "MyPairSchema",
@@ -168,6 +173,29 @@ class DeclineSchema(Schema):
     """Why a pair is declined (optional, seen by coordinators)."""
 
     reason = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class AgreementBodySchema(Schema):
+    """An agreement's fields go whole to `propose_agreement`, which loads them with the one
+    agreement schema; `version` is the one read (0: none yet), so an edit meanwhile is a 409."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    version = fields.Integer(load_default=0, validate=validate.Range(min=0), metadata={
+        "description": "The version read (0 when there is none yet)."})
+
+
+class AgreementConfirmSchema(Schema):
+    """Which version of the agreement is confirmed (the one the confirmer read)."""
+
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class EndSchema(Schema):
+    """Why a pair ends (seen by the pair and coordinators)."""
+
+    reason = fields.String(required=True, metadata={"description": "Why the pair ends."})
 
 
 # --- dump schemas -------------------------------------------------------------------------------
@@ -533,3 +561,36 @@ class ChoiceWindowSchema(Schema):
     declined = fields.Integer(dump_only=True)
     expired = fields.Integer(dump_only=True, metadata={
         "description": "Lapsed unanswered, or withdrawn when the window closed."})
+
+
+class AgreementDumpSchema(Schema):
+    """A pair's agreement (status none: nothing proposed yet, the fields are the draft)."""
+
+    match_id = fields.Integer(attribute="match.id", dump_only=True)
+    status = fields.String(dump_only=True, metadata={"enum": ["none", "proposed", "confirmed"]})
+    version = fields.Integer(dump_only=True)
+    goals = fields.String(attribute="values.goals", dump_only=True)
+    frequency = fields.String(attribute="values.frequency", dump_only=True)
+    meeting_format = fields.String(attribute="values.meeting_format", dump_only=True)
+    start_date = fields.Date(attribute="values.start_date", dump_only=True)
+    end_date = fields.Date(attribute="values.end_date", dump_only=True)
+    proposed_by_id = fields.Integer(attribute="agreement.proposed_by_id", dump_only=True,
+                                    allow_none=True)
+    proposed_at = UtcDateTime(attribute="agreement.proposed_at", dump_only=True, allow_none=True)
+    confirmed_by_id = fields.Integer(attribute="agreement.confirmed_by_id", dump_only=True,
+                                     allow_none=True)
+    confirmed_at = UtcDateTime(attribute="agreement.confirmed_at", dump_only=True,
+                               allow_none=True)
+
+
+class HistoryEntrySchema(Schema):
+    """One step of a pair's history: when, who (null: the service), what, from and to."""
+
+    at = UtcDateTime(dump_only=True)
+    action = fields.String(dump_only=True, metadata={
+        "description": "match.proposed, match.accept, match.decline, match.activate, match.end, "
+                       "agreement.propose or agreement.confirm."})
+    actor = fields.Nested(PersonBriefSchema, dump_only=True, allow_none=True)
+    from_status = fields.String(attribute="before", data_key="from", dump_only=True)
+    to_status = fields.String(attribute="after", data_key="to", dump_only=True)
+    details = fields.Dict(dump_only=True)

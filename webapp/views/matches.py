@@ -1,12 +1,22 @@
-"""My matches: a mentee's mentor, a mentor's mentees, why they were paired; accept or decline."""
+"""My matches: a mentee's mentor, a mentor's mentees, why they were paired; accept or decline;
+then the pair's page: its agreement, its history, marking it active and ending it."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from mentorship.core.errors import Conflict
+from mentorship.core.errors import Conflict, InvalidInput
 from mentorship.profiles.limits import LEVEL_NAMES
+from mentorship.rounds.agreements import (
+    AGREEMENT_FIELDS,
+    FREQUENCIES,
+    MAX_GOALS,
+    MEETING_FORMATS,
+    agreement_to_edit,
+    confirm_agreement,
+    propose_agreement,
+)
 from mentorship.rounds.choice import (
     accept_request,
     decline_request,
@@ -14,23 +24,40 @@ from mentorship.rounds.choice import (
     my_choices,
     request_mentor,
 )
-from mentorship.rounds.pairs import accept_match, decline_pair, my_pairs, pair_details
+from mentorship.rounds.lifecycle import MAX_NOTE, activate_pair, end_pair, my_matches, pair_page
+from mentorship.rounds.pairs import accept_match, decline_pair, pair_details
 from webapp.auth import actor
 from webapp.database import get_db, get_taxonomy
 
 bp = Blueprint("matches", __name__, url_prefix="/matches")
 
 
+def _form_version() -> int:
+    """The agreement version the form was made from (-1 when it is not a number: a conflict)."""
+    raw = request.form.get("version", "").strip()
+    return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 10 else -1
+
+
 @bp.get("")
 @login_required
 def index():
-    """The signed-in person's pairs in published rounds."""
+    """The signed-in person's pairs in published rounds, what happened to earlier ones, and
+    a choice round's suggestions and requests."""
     db, who = get_db(), actor()
-    pairs = my_pairs(db, who, taxonomy=get_taxonomy())
-    return render_template("matches/index.html", pairs=pairs, taxonomy=get_taxonomy(),
-                           levels=LEVEL_NAMES,
+    mine = my_matches(db, who, taxonomy=get_taxonomy())
+    return render_template("matches/index.html", mine=mine, pairs=mine.live,
+                           taxonomy=get_taxonomy(), levels=LEVEL_NAMES, me=who,
                            requests=mentor_requests(db, who, taxonomy=get_taxonomy()),
                            choosing=my_choices(db, who))
+
+
+@bp.get("/<int:match_id>")
+@login_required
+def pair(match_id: int):
+    """One pair for its members and coordinators: agreement, history and what may be done."""
+    page = pair_page(get_db(), actor(), match_id, taxonomy=get_taxonomy())
+    return render_template("matches/pair.html", page=page, me=actor(), frequencies=FREQUENCIES,
+                           formats=MEETING_FORMATS)
 
 
 @bp.post("/<int:match_id>/accept")
@@ -39,8 +66,76 @@ def accept(match_id: int):
     """Accept a proposed pair."""
     db = get_db()
     accept_match(db, actor(), match_id)
-    flash("You accepted the pair. Get in touch to arrange your first meeting.")
+    flash("You accepted the pair. Get in touch to arrange your first meeting, and propose your "
+          "mentoring agreement.")
     return redirect(url_for("matches.index"), code=303)
+
+
+@bp.post("/<int:match_id>/activate")
+@login_required
+def activate(match_id: int):
+    """Mark an accepted pair active: they have met."""
+    db = get_db()
+    activate_pair(db, actor(), match_id)
+    flash("The pair is active.")
+    return redirect(url_for("matches.pair", match_id=match_id), code=303)
+
+
+@bp.route("/<int:match_id>/end", methods=["GET", "POST"])
+@login_required
+def end(match_id: int):
+    """Ask why, then end an accepted or active pair."""
+    db, who = get_db(), actor()
+    errors: dict[str, str] = {}
+    note = request.form.get("reason", "")
+    if request.method == "POST":
+        try:
+            end_pair(db, who, match_id, note=note)
+        except InvalidInput as error:
+            db.rollback()
+            errors = {problem.column: problem.reason for problem in error.errors}
+        else:
+            flash("The pair has ended.")
+            return redirect(url_for("matches.pair", match_id=match_id), code=303)
+    pair = pair_details(db, who, match_id, taxonomy=get_taxonomy())
+    return render_template("matches/end.html", pair=pair, me=who, note=note, errors=errors,
+                           max_note=MAX_NOTE), (422 if errors else 200)
+
+
+@bp.route("/<int:match_id>/agreement", methods=["GET", "POST"])
+@login_required
+def agreement(match_id: int):
+    """Propose or change the pair's mentoring agreement (its members only)."""
+    db, who = get_db(), actor()
+    errors: dict[str, str] = {}
+    values = None
+    if request.method == "POST":
+        values = {name: request.form.get(name, "").strip() for name in AGREEMENT_FIELDS}
+        try:
+            propose_agreement(db, who, match_id, values, version=_form_version())
+        except InvalidInput as error:
+            db.rollback()
+            for problem in error.errors:
+                errors[problem.column] = "; ".join(filter(None, [errors.get(problem.column),
+                                                                 problem.reason]))
+        else:
+            flash("Your agreement is proposed: the other side confirms it.")
+            return redirect(url_for("matches.pair", match_id=match_id), code=303)
+    view = agreement_to_edit(db, who, match_id)
+    return render_template("matches/agreement.html", view=view,
+                           values=values or {k: str(v) for k, v in view.values.items()},
+                           errors=errors, frequencies=FREQUENCIES, formats=MEETING_FORMATS,
+                           max_goals=MAX_GOALS), (422 if errors else 200)
+
+
+@bp.post("/<int:match_id>/agreement/confirm")
+@login_required
+def confirm(match_id: int):
+    """Confirm the agreement the other side proposed (the version shown)."""
+    db = get_db()
+    confirm_agreement(db, actor(), match_id, version=_form_version())
+    flash("You confirmed the agreement.")
+    return redirect(url_for("matches.pair", match_id=match_id), code=303)
 
 
 @bp.route("/<int:match_id>/decline", methods=["GET", "POST"])
