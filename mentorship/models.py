@@ -1,11 +1,13 @@
 """Every table, in one place for Alembic and for code that needs the whole schema mapped.
 
 Each table's home is its feature package (`mentorship.people.models`, `.profiles.models`,
-`.taxonomy.models`, `.rounds.models`, `mentorship.core.audit`); import from there.
+`.taxonomy.models`, `.rounds.models`, `.pairs_health.models`, `mentorship.core.audit`); import
+from there.
 """
 
 from mentorship.core.audit import AuditEvent
 from mentorship.core.models import Base
+from mentorship.pairs_health.models import CheckIn, CheckInAnswer, Feedback
 from mentorship.people.models import Invite, Person
 from mentorship.profiles.models import FormatPreference, MentoringRole, Profile, ProfileSkill
 from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus
@@ -14,6 +16,9 @@ from mentorship.taxonomy.models import Skill, TaxonomyVersion
 __all__ = [
     "AuditEvent",
     "Base",
+    "CheckIn",
+    "CheckInAnswer",
+    "Feedback",
     "FormatPreference",
     "Invite",
     "Match",

@@ -8,7 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["base_url", "database_url", "import_row_limit", "instance_path", "sqlite_default_path"]
+__all__ = ["DEFAULT_CHECK_IN_WEEKS", "base_url", "check_in_weeks", "database_url", "import_row_limit",
+           "instance_path", "sqlite_default_path"]
 
 
 def instance_path() -> Path:
@@ -56,3 +57,14 @@ def import_row_limit() -> int:
     """Return how many data rows a profile file may have (``MENTORSHIP_IMPORT_ROW_LIMIT``)."""
     raw = os.environ.get("MENTORSHIP_IMPORT_ROW_LIMIT", "")
     return int(raw) if raw.isdecimal() and int(raw) > 0 else DEFAULT_IMPORT_ROW_LIMIT
+
+
+#: Weeks between two check-ins of a pair, unless MENTORSHIP_CHECK_IN_WEEKS says otherwise (a
+#: programme's own setting, once programmes exist, comes first).
+DEFAULT_CHECK_IN_WEEKS = 4
+
+
+def check_in_weeks() -> int:
+    """Return the weeks between a pair's check-ins (``MENTORSHIP_CHECK_IN_WEEKS``, 1-52)."""
+    raw = os.environ.get("MENTORSHIP_CHECK_IN_WEEKS", "")
+    return int(raw) if raw.isdecimal() and 1 <= int(raw) <= 52 else DEFAULT_CHECK_IN_WEEKS

@@ -1,0 +1,204 @@
+"""Check-ins: each member of a live pair answers once a period; a coordinator reads pairs' health.
+
+A live pair (accepted or active, in a published round) is prompted every check-in interval
+(`check_in_weeks`): "we met", "not yet" or "we need help", with an optional note. One answer
+per person and period (a unique constraint: a double click records once). A pair's health is
+`mentorship.pairs_health.rule.pair_health` of its answers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mentorship.core.audit import record_event
+from mentorship.core.errors import Conflict, NotFound, PermissionDenied
+from mentorship.core.permissions import Actor, require_coordinator
+from mentorship.core.settings import check_in_weeks
+from mentorship.pairs_health.models import CheckIn, CheckInAnswer
+from mentorship.pairs_health.rule import (
+    ATTENTION,
+    Answer,
+    Health,
+    pair_health,
+    period_bounds,
+    period_of,
+)
+from mentorship.pairs_health.schemas import CheckInSchema, validated
+from mentorship.people.models import Person
+from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
+from mentorship.rounds.pairs import is_member
+
+__all__ = [
+    "CHECKED_IN_STATUSES",
+    "CheckInPrompt",
+    "PairHealth",
+    "Recorded",
+    "answers_of",
+    "check_in_interval",
+    "check_in_prompts",
+    "pairs_health",
+    "record_check_in",
+]
+
+#: The pair states that are prompted to check in (the pair is under way).
+CHECKED_IN_STATUSES = (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A check-in, and whether this request recorded it (False: it was there already)."""
+
+    check_in: CheckIn
+    created: bool
+
+
+@dataclass(frozen=True)
+class CheckInPrompt:
+    """A live pair the person has not checked in on for the current period."""
+
+    match: Match
+    others: tuple[Person, ...]
+    period: int
+    begins: datetime
+    ends: datetime
+
+
+@dataclass(frozen=True)
+class PairHealth:
+    """A live pair as its coordinator sees it: who, its health and its last check-in."""
+
+    match: Match
+    round: Round
+    members: tuple[Person | None, ...]
+    health: Health
+    period: int
+    last_check_in: CheckIn | None
+    needs_attention: bool
+
+
+def check_in_interval(session: Session, round_: Round) -> int:
+    """Return the weeks between check-ins of the round's pairs.
+
+    The deployment's setting (``MENTORSHIP_CHECK_IN_WEEKS``, default 4), the one place to ask.
+    """
+    return check_in_weeks()
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else datetime.now(UTC)
+
+
+def _start(round_: Round) -> datetime:
+    """When a pair's check-in clock starts: its round's publication."""
+    return round_.published_at or round_.created_at
+
+
+def record_check_in(session: Session, actor: Actor, match_id: int, body: dict[str, Any], *,
+                    now: datetime | None = None) -> Recorded:
+    """Record the actor's check-in (answer, optional note) on a live pair of theirs for the
+    current period. A second answer in the same period records nothing and returns the first.
+    """
+    match = session.get(Match, match_id)
+    if match is None:
+        raise NotFound(f"no match {match_id}")
+    if actor.id not in match.member_ids:
+        raise PermissionDenied("only the members of a pair check in on it")
+    if match.round.status != RoundStatus.PUBLISHED or match.status not in CHECKED_IN_STATUSES:
+        raise Conflict(f"match {match_id} is {match.status}: only an accepted pair checks in")
+    data = validated(CheckInSchema(), body)
+    answer, note = data["answer"], data["note"]
+    at = _now(now)
+    period = period_of(_start(match.round), at, check_in_interval(session, match.round))
+    existing = _existing(session, match_id, actor.id, period)
+    if existing is not None:
+        return Recorded(existing, created=False)
+    check_in = CheckIn(match_id=match_id, person_id=actor.id, period=period,
+                       answer=CheckInAnswer(answer), note=note.strip(), created_at=at)
+    try:
+        # A savepoint: a concurrent click that won the race leaves this transaction usable.
+        with session.begin_nested():
+            session.add(check_in)
+    except IntegrityError:
+        return Recorded(_existing(session, match_id, actor.id, period), created=False)
+    record_event(session, actor, "match.check_in", "match", match_id, period=period,
+                 answer=str(answer))
+    session.flush()
+    return Recorded(check_in, created=True)
+
+
+def _existing(session: Session, match_id: int, person_id: int, period: int) -> CheckIn | None:
+    return session.scalar(select(CheckIn).where(
+        CheckIn.match_id == match_id, CheckIn.person_id == person_id, CheckIn.period == period))
+
+
+def _live_pairs(session: Session, *conditions) -> list[tuple[Match, Round]]:
+    return list(session.execute(
+        select(Match, Round).join(Round, Match.round_id == Round.id)
+        .where(Round.status == RoundStatus.PUBLISHED, Match.status.in_(CHECKED_IN_STATUSES),
+               *conditions)
+        .order_by(Round.published_at.desc(), Match.id)).tuples())
+
+
+def answers_of(session: Session, match_ids: list[int]) -> dict[int, list[CheckIn]]:
+    """Return each pair's check-ins, oldest first."""
+    found: dict[int, list[CheckIn]] = defaultdict(list)
+    if match_ids:
+        for check_in in session.scalars(select(CheckIn).where(CheckIn.match_id.in_(match_ids))
+                                        .order_by(CheckIn.created_at, CheckIn.id)):
+            found[check_in.match_id].append(check_in)
+    return found
+
+
+def check_in_prompts(session: Session, actor: Actor, *,
+                     now: datetime | None = None) -> list[CheckInPrompt]:
+    """Return the actor's live pairs that await their check-in for the current period."""
+    at = _now(now)
+    pairs = _live_pairs(session, is_member(actor.id))
+    answered = answers_of(session, [m.id for m, _ in pairs])
+    other_ids = {p for m, _ in pairs for p in m.member_ids if p is not None and p != actor.id}
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(other_ids)))}
+    prompts = []
+    for match, round_ in pairs:
+        weeks = check_in_interval(session, round_)
+        period = period_of(_start(round_), at, weeks)
+        if any(c.person_id == actor.id and c.period == period for c in answered[match.id]):
+            continue
+        others = tuple(people[p] for p in match.member_ids if p in people)
+        begins, ends = period_bounds(_start(round_), period, weeks)
+        prompts.append(CheckInPrompt(match, others, period, begins, ends))
+    return prompts
+
+
+def pairs_health(session: Session, actor: Actor | None, *, now: datetime | None = None,
+                 attention_only: bool = False) -> list[PairHealth]:
+    """Return every live pair's health, those that need attention first (help, inactive).
+
+    `attention_only` keeps only those: the coordinator's digest.
+    """
+    require_coordinator(actor, "see the health of pairs")
+    at = _now(now)
+    pairs = _live_pairs(session)
+    answered = answers_of(session, [m.id for m, _ in pairs])
+    member_ids = {p for m, _ in pairs for p in m.member_ids if p is not None}
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(member_ids)))}
+    rows = []
+    for match, round_ in pairs:
+        weeks = check_in_interval(session, round_)
+        check_ins = answered[match.id]
+        health = pair_health(_start(round_), at, weeks, [
+            Answer(c.person_id, c.period, c.answer, c.created_at) for c in check_ins])
+        if attention_only and health not in ATTENTION:
+            continue
+        rows.append(PairHealth(match, round_, tuple(people.get(p) for p in match.member_ids),
+                               health, period_of(_start(round_), at, weeks),
+                               check_ins[-1] if check_ins else None, health in ATTENTION))
+    order = {state: position for position, state in enumerate(ATTENTION)}
+    rows.sort(key=lambda row: order.get(row.health, len(order)))
+    return rows
