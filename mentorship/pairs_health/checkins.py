@@ -143,7 +143,7 @@ def _live_pairs(session: Session, *conditions) -> list[tuple[Match, Round]]:
         select(Match, Round).join(Round, Match.round_id == Round.id)
         .where(Round.status == RoundStatus.PUBLISHED, Match.status.in_(CHECKED_IN_STATUSES),
                *conditions)
-        .order_by(Round.published_at.desc(), Match.id)).tuples())
+        .order_by(Round.published_at.desc(), Match.id)).all())
 
 
 def answers_of(session: Session, match_ids: list[int]) -> dict[int, list[CheckIn]]:

@@ -36,13 +36,18 @@ from matching import Taxonomy
 from mentorship.core.audit import AuditEvent
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.core.spreadsheet import spreadsheet_safe
-from mentorship.pairs_health.checkins import CHECKED_IN_STATUSES, check_in_interval
+from mentorship.pairs_health.checkins import (
+    CHECKED_IN_STATUSES,
+    PairHealth,
+    check_in_interval,
+    pairs_health,
+)
 from mentorship.pairs_health.models import MAX_RATING, MIN_RATING, CheckIn, Feedback
 from mentorship.pairs_health.rule import ATTENTION, Answer, Health, pair_health, period_of
 from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
 
-__all__ = ["HEALTH_WORDS", "FeedbackFacts", "Figures", "PairFacts", "SkillGain", "figure_rows",
-           "figures_csv", "programme_figures", "programme_health"]
+__all__ = ["HEALTH_WORDS", "Dashboard", "FeedbackFacts", "Figures", "PairFacts", "SkillGain", "figure_rows",
+           "figures_csv", "health_dashboard", "programme_figures", "programme_health"]
 
 SECONDS_A_DAY = 86400
 
@@ -163,11 +168,11 @@ def programme_health(session: Session, actor: Actor | None, *,
              Round.published_at.is_not(None))
     rows = session.execute(
         select(Match, Round).join(Round, Match.round_id == Round.id).where(*shown)
-        .order_by(Match.id)).tuples().all()
+        .order_by(Match.id)).all()
     accepted_at = dict(session.execute(
         select(AuditEvent.target_id, func.min(AuditEvent.at))
         .where(AuditEvent.action == "match.accept", AuditEvent.target_type == "match")
-        .group_by(AuditEvent.target_id)).tuples().all())
+        .group_by(AuditEvent.target_id)).all())
     check_ins: dict[int, list[Answer]] = defaultdict(list)
     for check_in in session.scalars(
             select(CheckIn).join(Match, CheckIn.match_id == Match.id)
@@ -254,3 +259,20 @@ def figures_csv(figures: Figures, taxonomy: Taxonomy) -> str:
     for row in figure_rows(figures, taxonomy):
         writer.writerow([spreadsheet_safe(cell) for cell in row])
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The coordinators' health page: the figures, and the digest of pairs needing attention."""
+
+    figures: Figures
+    attention: tuple[PairHealth, ...]
+
+
+def health_dashboard(session: Session, actor: Actor | None, *,
+                     now: datetime | None = None) -> Dashboard:
+    """Return the programme's figures and the live pairs that need attention, for coordinators."""
+    require_coordinator(actor, "see the programme's health")
+    now = now if now is not None else datetime.now(UTC)
+    return Dashboard(programme_health(session, actor, now=now),
+                     tuple(pairs_health(session, actor, now=now, attention_only=True)))

@@ -80,7 +80,7 @@ def _members_match(session: Session, actor: Actor, match_id: int) -> Match:
 
 def _levels_now(session: Session, person_id: int, skills: list[str]) -> dict[str, int]:
     rows = dict(session.execute(select(ProfileSkill.skill_id, ProfileSkill.level).where(
-        ProfileSkill.person_id == person_id, ProfileSkill.skill_id.in_(skills))).tuples().all())
+        ProfileSkill.person_id == person_id, ProfileSkill.skill_id.in_(skills))).all())
     return {skill: rows.get(skill, 0) for skill in skills}
 
 

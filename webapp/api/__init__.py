@@ -27,7 +27,7 @@ SECURITY_SCHEMES = {
 
 def init_app(app: Flask) -> None:
     """Register the API blueprints and serve the OpenAPI document at /api/v1/openapi.json."""
-    from webapp.api import matches, people, profiles, rounds, session
+    from webapp.api import health, matches, people, profiles, rounds, session
 
     api = Api(app, spec_kwargs={"security": [{"session": []}]})
     app.extensions["mentorship.api"] = api
@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
         "ProfileUpdate", {"description": "A whole profile. skills: {skill: level} or 'a=1; b=2'; "
                                          "learn and teach: lists of skills or 'a; b'."},
         schema=profile_update_schema(app.extensions["mentorship.taxonomy"]))
-    for module in (session, people, profiles, rounds, matches):
+    for module in (session, people, profiles, rounds, matches, health):
         api.register_blueprint(module.blp)
     app.before_request(_json_bodies_only)
 
