@@ -30,6 +30,7 @@ __all__ = ["Survey", "feedback_due", "side_of", "skills_worked_on", "submit_feed
 
 #: Where a level update came from, in its audit event.
 SOURCE = "feedback"
+ALREADY = "you have already answered the survey of this pair"
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,9 @@ def submit_feedback(session: Session, actor: Actor, match_id: int,
     match = _members_match(session, actor, match_id)
     if match.status != MatchStatus.ENDED:
         raise Conflict(f"match {match_id} is {match.status}: its survey opens when it ends")
+    if session.scalar(select(Feedback.id).where(Feedback.match_id == match_id,
+                                                Feedback.person_id == actor.id)) is not None:
+        raise Conflict(ALREADY)
     skills = skills_worked_on(match, actor.id)
     data = validated(FeedbackSchema(), body, skills=tuple(skills))
     before = _levels_now(session, actor.id, skills)
@@ -128,7 +132,7 @@ def submit_feedback(session: Session, actor: Actor, match_id: int,
         with session.begin_nested():
             session.add(feedback)
     except IntegrityError:
-        raise Conflict("you have already answered the survey of this pair") from None
+        raise Conflict(ALREADY) from None
     if feedback.levels_applied:
         set_skill_levels(session, actor, actor.id, data["levels"], source=SOURCE)
     record_event(session, actor, "match.feedback", "match", match_id, rating=feedback.rating,
