@@ -236,7 +236,9 @@ def db_upgrade() -> None:
 @click.option("--taxonomy", "taxonomy_path", type=click.Path(dir_okay=False),
               help="Skill taxonomy YAML (default: the taxonomy shipped with the package).")
 @click.option("--strict", is_flag=True, help=STRICT_HELP)
-def import_command(profiles, partial, taxonomy_path, strict) -> None:
+@click.option("--programme", "programme", metavar="NAME_OR_ID",
+              help="Enrol the people of the file in this programme (default: the default one).")
+def import_command(profiles, partial, taxonomy_path, strict, programme) -> None:
     """Import a profile CSV into the database; people are matched by email."""
     from mentorship.core.db import make_engine, make_session_factory
     from mentorship.migrate import upgrade_database
@@ -252,8 +254,14 @@ def import_command(profiles, partial, taxonomy_path, strict) -> None:
         fail(f"{error}; nothing was imported", error.errors, profiles)
     engine = make_engine()
     upgrade_database(engine)
-    with make_session_factory(engine)() as session, session.begin():
-        report = import_profiles(session, None, table, taxonomy)
+    from mentorship.programmes.queries import resolve_programme
+
+    try:
+        with make_session_factory(engine)() as session, session.begin():
+            report = import_profiles(session, None, table, taxonomy,
+                                     programme_id=resolve_programme(session, programme).id)
+    except DomainError as error:
+        fail(f"{error}; nothing was imported")
     for warning in report.warnings:
         click.echo(f"warning: {profiles}: {warning}", err=True)
     warn_skills(report.skill_warnings, profiles)
@@ -299,7 +307,11 @@ def round_group() -> None:
 
 @round_group.command("create")
 @click.argument("name")
-@click.option("--mode", type=click.Choice(MODES), default="mentor")
+@click.option("--programme", "programme", metavar="NAME_OR_ID",
+              help="The programme whose people the round matches (default: the default one); "
+                   "its mode and default settings apply unless given here.")
+@click.option("--mode", type=click.Choice(MODES), default=None,
+              help="Default: the programme's mode.")
 @click.option("--min-score", type=click.FloatRange(0, 1), callback=_finite, default=0.0)
 @click.option("--fair", is_flag=True)
 @click.option("--allow-same-manager/--refuse-same-manager", default=None,
@@ -307,18 +319,30 @@ def round_group() -> None:
 @click.option("--allow-repeat", is_flag=True, help="Allow pairs of earlier rounds again.")
 @click.option("--no-trios", is_flag=True, help="Peer mode: pairs only, no circles of three.")
 @factor_options
-def round_create(name, mode, min_score, fair, allow_same_manager, allow_repeat, no_trios,
-                 **factors) -> None:
-    """Create a draft round and print its id."""
+@click.pass_context
+def round_create(ctx, name, programme, mode, min_score, fair, allow_same_manager, allow_repeat,
+                 no_trios, **factors) -> None:
+    """Create a draft round of a programme and print its id."""
+    from click.core import ParameterSource
+
+    from mentorship.programmes.queries import resolve_programme
     from mentorship.rounds.operations import create_round
 
-    settings = {"min_score": min_score, "fair": fair, "allow_repeat": allow_repeat,
-                "trios": not no_trios,
-                **{key: value for key, value in factors.items() if value is not None}}
-    if allow_same_manager is not None:
-        settings["allow_same_manager"] = allow_same_manager
-    created = _run_service(lambda s: create_round(s, None, name, mode=mode, settings=settings))
-    click.echo(f"round {created.id} created: {created.name} ({created.mode} mode, draft)")
+    given = {"min_score": min_score, "fair": fair, "allow_repeat": allow_repeat,
+             "trios": not no_trios, "allow_same_manager": allow_same_manager, **factors}
+    option = {"trios": "no_trios"}
+    # Only the options given: the rest are the programme's default settings (or the engine's).
+    settings = {key: value for key, value in given.items() if value is not None and
+                ctx.get_parameter_source(option.get(key, key)) != ParameterSource.DEFAULT}
+
+    def create(session):
+        chosen = resolve_programme(session, programme)
+        return create_round(session, None, name, mode=mode, settings=settings,
+                            programme_id=chosen.id), chosen.name
+
+    created, programme_name = _run_service(create)
+    click.echo(f"round {created.id} created: {created.name} ({created.mode} mode, draft) in "
+               f"programme {programme_name}")
 
 
 @round_group.command("preview")
@@ -457,6 +481,132 @@ def round_export(round_id, out) -> None:
 
     text = json.dumps(_run_service(lambda s: _round_report(s, round_id)), indent=2) + "\n"
     write_output(text, out)
+
+
+@cli.group("programme")
+def programme_group() -> None:
+    """Programmes: each has its own participants, rounds, reports and exports."""
+
+
+DATE_OPTIONS = (("--signup-opens", "signup_opens"), ("--signup-closes", "signup_closes"),
+                ("--matching-date", "matching_date"), ("--ends-on", "ends_on"))
+
+
+def _programme_fields(command):
+    """Add the options of a programme's fields to a command (none has a default)."""
+    for flag, key in reversed(DATE_OPTIONS):
+        command = click.option(flag, key, metavar="YYYY-MM-DD", default=None)(command)
+    command = click.option("--round-settings", "round_settings", metavar="JSON", default=None,
+                           help='Default settings of its rounds, e.g. \'{"min_score": 0.2}\'.'
+                           )(command)
+    command = click.option("--mode", type=click.Choice(MODES), default=None,
+                           help="Mode of its rounds (default mentor).")(command)
+    return click.option("--description", default=None)(command)
+
+
+def _programme_values(name, values) -> dict:
+    raw = {key: value for key, value in values.items() if value is not None}
+    if name is not None:
+        raw["name"] = name
+    return raw
+
+
+@programme_group.command("create")
+@click.argument("name")
+@_programme_fields
+def programme_create(name, **values) -> None:
+    """Create a programme and print its id."""
+    from mentorship.programmes.operations import create_programme
+
+    raw = _programme_values(name, values)
+    created = _run_service(lambda s: create_programme(s, None, raw))
+    click.echo(f"programme {created.id} created: {created.name} ({created.mode} mode)")
+
+
+@programme_group.command("edit")
+@click.argument("programme", metavar="NAME_OR_ID")
+@click.option("--name", "new_name", default=None, help="A new name.")
+@_programme_fields
+def programme_edit(programme, new_name, **values) -> None:
+    """Change a programme's fields (those given)."""
+    from mentorship.programmes.operations import update_programme
+    from mentorship.programmes.queries import resolve_programme
+
+    raw = _programme_values(new_name, values)
+    changed = _run_service(lambda s: update_programme(
+        s, None, resolve_programme(s, programme).id, raw))
+    click.echo(f"programme {changed.id} updated: {changed.name}")
+
+
+@programme_group.command("list")
+def programme_list() -> None:
+    """List the programmes with their participants and rounds."""
+    from mentorship.programmes.queries import list_programmes
+
+    def rows(session):
+        return [(r.programme.id, r.programme.name, r.programme.mode, r.programme.is_default,
+                 r.participants, r.rounds) for r in list_programmes(session, None)]
+
+    for number, name, mode, default, people, rounds in _run_service(rows):
+        mark = " (default)" if default else ""
+        click.echo(f"{number:>4}  {name}{mark}: {mode} mode, {people} enrolled, {rounds} rounds")
+
+
+@programme_group.command("enrol")
+@click.argument("programme", metavar="NAME_OR_ID")
+@click.argument("emails", nargs=-1, required=True)
+@click.option("--remove", is_flag=True, help="Take them out of the programme instead.")
+def programme_enrol(programme, emails, remove) -> None:
+    """Enrol people (by email) in a programme, or take them out with --remove."""
+    from sqlalchemy import func, select
+
+    from mentorship.core.errors import RowError
+    from mentorship.people.models import Person
+    from mentorship.programmes.operations import enrol_people, unenrol_people
+    from mentorship.programmes.queries import resolve_programme
+
+    wanted = [email.strip().casefold() for email in emails]
+
+    def enrol(session):
+        chosen = resolve_programme(session, programme)
+        found = dict(session.execute(select(Person.email, Person.id).where(
+            func.lower(Person.email).in_(wanted))).all())
+        unknown = [RowError(0, "email", email, "no person has this email")
+                   for email in wanted if email not in found]
+        if unknown:
+            raise InvalidInput("nobody was enrolled", unknown)
+        change = unenrol_people if remove else enrol_people
+        return chosen.name, change(session, None, chosen.id, found.values())
+
+    name, count = _run_service(enrol)
+    click.echo(f"{name}: {count} {'taken out' if remove else 'newly enrolled'} "
+               f"(of {len(set(wanted))} named)")
+
+
+@programme_group.command("assign")
+@click.argument("programme", metavar="NAME_OR_ID")
+@click.argument("email")
+@click.option("--remove", is_flag=True, help="Take the programme from them instead.")
+def programme_assign(programme, email, remove) -> None:
+    """Give a coordinator a programme (one given any sees only theirs), or --remove it."""
+    from sqlalchemy import select
+
+    from mentorship.core.errors import NotFound
+    from mentorship.people.models import Person
+    from mentorship.programmes.operations import assign_coordinator, unassign_coordinator
+    from mentorship.programmes.queries import resolve_programme
+
+    def assign(session):
+        chosen = resolve_programme(session, programme)
+        person = session.scalar(select(Person).where(Person.email == email.strip().casefold()))
+        if person is None:
+            raise NotFound(f"no person with email {email!r}")
+        (unassign_coordinator if remove else assign_coordinator)(session, None, chosen.id,
+                                                                 person.id)
+        return chosen.name
+
+    name = _run_service(assign)
+    click.echo(f"{email} {'no longer has' if remove else 'now has'} programme {name}")
 
 
 @cli.group("admin")

@@ -1,8 +1,8 @@
 """Every table, in one place for Alembic and for code that needs the whole schema mapped.
 
 Each table's home is its feature package (`mentorship.people.models`, `.profiles.models`,
-`.taxonomy.models`, `.rounds.models`, `.pairs_health.models`, `mentorship.core.audit`); import
-from there.
+`.taxonomy.models`, `.rounds.models`, `.programmes.models`, `.pairs_health.models`,
+`mentorship.core.audit`); import from there.
 """
 
 from mentorship.core.audit import AuditEvent
@@ -10,6 +10,7 @@ from mentorship.core.models import Base
 from mentorship.pairs_health.models import CheckIn, CheckInAnswer, Feedback
 from mentorship.people.models import Invite, Person
 from mentorship.profiles.models import FormatPreference, MentoringRole, Profile, ProfileSkill
+from mentorship.programmes.models import Enrolment, Programme, ProgrammeCoordinator
 from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus
 from mentorship.taxonomy.models import Skill, TaxonomyVersion
 
@@ -18,6 +19,7 @@ __all__ = [
     "Base",
     "CheckIn",
     "CheckInAnswer",
+    "Enrolment",
     "Feedback",
     "FormatPreference",
     "Invite",
@@ -28,6 +30,8 @@ __all__ = [
     "Person",
     "Profile",
     "ProfileSkill",
+    "Programme",
+    "ProgrammeCoordinator",
     "Round",
     "RoundStatus",
     "Skill",

@@ -20,6 +20,8 @@ from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionD
 from mentorship.core.permissions import require_admin, require_coordinator
 from mentorship.core.settings import base_url
 from mentorship.people.models import PEOPLE_LOCK, Invite, Person
+from mentorship.programmes.access import require_people_in_view
+from mentorship.programmes.operations import enrol_invited
 from mentorship.rounds.pairs import PERSON_DEACTIVATED, end_live_pairs_of
 
 __all__ = [
@@ -70,12 +72,17 @@ def invite_link(token: str, base: str | None = None) -> str:
     return f"{(base or base_url()).rstrip('/')}/invite/{token}"
 
 
-def create_invites(session: Session, actor: Person | None,
-                   person_ids: list[int]) -> list[IssuedInvite]:
-    """Make one invite per active person, in the order given; inactive people are refused."""
+def create_invites(session: Session, actor: Person | None, person_ids: list[int], *,
+                   programme_id: int | None = None) -> list[IssuedInvite]:
+    """Make one invite per active person, in the order given; inactive people are refused.
+
+    The people are enrolled in the programme given; without one, those enrolled nowhere are
+    enrolled in the one `programme_in_view` picks (the default).
+    """
     require_coordinator(actor, "manage people")
     if not person_ids:
         return []
+    require_people_in_view(session, actor, person_ids)
     # Locked: of two invites for one person at once, the second waits and replaces the first,
     # so exactly one link works.
     people = {p.id: p for p in session.scalars(
@@ -108,6 +115,7 @@ def create_invites(session: Session, actor: Person | None,
         issued.append(IssuedInvite(people[person_id], token, now + INVITE_LIFETIME))
     session.flush()
     record_event(session, actor, "person.invite", "person", "", people=list(dict.fromkeys(person_ids)))
+    enrol_invited(session, actor, person_ids, programme_id)
     return issued
 
 
@@ -236,6 +244,7 @@ def set_active(session: Session, actor: Person | None, person_id: int, active: b
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound(f"no person with id {person_id}")
+    require_people_in_view(session, actor, [person_id])
     if actor is not None and actor.id == person.id and not active:
         raise Conflict("you cannot deactivate your own account")
     if actor is not None and not actor.is_admin and (person.is_admin or person.is_coordinator):

@@ -12,6 +12,7 @@ from mentorship.core.paging import PAGE_SIZE, Page, like_pattern, page_bounds
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.people.models import Person
 from mentorship.profiles.models import MentoringRole, Profile
+from mentorship.programmes.access import people_in_view, require_people_in_view
 
 __all__ = ["PeopleFilter", "departments", "get_person", "search_people"]
 
@@ -24,6 +25,7 @@ class PeopleFilter:
     role: str = ""          # mentor, mentee or both (the mentoring role of the profile)
     status: str = ""        # active, inactive, invited (has a password) or uninvited
     department: str = ""
+    programme: int | None = None   # only the people enrolled in this programme
 
 
 def search_people(session: Session, actor: Actor | None, wanted: PeopleFilter, *,
@@ -31,6 +33,9 @@ def search_people(session: Session, actor: Actor | None, wanted: PeopleFilter, *
     """Return one page of people (with profiles loaded), ordered by name, for coordinators."""
     require_coordinator(actor, "see the people list")
     query = select(Person).outerjoin(Profile)
+    scope = people_in_view(session, actor, Person.id, wanted.programme)
+    if scope is not None:
+        query = query.where(scope)
     if wanted.text.strip():
         pattern = like_pattern(wanted.text)
         query = query.where(or_(func.lower(Person.name).like(pattern, escape="\\"),
@@ -68,9 +73,12 @@ def _may_see(actor: Actor | None, person_id: int) -> None:
 
 
 def get_person(session: Session, actor: Actor | None, person_id: int) -> Person:
-    """Return a person the actor may see: themselves, or anyone for a coordinator or admin."""
+    """Return a person the actor may see: themselves, or anyone for a coordinator or admin
+    (a coordinator given programmes: anyone of theirs, or of none)."""
     _may_see(actor, person_id)
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound(f"no person {person_id}")
+    if actor is not None and actor.id != person_id:
+        require_people_in_view(session, actor, [person_id])
     return person

@@ -16,29 +16,37 @@ from mentorship.people.models import Person
 from mentorship.profiles.csv_io import COLUMNS
 from mentorship.profiles.mapping import SkillRow, skills_record
 from mentorship.profiles.models import Profile, ProfileSkill
+from mentorship.programmes.access import people_in_view
 
 __all__ = ["export_profiles_csv"]
 
 
-def export_profiles_csv(session: Session, actor: Person | None, taxonomy: Taxonomy) -> str:
-    """Every active person as one CSV row; importing the file again changes nothing.
+def export_profiles_csv(session: Session, actor: Person | None, taxonomy: Taxonomy, *,
+                        programme_id: int | None = None) -> str:
+    """Every active person (of a programme, if given, and of the actor's programmes) as one
+    CSV row; importing the file again changes nothing.
 
     Three queries whatever the number of people.
     """
     require_coordinator(actor, "export people")
     manager = aliased(Person)
-    rows = session.execute(
-        select(Person, Profile, manager.email)
-        .outerjoin(Profile, Profile.person_id == Person.id)
-        .outerjoin(manager, Person.manager_id == manager.id)
-        .where(Person.active.is_(True)).order_by(Person.email)
-    ).all()
+    query = (select(Person, Profile, manager.email)
+             .outerjoin(Profile, Profile.person_id == Person.id)
+             .outerjoin(manager, Person.manager_id == manager.id)
+             .where(Person.active.is_(True)))
+    scope = people_in_view(session, actor, Person.id, programme_id)
+    if scope is not None:
+        query = query.where(scope)
+    rows = session.execute(query.order_by(Person.email)).all()
     # Plain rows, not ORM objects: a 10,000-person file has over 100,000 skill rows.
     name = {skill: taxonomy.name(skill) for skill in taxonomy.skill_ids}
     stored: dict[int, list[SkillRow]] = defaultdict(list)
-    for person_id, *skill in session.execute(
-            select(ProfileSkill.person_id, ProfileSkill.skill_id, ProfileSkill.level,
-                   ProfileSkill.learn_rank, ProfileSkill.teaches)):
+    skill_query = select(ProfileSkill.person_id, ProfileSkill.skill_id, ProfileSkill.level,
+                         ProfileSkill.learn_rank, ProfileSkill.teaches)
+    if scope is not None:
+        skill_query = skill_query.where(people_in_view(session, actor, ProfileSkill.person_id,
+                                                       programme_id))
+    for person_id, *skill in session.execute(skill_query):
         if skill[0] in name:  # not a skill the taxonomy in force no longer has
             stored[person_id].append(tuple(skill))
     out = io.StringIO()

@@ -25,6 +25,7 @@ from mentorship.core.db import batches
 from mentorship.people.models import Person
 from mentorship.profiles.models import FormatPreference, MentoringRole, ProfileSkill
 from mentorship.profiles.models import Profile as ProfileRow
+from mentorship.programmes.models import Enrolment
 from mentorship.taxonomy.models import Skill
 
 __all__ = [
@@ -131,8 +132,11 @@ def engine_profile(email: str, manager_email: str | None, record: dict[str, Any]
 
 
 def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | None = None,
-                  ) -> tuple[list[Profile], dict[str, int]]:
+                  programme_id: int | None = None) -> tuple[list[Profile], dict[str, int]]:
     """Return the engine profiles of every active person with a profile, and ids by email.
+
+    With `programme_id`, only the people enrolled in that programme; a manager outside it is
+    still named as their manager (so the manager and same-manager rules hold) but not read.
 
     `only`, given the person rows (id, email, manager_id, role, capacity, ...), picks the ids to
     load; the skill rows of the others are never read. Skills a later taxonomy retired are left
@@ -146,6 +150,9 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
     texts = (ProfileRow.goals, ProfileRow.bio)
     base = select().join(ProfileRow, ProfileRow.person_id == Person.id).where(
         Person.active.is_(True))
+    if programme_id is not None:
+        base = base.where(Person.id.in_(select(Enrolment.person_id).where(
+            Enrolment.programme_id == programme_id)))
     skill_query = (select(ProfileSkill.person_id, ProfileSkill.skill_id, ProfileSkill.level,
                           ProfileSkill.learn_rank, ProfileSkill.teaches)
                    .join(Skill, Skill.id == ProfileSkill.skill_id).where(Skill.active.is_(True)))
@@ -162,12 +169,19 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
             base.add_columns(*light, *texts, *factors).where(Person.id.in_(chunk)))]
         skill_queries = [skill_query.where(ProfileSkill.person_id.in_(chunk))
                          for chunk in batches(ids)]
+    manager_email = dict(email_of)
+    if programme_id is not None:
+        outside = sorted({row.manager_id for row in people} - set(email_of) - {None})
+        for chunk in batches(outside):
+            manager_email.update(session.execute(
+                select(Person.id, Person.email).join(ProfileRow, ProfileRow.person_id == Person.id)
+                .where(Person.active.is_(True), Person.id.in_(chunk))).all())
     skills: dict[int, list[SkillRow]] = defaultdict(list)
     for batch in skill_queries:
         for person_id, *skill in session.execute(batch):
             skills[person_id].append(tuple(skill))
     profiles = [
-        engine_profile(row.email, email_of.get(row.manager_id), {
+        engine_profile(row.email, manager_email.get(row.manager_id), {
             "role": str(row.role), "capacity": row.capacity, "goals": row.goals, "bio": row.bio,
             "department": row.department, "format_preference": str(row.format_preference),
             **{key: getattr(row, key) for key, _ in FACTOR_DEFAULTS},

@@ -21,6 +21,8 @@ from mentorship.profiles.limits import MAX_LEVEL, MIN_LEVEL
 from mentorship.profiles.mapping import PROFILE_FIELDS, fill_profile, skill_rows, stored_record
 from mentorship.profiles.models import Profile, ProfileSkill
 from mentorship.profiles.schemas import ProfileSchema, profile_update_schema
+from mentorship.programmes.operations import enrol_people
+from mentorship.programmes.queries import programme_in_view
 from mentorship.taxonomy.sync import sync_taxonomy
 
 __all__ = ["ImportReport", "get_profile", "import_profiles", "register_person", "set_skill_levels",
@@ -37,12 +39,16 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     # Skill names of the file not taken as written (see ProfileTable.skill_warnings).
     skill_warnings: list[RowError] = field(default_factory=list)
+    # People of the file newly enrolled in the import's programme.
+    enrolled: int = 0
 
 
 def import_profiles(
-    session: Session, actor: Person | None, table: ProfileTable, taxonomy: Taxonomy
+    session: Session, actor: Person | None, table: ProfileTable, taxonomy: Taxonomy, *,
+    programme_id: int | None = None,
 ) -> ImportReport:
-    """Create or update a person and profile for each record of a validated profile table.
+    """Create or update a person and profile for each record of a validated profile table,
+    and enrol them in the programme (`programme_id`, else the one `programme_in_view` picks).
 
     People are matched by email, so importing the same file again changes nothing. A manager
     is linked when they are in the file or already in the database. Skill rows are replaced
@@ -51,6 +57,7 @@ def import_profiles(
     says so).
     """
     require_coordinator(actor, "import people")
+    programme = programme_in_view(session, actor, programme_id)
     # One writer of people by email at a time: two imports of one file do not both insert.
     hold_lock(session, PEOPLE_LOCK)
     sync_taxonomy(session, actor, taxonomy)
@@ -111,6 +118,8 @@ def import_profiles(
     for email in emails:  # the bulk write bypassed the ORM: reload on next access
         if people[email].profile is not None:
             session.expire(people[email].profile, ["skills"])
+    report.enrolled = enrol_people(session, actor, programme.id,
+                                   [people[email].id for email in table.records])
     record_event(session, actor, "people.import", "person", "", created=report.created,
                  updated=report.updated, skipped=report.skipped,
                  skill_warnings=len(report.skill_warnings))
@@ -164,9 +173,11 @@ def _write_profile(session: Session, person: Person, data: dict[str, Any]) -> No
 
 
 def register_person(
-    session: Session, actor: Person | None, payload: dict[str, Any], taxonomy: Taxonomy
+    session: Session, actor: Person | None, payload: dict[str, Any], taxonomy: Taxonomy, *,
+    programme_id: int | None = None,
 ) -> Person:
-    """Create a person and their profile from a form or API body (the CSV row's schema).
+    """Create a person and their profile from a form or API body (the CSV row's schema),
+    enrolled in the programme (as `import_profiles` picks it).
 
     Roles cannot be set this way: a new person is staff.
     """
@@ -187,6 +198,7 @@ def register_person(
     session.flush()
     _write_profile(session, person, data)
     record_event(session, actor, "person.register", "person", person.id)
+    enrol_people(session, actor, programme_in_view(session, actor, programme_id).id, [person.id])
     return person
 
 

@@ -23,6 +23,9 @@ from mentorship.core.permissions import require_coordinator
 from mentorship.core.spreadsheet import spreadsheet_safe
 from mentorship.people.models import Person
 from mentorship.profiles.gaps import SkillGap, skill_gaps
+from mentorship.programmes.access import require_programme, visible_programme_ids
+from mentorship.programmes.models import Programme
+from mentorship.programmes.queries import programme_in_view
 from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
 from mentorship.rounds.snapshot import from_snapshot
 
@@ -158,11 +161,19 @@ def pool_budget(profiles: Sequence[Profile], pairs: Sequence[tuple[str, str]],
                                         departments=departments), taxonomy)
 
 
-def budget_rounds(session: Session, actor: Person | None) -> list[Round]:
-    """Return the rounds that have pairs computed, newest first."""
+def budget_rounds(session: Session, actor: Person | None,
+                  programme_id: int | None = None) -> list[Round]:
+    """Return the rounds that have pairs computed (of a programme, if given, and of the
+    actor's programmes), newest first."""
     require_coordinator(actor, "see the training budget")
-    return list(session.scalars(select(Round).where(Round.status.in_(_WITH_RESULTS))
-                                .order_by(Round.created_at.desc(), Round.id.desc())))
+    query = select(Round).where(Round.status.in_(_WITH_RESULTS))
+    if programme_id is not None:
+        require_programme(session, actor, programme_id)
+        query = query.where(Round.programme_id == programme_id)
+    visible = visible_programme_ids(session, actor)
+    if visible is not None:
+        query = query.where(Round.programme_id.in_(visible))
+    return list(session.scalars(query.order_by(Round.created_at.desc(), Round.id.desc())))
 
 
 # The last table computed per database, with the stamp of the data it was computed on.
@@ -188,6 +199,9 @@ def round_budget(session: Session, actor: Person | None, round_id: int,
     changes.
     """
     require_coordinator(actor, "see the training budget")
+    programme = session.scalar(select(Round.programme_id).where(Round.id == round_id))
+    if programme is not None:  # a missing round is NotFound below
+        require_programme(session, actor, programme)
     database = session.get_bind().url.render_as_string(hide_password=True)
     stamp = _data_stamp(session, round_id, taxonomy)
     cached = _last_tables.get(database)
@@ -223,14 +237,20 @@ class SkillsOverview:
 
     rounds: list[Round]
     chosen: Round | None
+    programme: Programme
     table: BudgetTable | None
     gaps: list[SkillGap]
 
 
 def skills_overview(session: Session, actor: Person | None, taxonomy: Taxonomy,
-                    round_id: int | None = None) -> SkillsOverview:
-    """Return the Skills page's data: a round's budget (the newest with pairs by default)."""
-    rounds = budget_rounds(session, actor)
+                    round_id: int | None = None, *,
+                    programme_id: int | None = None) -> SkillsOverview:
+    """Return the Skills page's data for a programme (`programme_in_view`): a round's budget
+    (the newest with pairs by default) and the counts among its people."""
+    if programme_id is None and round_id is not None:  # the round's programme
+        programme_id = session.scalar(select(Round.programme_id).where(Round.id == round_id))
+    programme = programme_in_view(session, actor, programme_id)
+    rounds = budget_rounds(session, actor, programme.id)
     if round_id is None:
         chosen = rounds[0] if rounds else None
     else:
@@ -238,4 +258,5 @@ def skills_overview(session: Session, actor: Person | None, taxonomy: Taxonomy,
         if chosen is None:
             raise NotFound(f"no round {round_id} with computed pairs")
     table = round_budget(session, actor, chosen.id, taxonomy) if chosen else None
-    return SkillsOverview(rounds, chosen, table, skill_gaps(session, actor))
+    return SkillsOverview(rounds, chosen, programme, table,
+                          skill_gaps(session, actor, programme.id))

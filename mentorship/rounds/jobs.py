@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from mentorship.core.audit import record_event
 from mentorship.core.db import make_engine, make_session_factory
 from mentorship.core.errors import Conflict, DomainError, NotFound
-from mentorship.core.permissions import Actor, require_coordinator
+from mentorship.core.permissions import Actor
 from mentorship.core.settings import database_url
 from mentorship.rounds.liveness import (
     HEARTBEAT_SECONDS,
@@ -33,6 +33,7 @@ from mentorship.rounds.liveness import (
     stalled_job,
 )
 from mentorship.rounds.models import Round, RoundStatus
+from mentorship.rounds.queries import round_of_actor
 from mentorship.rounds.run import compute_round, engine_part, read_round_inputs, store_preview
 from mentorship.taxonomy import load_taxonomy
 from mentorship.taxonomy.sync import sync_replacements
@@ -91,7 +92,7 @@ def _fail_rounds(session: Session, condition, ids: list[int], reason: str, code:
 
 def mark_running(session: Session, actor: Actor | None, round_id: int) -> str:
     """Mark a draft, previewed or failed round running under a new job id, and commit."""
-    require_coordinator(actor)
+    round_of_actor(session, actor, round_id)
     fail_stale_rounds(session)
     job_id = uuid.uuid4().hex
     changed = session.execute(

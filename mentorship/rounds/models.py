@@ -53,6 +53,8 @@ class Round(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The programme whose enrolled people the round matches.
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     mode: Mapped[str] = mapped_column(String(10), default="mentor")
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[RoundStatus] = mapped_column(string_enum(RoundStatus), default=RoundStatus.DRAFT)
@@ -159,3 +161,7 @@ class PairRule(Base):
     # A lock kept although it scores below the round's minimum: the coordinator said so.
     below_minimum: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+# Round.programme_id refers to the programme table: map it whenever rounds are.
+import mentorship.programmes.models  # noqa: E402, F401

@@ -12,9 +12,11 @@ from mentorship.core.audit import record_event
 from mentorship.core.errors import Conflict, InvalidInput, NotFound, RowError
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.people.models import Person
+from mentorship.programmes.access import require_programme
+from mentorship.programmes.queries import default_programme, find_programme
 from mentorship.rounds.invariants import check_round_can_go_live, lock_live_pairs
 from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule, Round, RoundStatus
-from mentorship.rounds.queries import find_round
+from mentorship.rounds.queries import find_round, round_of_actor
 from mentorship.rounds.run import check_locks
 from mentorship.rounds.settings import engine_settings, load_round_settings
 from mentorship.taxonomy import Taxonomy, load_taxonomy
@@ -33,11 +35,23 @@ __all__ = [
 
 
 def create_round(
-    session: Session, actor: Actor | None, name: str, *, mode: str = "mentor",
-    settings: dict[str, Any] | None = None,
+    session: Session, actor: Actor | None, name: str, *, mode: str | None = None,
+    settings: dict[str, Any] | None = None, programme_id: int | None = None,
 ) -> Round:
-    """Create a draft round with its settings (weights, threshold, fairness, exclusions)."""
+    """Create a draft round of a programme (the default one unless given) with its settings.
+
+    The mode not given is the programme's; the settings given go over the programme's default
+    round settings (when the round has the programme's mode).
+    """
     require_coordinator(actor)
+    programme = (default_programme(session) if programme_id is None
+                 else find_programme(session, programme_id))
+    require_programme(session, actor, programme.id)
+    if mode is None:
+        mode = programme.mode
+    # The programme's defaults are for its own mode.
+    defaults = dict(programme.round_settings or {}) if mode == programme.mode else {}
+    settings = {**defaults, **(settings or {})}
     errors = []
     if not name.strip() or len(name.strip()) > 200:
         errors.append(RowError(0, "name", name[:80], "required, at most 200 characters"))
@@ -47,7 +61,7 @@ def create_round(
         errors = sorted([*errors, *error.errors], key=lambda e: e.column != "mode")
     if errors:
         raise InvalidInput("the round's settings are not valid", errors)
-    new_round = Round(name=name.strip(), mode=mode, settings=settings,
+    new_round = Round(name=name.strip(), mode=mode, settings=settings, programme_id=programme.id,
                       created_by_id=actor.id if actor else None)
     session.add(new_round)
     session.flush()
@@ -79,8 +93,7 @@ def publish_round(session: Session, actor: Actor | None, round_id: int) -> Round
     exactly one succeeds and the other gets a Conflict. Under the live-pairs lock, a round whose
     pairs would double-book someone (another round went live since its preview) is refused.
     """
-    require_coordinator(actor)
-    current = find_round(session, round_id)
+    current = round_of_actor(session, actor, round_id)
     lock_live_pairs(session)
     if current.status == RoundStatus.PREVIEWED:
         check_round_can_go_live(session, current)
@@ -94,7 +107,7 @@ def publish_round(session: Session, actor: Actor | None, round_id: int) -> Round
 
 def close_round(session: Session, actor: Actor | None, round_id: int) -> Round:
     """Close a published round: its live pairs end."""
-    require_coordinator(actor)
+    round_of_actor(session, actor, round_id)
     _move_round(session, round_id, RoundStatus.PUBLISHED, RoundStatus.CLOSED, "closed",
                 closed_at=datetime.now(UTC))
     session.execute(
@@ -113,8 +126,7 @@ EDITABLE = (RoundStatus.DRAFT, RoundStatus.PREVIEWED, RoundStatus.FAILED)
 
 
 def _editable_round(session: Session, actor: Actor | None, round_id: int) -> Round:
-    require_coordinator(actor)
-    current = find_round(session, round_id)
+    current = round_of_actor(session, actor, round_id)
     if current.status not in EDITABLE:
         raise Conflict(f"round {round_id} is {current.status}; pairs can only be adjusted "
                        "before publishing")

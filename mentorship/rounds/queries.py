@@ -19,6 +19,8 @@ from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.core.spreadsheet import spreadsheet_safe
 from mentorship.people.models import Person
 from mentorship.profiles.models import Profile
+from mentorship.programmes.access import require_programme, visible_programme_ids
+from mentorship.programmes.models import Enrolment
 from mentorship.rounds.liveness import lost_queued_jobs, queued_job, stalled_job
 from mentorship.rounds.models import Match, MatchStatus, PairRule, Round
 from mentorship.rounds.reasons import explain_entries, explain_reasons
@@ -37,6 +39,7 @@ __all__ = [
     "pairs_csv",
     "round_charts",
     "round_counts",
+    "round_of_actor",
     "round_pairs",
     "round_progress",
     "round_unmatched",
@@ -121,28 +124,47 @@ def find_round(session: Session, round_id: int) -> Round:
     return found
 
 
-def get_round(session: Session, actor: Actor | None, round_id: int, *,
-              with_report: bool = False) -> Round:
-    """Return a round for a coordinator to see; `with_report` loads its diagnostics and
-    unmatched list in the same query (they are deferred: large, and read by the review only)."""
-    require_coordinator(actor, "see matching rounds")
-    if not with_report:
-        return find_round(session, round_id)
-    found = session.get(Round, round_id, options=[undefer(Round.diagnostics),
-                                                  undefer(Round.unmatched)])
-    if found is None:
-        raise NotFound(f"no round {round_id}")
+def round_of_actor(session: Session, actor: Actor | None, round_id: int) -> Round:
+    """Return a round the actor may act on: a coordinator of its programme (or of every one)."""
+    require_coordinator(actor)
+    found = find_round(session, round_id)
+    require_programme(session, actor, found.programme_id)
     return found
 
 
-def list_rounds(session: Session, actor: Actor | None) -> list[tuple[Round, int]]:
-    """Every round, newest first, with its number of pairs that were not declined."""
+def get_round(session: Session, actor: Actor | None, round_id: int, *,
+              with_report: bool = False) -> Round:
+    """Return a round for a coordinator of its programme to see; `with_report` loads its
+    diagnostics and unmatched list in the same query (they are deferred: large, and read by
+    the review only)."""
+    require_coordinator(actor, "see matching rounds")
+    if not with_report:
+        found = find_round(session, round_id)
+    else:
+        found = session.get(Round, round_id, options=[undefer(Round.diagnostics),
+                                                      undefer(Round.unmatched)])
+        if found is None:
+            raise NotFound(f"no round {round_id}")
+    require_programme(session, actor, found.programme_id)
+    return found
+
+
+def list_rounds(session: Session, actor: Actor | None, *,
+                programme_id: int | None = None) -> list[tuple[Round, int]]:
+    """The rounds the actor may see (of one programme if given), newest first, with their
+    number of pairs that were not declined."""
     require_coordinator(actor, "see matching rounds")
     pairs = (select(Match.round_id, func.count().label("pairs"))
              .where(Match.status != MatchStatus.DECLINED).group_by(Match.round_id).subquery())
+    query = select(Round, pairs.c.pairs).outerjoin(pairs, pairs.c.round_id == Round.id)
+    if programme_id is not None:
+        require_programme(session, actor, programme_id)
+        query = query.where(Round.programme_id == programme_id)
+    visible = visible_programme_ids(session, actor)
+    if visible is not None:
+        query = query.where(Round.programme_id.in_(visible))
     return [(r, n or 0) for r, n in session.execute(
-        select(Round, pairs.c.pairs).outerjoin(pairs, pairs.c.round_id == Round.id)
-        .order_by(Round.created_at.desc(), Round.id.desc())).all()]
+        query.order_by(Round.created_at.desc(), Round.id.desc())).all()]
 
 
 def round_pairs(session: Session, actor: Actor | None, round_id: int, *, page: int = 1,
@@ -242,6 +264,8 @@ def round_charts(session: Session, actor: Actor | None, round_id: int,
     mentors = session.execute(
         select(mentees, func.count()).select_from(Profile)
         .join(Person, Person.id == Profile.person_id)
+        .join(Enrolment, (Enrolment.person_id == Profile.person_id)
+              & (Enrolment.programme_id == current.programme_id))
         .outerjoin(per_mentor, per_mentor.c.mentor_id == Profile.person_id)
         .where(Profile.capacity > 0, Person.active.is_(True)).group_by(mentees)).all()
     load = [Bar(f"{n} mentee{'' if n == 1 else 's'}", count) for n, count in sorted(mentors)]
@@ -285,11 +309,12 @@ def round_progress(session: Session, actor: Actor | None, round_id: int, *,
     now = now or datetime.now(UTC)
     row = session.execute(
         select(Round.status, Round.progress_stage, Round.progress_percent, stalled_job(now),
-               queued_job(now), Round.job_id, Round.failure_reason)
+               queued_job(now), Round.job_id, Round.failure_reason, Round.programme_id)
         .where(Round.id == round_id)).first()
     if row is None:
         raise NotFound(f"no round {round_id}")
-    status, stage, percent, stalled, queued, job, reason = row
+    status, stage, percent, stalled, queued, job, reason, programme_id = row
+    require_programme(session, actor, programme_id)
     if queued and not stalled:  # waiting long enough to be looked for in Redis
         stalled = job in lost_queued_jobs([job])
     return RoundProgress(str(status), stage or "", int(percent or 0), bool(stalled), reason or "")

@@ -30,7 +30,7 @@ from matching.profiles import DEFAULT_TEACH_LEVEL
 from mentorship.core.audit import record_event
 from mentorship.core.db import batches
 from mentorship.core.errors import Conflict, InvalidInput, RowError
-from mentorship.core.permissions import Actor, require_coordinator
+from mentorship.core.permissions import Actor
 from mentorship.people.models import Person
 from mentorship.profiles.mapping import load_profiles
 from mentorship.profiles.models import Profile as ProfileRow
@@ -44,7 +44,7 @@ from mentorship.rounds.models import (
     RoundStatus,
     member_pairs,
 )
-from mentorship.rounds.queries import find_round
+from mentorship.rounds.queries import round_of_actor
 from mentorship.rounds.reasons import stored_entry, stored_reasons
 from mentorship.rounds.settings import engine_settings
 from mentorship.rounds.snapshot import from_snapshot, snapshot_hash, to_snapshot
@@ -131,7 +131,8 @@ def read_round_inputs(session: Session, current: Round,
                       keep: Sequence[tuple[int, int]] = (), *,
                       freed: tuple[int | None, int | None] | None = None,
                       people: set[int] | None = None) -> RoundInputs:
-    """Return what the engine needs for a round: profiles, settings and ids by email.
+    """Return what the engine needs for a round: the profiles of its programme's enrolled
+    active people, settings and ids by email.
 
     `keep` are pairs of this round that stay as they are (a re-match after a decline): their
     mentees are taken out of the running and their mentors' capacity counts them, like live
@@ -159,7 +160,7 @@ def read_round_inputs(session: Session, current: Round,
         chooser = _Chooser(_open_around(session, held, freed, peer=current.mode == Mode.PEER.value))
     elif people is not None:
         chooser = _Chooser(lambda rows: set(people))
-    profiles, person_id = load_profiles(session, only=chooser)
+    profiles, person_id = load_profiles(session, only=chooser, programme_id=current.programme_id)
     if current.mode == Mode.MENTOR.value:
         profiles = _without_live_pairs(profiles, _email_pairs(session, live + list(keep)))
     if chooser is not None:  # the managers read for the rules take no part themselves
@@ -323,8 +324,7 @@ def preview_round(
     caller's one transaction: a crash leaves no partial round. (`mentorship.rounds.jobs` runs
     the same steps with the engine outside any transaction.)
     """
-    require_coordinator(actor)
-    current = find_round(session, round_id)
+    current = round_of_actor(session, actor, round_id)
     if current.status not in PREVIEWABLE:
         raise Conflict(f"round {round_id} is {current.status}; only a draft or previewed round "
                        "can be computed again")
@@ -452,8 +452,7 @@ def reproduce_round(session: Session, actor: Actor | None, round_id: int, *,
     (same engine version and taxonomy). Raises Conflict if the snapshot no longer matches its
     hash or the round was never computed.
     """
-    require_coordinator(actor)
-    current = find_round(session, round_id)
+    current = round_of_actor(session, actor, round_id)
     if not current.input_snapshot:
         raise Conflict(f"round {round_id} has not been computed yet")
     if snapshot_hash(current.input_snapshot) != current.input_hash:

@@ -17,6 +17,7 @@ from mentorship.people.models import Person
 from mentorship.profiles.csv_io import read_profiles_csv
 from mentorship.profiles.models import Profile
 from mentorship.profiles.operations import import_profiles
+from mentorship.programmes.queries import default_programme
 from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
 from mentorship.rounds.operations import close_round, create_round, publish_round
 from mentorship.rounds.pairs import decline_match
@@ -135,8 +136,10 @@ def test_concurrent_publish_has_exactly_one_winner(engine):
     winners, conflicts = [], []
     ids = []
     with Session(engine) as session, session.begin():
+        programme_id = default_programme(session).id
         for number in range(50):
-            session.add(Round(name=f"race {number}", status=RoundStatus.PREVIEWED))
+            session.add(Round(name=f"race {number}", status=RoundStatus.PREVIEWED,
+                              programme_id=programme_id))
         session.flush()
         ids = [r.id for r in session.scalars(select(Round).where(Round.name.like("race %")))]
     try:

@@ -1,0 +1,1 @@
+"""Programmes: a cohort with its own participants, rounds, reports and exports."""
