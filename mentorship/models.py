@@ -2,11 +2,12 @@
 
 Each table's home is its feature package (`mentorship.people.models`, `.profiles.models`,
 `.taxonomy.models`, `.rounds.models`, `.programmes.models`, `.pairs_health.models`,
-`mentorship.core.audit`); import from there.
+`.mail.models`, `mentorship.core.audit`); import from there.
 """
 
 from mentorship.core.audit import AuditEvent
 from mentorship.core.models import Base
+from mentorship.mail.models import MailStatus, OutboxMessage
 from mentorship.pairs_health.models import CheckIn, CheckInAnswer, Feedback
 from mentorship.people.models import Invite, Person
 from mentorship.profiles.models import FormatPreference, MentoringRole, Profile, ProfileSkill
@@ -23,9 +24,11 @@ __all__ = [
     "Feedback",
     "FormatPreference",
     "Invite",
+    "MailStatus",
     "Match",
     "MatchStatus",
     "MentoringRole",
+    "OutboxMessage",
     "PairRule",
     "Person",
     "Profile",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorship.core.models import Base, UtcDateTime, utc_now
@@ -40,6 +40,8 @@ class Person(Base):
     # Signed into every session cookie; a new value (sign-out, disable, new password) ends
     # every session of the person at once.
     session_token: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Whether the person wants reminder mail (a pair not yet accepted); they set it themselves.
+    mail_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime, default=utc_now, onupdate=utc_now

@@ -1,0 +1,139 @@
+"""Queue mail in the outbox, list it for coordinators, and try a failed message again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import event, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from mentorship.core.audit import record_event
+from mentorship.core.errors import Conflict, InvalidInput, NotFound
+from mentorship.core.models import utc_now
+from mentorship.core.paging import PAGE_SIZE, Page, page_bounds
+from mentorship.core.permissions import Actor, require_coordinator
+from mentorship.mail.models import MailStatus, OutboxMessage
+from mentorship.mail.render import render_mail
+from mentorship.people.models import Person
+
+__all__ = ["QUEUED_FLAG", "OutboxCounts", "get_outbox_message", "list_outbox", "queue_mail",
+           "retry_message"]
+
+#: Set in `session.info` when mail was queued; after the commit a sender is started for it.
+QUEUED_FLAG = "mentorship.mail_queued"
+
+
+def queue_mail(session: Session, *, to: Person | str, kind: str, context: dict,
+               dedupe_key: str | None = None, one_time_link: bool = False) -> OutboxMessage | None:
+    """Render the mail `kind` for `to` with `context` and add it to the outbox; flush.
+
+    `context` gets `person` (None for a bare address) and `email` added. Return the new
+    message, or None when a message with `dedupe_key` is already in the outbox (so a job run
+    twice queues one mail; safe under concurrent callers). `one_time_link`: the mail holds a
+    secret link; only admins read it in the outbox and its text is removed once it is sent.
+    The mail is sent after the session commits (see `mentorship.mail.jobs`).
+    """
+    person = to if isinstance(to, Person) else None
+    address = (person.email if person is not None else str(to)).strip()
+    if "@" not in address:
+        raise InvalidInput(f"{address!r} is not an email address")
+    rendered = render_mail(kind, {**context, "person": person, "email": address})
+    values = {"person_id": person.id if person is not None else None, "email": address,
+              "kind": kind, "subject": rendered.subject, "text_body": rendered.text,
+              "html_body": rendered.html, "one_time_link": one_time_link,
+              "status": MailStatus.QUEUED, "attempts": 0, "claim_token": "", "last_error": "",
+              "dedupe_key": dedupe_key, "created_at": utc_now()}
+    if dedupe_key is None:
+        message = OutboxMessage(**values)
+        session.add(message)
+        session.flush()
+    else:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        # One statement: a concurrent caller's row wins without an error, never a second row.
+        new_id = session.execute(
+            insert(OutboxMessage).values(**values)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(OutboxMessage.id)).scalar()
+        if new_id is None:
+            return None
+        message = session.get(OutboxMessage, new_id)
+    session.info[QUEUED_FLAG] = True
+    return message
+
+
+@dataclass(frozen=True)
+class OutboxCounts:
+    """How many messages are in each status."""
+
+    queued: int = 0
+    sending: int = 0
+    sent: int = 0
+    failed: int = 0
+
+
+def list_outbox(session: Session, actor: Actor | None, *, status: str = "", page: int = 1,
+                per_page: int = PAGE_SIZE) -> tuple[Page, OutboxCounts]:
+    """Return one page of the outbox, newest first (optionally one status), and the counts."""
+    require_coordinator(actor, "read the outbox")
+    page, per_page = page_bounds(page, per_page)
+    query = select(OutboxMessage)
+    if status:
+        try:
+            query = query.where(OutboxMessage.status == MailStatus(status))
+        except ValueError:
+            raise InvalidInput(f"there is no mail status {status!r}: use one of "
+                               f"{', '.join(s.value for s in MailStatus)}") from None
+    counts = dict(session.execute(select(OutboxMessage.status, func.count())
+                                  .group_by(OutboxMessage.status)).all())
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    items = list(session.scalars(
+        query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .offset((page - 1) * per_page).limit(per_page)))
+    return (Page(items=items, number=page, size=per_page, total=total),
+            OutboxCounts(**{s.value: counts.get(s, 0) for s in MailStatus}))
+
+
+def get_outbox_message(session: Session, actor: Actor | None, message_id: int) -> OutboxMessage:
+    """Return one message of the outbox."""
+    require_coordinator(actor, "read the outbox")
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound(f"no message {message_id} in the outbox")
+    return message
+
+
+def retry_message(session: Session, actor: Actor | None, message_id: int) -> OutboxMessage:
+    """Queue a failed message again, with all its tries; flush."""
+    require_coordinator(actor, "retry mail")
+    changed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == MailStatus.FAILED)
+        .values(status=MailStatus.QUEUED, attempts=0, next_attempt_at=None, claim_token="")
+        .execution_options(synchronize_session=False)).rowcount
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound(f"no message {message_id} in the outbox")
+    if changed != 1:
+        raise Conflict(f"message {message_id} is {message.status}, not failed: there is nothing "
+                       "to retry")
+    session.refresh(message)
+    record_event(session, actor, "mail.retry", "outbox", message_id)
+    session.info[QUEUED_FLAG] = True
+    session.flush()
+    return message
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    """Start a sender for the mail a committed transaction queued."""
+    if session.info.pop(QUEUED_FLAG, False):
+        from mentorship.mail.jobs import start_sending
+
+        start_sending(session.get_bind(), session.info.get(SETTINGS_KEY))
+
+
+#: A `MailSettings` the caller put in `session.info` (the web app's); else the environment's.
+SETTINGS_KEY = "mentorship.mail_settings"
