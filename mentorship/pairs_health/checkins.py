@@ -30,8 +30,14 @@ from mentorship.pairs_health.rule import (
     period_bounds,
     period_of,
 )
-from mentorship.pairs_health.schemas import CheckInSchema, validated
+from mentorship.pairs_health.schemas import (
+    CHECK_IN_WEEKS,
+    CheckInSchema,
+    check_in_weeks_problem,
+    validated,
+)
 from mentorship.people.models import Person
+from mentorship.programmes.models import Programme
 from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
 from mentorship.rounds.pairs import is_member
 
@@ -43,6 +49,8 @@ __all__ = [
     "answers_of",
     "check_in_interval",
     "check_in_prompts",
+    "clock_start",
+    "live_pairs",
     "pairs_health",
     "record_check_in",
 ]
@@ -84,10 +92,13 @@ class PairHealth:
 
 
 def check_in_interval(session: Session, round_: Round) -> int:
-    """Return the weeks between check-ins of the round's pairs.
-
-    The deployment's setting (``MENTORSHIP_CHECK_IN_WEEKS``, default 4), the one place to ask.
+    """Return the weeks between check-ins of the round's pairs: its programme's
+    ``check_in_weeks`` setting, else the deployment's (``MENTORSHIP_CHECK_IN_WEEKS``, default 4).
     """
+    programme = session.get(Programme, round_.programme_id)
+    settings = programme.settings or {} if programme is not None else {}
+    if check_in_weeks_problem(settings) is None and settings.get(CHECK_IN_WEEKS) is not None:
+        return settings[CHECK_IN_WEEKS]
     return check_in_weeks()
 
 
@@ -95,7 +106,7 @@ def _now(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
 
 
-def _start(round_: Round) -> datetime:
+def clock_start(round_: Round) -> datetime:
     """When a pair's check-in clock starts: its round's publication."""
     return round_.published_at or round_.created_at
 
@@ -115,7 +126,7 @@ def record_check_in(session: Session, actor: Actor, match_id: int, body: dict[st
     data = validated(CheckInSchema(), body)
     answer, note = data["answer"], data["note"]
     at = _now(now)
-    period = period_of(_start(match.round), at, check_in_interval(session, match.round))
+    period = period_of(clock_start(match.round), at, check_in_interval(session, match.round))
     existing = _existing(session, match_id, actor.id, period)
     if existing is not None:
         return Recorded(existing, created=False)
@@ -138,7 +149,8 @@ def _existing(session: Session, match_id: int, person_id: int, period: int) -> C
         CheckIn.match_id == match_id, CheckIn.person_id == person_id, CheckIn.period == period))
 
 
-def _live_pairs(session: Session, *conditions) -> list[tuple[Match, Round]]:
+def live_pairs(session: Session, *conditions) -> list[tuple[Match, Round]]:
+    """Return the live pairs (accepted or active) of published rounds, newest round first."""
     return list(session.execute(
         select(Match, Round).join(Round, Match.round_id == Round.id)
         .where(Round.status == RoundStatus.PUBLISHED, Match.status.in_(CHECKED_IN_STATUSES),
@@ -160,18 +172,18 @@ def check_in_prompts(session: Session, actor: Actor, *,
                      now: datetime | None = None) -> list[CheckInPrompt]:
     """Return the actor's live pairs that await their check-in for the current period."""
     at = _now(now)
-    pairs = _live_pairs(session, is_member(actor.id))
+    pairs = live_pairs(session, is_member(actor.id))
     answered = answers_of(session, [m.id for m, _ in pairs])
     other_ids = {p for m, _ in pairs for p in m.member_ids if p is not None and p != actor.id}
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(other_ids)))}
     prompts = []
     for match, round_ in pairs:
         weeks = check_in_interval(session, round_)
-        period = period_of(_start(round_), at, weeks)
+        period = period_of(clock_start(round_), at, weeks)
         if any(c.person_id == actor.id and c.period == period for c in answered[match.id]):
             continue
         others = tuple(people[p] for p in match.member_ids if p in people)
-        begins, ends = period_bounds(_start(round_), period, weeks)
+        begins, ends = period_bounds(clock_start(round_), period, weeks)
         prompts.append(CheckInPrompt(match, others, period, begins, ends))
     return prompts
 
@@ -184,7 +196,7 @@ def pairs_health(session: Session, actor: Actor | None, *, now: datetime | None 
     """
     require_coordinator(actor, "see the health of pairs")
     at = _now(now)
-    pairs = _live_pairs(session)
+    pairs = live_pairs(session)
     answered = answers_of(session, [m.id for m, _ in pairs])
     member_ids = {p for m, _ in pairs for p in m.member_ids if p is not None}
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(member_ids)))}
@@ -192,12 +204,12 @@ def pairs_health(session: Session, actor: Actor | None, *, now: datetime | None 
     for match, round_ in pairs:
         weeks = check_in_interval(session, round_)
         check_ins = answered[match.id]
-        health = pair_health(_start(round_), at, weeks, [
+        health = pair_health(clock_start(round_), at, weeks, [
             Answer(c.person_id, c.period, c.answer, c.created_at) for c in check_ins])
         if attention_only and health not in ATTENTION:
             continue
         rows.append(PairHealth(match, round_, tuple(people.get(p) for p in match.member_ids),
-                               health, period_of(_start(round_), at, weeks),
+                               health, period_of(clock_start(round_), at, weeks),
                                check_ins[-1] if check_ins else None, health in ATTENTION))
     order = {state: position for position, state in enumerate(ATTENTION)}
     rows.sort(key=lambda row: order.get(row.health, len(order)))

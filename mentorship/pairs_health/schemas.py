@@ -10,7 +10,22 @@ from mentorship.core.errors import InvalidInput, RowError
 from mentorship.pairs_health.models import MAX_NOTE, MAX_RATING, MIN_RATING, CheckInAnswer
 from mentorship.profiles.limits import MAX_LEVEL, MIN_LEVEL
 
-__all__ = ["CheckInSchema", "FeedbackSchema", "validated"]
+__all__ = ["CHECK_IN_WEEKS", "MAX_CHECK_IN_WEEKS", "CheckInSchema", "FeedbackSchema",
+           "check_in_weeks_problem", "validated"]
+
+#: The programme setting (`Programme.settings`) that says how many weeks apart check-ins are.
+CHECK_IN_WEEKS = "check_in_weeks"
+#: The longest interval between two check-ins: a year.
+MAX_CHECK_IN_WEEKS = 52
+
+
+def check_in_weeks_problem(settings: dict[str, Any]) -> str | None:
+    """Return what is wrong with a programme's check-in interval, or None (absent is fine)."""
+    value = settings.get(CHECK_IN_WEEKS)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)
+                         and 1 <= value <= MAX_CHECK_IN_WEEKS):
+        return None
+    return f"a whole number of weeks from 1 to {MAX_CHECK_IN_WEEKS}"
 
 
 class CheckInSchema(Schema):

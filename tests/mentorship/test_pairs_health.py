@@ -311,3 +311,55 @@ def test_a_double_click_from_two_threads_records_one_check_in(committed):
     assert sorted(outcomes) == [False, False, False, True]
     with Session(engine) as db:
         assert db.scalar(select(func.count()).select_from(CheckIn)) == 1
+
+
+def test_prompts_and_the_digest_go_to_the_outbox_once(db, pool):
+    from mentorship.mail.models import OutboxMessage
+    from mentorship.pairs_health.reminders import send_reminders
+
+    who, _, pairs = pool
+    for name in ("eli", "sam"):
+        accept_match(db, who[name], pairs[name].id)
+    record_check_in(db, who["eli"], pairs["eli"].id, {"answer": "met"}, now=days(1))
+    record_check_in(db, who["sam"], pairs["sam"].id, {"answer": "need_help", "note": "stuck"},
+                    now=days(1))
+    who["mina"].mail_reminders = False
+    with pytest.raises(PermissionDenied):
+        send_reminders(db, who["eli"], now=days(2))
+    first = send_reminders(db, who["cora"], now=days(2))
+    again = send_reminders(db, None, now=days(2) + timedelta(hours=3))
+    assert (first.prompts, first.digests) == (0, 1)     # Eli and Sam answered; Mina opted out
+    assert (again.prompts, again.digests) == (0, 0)
+    nextperiod = send_reminders(db, None, now=days(29))
+    assert (nextperiod.prompts, nextperiod.digests) == (2, 1)   # period 2; a new day
+    mails = db.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    prompts = [m for m in mails if m.kind == "check_in_prompt"]
+    assert sorted(m.email for m in prompts) == ["eli@lib.org", "sam@lib.org"]
+    assert {m.dedupe_key for m in prompts} == {
+        f"check-in:{pairs['eli'].id}:{who['eli'].id}:2",
+        f"check-in:{pairs['sam'].id}:{who['sam'].id}:2"}
+    assert "Check-in: how is it going with Mina?" in {m.subject for m in prompts}
+    assert "/matches" in prompts[0].text_body
+    digest = next(m for m in mails if m.kind == "health_digest")
+    assert digest.email == "cora@lib.org" and digest.subject == "1 mentoring pair needs attention"
+    assert "Mina and Sam (Spring): asked for help" in digest.text_body and "stuck" in digest.text_body
+
+
+def test_a_programmes_setting_sets_the_check_in_interval(db, pool):
+    from mentorship.programmes.models import Programme
+    from mentorship.programmes.schemas import load_programme
+
+    who, spring, pairs = pool
+    accept_match(db, who["eli"], pairs["eli"].id)
+    programme = db.get(Programme, db.get(Round, spring).programme_id)
+    programme.settings = {"check_in_weeks": 2}
+    db.flush()
+    assert check_in_prompts(db, who["eli"], now=days(15))[0].period == 2
+    programme.settings = {"check_in_weeks": 0}   # not a valid interval: the default holds
+    db.flush()
+    assert check_in_prompts(db, who["eli"], now=days(15))[0].period == 1
+    with pytest.raises(InvalidInput) as caught:
+        load_programme({"name": "Autumn", "settings": {"check_in_weeks": "often"}})
+    assert [e.column for e in caught.value.errors] == ["settings.check_in_weeks"]
+    assert load_programme({"name": "Autumn", "settings": {"check_in_weeks": 6}})["settings"] == {
+        "check_in_weeks": 6}

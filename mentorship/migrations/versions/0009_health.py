@@ -1,7 +1,8 @@
 """check_in and feedback: pairs' check-ins and their end-of-pair surveys
 
 Revision ID: 0009_health
-Revises: 0008_trios
+Revises: 0009_programmes, 0009_mail (a merge point while the three 0009 branches meet here; the
+integrator re-chains them)
 Create Date: 2026-12-01 17:30:00
 """
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_health"
-down_revision: str | None = "0008_trios"
+down_revision: str | tuple[str, ...] | None = ("0009_programmes", "0009_mail")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
