@@ -80,14 +80,14 @@ class CheckInPrompt:
 
 @dataclass(frozen=True)
 class PairHealth:
-    """A live pair as its coordinator sees it: who, its health and its last check-in."""
+    """A live pair as its coordinator sees it: who, its health, each member's last check-in."""
 
     match: Match
     round: Round
     members: tuple[Person | None, ...]
     health: Health
     period: int
-    last_check_in: CheckIn | None
+    latest: tuple[CheckIn, ...]     # each member's latest check-in, in member order
     needs_attention: bool
 
 
@@ -168,6 +168,13 @@ def answers_of(session: Session, match_ids: list[int]) -> dict[int, list[CheckIn
     return found
 
 
+def _latest_each(check_ins: list[CheckIn], member_ids) -> tuple[CheckIn, ...]:
+    latest = {}
+    for check_in in sorted(check_ins, key=lambda c: (c.period, c.created_at, c.id)):
+        latest[check_in.person_id] = check_in
+    return tuple(latest[p] for p in member_ids if p in latest)
+
+
 def check_in_prompts(session: Session, actor: Actor, *,
                      now: datetime | None = None) -> list[CheckInPrompt]:
     """Return the actor's live pairs that await their check-in for the current period."""
@@ -210,7 +217,7 @@ def pairs_health(session: Session, actor: Actor | None, *, now: datetime | None 
             continue
         rows.append(PairHealth(match, round_, tuple(people.get(p) for p in match.member_ids),
                                health, period_of(clock_start(round_), at, weeks),
-                               check_ins[-1] if check_ins else None, health in ATTENTION))
+                               _latest_each(check_ins, match.member_ids), health in ATTENTION))
     order = {state: position for position, state in enumerate(ATTENTION)}
     rows.sort(key=lambda row: order.get(row.health, len(order)))
     return rows

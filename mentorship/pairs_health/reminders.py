@@ -88,10 +88,12 @@ def queue_attention_digests(session: Session, actor: Actor | None, *,
         theirs = [row for row in attention if visible is None or row.round.programme_id in visible]
         if not theirs:
             continue
+        by_id = {p.id: p.name for row in theirs for p in row.members if p is not None}
         rows = [{"pair": " and ".join(p.name if p is not None else "a former participant"
                                       for p in row.members),
                  "round": row.round.name, "health": str(row.health),
-                 "last": row.last_check_in} for row in theirs]
+                 "latest": [(by_id.get(c.person_id, "a former participant"), c)
+                            for c in row.latest]} for row in theirs]
         message = queue_mail(session, to=coordinator, kind="health_digest",
                              dedupe_key=f"health-digest:{coordinator.id}:{at.date().isoformat()}",
                              context={"rows": rows, "link": f"{base_url()}/coordinator/health"})

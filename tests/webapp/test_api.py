@@ -38,8 +38,12 @@ OPERATIONS = {
     ("/api/v1/matches/{match_id}", "get"),
     ("/api/v1/matches/{match_id}/accept", "post"),
     ("/api/v1/matches/{match_id}/decline", "post"),
+    ("/api/v1/matches/{match_id}/check-in", "post"),
+    ("/api/v1/matches/{match_id}/feedback", "post"),
+    ("/api/v1/health", "get"),
 }
 COORDINATOR_ONLY = {
+    ("/api/v1/health", "get"),
     ("/api/v1/people", "get"),
     ("/api/v1/people/{person_id}/deactivate", "post"),
     ("/api/v1/people/{person_id}/activate", "post"),

@@ -95,6 +95,7 @@ class FiguresSchema(Schema):
 
 
 class LastCheckInSchema(Schema):
+    person_id = fields.Integer(dump_only=True, allow_none=True)
     answer = fields.String(dump_only=True)
     note = fields.String(dump_only=True)
     period = fields.Integer(dump_only=True)
@@ -109,7 +110,8 @@ class PairHealthSchema(Schema):
     members = fields.List(fields.Nested(PersonBriefSchema, allow_none=True), dump_only=True)
     health = fields.String(dump_only=True)
     period = fields.Integer(dump_only=True)
-    last_check_in = fields.Nested(LastCheckInSchema, dump_only=True, allow_none=True)
+    latest = fields.List(fields.Nested(LastCheckInSchema), dump_only=True, metadata={
+        "description": "each member's latest check-in"})
 
 
 class DashboardSchema(Schema):
