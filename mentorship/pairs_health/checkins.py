@@ -37,6 +37,7 @@ from mentorship.pairs_health.schemas import (
     validated,
 )
 from mentorship.people.models import Person
+from mentorship.programmes.access import visible_programme_ids
 from mentorship.programmes.models import Programme
 from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
 from mentorship.rounds.pairs import is_member
@@ -50,6 +51,7 @@ __all__ = [
     "check_in_interval",
     "check_in_prompts",
     "clock_start",
+    "in_view",
     "live_pairs",
     "pairs_health",
     "record_check_in",
@@ -149,6 +151,12 @@ def _existing(session: Session, match_id: int, person_id: int, period: int) -> C
         CheckIn.match_id == match_id, CheckIn.person_id == person_id, CheckIn.period == period))
 
 
+def in_view(session: Session, actor: Actor | None) -> tuple:
+    """Return the condition on Round that keeps the programmes the actor is limited to."""
+    visible = visible_programme_ids(session, actor)
+    return () if visible is None else (Round.programme_id.in_(sorted(visible)),)
+
+
 def live_pairs(session: Session, *conditions) -> list[tuple[Match, Round]]:
     """Return the live pairs (accepted or active) of published rounds, newest round first."""
     return list(session.execute(
@@ -197,13 +205,14 @@ def check_in_prompts(session: Session, actor: Actor, *,
 
 def pairs_health(session: Session, actor: Actor | None, *, now: datetime | None = None,
                  attention_only: bool = False) -> list[PairHealth]:
-    """Return every live pair's health, those that need attention first (help, inactive).
+    """Return every live pair's health, those that need attention first (help, inactive), in
+    the programmes the actor coordinates.
 
     `attention_only` keeps only those: the coordinator's digest.
     """
     require_coordinator(actor, "see the health of pairs")
     at = _now(now)
-    pairs = live_pairs(session)
+    pairs = live_pairs(session, *in_view(session, actor))
     answered = answers_of(session, [m.id for m, _ in pairs])
     member_ids = {p for m, _ in pairs for p in m.member_ids if p is not None}
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(member_ids)))}

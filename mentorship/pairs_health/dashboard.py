@@ -40,6 +40,7 @@ from mentorship.pairs_health.checkins import (
     CHECKED_IN_STATUSES,
     PairHealth,
     check_in_interval,
+    in_view,
     pairs_health,
 )
 from mentorship.pairs_health.models import MAX_RATING, MIN_RATING, CheckIn, Feedback
@@ -161,11 +162,12 @@ def programme_figures(pairs: Sequence[PairFacts], feedback: Sequence[FeedbackFac
 
 def programme_health(session: Session, actor: Actor | None, *,
                      now: datetime | None = None) -> Figures:
-    """Return the figures over every published and closed round's pairs, for coordinators."""
+    """Return the figures over the pairs of every published and closed round of the
+    programmes the actor coordinates."""
     require_coordinator(actor, "see the programme's health")
     now = now if now is not None else datetime.now(UTC)
     shown = (Round.status.in_([RoundStatus.PUBLISHED, RoundStatus.CLOSED]),
-             Round.published_at.is_not(None))
+             Round.published_at.is_not(None), *in_view(session, actor))
     rows = session.execute(
         select(Match, Round).join(Round, Match.round_id == Round.id).where(*shown)
         .order_by(Match.id)).all()

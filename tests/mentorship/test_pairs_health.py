@@ -363,3 +363,24 @@ def test_a_programmes_setting_sets_the_check_in_interval(db, pool):
     assert [e.column for e in caught.value.errors] == ["settings.check_in_weeks"]
     assert load_programme({"name": "Autumn", "settings": {"check_in_weeks": 6}})["settings"] == {
         "check_in_weeks": 6}
+
+
+def test_a_coordinator_of_another_programme_sees_none_of_these_pairs(db, pool):
+    from mentorship.programmes.models import Programme, ProgrammeCoordinator
+
+    who, spring, pairs = pool
+    accept_match(db, who["eli"], pairs["eli"].id)
+    record_check_in(db, who["eli"], pairs["eli"].id, {"answer": "need_help"}, now=days(1))
+    other = Programme(name="Archives exchange", is_default=False)
+    db.add(other)
+    db.flush()
+    db.add(ProgrammeCoordinator(programme_id=other.id, person_id=who["cora"].id))
+    db.flush()
+    assert programme_health(db, who["cora"], now=days(2)).pairs == 0
+    assert pairs_health(db, who["cora"], now=days(2)) == []
+    db.add(ProgrammeCoordinator(programme_id=db.get(Round, spring).programme_id,
+                                person_id=who["cora"].id))
+    db.flush()
+    assert programme_health(db, who["cora"], now=days(2)).pairs == 2
+    assert [row.health for row in pairs_health(db, who["cora"], now=days(2))] == [
+        Health.ASKED_FOR_HELP]
