@@ -49,6 +49,7 @@ ROUTES = [
     ("profile.edit", "/profile", "mentor"),
     ("matches.index", "/matches", "mentor"),
     ("matches.decline", "/matches/{match}/decline", "mentor"),
+    ("matches.feedback", "/matches/{match}/feedback", "mentor"),
     ("people.index", "/coordinator/people", "coordinator"),
     ("people.index", "/coordinator/people?q=librarian&role=mentor&page=3", "coordinator"),
     ("people.import_csv", "/coordinator/people/import", "coordinator"),
@@ -61,6 +62,7 @@ ROUTES = [
     ("rounds.confirm_publish", "/coordinator/rounds/{draft}/publish", "coordinator"),
     ("rounds.confirm_close", "/coordinator/rounds/{round}/close", "coordinator"),
     ("skills.index", "/coordinator/skills", "coordinator"),
+    ("health.index", "/coordinator/health", "coordinator"),
     ("admin.roles", "/admin/roles", "coordinator"),
     ("auth.invite", None, None),  # needs a fresh one-time token per request: not benchmarked
 ]
@@ -69,6 +71,7 @@ DOWNLOADS = [
     ("people.export_csv", "/coordinator/people/export.csv", "coordinator"),
     ("rounds.export", "/coordinator/rounds/{round}/export.csv", "coordinator"),
     ("skills.budget_download", "/coordinator/skills/budget.csv", "coordinator"),
+    ("health.export", "/coordinator/health/export.csv", "coordinator"),
 ]
 
 
