@@ -384,3 +384,32 @@ def test_a_coordinator_of_another_programme_sees_none_of_these_pairs(db, pool):
     assert programme_health(db, who["cora"], now=days(2)).pairs == 2
     assert [row.health for row in pairs_health(db, who["cora"], now=days(2))] == [
         Health.ASKED_FOR_HELP]
+
+
+def test_the_remind_command_queues_the_prompts_once(private_database, taxonomy, monkeypatch):
+    from click.testing import CliRunner
+
+    from mentorship.cli import cli
+    from mentorship.mail.models import OutboxMessage
+
+    engine = make_engine(private_database)
+    upgrade_database(engine)
+    with Session(engine) as db, db.begin():
+        people(db, taxonomy)
+        spring = create_round(db, None, "Spring")
+        preview_round(db, None, spring.id, taxonomy=taxonomy)
+        publish_round(db, None, spring.id)
+        for match in db.get(Round, spring.id).matches:
+            accept_match(db, None, match.id)
+    monkeypatch.setenv("DATABASE_URL", private_database)
+    monkeypatch.delenv("MENTORSHIP_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    first = runner.invoke(cli, ["health", "remind"])
+    assert first.exit_code == 0, first.output
+    assert "queued 4 check-in prompt(s) and 0 digest(s)" in first.output   # Mina twice
+    second = runner.invoke(cli, ["health", "remind"])
+    assert "queued 0 check-in prompt(s)" in second.output
+    with Session(engine) as db:
+        assert sorted(db.scalars(select(OutboxMessage.email)).all()) == [
+            "eli@lib.org", "mina@lib.org", "mina@lib.org", "sam@lib.org"]
+    engine.dispose()
