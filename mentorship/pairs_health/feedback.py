@@ -26,7 +26,8 @@ from mentorship.profiles.operations import set_skill_levels
 from mentorship.rounds.models import Match, MatchStatus, Round
 from mentorship.rounds.pairs import is_member
 
-__all__ = ["Survey", "feedback_due", "side_of", "skills_worked_on", "submit_feedback", "survey_for"]
+__all__ = ["Survey", "feedback_due", "side_of", "skills_learnt", "skills_worked_on", "submit_feedback",
+           "survey_for"]
 
 #: Where a level update came from, in its audit event.
 SOURCE = "feedback"
@@ -70,6 +71,24 @@ def skills_worked_on(match: Match, person_id: int) -> list[str]:
     return list(dict.fromkeys(skills))
 
 
+#: How many of a learner's wants stand in for the skills learnt when the pair's reasons name
+#: none (a pair stored before reasons were data).
+WANTS_SHOWN = 3
+
+
+def skills_learnt(session: Session, match: Match, person_id: int) -> list[str]:
+    """Return the skills the person rates at the end of the pair: those its reasons name
+    (`skills_worked_on`), else, for a learner, their first wants."""
+    skills = skills_worked_on(match, person_id)
+    learner = match.round.mode == "peer" or person_id != match.mentor_id
+    if skills or not learner:
+        return skills
+    return list(session.scalars(
+        select(ProfileSkill.skill_id).where(ProfileSkill.person_id == person_id,
+                                            ProfileSkill.learn_rank.is_not(None))
+        .order_by(ProfileSkill.learn_rank, ProfileSkill.skill_id).limit(WANTS_SHOWN)))
+
+
 def _members_match(session: Session, actor: Actor, match_id: int) -> Match:
     match = session.get(Match, match_id)
     if match is None:
@@ -88,7 +107,7 @@ def _levels_now(session: Session, person_id: int, skills: list[str]) -> dict[str
 def survey_for(session: Session, actor: Actor, match_id: int) -> Survey:
     """Return the actor's survey of one of their pairs (open once the pair has ended)."""
     match = _members_match(session, actor, match_id)
-    skills = skills_worked_on(match, actor.id)
+    skills = skills_learnt(session, match, actor.id)
     levels = _levels_now(session, actor.id, skills)
     others = tuple(session.scalars(select(Person).where(
         Person.id.in_([p for p in match.member_ids if p is not None and p != actor.id]))))
@@ -118,7 +137,7 @@ def submit_feedback(session: Session, actor: Actor, match_id: int,
     if session.scalar(select(Feedback.id).where(Feedback.match_id == match_id,
                                                 Feedback.person_id == actor.id)) is not None:
         raise Conflict(ALREADY)
-    skills = skills_worked_on(match, actor.id)
+    skills = skills_learnt(session, match, actor.id)
     data = validated(FeedbackSchema(), body, skills=tuple(skills))
     before = _levels_now(session, actor.id, skills)
     feedback = Feedback(

@@ -23,6 +23,7 @@ from mentorship.pairs_health.dashboard import (
 )
 from mentorship.pairs_health.feedback import (
     feedback_due,
+    skills_learnt,
     skills_worked_on,
     submit_feedback,
     survey_for,
@@ -150,6 +151,11 @@ def test_the_survey_opens_when_the_pair_ends_and_updates_levels_on_confirmation(
     eli_pair = pairs["eli"]
     assert skills_worked_on(eli_pair, who["eli"].id) == ["marc21", "rda"]
     assert skills_worked_on(eli_pair, who["mina"].id) == []
+    # A pair whose reasons name no skill (stored before reasons were data): the learner's wants.
+    eli_pair.reasons, reasons = [{"code": "text", "text": "Good fit"}], eli_pair.reasons
+    assert skills_learnt(db, eli_pair, who["eli"].id) == ["marc21", "rda"]
+    assert skills_learnt(db, eli_pair, who["mina"].id) == []
+    eli_pair.reasons = reasons
     survey = survey_for(db, who["eli"], eli_pair.id)
     assert not survey.is_open and survey.skills == (("marc21", 1), ("rda", 0))
     with pytest.raises(Conflict, match="opens when it ends"):
