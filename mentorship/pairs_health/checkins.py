@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from mentorship.core.audit import record_event
+from mentorship.core.db import batches
 from mentorship.core.errors import Conflict, NotFound, PermissionDenied
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.core.settings import check_in_weeks
@@ -52,6 +53,7 @@ __all__ = [
     "check_in_prompts",
     "clock_start",
     "in_view",
+    "intervals_of",
     "live_pairs",
     "pairs_health",
     "record_check_in",
@@ -97,11 +99,22 @@ def check_in_interval(session: Session, round_: Round) -> int:
     """Return the weeks between check-ins of the round's pairs: its programme's
     ``check_in_weeks`` setting, else the deployment's (``MENTORSHIP_CHECK_IN_WEEKS``, default 4).
     """
-    programme = session.get(Programme, round_.programme_id)
-    settings = programme.settings or {} if programme is not None else {}
-    if check_in_weeks_problem(settings) is None and settings.get(CHECK_IN_WEEKS) is not None:
-        return settings[CHECK_IN_WEEKS]
-    return check_in_weeks()
+    return intervals_of(session, [round_])[round_.id]
+
+
+def intervals_of(session: Session, rounds) -> dict[int, int]:
+    """Return `check_in_interval` of each round, by round id, reading each programme once."""
+    programme_ids = {r.programme_id for r in rounds}
+    settings = dict(session.execute(select(Programme.id, Programme.settings).where(
+        Programme.id.in_(programme_ids))).all()) if programme_ids else {}
+    weeks = {}
+    for round_ in rounds:
+        given = settings.get(round_.programme_id) or {}
+        if check_in_weeks_problem(given) is None and given.get(CHECK_IN_WEEKS) is not None:
+            weeks[round_.id] = given[CHECK_IN_WEEKS]
+        else:
+            weeks[round_.id] = check_in_weeks()
+    return weeks
 
 
 def _now(now: datetime | None) -> datetime:
@@ -161,18 +174,24 @@ def live_pairs(session: Session, *conditions) -> list[tuple[Match, Round]]:
     """Return the live pairs (accepted or active) of published rounds, newest round first."""
     return list(session.execute(
         select(Match, Round).join(Round, Match.round_id == Round.id)
-        .where(Round.status == RoundStatus.PUBLISHED, Match.status.in_(CHECKED_IN_STATUSES),
-               *conditions)
+        .where(*_live(), *conditions)
+        # The reasons and alternatives are the largest part of a row, and not needed here.
+        .options(defer(Match.reasons), defer(Match.alternatives))
         .order_by(Round.published_at.desc(), Match.id)).all())
+
+
+def _live() -> tuple:
+    return Round.status == RoundStatus.PUBLISHED, Match.status.in_(CHECKED_IN_STATUSES)
 
 
 def answers_of(session: Session, match_ids: list[int]) -> dict[int, list[CheckIn]]:
     """Return each pair's check-ins, oldest first."""
     found: dict[int, list[CheckIn]] = defaultdict(list)
-    if match_ids:
-        for check_in in session.scalars(select(CheckIn).where(CheckIn.match_id.in_(match_ids))
-                                        .order_by(CheckIn.created_at, CheckIn.id)):
+    for chunk in batches(sorted(set(match_ids))):
+        for check_in in session.scalars(select(CheckIn).where(CheckIn.match_id.in_(chunk))):
             found[check_in.match_id].append(check_in)
+    for check_ins in found.values():
+        check_ins.sort(key=lambda c: (c.created_at, c.id))
     return found
 
 
@@ -191,9 +210,10 @@ def check_in_prompts(session: Session, actor: Actor, *,
     answered = answers_of(session, [m.id for m, _ in pairs])
     other_ids = {p for m, _ in pairs for p in m.member_ids if p is not None and p != actor.id}
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(other_ids)))}
+    intervals = intervals_of(session, list({r.id: r for _, r in pairs}.values()))
     prompts = []
     for match, round_ in pairs:
-        weeks = check_in_interval(session, round_)
+        weeks = intervals[round_.id]
         period = period_of(clock_start(round_), at, weeks)
         if any(c.person_id == actor.id and c.period == period for c in answered[match.id]):
             continue
@@ -212,21 +232,48 @@ def pairs_health(session: Session, actor: Actor | None, *, now: datetime | None 
     """
     require_coordinator(actor, "see the health of pairs")
     at = _now(now)
-    pairs = live_pairs(session, *in_view(session, actor))
-    answered = answers_of(session, [m.id for m, _ in pairs])
-    member_ids = {p for m, _ in pairs for p in m.member_ids if p is not None}
-    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(member_ids)))}
-    rows = []
-    for match, round_ in pairs:
-        weeks = check_in_interval(session, round_)
-        check_ins = answered[match.id]
-        health = pair_health(clock_start(round_), at, weeks, [
+    conditions = (*_live(), *in_view(session, actor))
+    # Plain columns, not rows: a programme may hold thousands of live pairs, and only those
+    # shown are read whole.
+    pairs = session.execute(
+        select(Match.id, Match.mentor_id, Match.mentee_id, Match.third_id, Match.round_id)
+        .join(Round, Match.round_id == Round.id).where(*conditions)
+        .order_by(Round.published_at.desc(), Match.id)).all()
+    rounds = {r.id: r for r in session.scalars(select(Round).where(
+        Round.id.in_({p.round_id for p in pairs})))} if pairs else {}
+    weeks = intervals_of(session, list(rounds.values()))
+    answered: dict[int, list[CheckIn]] = defaultdict(list)
+    for check_in in session.scalars(
+            select(CheckIn).join(Match, CheckIn.match_id == Match.id)
+            .join(Round, Match.round_id == Round.id).where(*conditions)
+            .order_by(CheckIn.created_at, CheckIn.id)):
+        answered[check_in.match_id].append(check_in)
+    kept = []
+    for match_id, mentor, mentee, third, round_id in pairs:
+        round_ = rounds[round_id]
+        check_ins = answered[match_id]
+        health = pair_health(clock_start(round_), at, weeks[round_id], [
             Answer(c.person_id, c.period, c.answer, c.created_at) for c in check_ins])
         if attention_only and health not in ATTENTION:
             continue
-        rows.append(PairHealth(match, round_, tuple(people.get(p) for p in match.member_ids),
-                               health, period_of(clock_start(round_), at, weeks),
-                               _latest_each(check_ins, match.member_ids), health in ATTENTION))
+        members = (mentor, mentee) + ((third,) if third is not None else ())
+        kept.append((match_id, round_, members, health,
+                     period_of(clock_start(round_), at, weeks[round_id]), check_ins))
+    matches, people = _rows_of(session, Match, [k[0] for k in kept]), _rows_of(
+        session, Person, [p for k in kept for p in k[2] if p is not None])
+    rows = [PairHealth(matches[match_id], round_, tuple(people.get(p) for p in members), health,
+                       period, _latest_each(check_ins, members), health in ATTENTION)
+            for match_id, round_, members, health, period, check_ins in kept]
     order = {state: position for position, state in enumerate(ATTENTION)}
     rows.sort(key=lambda row: order.get(row.health, len(order)))
     return rows
+
+
+def _rows_of(session: Session, model, ids: list[int]) -> dict:
+    """Return the rows of `model` with these ids, by id, a bounded IN list at a time."""
+    found = {}
+    options = (defer(Match.reasons), defer(Match.alternatives)) if model is Match else ()
+    for chunk in batches(sorted(set(ids))):
+        found.update((row.id, row) for row in session.scalars(
+            select(model).where(model.id.in_(chunk)).options(*options)))
+    return found

@@ -39,8 +39,8 @@ from mentorship.core.spreadsheet import spreadsheet_safe
 from mentorship.pairs_health.checkins import (
     CHECKED_IN_STATUSES,
     PairHealth,
-    check_in_interval,
     in_view,
+    intervals_of,
     pairs_health,
 )
 from mentorship.pairs_health.models import MAX_RATING, MIN_RATING, CheckIn, Feedback
@@ -169,8 +169,9 @@ def programme_health(session: Session, actor: Actor | None, *,
     shown = (Round.status.in_([RoundStatus.PUBLISHED, RoundStatus.CLOSED]),
              Round.published_at.is_not(None), *in_view(session, actor))
     rows = session.execute(
-        select(Match, Round).join(Round, Match.round_id == Round.id).where(*shown)
-        .order_by(Match.id)).all()
+        select(Match.id, Match.status, Match.mentor_id, Match.mentee_id, Match.third_id,
+               Round.id, Round.published_at)
+        .join(Round, Match.round_id == Round.id).where(*shown).order_by(Match.id)).all()
     accepted_at = dict(session.execute(
         select(AuditEvent.target_id, func.min(AuditEvent.at))
         .where(AuditEvent.action == "match.accept", AuditEvent.target_type == "match")
@@ -181,20 +182,19 @@ def programme_health(session: Session, actor: Actor | None, *,
             .join(Round, Match.round_id == Round.id).where(*shown)):
         check_ins[check_in.match_id].append(
             Answer(check_in.person_id, check_in.period, check_in.answer, check_in.created_at))
-    weeks = {}
+    weeks = intervals_of(session, session.scalars(select(Round).where(
+        Round.id.in_({row[5] for row in rows}))).all()) if rows else {}
     pairs = []
-    for match, round_ in rows:
-        if round_.id not in weeks:
-            weeks[round_.id] = check_in_interval(session, round_)
-        accepted = accepted_at.get(str(match.id))
+    for match_id, status, mentor, mentee, third, round_id, published_at in rows:
+        accepted = accepted_at.get(str(match_id))
         if isinstance(accepted, str):  # SQLite's MIN() hands the stored text back
             accepted = datetime.fromisoformat(accepted)
         if accepted is not None and accepted.tzinfo is None:
             accepted = accepted.replace(tzinfo=UTC)  # an aggregate skips the column's type
         pairs.append(PairFacts(
-            match.status, round_.published_at, accepted,
-            sum(p is not None for p in match.member_ids), weeks[round_.id],
-            tuple(check_ins[match.id])))
+            status, published_at, accepted,
+            sum(p is not None for p in (mentor, mentee, third)), weeks[round_id],
+            tuple(check_ins[match_id])))
     answers = [FeedbackFacts(f.side, f.rating, f.again, f.skill_levels or {})
                for f in session.scalars(
                    select(Feedback).join(Match, Feedback.match_id == Match.id)

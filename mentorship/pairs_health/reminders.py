@@ -19,8 +19,8 @@ from mentorship.core.settings import base_url
 from mentorship.mail import queue_mail
 from mentorship.pairs_health.checkins import (
     answers_of,
-    check_in_interval,
     clock_start,
+    intervals_of,
     live_pairs,
     pairs_health,
 )
@@ -49,9 +49,10 @@ def queue_check_in_prompts(session: Session, actor: Actor | None, *,
     member_ids = {p for m, _ in pairs for p in m.member_ids if p is not None}
     people = {p.id: p for p in session.scalars(select(Person).where(
         Person.id.in_(member_ids), Person.active.is_(True)))} if member_ids else {}
+    intervals = intervals_of(session, list({r.id: r for _, r in pairs}.values()))
     queued = 0
     for match, round_ in pairs:
-        weeks = check_in_interval(session, round_)
+        weeks = intervals[round_.id]
         period = period_of(clock_start(round_), at, weeks)
         begins, ends = period_bounds(clock_start(round_), period, weeks)
         done = {c.person_id for c in answered[match.id] if c.period == period}
