@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, defer
 from mentorship.core.audit import record_event
 from mentorship.core.db import batches
 from mentorship.core.errors import Conflict, NotFound, PermissionDenied
+from mentorship.core.paging import PAGE_SIZE, Page, page_bounds
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.core.settings import check_in_weeks
 from mentorship.pairs_health.models import CheckIn, CheckInAnswer
@@ -56,6 +57,7 @@ __all__ = [
     "intervals_of",
     "live_pairs",
     "pairs_health",
+    "pairs_health_page",
     "record_check_in",
 ]
 
@@ -230,8 +232,23 @@ def pairs_health(session: Session, actor: Actor | None, *, now: datetime | None 
 
     `attention_only` keeps only those: the coordinator's digest.
     """
+    kept = _healths(session, actor, _now(now), ATTENTION if attention_only else None)
+    return _pair_rows(session, kept)
+
+
+def pairs_health_page(session: Session, actor: Actor | None, *, now: datetime | None = None,
+                      states: tuple[Health, ...] | None = None, page: int = 1,
+                      size: int = PAGE_SIZE) -> Page:
+    """Return one page of `pairs_health` (of the pairs in `states`, or all)."""
+    kept = _healths(session, actor, _now(now), states)
+    page, size = page_bounds(page, size)
+    return Page(_pair_rows(session, kept[(page - 1) * size:page * size]), page, size, len(kept))
+
+
+def _healths(session: Session, actor: Actor | None, at: datetime,
+             states: tuple[Health, ...] | None) -> list[tuple]:
+    """Each live pair's health as plain values, those in `states` (or all), most urgent first."""
     require_coordinator(actor, "see the health of pairs")
-    at = _now(now)
     conditions = (*_live(), *in_view(session, actor))
     # Plain columns, not rows: a programme may hold thousands of live pairs, and only those
     # shown are read whole.
@@ -254,19 +271,22 @@ def pairs_health(session: Session, actor: Actor | None, *, now: datetime | None 
         check_ins = answered[match_id]
         health = pair_health(clock_start(round_), at, weeks[round_id], [
             Answer(c.person_id, c.period, c.answer, c.created_at) for c in check_ins])
-        if attention_only and health not in ATTENTION:
+        if states is not None and health not in states:
             continue
         members = (mentor, mentee) + ((third,) if third is not None else ())
         kept.append((match_id, round_, members, health,
                      period_of(clock_start(round_), at, weeks[round_id]), check_ins))
+    order = {state: position for position, state in enumerate(ATTENTION)}
+    kept.sort(key=lambda row: order.get(row[3], len(order)))
+    return kept
+
+
+def _pair_rows(session: Session, kept: list[tuple]) -> list[PairHealth]:
     matches, people = _rows_of(session, Match, [k[0] for k in kept]), _rows_of(
         session, Person, [p for k in kept for p in k[2] if p is not None])
-    rows = [PairHealth(matches[match_id], round_, tuple(people.get(p) for p in members), health,
+    return [PairHealth(matches[match_id], round_, tuple(people.get(p) for p in members), health,
                        period, _latest_each(check_ins, members), health in ATTENTION)
             for match_id, round_, members, health, period, check_ins in kept]
-    order = {state: position for position, state in enumerate(ATTENTION)}
-    rows.sort(key=lambda row: order.get(row.health, len(order)))
-    return rows
 
 
 def _rows_of(session: Session, model, ids: list[int]) -> dict:

@@ -34,14 +34,15 @@ from sqlalchemy.orm import Session
 
 from matching import Taxonomy
 from mentorship.core.audit import AuditEvent
+from mentorship.core.errors import InvalidInput, RowError
+from mentorship.core.paging import Page
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.core.spreadsheet import spreadsheet_safe
 from mentorship.pairs_health.checkins import (
     CHECKED_IN_STATUSES,
-    PairHealth,
     in_view,
     intervals_of,
-    pairs_health,
+    pairs_health_page,
 )
 from mentorship.pairs_health.models import MAX_RATING, MIN_RATING, CheckIn, Feedback
 from mentorship.pairs_health.rule import ATTENTION, Answer, Health, pair_health, period_of
@@ -265,16 +266,27 @@ def figures_csv(figures: Figures, taxonomy: Taxonomy) -> str:
 
 @dataclass(frozen=True)
 class Dashboard:
-    """The coordinators' health page: the figures, and the digest of pairs needing attention."""
+    """The coordinators' health page: the figures, the pairs that need attention (a page of
+    them) and one page of every live pair, of the health state asked for or all."""
 
     figures: Figures
-    attention: tuple[PairHealth, ...]
+    attention: Page
+    pairs: Page
+    state: Health | None
 
 
-def health_dashboard(session: Session, actor: Actor | None, *,
-                     now: datetime | None = None) -> Dashboard:
-    """Return the programme's figures and the live pairs that need attention, for coordinators."""
+def health_dashboard(session: Session, actor: Actor | None, *, now: datetime | None = None,
+                     state: str | None = None, page: int = 1) -> Dashboard:
+    """Return the programme's figures, the live pairs that need attention and a page of every
+    live pair (those in `state` when given), for coordinators."""
     require_coordinator(actor, "see the programme's health")
+    if state is not None and state not in set(Health):
+        raise InvalidInput("no such health state", [RowError(
+            0, "state", "", "choose on_track, needs_check_in, inactive or asked_for_help")])
     now = now if now is not None else datetime.now(UTC)
+    chosen = Health(state) if state is not None else None
     return Dashboard(programme_health(session, actor, now=now),
-                     tuple(pairs_health(session, actor, now=now, attention_only=True)))
+                     pairs_health_page(session, actor, now=now, states=ATTENTION),
+                     pairs_health_page(session, actor, now=now, page=page,
+                                       states=(chosen,) if chosen is not None else None),
+                     chosen)

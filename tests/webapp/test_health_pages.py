@@ -87,6 +87,9 @@ def test_coordinators_see_the_pair_asking_for_help_and_the_figures(app, as_role,
     assert "Pairs that need attention (1)" in text
     assert "Mina Mentor and Eli Mentee" in text and "asked for help" in text
     assert "No reply yet" in text
+    assert "Every live pair (1)" in text and 'id="pairs"' in text
+    only_help = as_role("coordinator").get("/coordinator/health?state=asked_for_help&page=1")
+    assert "Every live pair: asked for help (1)" in only_help.get_data(as_text=True)
     assert '<svg role="img"' in text and 'id="health-table"' in text
     with app.extensions["mentorship.sessions"]() as db:
         figures = programme_health(db, None)
@@ -97,6 +100,7 @@ def test_coordinators_see_the_pair_asking_for_help_and_the_figures(app, as_role,
     assert api["figures"]["check_in_rate"] == 1.0
     assert api["figures"]["health"]["asked_for_help"] == 1
     assert [row["health"] for row in api["attention"]] == ["asked_for_help"]
+    assert api["attention_total"] == 1
     assert api["attention"][0]["match_id"] == ids["match"]
     download = as_role("coordinator").get("/coordinator/health/export.csv")
     assert download.mimetype == "text/csv"
@@ -172,3 +176,13 @@ def test_the_mentor_answers_through_the_api_and_the_figures_follow(app, as_role,
                                   "levels_gained": 2}]
     page = as_role("coordinator").get("/coordinator/health").get_data(as_text=True)
     assert 'id="skills-table"' in page and "MARC 21" in page
+
+
+def test_every_live_pair_is_listed_with_its_health_and_can_be_filtered(as_role):
+    # By now the seeded round is closed: no live pair is left in it. A filter by a state that
+    # does not exist is refused with a message.
+    coordinator = as_role("coordinator")
+    page = coordinator.get("/coordinator/health?state=inactive").get_data(as_text=True)
+    assert "Every live pair: inactive (0)" in page and "No live pair is inactive." in page
+    refused = coordinator.get("/coordinator/health?state=sleeping")
+    assert refused.status_code == 422 and "choose on_track" in refused.get_data(as_text=True)

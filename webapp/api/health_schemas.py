@@ -118,4 +118,7 @@ class DashboardSchema(Schema):
     """The programme's figures and the pairs that need attention."""
 
     figures = fields.Nested(FiguresSchema, dump_only=True)
-    attention = fields.List(fields.Nested(PairHealthSchema), dump_only=True)
+    attention = fields.List(fields.Nested(PairHealthSchema), dump_only=True,
+                            attribute="attention.items", metadata={
+                                "description": "the first 50 pairs that need attention"})
+    attention_total = fields.Integer(dump_only=True, attribute="attention.total")

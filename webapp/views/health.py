@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, request
 
 from mentorship.pairs_health.dashboard import (
     HEALTH_WORDS,
@@ -19,10 +19,13 @@ bp = Blueprint("health", __name__)
 @bp.get("/coordinator/health")
 @coordinator_required
 def index():
-    """The dashboard: figures as charts with their tables, and the pairs that need attention."""
-    dashboard = health_dashboard(get_db(), actor())
+    """The dashboard: figures as charts with their tables, the pairs that need attention,
+    and every live pair with its health (?state= one of them, ?page=)."""
+    dashboard = health_dashboard(get_db(), actor(), state=request.args.get("state") or None,
+                                 page=request.args.get("page", 1, type=int))
     return render_template("health/index.html", figures=dashboard.figures,
-                           attention=dashboard.attention, health_words=HEALTH_WORDS,
+                           attention=dashboard.attention, pairs=dashboard.pairs,
+                           state=dashboard.state, health_words=HEALTH_WORDS,
                            taxonomy=get_taxonomy())
 
 
