@@ -57,7 +57,7 @@ __all__ = [
     "intervals_of",
     "live_pairs",
     "pairs_health",
-    "pairs_health_page",
+    "pairs_health_pages",
     "record_check_in",
 ]
 
@@ -236,13 +236,18 @@ def pairs_health(session: Session, actor: Actor | None, *, now: datetime | None 
     return _pair_rows(session, kept)
 
 
-def pairs_health_page(session: Session, actor: Actor | None, *, now: datetime | None = None,
-                      states: tuple[Health, ...] | None = None, page: int = 1,
-                      size: int = PAGE_SIZE) -> Page:
-    """Return one page of `pairs_health` (of the pairs in `states`, or all)."""
-    kept = _healths(session, actor, _now(now), states)
+def pairs_health_pages(session: Session, actor: Actor | None, *, now: datetime | None = None,
+                       state: Health | None = None, page: int = 1,
+                       size: int = PAGE_SIZE) -> tuple[Page, Page]:
+    """Return the first page of the pairs that need attention, and page `page` of every live
+    pair (those in `state`, when given), from one reading of their health."""
+    kept = _healths(session, actor, _now(now), None)
+    attention = [row for row in kept if row[3] in ATTENTION]
+    chosen = [row for row in kept if state is None or row[3] == state]
     page, size = page_bounds(page, size)
-    return Page(_pair_rows(session, kept[(page - 1) * size:page * size]), page, size, len(kept))
+    return (Page(_pair_rows(session, attention[:size]), 1, size, len(attention)),
+            Page(_pair_rows(session, chosen[(page - 1) * size:page * size]), page, size,
+                 len(chosen)))
 
 
 def _healths(session: Session, actor: Actor | None, at: datetime,

@@ -42,7 +42,7 @@ from mentorship.pairs_health.checkins import (
     CHECKED_IN_STATUSES,
     in_view,
     intervals_of,
-    pairs_health_page,
+    pairs_health_pages,
 )
 from mentorship.pairs_health.models import MAX_RATING, MIN_RATING, CheckIn, Feedback
 from mentorship.pairs_health.rule import ATTENTION, Answer, Health, pair_health, period_of
@@ -285,8 +285,5 @@ def health_dashboard(session: Session, actor: Actor | None, *, now: datetime | N
             0, "state", "", "choose on_track, needs_check_in, inactive or asked_for_help")])
     now = now if now is not None else datetime.now(UTC)
     chosen = Health(state) if state is not None else None
-    return Dashboard(programme_health(session, actor, now=now),
-                     pairs_health_page(session, actor, now=now, states=ATTENTION),
-                     pairs_health_page(session, actor, now=now, page=page,
-                                       states=(chosen,) if chosen is not None else None),
-                     chosen)
+    attention, pairs = pairs_health_pages(session, actor, now=now, state=chosen, page=page)
+    return Dashboard(programme_health(session, actor, now=now), attention, pairs, chosen)

@@ -419,3 +419,20 @@ def test_the_remind_command_queues_the_prompts_once(private_database, taxonomy, 
         assert sorted(db.scalars(select(OutboxMessage.email)).all()) == [
             "eli@lib.org", "mina@lib.org", "mina@lib.org", "sam@lib.org"]
     engine.dispose()
+
+
+def test_the_pairs_list_is_paged_and_filtered_by_health(db, pool):
+    from mentorship.pairs_health.checkins import pairs_health_pages
+
+    who, _, pairs = pool
+    for name in ("eli", "sam"):
+        accept_match(db, who[name], pairs[name].id)
+    record_check_in(db, who["sam"], pairs["sam"].id, {"answer": "need_help"}, now=days(1))
+    attention, first = pairs_health_pages(db, who["cora"], now=days(2), size=1)
+    assert (attention.total, [r.match.id for r in attention.items]) == (1, [pairs["sam"].id])
+    assert (first.total, first.pages, [r.match.id for r in first.items]) == (
+        2, 2, [pairs["sam"].id])
+    _, second = pairs_health_pages(db, who["cora"], now=days(2), size=1, page=2)
+    assert [r.match.id for r in second.items] == [pairs["eli"].id]
+    _, waiting = pairs_health_pages(db, who["cora"], now=days(2), state=Health.NEEDS_CHECK_IN)
+    assert [r.health for r in waiting.items] == [Health.NEEDS_CHECK_IN]
