@@ -40,7 +40,8 @@ TARGET_MS = 100.0
 POSTGRES_DATABASE = "mentorship_bench_pages"
 
 # Every GET route: (endpoint, path with {placeholders}, who asks). Placeholders: round (the
-# published round), draft (a previewed round), match (a pair of the mentor), person (someone).
+# published round), draft (a previewed round), match (a pair of the mentor), person (someone),
+# programme (the default programme, which holds them all).
 ROUTES = [
     ("auth.sign_in", "/sign-in", None),
     ("auth.forgot_password", "/forgot-password", None),
@@ -63,6 +64,10 @@ ROUTES = [
     ("rounds.confirm_close", "/coordinator/rounds/{round}/close", "coordinator"),
     ("skills.index", "/coordinator/skills", "coordinator"),
     ("health.index", "/coordinator/health", "coordinator"),
+    ("programmes.index", "/coordinator/programmes", "coordinator"),
+    ("programmes.new", "/coordinator/programmes/new", "coordinator"),
+    ("programmes.show", "/coordinator/programmes/{programme}", "coordinator"),
+    ("programmes.edit", "/coordinator/programmes/{programme}/edit", "coordinator"),
     ("admin.roles", "/admin/roles", "coordinator"),
     ("auth.invite", None, None),  # needs a fresh one-time token per request: not benchmarked
 ]
@@ -154,10 +159,12 @@ def main() -> None:
         match = db.scalar(select(Match.id).where(Match.mentor_id == mentor_id,
                                                  Match.round_id == published))
         total = db.scalar(select(func.count()).select_from(Person))
+        programme = db.scalar(select(Round.programme_id).where(Round.id == published))
     clients = {None: app.test_client()}
     for role in ("mentor", "coordinator"):
         clients[role] = signed_in_client(app, accounts[role].email, accounts[role].password)
-    values = {"round": published, "draft": draft, "match": match, "person": mentor_id}
+    values = {"round": published, "draft": draft, "match": match, "person": mentor_id,
+              "programme": programme}
 
     print(f"{total} people; {app.config['DATABASE_URL'].split(':')[0]}; median of {args.repeat} "
           "after a first request")

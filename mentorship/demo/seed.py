@@ -17,6 +17,7 @@ from mentorship.people.accounts import set_password, set_roles
 from mentorship.people.models import Person
 from mentorship.profiles.csv_io import read_profiles_csv
 from mentorship.profiles.operations import import_profiles, register_person
+from mentorship.programmes.queries import default_programme
 from mentorship.rounds.models import Match, Round, RoundStatus
 from mentorship.rounds.operations import create_round, publish_round
 from mentorship.rounds.run import preview_round
@@ -56,18 +57,23 @@ def seed_demo(session: Session, taxonomy: Taxonomy, *, people: int = 150,
         raise Conflict(f"this database holds {who} the demo did not create: the demo "
                        "only runs on its own database (leave DATABASE_URL unset, or point it at "
                        "an empty database)")
+    # Everything the demo makes lives in the default programme (the migration creates it).
+    programme = default_programme(session)
     if session.scalar(select(func.count()).select_from(Person)) == 0:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         writer.writerows(generate_staff(people, seed=seed))
         out.seek(0)
-        import_profiles(session, None, read_profiles_csv(out, taxonomy), taxonomy)
-        coordinator = register_person(session, None, DEMO_COORDINATOR, taxonomy)
+        import_profiles(session, None, read_profiles_csv(out, taxonomy), taxonomy,
+                        programme_id=programme.id)
+        coordinator = register_person(session, None, DEMO_COORDINATOR, taxonomy,
+                                      programme_id=programme.id)
         set_roles(session, None, coordinator.id, coordinator=True, admin=True)
         session.commit()
     if session.scalar(select(func.count()).select_from(Round)) == 0:
-        spring = create_round(session, None, "Spring 2026 mentoring", settings={"min_score": 0.1})
+        spring = create_round(session, None, "Spring 2026 mentoring", settings={"min_score": 0.1},
+                              programme_id=programme.id)
         preview_round(session, None, spring.id, taxonomy=taxonomy)
         publish_round(session, None, spring.id)
         session.commit()

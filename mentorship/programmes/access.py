@@ -16,17 +16,38 @@ from mentorship.core.errors import PermissionDenied
 from mentorship.core.permissions import Actor
 from mentorship.programmes.models import Enrolment, ProgrammeCoordinator
 
-__all__ = ["can_see_programme", "people_in_view", "people_out_of_view", "require_people_in_view",
-           "require_programme", "visible_programme_ids"]
+__all__ = [
+    "can_see_programme",
+    "forget_visible_programmes",
+    "people_in_view",
+    "people_out_of_view",
+    "require_people_in_view",
+    "require_programme",
+    "visible_programme_ids",
+]
+
+
+#: Where a session keeps the programmes each actor is limited to, read once per session (a
+#: request: a page asks several services, each of which checks).
+_CACHE = "mentorship.visible_programmes"
 
 
 def visible_programme_ids(session: Session, actor: Actor | None) -> set[int] | None:
     """Return the ids of the programmes the actor is limited to, or None for every one."""
     if actor is None or actor.is_admin:
         return None
-    given = set(session.scalars(select(ProgrammeCoordinator.programme_id)
-                                .where(ProgrammeCoordinator.person_id == actor.id)))
-    return given or None
+    cache = session.info.setdefault(_CACHE, {})
+    if actor.id not in cache:
+        cache[actor.id] = set(session.scalars(
+            select(ProgrammeCoordinator.programme_id)
+            .where(ProgrammeCoordinator.person_id == actor.id))) or None
+    found = cache[actor.id]
+    return set(found) if found is not None else None
+
+
+def forget_visible_programmes(session: Session) -> None:
+    """Drop what the session knows of who is limited to which programmes (they changed)."""
+    session.info.pop(_CACHE, None)
 
 
 def can_see_programme(session: Session, actor: Actor | None, programme_id: int) -> bool:

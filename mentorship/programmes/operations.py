@@ -15,7 +15,11 @@ from mentorship.core.errors import Conflict, InvalidInput, NotFound, RowError
 from mentorship.core.models import utc_now
 from mentorship.core.permissions import Actor, require_admin, require_coordinator
 from mentorship.people.models import Person
-from mentorship.programmes.access import require_programme, visible_programme_ids
+from mentorship.programmes.access import (
+    forget_visible_programmes,
+    require_programme,
+    visible_programme_ids,
+)
 from mentorship.programmes.models import Enrolment, Programme, ProgrammeCoordinator
 from mentorship.programmes.queries import PROGRAMMES_LOCK, find_programme, programme_in_view
 from mentorship.programmes.schemas import load_programme
@@ -52,6 +56,7 @@ def create_programme(session: Session, actor: Actor | None, raw: dict[str, Any])
     if actor is not None and visible_programme_ids(session, actor) is not None:
         session.add(ProgrammeCoordinator(programme_id=programme.id, person_id=actor.id))
         session.flush()
+        forget_visible_programmes(session)
     record_event(session, actor, "programme.create", "programme", programme.id,
                  name=programme.name)
     return programme
@@ -160,6 +165,7 @@ def assign_coordinator(session: Session, actor: Actor | None, programme_id: int,
         raise Conflict("only a coordinator can be given a programme")
     _insert_ignoring_repeats(session, ProgrammeCoordinator.__table__, [
         {"programme_id": programme_id, "person_id": person_id, "created_at": utc_now()}])
+    forget_visible_programmes(session)
     record_event(session, actor, "programme.assign", "programme", programme_id, person=person_id)
     session.flush()
 
@@ -171,6 +177,7 @@ def unassign_coordinator(session: Session, actor: Actor | None, programme_id: in
     removed = session.execute(delete(ProgrammeCoordinator).where(
         ProgrammeCoordinator.programme_id == programme_id,
         ProgrammeCoordinator.person_id == person_id)).rowcount
+    forget_visible_programmes(session)
     if not removed:
         raise NotFound(f"person {person_id} was not given programme {programme_id}")
     record_event(session, actor, "programme.unassign", "programme", programme_id,

@@ -75,11 +75,11 @@ def load_programme(raw: dict[str, Any], *, partial: bool = False,
                    stored: dict[str, Any] | None = None) -> dict[str, Any]:
     """Validate a programme's fields; raise InvalidInput with a RowError per bad field.
 
-    Blank strings are absent (a form's empty date). The default round settings are checked
+    Blank dates and mode are absent (a form's empty field). The default round settings are checked
     for the programme's mode (`stored` gives the stored values an edit leaves alone).
     """
     raw = {key: value for key, value in (raw or {}).items()
-           if not (isinstance(value, str) and not value.strip() and key in DATES)}
+           if not (isinstance(value, str) and not value.strip() and key in (*DATES, "mode"))}
     if isinstance(raw.get("name"), str):
         raw["name"] = raw["name"].strip()
     errors: list[RowError] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +21,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorship.core.models import Base, UtcDateTime, string_enum, utc_now
+
+if TYPE_CHECKING:
+    from mentorship.programmes.models import Programme
 
 __all__ = [
     "LIVE_STATUSES", "Match", "MatchStatus", "PairRule", "Round", "RoundStatus", "member_pairs"]
@@ -87,6 +91,7 @@ class Round(Base):
     matches: Mapped[list[Match]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="Match.id"
     )
+    programme: Mapped[Programme] = relationship()
 
 
 class Match(Base):

@@ -12,8 +12,7 @@ from mentorship.core.audit import record_event
 from mentorship.core.errors import Conflict, InvalidInput, NotFound, RowError
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.people.models import Person
-from mentorship.programmes.access import require_programme
-from mentorship.programmes.queries import default_programme, find_programme
+from mentorship.programmes.queries import programme_in_view
 from mentorship.rounds.invariants import check_round_can_go_live, lock_live_pairs
 from mentorship.rounds.models import LIVE_STATUSES, Match, MatchStatus, PairRule, Round, RoundStatus
 from mentorship.rounds.queries import find_round, round_of_actor
@@ -38,15 +37,14 @@ def create_round(
     session: Session, actor: Actor | None, name: str, *, mode: str | None = None,
     settings: dict[str, Any] | None = None, programme_id: int | None = None,
 ) -> Round:
-    """Create a draft round of a programme (the default one unless given) with its settings.
+    """Create a draft round of a programme (unless given, the default one, or the actor's
+    first if they are not given that) with its settings.
 
     The mode not given is the programme's; the settings given go over the programme's default
     round settings (when the round has the programme's mode).
     """
     require_coordinator(actor)
-    programme = (default_programme(session) if programme_id is None
-                 else find_programme(session, programme_id))
-    require_programme(session, actor, programme.id)
+    programme = programme_in_view(session, actor, programme_id)
     if mode is None:
         mode = programme.mode
     # The programme's defaults are for its own mode.

@@ -13,6 +13,7 @@ from mentorship.core.audit import record_event
 from mentorship.core.errors import Conflict, NotFound, PermissionDenied
 from mentorship.core.permissions import Actor
 from mentorship.people.models import Person
+from mentorship.programmes.access import require_programme
 from mentorship.rounds.invariants import lock_live_pairs
 from mentorship.rounds.models import (
     LIVE_STATUSES,
@@ -100,6 +101,8 @@ def get_match(session: Session, actor: Actor | None, match_id: int) -> Match:
     if match is None:
         raise NotFound(f"no match {match_id}")
     if actor is None or actor.is_coordinator or actor.is_admin:
+        if actor is not None and actor.id not in match.member_ids:  # only their programmes'
+            require_programme(session, actor, match.round.programme_id)
         return match
     if actor.id not in match.member_ids:
         raise PermissionDenied("only the mentor and the mentee of a pair can see it")
@@ -159,6 +162,8 @@ def decline_match(
     if actor is not None and actor.id not in match.member_ids and not (
             actor.is_coordinator or actor.is_admin):
         raise PermissionDenied("only the mentor or the mentee of a pair can decline it")
+    if actor is not None and actor.id not in match.member_ids:  # a coordinator: of its programme
+        require_programme(session, actor, match.round.programme_id)
     # The re-match counts every round's live pairs: no other writer of live pairs may run
     # meanwhile. Then lock the round's row: declines, closes and publishes of one round go one
     # at a time.

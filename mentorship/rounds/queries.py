@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session, aliased, undefer
+from sqlalchemy.orm import Session, aliased, joinedload, undefer
 
 from matching import Taxonomy
 from mentorship.core.errors import NotFound
@@ -142,7 +142,8 @@ def get_round(session: Session, actor: Actor | None, round_id: int, *,
         found = find_round(session, round_id)
     else:
         found = session.get(Round, round_id, options=[undefer(Round.diagnostics),
-                                                      undefer(Round.unmatched)])
+                                                      undefer(Round.unmatched),
+                                                      joinedload(Round.programme)])
         if found is None:
             raise NotFound(f"no round {round_id}")
     require_programme(session, actor, found.programme_id)
@@ -156,7 +157,8 @@ def list_rounds(session: Session, actor: Actor | None, *,
     require_coordinator(actor, "see matching rounds")
     pairs = (select(Match.round_id, func.count().label("pairs"))
              .where(Match.status != MatchStatus.DECLINED).group_by(Match.round_id).subquery())
-    query = select(Round, pairs.c.pairs).outerjoin(pairs, pairs.c.round_id == Round.id)
+    query = (select(Round, pairs.c.pairs).outerjoin(pairs, pairs.c.round_id == Round.id)
+             .options(joinedload(Round.programme)))
     if programme_id is not None:
         require_programme(session, actor, programme_id)
         query = query.where(Round.programme_id == programme_id)

@@ -80,6 +80,7 @@ def seed(url: str, taxonomy) -> dict[str, int]:
         preview_round(db, None, spring.id, taxonomy=taxonomy)
         publish_round(db, None, spring.id)
         ids["round"] = spring.id
+        ids["programme"] = spring.programme_id
         db.commit()
         ids["match"] = db.get(Round, spring.id).matches[0].id
     engine.dispose()

@@ -41,6 +41,14 @@ OPERATIONS = {
     ("/api/v1/matches/{match_id}/check-in", "post"),
     ("/api/v1/matches/{match_id}/feedback", "post"),
     ("/api/v1/health", "get"),
+    ("/api/v1/programmes", "get"),
+    ("/api/v1/programmes", "post"),
+    ("/api/v1/programmes/{programme_id}", "get"),
+    ("/api/v1/programmes/{programme_id}", "put"),
+    ("/api/v1/programmes/{programme_id}/enrol", "post"),
+    ("/api/v1/programmes/{programme_id}/unenrol", "post"),
+    ("/api/v1/programmes/{programme_id}/coordinators", "post"),
+    ("/api/v1/programmes/{programme_id}/coordinators/{person_id}", "delete"),
 }
 COORDINATOR_ONLY = {
     ("/api/v1/health", "get"),
@@ -54,6 +62,14 @@ COORDINATOR_ONLY = {
     ("/api/v1/rounds/{round_id}/publish", "post"),
     ("/api/v1/rounds/{round_id}/close", "post"),
     ("/api/v1/rounds/{round_id}/matches", "get"),
+    ("/api/v1/programmes", "get"),
+    ("/api/v1/programmes", "post"),
+    ("/api/v1/programmes/{programme_id}", "get"),
+    ("/api/v1/programmes/{programme_id}", "put"),
+    ("/api/v1/programmes/{programme_id}/enrol", "post"),
+    ("/api/v1/programmes/{programme_id}/unenrol", "post"),
+    ("/api/v1/programmes/{programme_id}/coordinators", "post"),
+    ("/api/v1/programmes/{programme_id}/coordinators/{person_id}", "delete"),
 }
 SECRETS = ("password_hash", "session_token", "argon2")
 
@@ -81,7 +97,8 @@ def url_of(path: str, ids: dict[str, int], person: str = "mentor") -> str:
     """A documented path with the seeded ids put in."""
     return (path.replace("{person_id}", str(ids[person]))
             .replace("{round_id}", str(ids["round"]))
-            .replace("{match_id}", str(ids["match"])))
+            .replace("{match_id}", str(ids["match"]))
+            .replace("{programme_id}", str(ids["programme"])))
 
 
 def call(client, method: str, url: str, headers: dict | None = None, body=None):
@@ -524,3 +541,80 @@ def test_lone_surrogates_and_deep_json_are_400_with_a_message(as_role, ids):
     smile = client.put(url, data='{"role": "mentor", "goals": "\\ud83d\\ude00"}',
                        content_type="application/json", headers=headers)
     assert smile.status_code != 400
+
+
+# --- programmes ---------------------------------------------------------------------------------
+
+def test_programmes_are_created_read_edited_and_filter_rounds_and_people(as_role, ids):
+    client, headers = signed_in(as_role, "coordinator")
+    listed = client.get(f"{API}/programmes").get_json()
+    assert listed[0]["is_default"] and listed[0]["name"] == "Library mentoring"
+    assert listed[0]["participants"] >= 6 and listed[0]["rounds"] >= 1
+
+    bad = client.post(f"{API}/programmes", headers=headers,
+                      json={"name": "", "mode": "solo", "ends_on": "never"})
+    assert error_of(bad, 422)["errors"] == {
+        "name": ["required, at most 200 characters"], "mode": ["must be mentor or peer"],
+        "ends_on": ["enter a date as YYYY-MM-DD"]}
+    made = client.post(f"{API}/programmes", headers=headers, json={
+        "name": "API cohort", "mode": "peer", "round_settings": {"min_score": 0.25},
+        "signup_opens": "2027-01-10", "ends_on": "2027-06-30"})
+    assert made.status_code == 201, made.get_data(as_text=True)
+    programme = made.get_json()
+    assert made.headers["Location"].endswith(f"/programmes/{programme['id']}")
+    assert (programme["mode"], programme["round_settings"], programme["ends_on"]) == (
+        "peer", {"min_score": 0.25}, "2027-06-30")
+
+    changed = client.put(f"{API}/programmes/{programme['id']}", headers=headers,
+                         json={"description": "Swaps", "settings": {"checkin_days": 14},
+                               "version": programme["version"]})
+    assert changed.status_code == 200 and changed.get_json()["settings"] == {"checkin_days": 14}
+    stale = client.put(f"{API}/programmes/{programme['id']}", headers=headers,
+                       json={"description": "Late", "version": programme["version"]})
+    error_of(stale, 409)
+
+    enrolled = client.post(f"{API}/programmes/{programme['id']}/enrol", headers=headers,
+                           json={"person_ids": [ids["staff"], ids["other"]]})
+    assert enrolled.get_json() == {"changed": 2}
+    again = client.post(f"{API}/programmes/{programme['id']}/enrol", headers=headers,
+                        json={"person_ids": [ids["staff"]]})
+    assert again.get_json() == {"changed": 0}
+    unknown = client.post(f"{API}/programmes/{programme['id']}/enrol", headers=headers,
+                          json={"person_ids": [2_000_000]})
+    error_of(unknown, 404)
+    people = client.get(f"{API}/people?programme={programme['id']}").get_json()
+    assert sorted(p["id"] for p in people) == sorted([ids["staff"], ids["other"]])
+
+    created = client.post(f"{API}/rounds", headers=headers,
+                          json={"name": "API swaps", "programme_id": programme["id"]})
+    assert created.status_code == 201, created.get_data(as_text=True)
+    round_ = created.get_json()
+    assert (round_["programme_id"], round_["mode"], round_["settings"]["min_score"]) == (
+        programme["id"], "peer", 0.25)
+    only = client.get(f"{API}/rounds?programme={programme['id']}").get_json()
+    assert [r["id"] for r in only] == [round_["id"]]
+    assert round_["id"] in {r["id"] for r in client.get(f"{API}/rounds").get_json()}
+    left = client.post(f"{API}/programmes/{programme['id']}/unenrol", headers=headers,
+                       json={"person_ids": [ids["other"]]})
+    assert left.get_json() == {"changed": 1}
+
+
+def test_only_admins_give_a_coordinator_a_programme(as_role, ids):
+    client, headers = signed_in(as_role, "coordinator")
+    refused = client.post(f"{API}/programmes/{ids['programme']}/coordinators", headers=headers,
+                          json={"person_id": ids["coordinator"]})
+    error_of(refused, 403)
+    admin, admin_headers = signed_in(as_role, "admin")
+    not_coordinator = admin.post(f"{API}/programmes/{ids['programme']}/coordinators",
+                                 headers=admin_headers, json={"person_id": ids["staff"]})
+    error_of(not_coordinator, 409)
+    given = admin.post(f"{API}/programmes/{ids['programme']}/coordinators",
+                       headers=admin_headers, json={"person_id": ids["coordinator"]})
+    assert given.status_code == 204
+    try:
+        names = [p["name"] for p in client.get(f"{API}/programmes").get_json()]
+        assert names == ["Library mentoring"]  # given one, they see only it
+    finally:
+        taken = admin.delete(f"{API}/programmes/{ids['programme']}/coordinators/"
+                             f"{ids['coordinator']}", headers=admin_headers)
+        assert taken.status_code == 204

@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from mentorship.core.db import make_engine, make_session_factory
 from mentorship.people.models import Person
+from mentorship.programmes.models import Enrolment
+from mentorship.programmes.queries import default_programme
 from mentorship.rounds.models import Round, RoundStatus
 from webapp import create_app
 from webapp.cli import cli
@@ -30,6 +32,11 @@ def test_demo_loads_publishes_and_prints_working_sign_ins(private_database, monk
         assert db.scalar(select(func.count()).select_from(Person)) == 61
         assert db.scalar(select(func.count()).select_from(Round)
                          .where(Round.status == RoundStatus.PUBLISHED)) == 1
+        # The demo's data lives in the default programme.
+        programme = default_programme(db)
+        assert db.scalar(select(func.count()).select_from(Enrolment)
+                         .where(Enrolment.programme_id == programme.id)) == 61
+        assert set(db.scalars(select(Round.programme_id))) == {programme.id}
     engine.dispose()
 
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": private_database})

@@ -10,11 +10,22 @@ import pytest
 from sqlalchemy import func, select
 
 from mentorship.core.audit import AuditEvent
-from tests.webapp.conftest import csrf_token, sign_in
+from mentorship.core.db import make_engine, make_session_factory
+from mentorship.people.accounts import set_password, set_roles
+from mentorship.profiles.operations import register_person
+from mentorship.programmes.operations import assign_coordinator, create_programme
+from mentorship.programmes.queries import default_programme
+from mentorship.rounds.operations import create_round
+from mentorship.rounds.run import preview_round
+from tests.webapp.conftest import PASSWORD, csrf_token, email, seed, sign_in
 
-ROLES = ("anonymous", "staff", "mentor", "mentee", "coordinator", "admin")
+# "limited" is a coordinator given only the programme "Branches" (see `ids`): the seeded round,
+# pair and people are of the default programme, so not theirs.
+ROLES = ("anonymous", "staff", "mentor", "mentee", "coordinator", "limited", "admin")
 SIGNED_IN = frozenset(ROLES[1:])
-COORDINATORS = frozenset({"coordinator", "admin"})
+COORDINATORS = frozenset({"coordinator", "limited", "admin"})
+# Coordinators of the default programme (the seeded round, pair and people).
+DEFAULT_COORDINATORS = frozenset({"coordinator", "admin"})
 ADMINS = frozenset({"admin"})
 # A pair's own people, and coordinators; "staff" is then someone asking for another's record.
 PAIR = frozenset({"mentor", "mentee", "coordinator", "admin"})
@@ -22,7 +33,10 @@ PAIR_MEMBERS = frozenset({"mentor", "mentee"})
 EVERYONE = frozenset(ROLES)
 
 # (method, path, who may, body). Placeholders: {round} the published round, {match} its pair,
-# {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's.
+# {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's,
+# {programme} the default programme; {branches}, {branch_round} and {branch_person} are the
+# programme "Branches", its previewed round and one of its people; {newcomer} someone of the
+# default programme who has not signed up.
 # An allowed GET must answer 200; an allowed POST anything but 401/403 or a sign-in redirect
 # (it may be 409 or 422: the permission check passed). Denied: 403; anonymous: a redirect to
 # the sign-in page (pages) or 401 (API). The order matters where noted.
@@ -38,19 +52,33 @@ ROUTES = [
     ("GET", "/coordinator/people", COORDINATORS, None),
     ("GET", "/coordinator/people/import", COORDINATORS, None),
     ("GET", "/coordinator/people/export.csv", COORDINATORS, None),
-    ("GET", "/coordinator/people/{person}", COORDINATORS, None),
+    ("GET", "/coordinator/people/{person}", DEFAULT_COORDINATORS, None),
+    ("GET", "/coordinator/people/{branch_person}", COORDINATORS, None),
     ("GET", "/coordinator/rounds", COORDINATORS, None),
     ("GET", "/coordinator/rounds/new", COORDINATORS, None),
-    ("GET", "/coordinator/rounds/{round}", COORDINATORS, None),
-    ("GET", "/coordinator/rounds/{round}/status", COORDINATORS, None),
-    ("GET", "/coordinator/rounds/{round}/publish", COORDINATORS, None),
-    ("GET", "/coordinator/rounds/{round}/close", COORDINATORS, None),
-    ("GET", "/coordinator/rounds/{round}/export.csv", COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}", DEFAULT_COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}/status", DEFAULT_COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}/publish", DEFAULT_COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}/close", DEFAULT_COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{round}/export.csv", DEFAULT_COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{branch_round}", COORDINATORS, None),
+    ("GET", "/coordinator/rounds?programme={programme}", DEFAULT_COORDINATORS, None),
+    ("GET", "/coordinator/rounds/{branch_round}/export.csv", COORDINATORS, None),
     ("GET", "/coordinator/skills", COORDINATORS, None),
+    ("GET", "/coordinator/skills?programme={programme}", DEFAULT_COORDINATORS, None),
     ("GET", "/coordinator/skills/budget.csv", COORDINATORS, None),
     ("GET", "/coordinator/health", COORDINATORS, None),
     ("GET", "/coordinator/health/export.csv", COORDINATORS, None),
     ("GET", "/matches/{match}/feedback", PAIR_MEMBERS, None),
+    ("GET", "/coordinator/skills/budget.csv?round={round}", DEFAULT_COORDINATORS, None),
+    ("GET", "/coordinator/people?programme={programme}", DEFAULT_COORDINATORS, None),
+    ("GET", "/coordinator/people/export.csv?programme={programme}", DEFAULT_COORDINATORS, None),
+    ("GET", "/coordinator/people/export.csv?programme={branches}", COORDINATORS, None),
+    ("GET", "/coordinator/programmes", COORDINATORS, None),
+    ("GET", "/coordinator/programmes/new", COORDINATORS, None),
+    ("GET", "/coordinator/programmes/{programme}", DEFAULT_COORDINATORS, None),
+    ("GET", "/coordinator/programmes/{branches}", COORDINATORS, None),
+    ("GET", "/coordinator/programmes/{programme}/edit", DEFAULT_COORDINATORS, None),
     ("GET", "/admin/roles", ADMINS, None),
     ("GET", "/api/v1/openapi.json", EVERYONE, None),
     ("POST", "/sign-in", EVERYONE, {"email": "nobody@example.org", "password": "wrong"}),
@@ -64,34 +92,53 @@ ROUTES = [
     ("POST", "/admin/people/{person}/roles", ADMINS, {}),
     ("POST", "/coordinator/people/import", COORDINATORS, {}),
     ("POST", "/coordinator/people/invite", COORDINATORS, {}),
-    ("POST", "/coordinator/people/{person}/deactivate", COORDINATORS, None),
-    ("POST", "/coordinator/people/{person}/activate", COORDINATORS, None),
+    ("POST", "/coordinator/people/{person}/deactivate", DEFAULT_COORDINATORS, None),
+    ("POST", "/coordinator/people/{person}/activate", DEFAULT_COORDINATORS, None),
     ("POST", "/coordinator/rounds/new", COORDINATORS, {"name": ""}),
-    ("POST", "/coordinator/rounds/{round}/preview", COORDINATORS, None),
-    ("POST", "/coordinator/rounds/{round}/publish", COORDINATORS, None),
-    ("POST", "/coordinator/rounds/{round}/lock", COORDINATORS,
+    ("POST", "/coordinator/rounds/new", DEFAULT_COORDINATORS,
+     {"name": "Sneaky", "programme": "{programme}"}),
+    ("POST", "/coordinator/programmes/new", COORDINATORS, {"name": ""}),
+    ("POST", "/coordinator/programmes/{programme}/edit", DEFAULT_COORDINATORS, {"name": ""}),
+    ("POST", "/coordinator/people/invite", DEFAULT_COORDINATORS, {"person_id": "{newcomer}"}),
+    ("POST", "/coordinator/rounds/{round}/preview", DEFAULT_COORDINATORS, None),
+    ("POST", "/coordinator/rounds/{round}/publish", DEFAULT_COORDINATORS, None),
+    ("POST", "/coordinator/rounds/{round}/lock", DEFAULT_COORDINATORS,
      {"mentor": "mentor@example.org", "mentee": "mentee@example.org"}),
-    ("POST", "/coordinator/rounds/{round}/unlock", COORDINATORS,
+    ("POST", "/coordinator/rounds/{round}/unlock", DEFAULT_COORDINATORS,
      {"mentor": "mentor@example.org", "mentee": "mentee@example.org"}),
-    ("POST", "/coordinator/rounds/{round}/remove", COORDINATORS, {"match_id": "{match}"}),
-    ("POST", "/coordinator/rounds/{round}/swap", COORDINATORS,
+    ("POST", "/coordinator/rounds/{round}/remove", DEFAULT_COORDINATORS, {"match_id": "{match}"}),
+    ("POST", "/coordinator/rounds/{round}/swap", DEFAULT_COORDINATORS,
      {"first": "{match}", "second": "{match}"}),
     ("GET", "/api/v1/session", SIGNED_IN, None),
     ("GET", "/api/v1/people", COORDINATORS, None),
-    ("GET", "/api/v1/people/{person}", COORDINATORS, None),
+    ("GET", "/api/v1/people/{person}", DEFAULT_COORDINATORS, None),
+    ("GET", "/api/v1/people/{branch_person}", COORDINATORS, None),
     ("GET", "/api/v1/people/{me}", SIGNED_IN, None),
     ("PUT", "/api/v1/people/{person}/roles", ADMINS, {"coordinator": False, "admin": False}),
-    ("POST", "/api/v1/people/{person}/deactivate", COORDINATORS, None),
-    ("POST", "/api/v1/people/{person}/activate", COORDINATORS, None),
-    ("GET", "/api/v1/profiles/{person}", COORDINATORS, None),
+    ("POST", "/api/v1/people/{person}/deactivate", DEFAULT_COORDINATORS, None),
+    ("POST", "/api/v1/people/{person}/activate", DEFAULT_COORDINATORS, None),
+    ("GET", "/api/v1/profiles/{person}", DEFAULT_COORDINATORS, None),
     ("GET", "/api/v1/profiles/{me}", SIGNED_IN, None),
     ("PUT", "/api/v1/profiles/{mentor}", frozenset({"mentor", "admin"}), {"role": "astronaut"}),
     ("GET", "/api/v1/rounds", COORDINATORS, None),
+    ("GET", "/api/v1/rounds?programme={programme}", DEFAULT_COORDINATORS, None),
     ("POST", "/api/v1/rounds", COORDINATORS, {"name": ""}),
-    ("GET", "/api/v1/rounds/{round}", COORDINATORS, None),
-    ("POST", "/api/v1/rounds/{round}/preview", COORDINATORS, None),
-    ("POST", "/api/v1/rounds/{round}/publish", COORDINATORS, None),
-    ("GET", "/api/v1/rounds/{round}/matches", COORDINATORS, None),
+    ("POST", "/api/v1/rounds", DEFAULT_COORDINATORS, {"name": "", "programme_id": "{programme}"}),
+    ("GET", "/api/v1/people?programme={programme}", DEFAULT_COORDINATORS, None),
+    ("GET", "/api/v1/programmes", COORDINATORS, None),
+    ("POST", "/api/v1/programmes", COORDINATORS, {"name": ""}),
+    ("GET", "/api/v1/programmes/{programme}", DEFAULT_COORDINATORS, None),
+    ("GET", "/api/v1/programmes/{branches}", COORDINATORS, None),
+    ("PUT", "/api/v1/programmes/{programme}", DEFAULT_COORDINATORS, {"name": ""}),
+    ("POST", "/api/v1/programmes/{programme}/enrol", DEFAULT_COORDINATORS, {"person_ids": []}),
+    ("POST", "/api/v1/programmes/{programme}/unenrol", DEFAULT_COORDINATORS,
+     {"person_ids": []}),
+    ("POST", "/api/v1/programmes/{programme}/coordinators", ADMINS, {"person_id": 2_000_000}),
+    ("DELETE", "/api/v1/programmes/{programme}/coordinators/{person}", ADMINS, None),
+    ("GET", "/api/v1/rounds/{round}", DEFAULT_COORDINATORS, None),
+    ("POST", "/api/v1/rounds/{round}/preview", DEFAULT_COORDINATORS, None),
+    ("POST", "/api/v1/rounds/{round}/publish", DEFAULT_COORDINATORS, None),
+    ("GET", "/api/v1/rounds/{round}/matches", DEFAULT_COORDINATORS, None),
     ("GET", "/api/v1/matches", SIGNED_IN, None),
     ("GET", "/api/v1/matches/{match}", PAIR, None),
     ("POST", "/api/v1/matches/{match}/accept", PAIR_MEMBERS, None),
@@ -101,8 +148,8 @@ ROUTES = [
     # Declining changes the pair: after the mentor declines, the others meet a 409.
     ("POST", "/matches/{match}/decline", PAIR, {"reason": "testing"}),
     ("POST", "/api/v1/matches/{match}/decline", PAIR, {"reason": "testing"}),
-    ("POST", "/api/v1/rounds/{round}/close", COORDINATORS, None),
-    ("POST", "/coordinator/rounds/{round}/close", COORDINATORS, None),
+    ("POST", "/api/v1/rounds/{round}/close", DEFAULT_COORDINATORS, None),
+    ("POST", "/coordinator/rounds/{round}/close", DEFAULT_COORDINATORS, None),
     # Last: signing out ends the person's sessions.
     ("POST", "/sign-out", SIGNED_IN, None),
 ]
@@ -110,6 +157,38 @@ ROUTES = [
 
 def _fill(template: str, values: dict) -> str:
     return template.format(**values) if isinstance(template, str) else template
+
+
+@pytest.fixture(scope="module")
+def ids(web_database, taxonomy):
+    """The seed of every web test, and a programme "Branches" with two people, a previewed
+    round and its own coordinator, "limited"."""
+    ids = seed(web_database, taxonomy)
+    engine = make_engine(web_database)
+    with make_session_factory(engine)() as db:
+        ids["programme"] = default_programme(db).id
+        ids["newcomer"] = register_person(db, None, {"email": email("newcomer"),
+                                                     "name": "Nell Newcomer"}, taxonomy).id
+        branches = create_programme(db, None, {"name": "Branches"})
+        ids["branches"] = branches.id
+        for who, fields in (("branch_person", {"name": "Bea Branch", "role": "mentor",
+                                               "skills": "DSpace=4"}),
+                            ("branch_mentee", {"name": "Bo Branch", "role": "mentee",
+                                               "learn": "DSpace"})):
+            ids[who] = register_person(db, None, {"email": email(who), **fields}, taxonomy,
+                                       programme_id=branches.id).id
+        limited = register_person(db, None, {"email": email("limited"), "name": "Lim Ited"},
+                                  taxonomy, programme_id=branches.id)
+        set_password(db, None, limited.id, PASSWORD)
+        set_roles(db, None, limited.id, coordinator=True, admin=False)
+        assign_coordinator(db, None, branches.id, limited.id)
+        ids["limited"] = limited.id
+        branch_round = create_round(db, None, "Branch spring", programme_id=branches.id)
+        preview_round(db, None, branch_round.id, taxonomy=taxonomy)
+        ids["branch_round"] = branch_round.id
+        db.commit()
+    engine.dispose()
+    return ids
 
 
 @pytest.fixture(scope="module")
@@ -192,7 +271,9 @@ def _expected(method: str, path: str, role: str, allowed: frozenset, response) -
 
 def _values(ids: dict, role: str) -> dict:
     return {"round": ids["round"], "match": ids["match"], "person": ids["other"],
-            "mentor": ids["mentor"], "me": ids.get(role, 0)}
+            "mentor": ids["mentor"], "me": ids.get(role, 0), "programme": ids["programme"],
+            "branches": ids["branches"], "branch_round": ids["branch_round"],
+            "branch_person": ids["branch_person"], "newcomer": ids["newcomer"]}
 
 
 def test_no_get_request_changes_anything(app, clients, ids):

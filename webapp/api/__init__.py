@@ -1,4 +1,4 @@
-"""The JSON API at /api/v1 (flask-smorest): people, profiles, rounds and matches.
+"""The JSON API at /api/v1 (flask-smorest): programmes, people, profiles, rounds and matches.
 
 Every call needs a signed-in session (the cookie of the sign-in page); every change also needs
 the session's CSRF token in the X-CSRFToken header. GET /api/v1/session returns it. Errors are
@@ -27,7 +27,7 @@ SECURITY_SCHEMES = {
 
 def init_app(app: Flask) -> None:
     """Register the API blueprints and serve the OpenAPI document at /api/v1/openapi.json."""
-    from webapp.api import health, matches, people, profiles, rounds, session
+    from webapp.api import health, matches, people, profiles, programmes, rounds, session
 
     api = Api(app, spec_kwargs={"security": [{"session": []}]})
     app.extensions["mentorship.api"] = api
@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
         "ProfileUpdate", {"description": "A whole profile. skills: {skill: level} or 'a=1; b=2'; "
                                          "learn and teach: lists of skills or 'a; b'."},
         schema=profile_update_schema(app.extensions["mentorship.taxonomy"]))
-    for module in (session, people, profiles, rounds, matches, health):
+    for module in (session, programmes, people, profiles, rounds, matches, health):
         api.register_blueprint(module.blp)
     app.before_request(_json_bodies_only)
 

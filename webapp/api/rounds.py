@@ -20,6 +20,7 @@ from webapp.api.schemas import (
     RoundCreateSchema,
     RoundDetailSchema,
     RoundSchema,
+    RoundsQuerySchema,
     with_unmatched,
 )
 from webapp.auth import actor
@@ -33,10 +34,11 @@ blp = Blueprint("api_rounds", __name__, url_prefix="/api/v1/rounds",
 
 @blp.route("", methods=["GET"])
 @guarded(blp, "coordinator")
+@blp.arguments(RoundsQuerySchema, location="query")
 @blp.response(200, RoundSchema(many=True))
-def list_all() -> list[tuple[Round, int]]:
-    """Return every round, newest first, with its number of pairs."""
-    return list_rounds(get_db(), actor())
+def list_all(query: dict[str, Any]) -> list[tuple[Round, int]]:
+    """Return the rounds one may see (of ?programme=ID), newest first, with their pairs."""
+    return list_rounds(get_db(), actor(), programme_id=query["programme"])
 
 
 @blp.route("", methods=["POST"])
@@ -44,9 +46,11 @@ def list_all() -> list[tuple[Round, int]]:
 @blp.arguments(RoundCreateSchema)
 @blp.response(201, RoundSchema, headers={"Location": {"schema": {"type": "string"}}})
 def create(body: dict[str, Any]) -> tuple[Round, dict[str, str]]:
-    """Create a draft round with its mode and settings."""
+    """Create a draft round of a programme with its mode and settings (the programme's by
+    default)."""
     db = get_db()
-    new_round = create_round(db, actor(), body["name"], mode=body["mode"], settings=body["settings"])
+    new_round = create_round(db, actor(), body["name"], mode=body["mode"],
+                             settings=body["settings"], programme_id=body["programme_id"])
     return new_round, {"Location": url_for(".get_one", round_id=new_round.id)}
 
 

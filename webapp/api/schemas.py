@@ -16,26 +16,33 @@ from mentorship.people.models import Person
 from mentorship.profiles.mapping import stored_record
 from mentorship.profiles.models import FormatPreference, MentoringRole
 from mentorship.rounds.models import MatchStatus, RoundStatus
+from webapp.forms import MAX_ID
 
 __all__ = [
+    "CoordinatorSchema",
     "DeclineSchema",
     "DeclinedSchema",
+    "EnrolledSchema",
     "MatchDetailSchema",
     "MatchSchema",
     "MyPairSchema",
     "OtherPersonSchema",
     "PairSchema",
+    "PeopleIdsSchema",
     "PeopleQuerySchema",
     "PersonBriefSchema",
     "PersonSchema",
     "PreviewJobSchema",
     "ProfileBodySchema",
+    "ProgrammeBodySchema",
+    "ProgrammeSchema",
     "ProgressSchema",
     "RoleChangeSchema",
     "RoundBriefSchema",
     "RoundCreateSchema",
     "RoundDetailSchema",
     "RoundSchema",
+    "RoundsQuerySchema",
     "SessionSchema",
     "SignedInSchema",
     "SkillBalanceSchema",
@@ -88,6 +95,40 @@ class PeopleQuerySchema(Schema):
         error="must be active, inactive, invited or uninvited"),
         metadata={"description": "invited: has set a password; uninvited: has not."})
     department = fields.String(load_default="", validate=validate.Length(max=200))
+    programme = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID), metadata={
+        "description": "Only the people enrolled in this programme (its id)."})
+
+
+class RoundsQuerySchema(Schema):
+    """The list of rounds' filter (query string)."""
+
+    programme = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID), metadata={
+        "description": "Only the rounds of this programme (its id)."})
+
+
+class ProgrammeBodySchema(Schema):
+    """Any JSON object: a programme body goes whole to the service, which checks it with the
+    one programme schema (`mentorship.programmes.schemas.ProgrammeSchema`): name, description,
+    mode (mentor or peer), round_settings (an object of round settings), settings (an object of
+    programme settings; the keys given replace those keys only), signup_opens, signup_closes,
+    matching_date, ends_on (YYYY-MM-DD or null); on PUT, also version (the one read, to refuse
+    a lost update). A bad field is a 422 for that field."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+class PeopleIdsSchema(Schema):
+    """People to enrol in a programme, or take out of it, by id."""
+
+    person_ids = fields.List(fields.Integer(validate=validate.Range(1, MAX_ID)), required=True,
+                             validate=validate.Length(max=10_000))
+
+
+class CoordinatorSchema(Schema):
+    """A coordinator to give a programme."""
+
+    person_id = fields.Integer(required=True, validate=validate.Range(1, MAX_ID))
 
 
 class RoleChangeSchema(Schema):
@@ -101,13 +142,18 @@ class RoundCreateSchema(Schema):
     """A new round. Names, modes and settings are checked by `create_round`, field by field."""
 
     name = fields.String(required=True)
-    mode = fields.String(load_default="mentor", metadata={"description": "mentor or peer."})
+    programme_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID),
+                                  metadata={"description": "The programme whose people it "
+                                                           "matches (default: the default one)."})
+    mode = fields.String(load_default=None, metadata={
+        "description": "mentor or peer (default: the programme's mode)."})
     settings = fields.Dict(keys=fields.String(), load_default=dict, metadata={
         "description": "Any of priority (strict or soft), text_weight, min_score, fair, "
                        "allow_same_manager, allow_repeat, experience, department, institution, "
                        "meeting_format, management_chain, max_time_zone_hours, "
                        "preference_weight, experience_weight, department_weight, "
-                       "institution_weight; missing ones take their defaults."})
+                       "institution_weight; missing ones take the programme's default "
+                       "settings, then the engine's."})
 
 
 class ProfileBodySchema(Schema):
@@ -218,6 +264,7 @@ class RoundSchema(Schema):
 
     id = fields.Integer(dump_only=True)
     name = fields.String(dump_only=True)
+    programme_id = fields.Integer(dump_only=True)
     mode = fields.String(dump_only=True)
     settings = fields.Dict(dump_only=True)
     status = fields.Enum(RoundStatus, by_value=True, dump_only=True)
@@ -388,3 +435,39 @@ class PreviewJobSchema(Schema):
 
     job_id = fields.String(dump_only=True)
     round_id = fields.Integer(dump_only=True)
+
+
+class ProgrammeSchema(Schema):
+    """A programme: its fields, and (in the list) its numbers of participants and rounds."""
+
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    description = fields.String(dump_only=True)
+    mode = fields.String(dump_only=True)
+    round_settings = fields.Dict(dump_only=True)
+    settings = fields.Dict(dump_only=True)
+    signup_opens = fields.Date(dump_only=True, allow_none=True)
+    signup_closes = fields.Date(dump_only=True, allow_none=True)
+    matching_date = fields.Date(dump_only=True, allow_none=True)
+    ends_on = fields.Date(dump_only=True, allow_none=True)
+    is_default = fields.Boolean(dump_only=True)
+    version = fields.Integer(dump_only=True, metadata={
+        "description": "Send it back with a PUT to refuse a change made meanwhile."})
+    participants = fields.Integer(dump_only=True, metadata={"description": "In the list only."})
+    rounds = fields.Integer(dump_only=True, metadata={"description": "In the list only."})
+    created_at = UtcDateTime(dump_only=True)
+    updated_at = UtcDateTime(dump_only=True)
+
+    @pre_dump
+    def _with_counts(self, item: Any, **kwargs: Any) -> Any:
+        """Accept the rows of `list_programmes` as well as bare programmes."""
+        if hasattr(item, "programme"):
+            return _Merged(item.programme, participants=item.participants, rounds=item.rounds)
+        return item
+
+
+class EnrolledSchema(Schema):
+    """How many people an enrolment call changed."""
+
+    changed = fields.Integer(dump_only=True, metadata={
+        "description": "Newly enrolled (or taken out); those already so are not counted."})

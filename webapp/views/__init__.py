@@ -14,9 +14,9 @@ __all__ = ["init_app"]
 
 def init_app(app: Flask) -> None:
     """Register every page blueprint, and the home page that sends people where they belong."""
-    from webapp.views import admin, health, matches, people, profile, rounds, skills
+    from webapp.views import admin, health, matches, people, profile, programmes, rounds, skills
 
-    for module in (admin, health, matches, people, profile, rounds, skills):
+    for module in (admin, health, matches, people, profile, programmes, rounds, skills):
         app.register_blueprint(module.bp)
 
     @app.get("/")

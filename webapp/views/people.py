@@ -22,10 +22,12 @@ from mentorship.profiles.csv_export import export_profiles_csv
 from mentorship.profiles.csv_io import COLUMNS, read_profiles_csv
 from mentorship.profiles.limits import LEVEL_NAMES
 from mentorship.profiles.operations import import_profiles
+from mentorship.programmes.queries import list_programmes
 from webapp.auth import actor, coordinator_required
 from webapp.database import get_db, get_taxonomy
 from webapp.forms import form_ids
 from webapp.mail import send_invites
+from webapp.views.rounds import programme_asked
 
 bp = Blueprint("people", __name__, url_prefix="/coordinator/people")
 
@@ -33,17 +35,18 @@ bp = Blueprint("people", __name__, url_prefix="/coordinator/people")
 def _filters() -> PeopleFilter:
     args = request.args
     return PeopleFilter(text=args.get("q", ""), role=args.get("role", ""),
-                        status=args.get("status", ""), department=args.get("department", ""))
+                        status=args.get("status", ""), department=args.get("department", ""),
+                        programme=programme_asked())
 
 
 @bp.get("")
 @coordinator_required
 def index():
-    """The people list, 50 to a page, with search and filters."""
+    """The people list, 50 to a page, with search and filters (a programme's people too)."""
     db, wanted = get_db(), _filters()
     page = search_people(db, actor(), wanted, page=request.args.get("page", 1, type=int))
     return render_template("people/index.html", page=page, wanted=wanted,
-                           departments=departments(db))
+                           departments=departments(db), programmes=list_programmes(db, actor()))
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -53,23 +56,28 @@ def import_csv():
 
     With "import the good rows", the bad rows are left out and listed instead.
     """
-    if request.method == "GET":
-        return render_template("people/import.html", columns=COLUMNS)
     db, taxonomy = get_db(), get_taxonomy()
+    programmes = list_programmes(db, actor())
+    if request.method == "GET":
+        return render_template("people/import.html", columns=COLUMNS, programmes=programmes,
+                               programme=programme_asked())
+    programme = programme_asked(request.form)
     upload = request.files.get("file")
     partial = bool(request.form.get("partial"))
     if upload is None or not upload.filename:
         return render_template("people/import.html", columns=COLUMNS, partial=partial,
+                               programmes=programmes, programme=programme,
                                problem="Choose a CSV file to import."), 422
     try:  # the app's MAX_CONTENT_LENGTH has refused an oversized upload already (413)
         table = read_profiles_csv(decode_upload(upload.read()), taxonomy, partial=partial)
-        report = import_profiles(db, actor(), table, taxonomy)
+        report = import_profiles(db, actor(), table, taxonomy, programme_id=programme)
     except InvalidInput as error:
         db.rollback()
         count = len(error.errors)
         problem = (f"Nothing was imported: {upload.filename} has {count} "
                    f"problem{'s' if count != 1 else ''}.")
         return render_template("people/import.html", columns=COLUMNS, partial=partial,
+                               programmes=programmes, programme=programme,
                                problem=problem, errors=error.errors,
                                filename=upload.filename), 422
     return render_template("people/imported.html", report=report, skipped=table.errors,
@@ -79,8 +87,8 @@ def import_csv():
 @bp.get("/export.csv")
 @coordinator_required
 def export_csv():
-    """Every active person and profile as a CSV file the import reads back."""
-    text = export_profiles_csv(get_db(), actor(), get_taxonomy())
+    """Every active person and profile (of ?programme=) as a CSV file the import reads back."""
+    text = export_profiles_csv(get_db(), actor(), get_taxonomy(), programme_id=programme_asked())
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": "attachment; filename=library-staff.csv"})
 
@@ -93,7 +101,8 @@ def invite():
     if request.form.get("scope") == "uninvited":
         issued = invite_uninvited(db, actor())
     else:
-        issued = create_invites(db, actor(), form_ids("person_id"))
+        issued = create_invites(db, actor(), form_ids("person_id"),
+                                programme_id=programme_asked(request.form))
     if not issued:
         flash("There is no one to invite: tick people who have not signed up yet.")
         return redirect(request.referrer or url_for("people.index"), code=303)

@@ -23,6 +23,7 @@ from flask import (
 )
 
 from mentorship.core.errors import InvalidInput, NotFound
+from mentorship.programmes.queries import list_programmes, programme_in_view
 from mentorship.rounds.jobs import start_preview
 from mentorship.rounds.operations import (
     EDITABLE,
@@ -119,23 +120,37 @@ KEPT_ARGS = ("page", "q", "upage")
 APPLY_LATER = "re-run the preview to apply it (the pairs change only when the preview runs)."
 
 
+def programme_asked(source=None) -> int | None:
+    """The ?programme= (or form) id, None when absent; a value that is no id does not exist."""
+    value = (source if source is not None else request.args).get("programme", "").strip()
+    if not value:
+        return None
+    if not is_id(value):
+        raise NotFound("no such programme")
+    return int(value)
+
+
 @bp.get("")
 @coordinator_required
 def index():
-    """Every round, newest first, with its settings and number of pairs."""
-    rounds = list_rounds(get_db(), actor())
+    """Every round the coordinator may see (of one programme with ?programme=), newest first,
+    with its settings and number of pairs."""
+    rounds = list_rounds(get_db(), actor(), programme_id=programme_asked())
     return render_template("rounds/index.html", rounds=rounds, settings_text=settings_text)
 
 
 # --- a new round --------------------------------------------------------------------------
 
 
-def default_form() -> dict[str, Any]:
-    """The new-round form's starting values: the engine's own defaults."""
-    defaults = default_settings()
-    return {"name": "", "mode": "mentor",
+def default_form(programme=None) -> dict[str, Any]:
+    """The new-round form's starting values: the programme's mode and default settings, over
+    the engine's own defaults."""
+    mode = programme.mode if programme is not None else "mentor"
+    defaults = {**default_settings(),
+                **((programme.round_settings or {}) if programme is not None else {})}
+    return {"name": "", "mode": mode, "programme": str(programme.id) if programme else "",
             **{key: ("" if value is None else str(value)) if key in NUMBER_FIELDS else value
-               for key, value in defaults.items()},
+               for key, value in defaults.items() if key != "allow_same_manager"},
             "allow_same_manager": _same_manager_choice(defaults["allow_same_manager"])}
 
 
@@ -146,7 +161,8 @@ def _same_manager_choice(setting: bool | None) -> str:
 def submitted_form() -> dict[str, Any]:
     """The new-round form as submitted, kept whole so nothing typed is lost on an error."""
     form = request.form
-    values: dict[str, Any] = {"name": form.get("name", ""), "mode": form.get("mode", "")}
+    values: dict[str, Any] = {"name": form.get("name", ""), "mode": form.get("mode", ""),
+                              "programme": form.get("programme", "")}
     values.update({key: form.get(key, "").strip() for key in NUMBER_FIELDS})
     values.update({key: bool(form.get(key)) for key, _, _ in FLAG_FIELDS})
     values.update({key: form.get(key, "") for key, _, _ in CHOICE_FIELDS})
@@ -162,10 +178,14 @@ def _sentence(text: str) -> str:
 @bp.route("/new", methods=["GET", "POST"])
 @coordinator_required
 def new():
-    """The new-round form; a valid round is created as a draft and its review shown."""
-    values, errors = default_form(), {}
-    if request.method == "POST":
-        db = get_db()
+    """The new-round form, in a programme (?programme=, else the default one); a valid round
+    is created as a draft and its review shown."""
+    db = get_db()
+    programmes = list_programmes(db, actor())
+    errors = {}
+    if request.method == "GET":
+        values = default_form(programme_in_view(db, actor(), programme_asked()))
+    else:
         values = submitted_form()
         settings = {key: values[key] for key in NUMBER_FIELDS
                     if values[key] or key not in OPTIONAL_NUMBERS}
@@ -180,7 +200,8 @@ def new():
             settings["allow_same_manager"] = same_manager[values["allow_same_manager"]]
         try:
             created = create_round(db, actor(), values["name"], mode=values["mode"],
-                                   settings=settings)
+                                   settings=settings,
+                                   programme_id=programme_asked(request.form))
         except InvalidInput as error:
             db.rollback()
             errors = {problem.column: _sentence(problem.reason) for problem in error.errors}
@@ -188,6 +209,7 @@ def new():
             flash(f"Round “{created.name}” is created as a draft. Run the preview to see its pairs.")
             return redirect(url_for("rounds.review", round_id=created.id), code=303)
     return render_template("rounds/new.html", values=values, errors=errors, modes=MODES,
+                           programmes=programmes,
                            defaults=default_settings(),
                            flags=FLAG_FIELDS, choices=CHOICE_FIELDS,
                            priorities=PRIORITY_CHOICES, same_manager=SAME_MANAGER_CHOICES), (

@@ -1,0 +1,112 @@
+"""Coordinators' programme pages: the list, a new programme with its errors, one programme's
+page, its edit, a round made within it, and an import into it."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from tests.webapp.conftest import csrf_token
+
+FORMS_CSV = (
+    "email,name,department,role,skills,learn\n"
+    "ivy.branch@example.org,Ivy Branch,Branches,mentee,Koha=1,Koha\n"
+    "ian.branch@example.org,Ian Branch,Branches,mentor,Koha=4,\n"
+)
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def new_programme(client, **fields):
+    token = csrf_token(client, "/coordinator/programmes/new")
+    return client.post("/coordinator/programmes/new", data={"csrf_token": token, **fields})
+
+
+def test_the_list_shows_the_default_programme_with_its_counts(as_role):
+    page = text_of(as_role("coordinator").get("/coordinator/programmes"))
+    assert "Library mentoring" in page and ">default<" in page
+    assert 'href="/coordinator/programmes/new"' in page
+
+
+def test_a_bad_programme_is_shown_again_with_every_error_beside_its_field(as_role):
+    client = as_role("coordinator")
+    response = new_programme(client, name="", mode="peer", signup_opens="2027-03-01",
+                             signup_closes="2027-02-01", round_settings="{nope",
+                             description="Kept as typed")
+    assert response.status_code == 422
+    page = text_of(response)
+    assert 'id="name-error"' in page and "required, at most 200 characters" in page
+    assert 'id="round_settings-error"' in page and "is not JSON" in page
+    # Nothing typed is lost.
+    assert "Kept as typed" in page and "{nope" in page and 'value="2027-03-01"' in page
+    clash = new_programme(client, name="library mentoring")
+    assert clash.status_code == 422 and "another programme has this name" in text_of(clash)
+
+
+def test_a_programme_is_created_edited_and_its_round_takes_its_defaults(as_role):
+    client = as_role("coordinator")
+    made = new_programme(client, name="Branch swaps", mode="peer", ends_on="2027-06-30",
+                         round_settings='{"min_score": 0.3}')
+    assert made.status_code == 303
+    programme_url = made.headers["Location"]
+    programme_id = int(re.search(r"/programmes/(\d+)", programme_url).group(1))
+    page = text_of(client.get(programme_url))
+    assert "Branch swaps" in page and "2027-06-30" in page and "min score 0.3" in page
+    assert "0 participants" in page and "No rounds yet." in page
+
+    edit_url = f"/coordinator/programmes/{programme_id}/edit"
+    form = text_of(client.get(edit_url))
+    version = re.search(r'name="version" value="(\d+)"', form).group(1)
+    token = csrf_token(client, edit_url)
+    saved = client.post(edit_url, data={"csrf_token": token, "version": version,
+                                        "name": "Branch swaps", "mode": "peer",
+                                        "description": "Koha and more",
+                                        "round_settings": '{"min_score": 0.3}'})
+    assert saved.status_code == 303
+    stale = client.post(edit_url, data={"csrf_token": token, "version": version,
+                                        "name": "Branch swaps", "mode": "peer"})
+    assert stale.status_code == 409
+    assert "Koha and more" in text_of(client.get(programme_url))
+
+    # The new-round form within the programme starts from its mode and settings.
+    new_round = text_of(client.get(f"/coordinator/rounds/new?programme={programme_id}"))
+    assert re.search(r'value="peer"\s+checked', new_round)
+    assert re.search(r'id="min_score" name="min_score" type="text" inputmode="decimal" '
+                     r'value="0.3"', new_round)
+    assert re.search(rf'<option value="{programme_id}" selected>Branch swaps</option>', new_round)
+    token = csrf_token(client, "/coordinator/rounds/new")
+    created = client.post("/coordinator/rounds/new", data={
+        "csrf_token": token, "name": "Swap spring", "mode": "peer", "min_score": "0.3",
+        "text_weight": "0.1", "programme": str(programme_id)})
+    assert created.status_code == 303, text_of(created)
+    review = text_of(client.get(created.headers["Location"]))
+    assert f'href="/coordinator/programmes/{programme_id}">Branch swaps</a>' in review
+    listed = text_of(client.get(f"/coordinator/rounds?programme={programme_id}"))
+    assert "Swap spring" in listed and "Spring</a>" not in listed
+    assert "Swap spring" in text_of(client.get(programme_url))
+
+
+def test_an_import_into_a_programme_enrols_its_people_there(as_role):
+    client = as_role("coordinator")
+    made = new_programme(client, name="Branch import")
+    programme_id = int(re.search(r"/programmes/(\d+)", made.headers["Location"]).group(1))
+    form = text_of(client.get(f"/coordinator/people/import?programme={programme_id}"))
+    assert re.search(rf'<option value="{programme_id}" selected>Branch import</option>', form)
+    token = csrf_token(client, "/coordinator/people/import")
+    response = client.post("/coordinator/people/import", data={
+        "csrf_token": token, "programme": str(programme_id),
+        "file": (io.BytesIO(FORMS_CSV.encode()), "branch.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 200, text_of(response)
+    page = text_of(client.get(f"/coordinator/programmes/{programme_id}"))
+    assert "2 participants" in page and "Ivy Branch" in page and "Mina Mentor" not in page
+    people = text_of(client.get(f"/coordinator/people?programme={programme_id}"))
+    assert "Ian Branch" in people and "Mina Mentor" not in people
+    exported = text_of(client.get(f"/coordinator/people/export.csv?programme={programme_id}"))
+    assert exported.count("\n") == 3 and "ivy.branch@example.org" in exported
+    skills = text_of(client.get(f"/coordinator/skills?programme={programme_id}"))
+    assert "Of the programme" in skills and "Branch import" in skills
+    missing = client.get("/coordinator/people?programme=x1")
+    assert missing.status_code == 404
