@@ -372,6 +372,7 @@ def test_a_programmes_setting_sets_the_check_in_interval(db, pool):
 
 
 def test_a_coordinator_of_another_programme_sees_none_of_these_pairs(db, pool):
+    from mentorship.programmes.access import forget_visible_programmes
     from mentorship.programmes.models import Programme, ProgrammeCoordinator
 
     who, spring, pairs = pool
@@ -387,6 +388,7 @@ def test_a_coordinator_of_another_programme_sees_none_of_these_pairs(db, pool):
     db.add(ProgrammeCoordinator(programme_id=db.get(Round, spring).programme_id,
                                 person_id=who["cora"].id))
     db.flush()
+    forget_visible_programmes(db)   # assignments are read once a session
     assert programme_health(db, who["cora"], now=days(2)).pairs == 2
     assert [row.health for row in pairs_health(db, who["cora"], now=days(2))] == [
         Health.ASKED_FOR_HELP]
