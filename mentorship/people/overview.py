@@ -14,6 +14,7 @@ from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.people.directory import get_person
 from mentorship.people.models import Person
 from mentorship.profiles.mapping import stored_record
+from mentorship.programmes.access import visible_programme_ids
 from mentorship.rounds.models import Match, Round
 
 __all__ = ["PairInRound", "PersonOverview", "person_overview"]
@@ -44,14 +45,18 @@ class PersonOverview:
 
 
 def person_overview(session: Session, actor: Actor | None, person_id: int) -> PersonOverview:
-    """Return a person's page for a coordinator: profile, pairs in every round, audit trail."""
+    """Return a person's page for a coordinator: profile, pairs in every round (of the
+    coordinator's programmes), audit trail."""
     require_coordinator(actor, "see people")
     person = get_person(session, actor, person_id)
+    query = (select(Match, Round).join(Round, Round.id == Match.round_id)
+             .where(or_(Match.mentor_id == person_id, Match.mentee_id == person_id,
+                        Match.third_id == person_id)))
+    visible = visible_programme_ids(session, actor)
+    if visible is not None:  # a coordinator given programmes sees the pairs of those only
+        query = query.where(Round.programme_id.in_(visible))
     matches = session.execute(
-        select(Match, Round).join(Round, Round.id == Match.round_id)
-        .where(or_(Match.mentor_id == person_id, Match.mentee_id == person_id,
-                   Match.third_id == person_id))
-        .order_by(Round.created_at.desc(), Round.id.desc(), Match.id)).all()
+        query.order_by(Round.created_at.desc(), Round.id.desc(), Match.id)).all()
     other_ids = {p for m, _ in matches for p in m.member_ids if p != person_id}
     others = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(other_ids)))}
     pairs = []

@@ -98,7 +98,9 @@ def _insert_ignoring_repeats(session: Session, table, rows: list[dict[str, Any]]
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     added = 0
     for batch in batches(rows):
-        added += session.execute(insert.values(list(batch)).on_conflict_do_nothing()).rowcount
+        # Counted from RETURNING: a multi-row insert's rowcount is not reliable on every driver.
+        added += len(session.execute(insert.values(list(batch)).on_conflict_do_nothing()
+                                     .returning(table.c.person_id)).all())
     return added
 
 

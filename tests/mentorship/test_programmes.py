@@ -378,3 +378,22 @@ def test_the_programme_commands(tmp_path, monkeypatch, write_csv):
     assert '"min_score": 0.2' in exported
     plain = run("round", "create", "Cataloguing", "--min-score", "0.1")
     assert "(mentor mode, draft) in programme Library mentoring" in plain.stdout
+
+
+def test_a_limited_coordinator_sees_a_shared_persons_pairs_of_their_programmes_only(
+        db, two_programmes, coordinators, taxonomy):
+    from mentorship.people.overview import person_overview
+
+    _default, other, people = two_programmes
+    limited, _free = coordinators
+    enrol_people(db, None, other.id, [people["Abe"].id])
+    theirs = create_round(db, None, "Theirs", programme_id=other.id)
+    foreign = create_round(db, None, "Not theirs")
+    for current in (theirs, foreign):
+        preview_round(db, None, current.id, taxonomy=taxonomy)
+    everyone = {pair.round.id for pair in person_overview(db, None, people["Abe"].id).pairs}
+    assert everyone == {theirs.id, foreign.id}
+    seen = {pair.round.id for pair in person_overview(db, limited, people["Abe"].id).pairs}
+    assert seen == {theirs.id}
+    with pytest.raises(PermissionDenied):
+        person_overview(db, limited, people["Ann"].id)  # of the default programme only

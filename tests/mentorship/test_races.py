@@ -133,3 +133,38 @@ def test_two_imports_of_one_file_at_once_both_succeed_once(engine, taxonomy, wri
     assert sorted(outcomes) == [0, 30], outcomes
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Person)) == 30
+
+
+def test_two_programmes_of_one_name_created_at_once_make_one(engine):
+    from mentorship.core.errors import InvalidInput
+    from mentorship.programmes.models import Enrolment, Programme
+    from mentorship.programmes.operations import create_programme, enrol_people
+
+    for trial in range(10):
+        def create(name=f"Cohort {trial}", spelling=str.upper):
+            with Session(engine) as session, session.begin():
+                return create_programme(session, None, {"name": spelling(name)}).id
+
+        outcomes = run_at_once(lambda: create(spelling=str.upper),
+                               lambda: create(spelling=str.lower))
+        assert sum(isinstance(o, int) for o in outcomes) == 1, outcomes
+        assert sum(isinstance(o, InvalidInput) for o in outcomes) == 1, outcomes
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Programme)) == 11
+
+    # Two enrolments of one person at once: both succeed, one row.
+    with Session(engine) as session, session.begin():
+        person = Person(email="e@x.org", name="E")
+        session.add(person)
+        session.flush()
+        person_id = person.id
+        programme_id = session.scalar(select(Programme.id).where(Programme.is_default))
+
+    def enrol():
+        with Session(engine) as session, session.begin():
+            return enrol_people(session, None, programme_id, [person_id])
+
+    assert sorted(run_at_once(enrol, enrol)) == [0, 1]
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Enrolment)
+                              .where(Enrolment.person_id == person_id)) == 1
