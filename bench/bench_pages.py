@@ -54,6 +54,7 @@ ROUTES = [
     ("matches.pair", "/matches/{match}", "mentor"),
     ("matches.end", "/matches/{match}/end", "mentor"),
     ("matches.agreement", "/matches/{match}/agreement", "mentor"),
+    ("matches.feedback", "/matches/{match}/feedback", "mentor"),
     ("people.index", "/coordinator/people", "coordinator"),
     ("people.index", "/coordinator/people?q=librarian&role=mentor&page=3", "coordinator"),
     ("people.import_csv", "/coordinator/people/import", "coordinator"),
@@ -66,6 +67,7 @@ ROUTES = [
     ("rounds.confirm_publish", "/coordinator/rounds/{draft}/publish", "coordinator"),
     ("rounds.confirm_close", "/coordinator/rounds/{round}/close", "coordinator"),
     ("skills.index", "/coordinator/skills", "coordinator"),
+    ("health.index", "/coordinator/health", "coordinator"),
     ("programmes.index", "/coordinator/programmes", "coordinator"),
     ("programmes.new", "/coordinator/programmes/new", "coordinator"),
     ("programmes.show", "/coordinator/programmes/{programme}", "coordinator"),
@@ -84,6 +86,7 @@ DOWNLOADS = [
     ("people.export_csv", "/coordinator/people/export.csv", "coordinator"),
     ("rounds.export", "/coordinator/rounds/{round}/export.csv", "coordinator"),
     ("skills.budget_download", "/coordinator/skills/budget.csv", "coordinator"),
+    ("health.export", "/coordinator/health/export.csv", "coordinator"),
 ]
 
 

@@ -747,6 +747,23 @@ def programme_assign(programme, email, remove) -> None:
     click.echo(f"{email} {'no longer has' if remove else 'now has'} programme {name}")
 
 
+@cli.group("health")
+def health_group() -> None:
+    """Check-ins of live pairs: prompts and the coordinators' digest."""
+
+
+@health_group.command("remind")
+def health_remind() -> None:
+    """Queue the check-in prompts due and today's digest of pairs needing attention.
+
+    Run it as often as you like (cron, hourly): nothing is queued twice.
+    """
+    from mentorship.pairs_health.reminders import send_reminders
+
+    queued = _run_service(lambda s: send_reminders(s, None))
+    click.echo(f"queued {queued.prompts} check-in prompt(s) and {queued.digests} digest(s)")
+
+
 @cli.group("admin")
 def admin_group() -> None:
     """The first admin of a new installation, and later ones."""

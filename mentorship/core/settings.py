@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["SMTP_SECURITY", "MailSettings", "base_url", "database_url", "import_row_limit",
-           "instance_path", "mail_settings", "sqlite_default_path"]
+__all__ = ["DEFAULT_CHECK_IN_WEEKS", "SMTP_SECURITY", "MailSettings", "base_url", "check_in_weeks",
+           "database_url", "import_row_limit", "instance_path", "mail_settings",
+           "sqlite_default_path"]
 
 
 def instance_path() -> Path:
@@ -59,6 +60,17 @@ def import_row_limit() -> int:
     """Return how many data rows a profile file may have (``MENTORSHIP_IMPORT_ROW_LIMIT``)."""
     raw = os.environ.get("MENTORSHIP_IMPORT_ROW_LIMIT", "")
     return int(raw) if raw.isdecimal() and int(raw) > 0 else DEFAULT_IMPORT_ROW_LIMIT
+
+
+#: Weeks between two check-ins of a pair, unless MENTORSHIP_CHECK_IN_WEEKS says otherwise (a
+#: programme's `check_in_weeks` setting comes first).
+DEFAULT_CHECK_IN_WEEKS = 4
+
+
+def check_in_weeks() -> int:
+    """Return the weeks between a pair's check-ins (``MENTORSHIP_CHECK_IN_WEEKS``, 1-52)."""
+    raw = os.environ.get("MENTORSHIP_CHECK_IN_WEEKS", "")
+    return int(raw) if raw.isdecimal() and 1 <= int(raw) <= 52 else DEFAULT_CHECK_IN_WEEKS
 
 
 #: How the connection to the mail server is protected: none (plain SMTP), starttls (plain, then

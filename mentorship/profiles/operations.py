@@ -18,6 +18,7 @@ from mentorship.people.directory import get_person
 from mentorship.people.models import PEOPLE_LOCK, Person
 from mentorship.profiles.column_map import ColumnMap, save_column_map, saved_column_map
 from mentorship.profiles.csv_io import FACTOR_COLUMNS, ProfileTable
+from mentorship.profiles.limits import MAX_LEVEL, MIN_LEVEL
 from mentorship.profiles.mapping import PROFILE_FIELDS, fill_profile, skill_rows, stored_record
 from mentorship.profiles.models import Profile, ProfileSkill
 from mentorship.profiles.schemas import ProfileSchema, profile_update_schema
@@ -25,8 +26,9 @@ from mentorship.programmes.operations import enrol_people
 from mentorship.programmes.queries import programme_in_view
 from mentorship.taxonomy.sync import sync_taxonomy
 
-__all__ = ["ImportReport", "get_profile", "import_mapped_profiles", "import_profiles",
-           "register_person", "update_profile", "update_profile_of"]
+__all__ = ["ImportReport", "column_map_scope", "get_profile", "import_mapped_profiles",
+           "import_profiles", "programme_column_map", "register_person", "set_skill_levels",
+           "update_profile", "update_profile_of"]
 
 
 @dataclass
@@ -239,6 +241,47 @@ def update_profile(
     _write_profile(session, person, data)
     record_event(session, actor, "profile.update", "person", person.id)
     return person
+
+
+def set_skill_levels(session: Session, actor: Person | None, person_id: int,
+                     levels: dict[str, int], *, source: str) -> dict[str, tuple[int, int]]:
+    """Set some of a person's skill levels (their own confirmed self-rating); return what changed.
+
+    Only the person themselves (or the command line) may; wants and teaching offers stay as
+    they are. The change is audited with `source` (what asked for it) and each skill's old and
+    new level, so the next round and the skills page see it.
+    """
+    if actor is not None and actor.id != person_id:
+        raise PermissionDenied("only the person themselves changes their skill levels")
+    if any(not MIN_LEVEL <= level <= MAX_LEVEL for level in levels.values()):
+        raise InvalidInput("a level is out of range", [RowError(
+            0, "levels", "", f"levels are whole numbers from {MIN_LEVEL} to {MAX_LEVEL}")])
+    # Locked like a profile save: this and a concurrent save of the profile go one at a time.
+    if session.scalar(select(Person.id).where(Person.id == person_id).with_for_update()) is None:
+        raise NotFound(f"no person {person_id}")
+    person = session.get(Person, person_id)
+    if person.profile is None:
+        raise NotFound(f"person {person_id} has no profile yet")
+    rows = {row.skill_id: row for row in session.scalars(
+        select(ProfileSkill).where(ProfileSkill.person_id == person_id,
+                                   ProfileSkill.skill_id.in_(list(levels))))}
+    changed = {}
+    for skill, level in sorted(levels.items()):
+        row = rows.get(skill)
+        before = row.level if row is not None else 0
+        if before == level:
+            continue
+        if row is None:
+            session.add(ProfileSkill(person_id=person_id, skill_id=skill, level=level))
+        else:
+            row.level = level
+        changed[skill] = (before, level)
+    session.flush()
+    session.expire(person.profile, ["skills"])
+    if changed:
+        record_event(session, actor, "profile.levels", "person", person_id, source=source,
+                     levels={skill: list(pair) for skill, pair in changed.items()})
+    return changed
 
 
 def get_profile(session: Session, actor: Person | None, person_id: int) -> Profile:

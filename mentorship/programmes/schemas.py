@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from mentorship.core.errors import InvalidInput, RowError
+from mentorship.pairs_health.schemas import CHECK_IN_WEEKS, check_in_weeks_problem
 from mentorship.rounds.settings import MODES, load_round_settings
 
 __all__ = ["ProgrammeSchema", "load_programme"]
@@ -101,6 +102,10 @@ def load_programme(raw: dict[str, Any], *, partial: bool = False,
             except InvalidInput as error:
                 errors.extend(RowError(0, f"round_settings.{e.column}", e.value, e.reason)
                               if e.column != "mode" else e for e in error.errors)
+    problem = check_in_weeks_problem(values.get("settings") or {})
+    if problem is not None:
+        errors.append(RowError(0, f"settings.{CHECK_IN_WEEKS}",
+                               str(values["settings"][CHECK_IN_WEEKS])[:80], problem))
     if errors:
         raise InvalidInput("the programme is not valid", errors)
     return values

@@ -38,6 +38,9 @@ OPERATIONS = {
     ("/api/v1/matches/{match_id}", "get"),
     ("/api/v1/matches/{match_id}/accept", "post"),
     ("/api/v1/matches/{match_id}/decline", "post"),
+    ("/api/v1/matches/{match_id}/check-in", "post"),
+    ("/api/v1/matches/{match_id}/feedback", "post"),
+    ("/api/v1/health", "get"),
     ("/api/v1/programmes", "get"),
     ("/api/v1/programmes", "post"),
     ("/api/v1/programmes/{programme_id}", "get"),
@@ -62,6 +65,7 @@ OPERATIONS = {
     ("/api/v1/matches/{match_id}/agreement/confirm", "post"),
 }
 COORDINATOR_ONLY = {
+    ("/api/v1/health", "get"),
     ("/api/v1/people", "get"),
     ("/api/v1/people/{person_id}/deactivate", "post"),
     ("/api/v1/people/{person_id}/activate", "post"),

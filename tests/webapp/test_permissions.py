@@ -92,6 +92,9 @@ ROUTES = [
     ("GET", "/coordinator/skills", COORDINATORS, None),
     ("GET", "/coordinator/skills?programme={programme}", DEFAULT_COORDINATORS, None),
     ("GET", "/coordinator/skills/budget.csv", COORDINATORS, None),
+    ("GET", "/coordinator/health", COORDINATORS, None),
+    ("GET", "/coordinator/health/export.csv", COORDINATORS, None),
+    ("GET", "/matches/{match}/feedback", PAIR_MEMBERS, None),
     ("GET", "/coordinator/skills/budget.csv?round={round}", DEFAULT_COORDINATORS, None),
     ("GET", "/coordinator/people?programme={programme}", DEFAULT_COORDINATORS, None),
     ("GET", "/coordinator/people/export.csv?programme={programme}", DEFAULT_COORDINATORS, None),
@@ -122,6 +125,9 @@ ROUTES = [
     ("POST", "/profile/mail", SIGNED_IN, {"reminders": "1"}),
     ("POST", "/matches/{match}/accept", PAIR_MEMBERS, None),
     ("POST", "/coordinator/outbox/{message}/retry", COORDINATORS, None),  # 409: not failed
+    # After the accept: the pair is live, so its members may check in.
+    ("POST", "/matches/{match}/check-in", PAIR_MEMBERS, {"answer": "met"}),
+    ("POST", "/matches/{match}/feedback", PAIR_MEMBERS, {"rating": "5", "again": "yes"}),
     ("POST", "/admin/people/{person}/roles", ADMINS, {}),
     ("POST", "/coordinator/people/import", COORDINATORS, {}),
     ("POST", "/coordinator/people/import/map/not-a-token", COORDINATORS, {}),
@@ -191,6 +197,9 @@ ROUTES = [
     ("POST", "/api/v1/matches/{match}/activate", PAIR, None),
     ("POST", "/matches/{match}/end", PAIR, {"reason": "testing"}),
     ("POST", "/api/v1/matches/{match}/end", PAIR, {"reason": "testing"}),
+    ("POST", "/api/v1/matches/{match}/check-in", PAIR_MEMBERS, {"answer": "not_yet"}),
+    ("POST", "/api/v1/matches/{match}/feedback", PAIR_MEMBERS, {"rating": 5, "again": True}),
+    ("GET", "/api/v1/health", COORDINATORS, None),
     # Declining changes the pair: after the mentor declines, the others meet a 409.
     ("POST", "/matches/{match}/decline", PAIR, {"reason": "testing"}),
     ("POST", "/api/v1/matches/{match}/decline", PAIR, {"reason": "testing"}),

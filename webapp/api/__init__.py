@@ -28,7 +28,7 @@ SECURITY_SCHEMES = {
 
 def init_app(app: Flask) -> None:
     """Register the API blueprints and serve the OpenAPI document at /api/v1/openapi.json."""
-    from webapp.api import choice, matches, people, profiles, programmes, rounds, session
+    from webapp.api import choice, health, matches, people, profiles, programmes, rounds, session
 
     api = _Api(app, spec_kwargs={"security": [{"session": []}]})
     app.extensions["mentorship.api"] = api
@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
         "ProfileUpdate", {"description": "A whole profile. skills: {skill: level} or 'a=1; b=2'; "
                                          "learn and teach: lists of skills or 'a; b'."},
         schema=profile_update_schema(app.extensions["mentorship.taxonomy"]))
-    for module in (session, programmes, people, profiles, rounds, matches, choice):
+    for module in (session, programmes, people, profiles, rounds, matches, choice, health):
         api.register_blueprint(module.blp)
     app.before_request(_json_bodies_only)
 

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     """Register every page blueprint, and the home page that sends people where they belong."""
     from webapp.views import (
         admin,
+        health,
         matches,
         outbox,
         people,
@@ -26,7 +27,8 @@ def init_app(app: Flask) -> None:
         skills,
     )
 
-    for module in (admin, matches, outbox, people, profile, programmes, rounds, signup, skills):
+    for module in (admin, health, matches, outbox, people, profile, programmes, rounds, signup,
+                   skills):
         app.register_blueprint(module.bp)
 
     @app.get("/")

@@ -1,6 +1,6 @@
 """mail: the outbox, and whether a person wants reminder mail
 
-Revision ID: 0009_mail
+Revision ID: 0010_mail
 Revises: 0009_programmes
 Create Date: 2026-12-01 17:00:00
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_mail"
+revision: str = "0010_mail"
 down_revision: str | None = "0009_programmes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """column_map: a form export's column map, kept by scope for the next import
 
-Revision ID: 0009_intake
-Revises: 0009_choice
+Revision ID: 0013_intake
+Revises: 0012_choice
 Create Date: 2026-12-01 18:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_intake"
-down_revision: str | None = "0009_choice"
+revision: str = "0013_intake"
+down_revision: str | None = "0012_choice"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

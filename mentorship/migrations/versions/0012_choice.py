@@ -1,7 +1,7 @@
 """choice rounds: suggestions, a request's times on match, the choice window on round
 
-Revision ID: 0009_choice
-Revises: 0010_signup
+Revision ID: 0012_choice
+Revises: 0011_signup
 Create Date: 2026-12-01 17:30:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_choice"
-down_revision: str | None = "0010_signup"
+revision: str = "0012_choice"
+down_revision: str | None = "0011_signup"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """sign-up: a programme's public sign-up link, and the sign-ups made through it
 
-Revision ID: 0010_signup
-Revises: 0009_mail
+Revision ID: 0011_signup
+Revises: 0010_mail
 Create Date: 2026-12-01 17:30:00
 """
 
@@ -10,9 +10,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_signup"
+revision: str = "0011_signup"
 # Both 0009s came from 0008_trios on branches of their own; this one joins them again.
-down_revision: str | None = "0009_mail"
+down_revision: str | None = "0010_mail"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

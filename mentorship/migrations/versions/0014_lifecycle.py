@@ -1,7 +1,7 @@
 """lifecycle: a pair's end note, its mentoring agreement, and audit events by target
 
-Revision ID: 0009_lifecycle
-Revises: 0009_intake
+Revision ID: 0014_lifecycle
+Revises: 0013_intake
 Create Date: 2026-12-01 17:30:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_lifecycle"
-down_revision: str | None = "0009_intake"
+revision: str = "0014_lifecycle"
+down_revision: str | None = "0013_intake"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""After the match: check-ins, end-of-programme feedback and the programme's health figures."""
