@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from mentorship.people.accounts import set_password
 from mentorship.profiles.operations import register_person
+from mentorship.programmes.queries import default_programme
 from mentorship.rounds.models import Match, Round, RoundStatus
 from tests.browser.conftest import check_accessibility, sign_in
 from tests.webapp.conftest import PASSWORD
@@ -30,7 +31,8 @@ def test_accept_propose_confirm_and_the_pair_is_active(new_page, db_sessions, ta
             "format_preference": "either"}, taxonomy)
         for person in (mentor, mentee):
             set_password(db, None, person.id, PASSWORD)
-        summer = Round(name="Summer", status=RoundStatus.PUBLISHED, published_at=datetime.now(UTC))
+        summer = Round(name="Summer", status=RoundStatus.PUBLISHED, published_at=datetime.now(UTC),
+                       programme_id=default_programme(db).id)
         db.add(summer)
         db.flush()
         pair = Match(round_id=summer.id, mentor_id=mentor.id, mentee_id=mentee.id, score=0.5)
