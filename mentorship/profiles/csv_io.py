@@ -146,8 +146,10 @@ def _xlsx_rows(source: str | Path | bytes, sheet: str | None) -> tuple[list[str]
     import openpyxl  # imported here: reading a CSV never needs it
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source,
-                                      read_only=True, data_only=True)
+        # From bytes in memory: a read-only workbook keeps its file open while its rows are
+        # read, and a generator left unfinished would never close it.
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except OSError as error:
         raise InvalidInput("unreadable", [RowError(0, "", str(source),
                                                    f"cannot read the file: {error.strerror}")]
