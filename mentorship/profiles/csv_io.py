@@ -3,6 +3,7 @@ map, reporting every bad row at once."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import zipfile
@@ -108,6 +109,8 @@ def read_sheet(source: str | Path | bytes | io.TextIOBase, *, sheet: str | None 
     if sheet is not None:
         raise InvalidInput("not a workbook", [RowError(0, "sheet", sheet, "a sheet name is only "
                                                        "for XLSX files; this file is CSV")])
+    if isinstance(source, str | Path):
+        return _streamed_csv(Path(source))
     text = _read_text(source)
     try:
         reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
@@ -117,6 +120,51 @@ def read_sheet(source: str | Path | bytes | io.TextIOBase, *, sheet: str | None 
             RowError(0, "", "", f"not readable as CSV: {error}")]) from error
     # csv.reader, not DictReader: it yields blank lines too, so row numbers match a spreadsheet.
     return header, enumerate(reader, start=2)
+
+
+#: How much of a file on disk is read to find its delimiter.
+SNIFF_BYTES = 64 * 1024
+
+
+def _streamed_csv(path: Path) -> tuple[list[str], Rows]:
+    """A CSV file on disk, read a row at a time (memory flat in the file's length); a file
+    over the row limit is refused after one quick pass, before any row is validated."""
+    with _opened(path) as lines:
+        delimiter = _delimiter(lines.read(SNIFF_BYTES))
+    limit = import_row_limit()
+    with _opened(path) as lines:
+        for count, _ in enumerate(csv.reader(lines, delimiter=delimiter)):
+            if count > limit:  # the header, then more than `limit` rows
+                raise InvalidInput("the file is too long", [RowError(
+                    count + 1, "", "", f"more than {limit:,} rows: split the file (the limit "
+                                       "is the MENTORSHIP_IMPORT_ROW_LIMIT setting)")])
+
+    def rows() -> Rows:
+        with _opened(path) as lines:
+            yield from enumerate(csv.reader(lines, delimiter=delimiter), start=1)
+
+    numbered = rows()
+    _, header = next(numbered, (1, []))
+    return header, numbered
+
+
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[io.TextIOBase]:
+    """The file as text (UTF-8, an optional byte-order mark), its problems as InvalidInput."""
+    try:
+        # utf-8-sig: spreadsheet programs often start a CSV export with a byte-order mark.
+        with path.open(encoding="utf-8-sig", newline="") as lines:
+            yield lines
+    except UnicodeDecodeError as error:
+        raise InvalidInput("not UTF-8", [RowError(0, "", "", "the file is not UTF-8 text; save "
+                                                            "it as CSV UTF-8")]) from error
+    except csv.Error as error:  # e.g. a cell over the csv module's size limit
+        raise InvalidInput("the file is not readable CSV", [
+            RowError(0, "", "", f"not readable as CSV: {error}")]) from error
+    except OSError as error:
+        raise InvalidInput("unreadable", [RowError(0, "", str(path),
+                                                   f"cannot read the file: {error.strerror}")]
+                           ) from error
 
 
 def _delimiter(text: str) -> str:
