@@ -856,14 +856,28 @@ def mail_send(wait) -> None:
                    "MENTORSHIP_MAIL_REMIND_AFTER_DAYS, 7).")
 @click.option("--taxonomy", "taxonomy_path", type=click.Path(exists=True, dir_okay=False),
               help="The skill taxonomy the reasons name skills from (default: the installed one).")
-def mail_remind(after_days, taxonomy_path) -> None:
-    """Queue a reminder to each person of a published pair not yet accepted (once a pair)."""
+@click.option("--ending-days", type=click.IntRange(min=0), default=None,
+              help="Tell participants their programme is ending this many days before its end "
+                   "date (default 14).")
+def mail_remind(after_days, taxonomy_path, ending_days) -> None:
+    """Queue a reminder to each person of a published pair not yet accepted (once a pair),
+    and the ending mail to the participants of a programme about to end (once each)."""
+    from datetime import date
+
+    from mentorship.programmes.endings import ENDING_NOTICE_DAYS, queue_programme_endings
     from mentorship.rounds.notices import queue_pair_reminders
 
     taxonomy = load_taxonomy(taxonomy_path)
-    queued = _run_service(lambda s: queue_pair_reminders(s, None, taxonomy=taxonomy,
-                                                         after_days=after_days))
-    click.echo(f"queued {queued} reminder{'s' if queued != 1 else ''}")
+
+    def remind(session):
+        return (queue_pair_reminders(session, None, taxonomy=taxonomy, after_days=after_days),
+                queue_programme_endings(session, None, today=date.today(),
+                                        notice_days=ENDING_NOTICE_DAYS if ending_days is None
+                                        else ending_days))
+
+    reminders, endings = _run_service(remind)
+    click.echo(f"queued {reminders} reminder{'s' if reminders != 1 else ''} and {endings} "
+               f"programme-ending mail{'s' if endings != 1 else ''}")
 
 
 @cli.command()

@@ -175,6 +175,29 @@ def test_programme_ending_mails_each_person_once(published):
         assert sorted(m["To"] for m in inbox) == [address("eli"), address("max")]
 
 
+def test_a_programme_about_to_end_mails_its_participants_once(published, taxonomy):
+    from mentorship.programmes.endings import queue_programme_endings
+    from mentorship.programmes.models import Programme
+    from mentorship.programmes.operations import create_programme
+
+    sessions, _, ids = published
+    today = date(2027, 6, 20)
+    with sessions() as session, session.begin():
+        default = session.scalar(select(Programme).where(Programme.is_default))
+        default.ends_on = date(2027, 6, 30)  # in ten days: its four participants are told
+        later = create_programme(session, None, {"name": "Autumn cohort"})
+        later.ends_on = date(2027, 9, 30)  # months away: not yet
+        session.get(Person, ids["max"]).active = False  # not someone deactivated
+        assert queue_programme_endings(session, None, today=today) == 3
+        assert queue_programme_endings(session, None, today=today) == 0  # once each
+        assert queue_programme_endings(session, None, today=date(2027, 7, 1)) == 0  # it ended
+    with smtp_server() as (inbox, config):
+        deliver(sessions, config)
+        [mail] = inbox.mail_to(address("eli"), "Library mentoring ends on 30 June 2027")
+        assert "ends on Wednesday 30 June 2027" in texts(mail)[0]
+        assert address("max") not in [m["To"] for m in inbox] and len(inbox) == 3
+
+
 def test_the_commands_send_what_they_queue_and_remind_once(published, monkeypatch,
                                                            private_database):
     from click.testing import CliRunner
@@ -197,9 +220,11 @@ def test_the_commands_send_what_they_queue_and_remind_once(published, monkeypatc
         sent = runner.invoke(cli, ["mail", "send"])
         assert sent.exit_code == 0 and sent.stdout == "4 sent, 0 to be tried again, 0 failed\n"
         reminded = runner.invoke(cli, ["mail", "remind"])
-        assert reminded.exit_code == 0 and reminded.stdout == "queued 4 reminders\n"
+        assert reminded.exit_code == 0 and reminded.stdout == (
+            "queued 4 reminders and 0 programme-ending mails\n")
         assert "mail: 4 sent, 0 failed" in reminded.stderr
-        assert runner.invoke(cli, ["mail", "remind"]).stdout == "queued 0 reminders\n"
+        assert runner.invoke(cli, ["mail", "remind"]).stdout == (
+            "queued 0 reminders and 0 programme-ending mails\n")
         assert len(inbox.mail_to(address("eli"), "Reminder")) == 1
         assert len(inbox) == 8
 
