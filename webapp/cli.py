@@ -36,6 +36,9 @@ def demo(host: str, port: int, people: int, no_serve: bool) -> None:
     if not database:
         instance_path().mkdir(parents=True, exist_ok=True)
         database = f"sqlite:///{instance_path() / 'demo.db'}"
+    url = f"http://{host}:{port}"
+    # The links in the mail the demo queues (its round's publication) lead to this server.
+    os.environ.setdefault("MENTORSHIP_BASE_URL", url)
     engine = make_engine(database)
     click.echo(f"database: {engine.url.render_as_string(hide_password=True)}")
     upgrade_database(engine)
@@ -47,7 +50,6 @@ def demo(host: str, port: int, people: int, no_serve: bool) -> None:
         fail(str(error))
     finally:
         engine.dispose()
-    url = f"http://{host}:{port}"
     click.echo(f"\nDemo sign-ins for {url}/sign-in (new passwords on every start):")
     for account in accounts:
         click.echo(f"  {account.role:<12} {account.name:<24} {account.email:<40} "

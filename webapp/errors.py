@@ -17,6 +17,15 @@ __all__ = ["STATUS", "init_app", "wants_json"]
 STATUS = {NotFound: 404, PermissionDenied: 403, Conflict: 409, InvalidInput: 422}
 
 
+#: What a page says for an error raised without a message of its own.
+PLAIN_WORDS = {
+    403: "You are not allowed to see this page. If you think you should be, ask your "
+         "coordinator.",
+    404: "There is no such page: the address may be mistyped, or what it showed was removed.",
+    405: "That page cannot be used this way: go back and use its buttons.",
+}
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(DomainError, _domain_error)
@@ -85,6 +94,8 @@ def _http_error(error: HTTPException):
     if isinstance(messages, dict) and len(messages) == 1:  # {"json": {...}}: drop the location
         messages = next(iter(messages.values()))
     description = error.description or error.name
+    if description == type(error).description and error.code in PLAIN_WORDS:
+        description = PLAIN_WORDS[error.code]  # werkzeug's default sentence speaks of servers
     if error.code == 413:
         limit = current_app.config["MAX_CONTENT_LENGTH"]
         size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"

@@ -96,3 +96,21 @@ def test_demo_without_a_database_url_uses_its_own_file(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["demo", "--no-serve", "--people", "20"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "demo.db").exists() and not (tmp_path / "mentorship.db").exists()
+
+
+def test_the_demos_mail_links_lead_to_the_demos_own_server(private_database, monkeypatch):
+    from mentorship.mail.models import OutboxMessage
+
+    monkeypatch.setenv("DATABASE_URL", private_database)
+    # Set, then removed: monkeypatch then restores the variable the demo sets for itself.
+    monkeypatch.setenv("MENTORSHIP_BASE_URL", "unset")
+    monkeypatch.delenv("MENTORSHIP_BASE_URL")
+    monkeypatch.delenv("MENTORSHIP_SMTP_HOST", raising=False)
+    result = CliRunner().invoke(cli, ["demo", "--no-serve", "--people", "20", "--port", "5099"])
+    assert result.exit_code == 0, result.output
+    engine = make_engine(private_database)
+    with make_session_factory(engine)() as db:
+        bodies = db.scalars(select(OutboxMessage.text_body)
+                            .where(OutboxMessage.kind == "match_published")).all()
+    engine.dispose()
+    assert bodies and all("http://127.0.0.1:5099/matches" in body for body in bodies)

@@ -56,3 +56,17 @@ def test_every_request_is_logged_with_its_status_and_time(client, caplog):
         client.get("/sign-in?q=ana")
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("GET /sign-in")]
     assert lines and lines[0].endswith(" ms") and " 200 " in lines[0] and "ana" not in lines[0]
+
+
+def test_an_error_without_a_message_of_its_own_is_said_in_plain_words(as_role, client):
+    page = as_role("mentee").get("/coordinator/people").get_data(as_text=True)
+    assert "You are not allowed to see this page" in page and "read-protected" not in page
+    missing = client.get("/no-such-page").get_data(as_text=True)
+    assert "There is no such page" in missing and "requested URL" not in missing
+
+
+def test_pages_have_an_icon(client):
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert 'rel="icon"' in page
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
