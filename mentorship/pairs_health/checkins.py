@@ -41,6 +41,7 @@ from mentorship.pairs_health.schemas import (
 from mentorship.people.models import Person
 from mentorship.programmes.access import visible_programme_ids
 from mentorship.programmes.models import Programme
+from mentorship.programmes.queries import get_programme
 from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
 from mentorship.rounds.pairs import is_member
 
@@ -166,8 +167,12 @@ def _existing(session: Session, match_id: int, person_id: int, period: int) -> C
         CheckIn.match_id == match_id, CheckIn.person_id == person_id, CheckIn.period == period))
 
 
-def in_view(session: Session, actor: Actor | None) -> tuple:
-    """Return the condition on Round that keeps the programmes the actor is limited to."""
+def in_view(session: Session, actor: Actor | None, programme_id: int | None = None) -> tuple:
+    """Return the condition on Round that keeps one programme (`programme_id`: NotFound if there
+    is none, PermissionDenied if it is not the actor's), else those the actor is limited to."""
+    if programme_id is not None:
+        get_programme(session, actor, programme_id)
+        return (Round.programme_id == programme_id,)
     visible = visible_programme_ids(session, actor)
     return () if visible is None else (Round.programme_id.in_(sorted(visible)),)
 
@@ -237,11 +242,12 @@ def pairs_health(session: Session, actor: Actor | None, *, now: datetime | None 
 
 
 def pairs_health_pages(session: Session, actor: Actor | None, *, now: datetime | None = None,
-                       state: Health | None = None, page: int = 1,
-                       size: int = PAGE_SIZE) -> tuple[Page, Page]:
+                       state: Health | None = None, page: int = 1, size: int = PAGE_SIZE,
+                       programme_id: int | None = None) -> tuple[Page, Page]:
     """Return the first page of the pairs that need attention, and page `page` of every live
-    pair (those in `state`, when given), from one reading of their health."""
-    kept = _healths(session, actor, _now(now), None)
+    pair (those in `state`, when given; of one programme, when given), from one reading of
+    their health."""
+    kept = _healths(session, actor, _now(now), None, programme_id)
     attention = [row for row in kept if row[3] in ATTENTION]
     chosen = [row for row in kept if state is None or row[3] == state]
     page, size = page_bounds(page, size)
@@ -251,10 +257,10 @@ def pairs_health_pages(session: Session, actor: Actor | None, *, now: datetime |
 
 
 def _healths(session: Session, actor: Actor | None, at: datetime,
-             states: tuple[Health, ...] | None) -> list[tuple]:
+             states: tuple[Health, ...] | None, programme_id: int | None = None) -> list[tuple]:
     """Each live pair's health as plain values, those in `states` (or all), most urgent first."""
     require_coordinator(actor, "see the health of pairs")
-    conditions = (*_live(), *in_view(session, actor))
+    conditions = (*_live(), *in_view(session, actor, programme_id))
     # Plain columns, not rows: a programme may hold thousands of live pairs, and only those
     # shown are read whole.
     pairs = session.execute(
