@@ -57,6 +57,7 @@ __all__ = [
     "in_view",
     "intervals_of",
     "live_pairs",
+    "pair_rows_of",
     "pairs_health",
     "pairs_health_pages",
     "record_check_in",
@@ -290,6 +291,20 @@ def _healths(session: Session, actor: Actor | None, at: datetime,
     order = {state: position for position, state in enumerate(ATTENTION)}
     kept.sort(key=lambda row: order.get(row[3], len(order)))
     return kept
+
+
+def pair_rows_of(session: Session, match_ids: list[int], health: Health) -> list[PairHealth]:
+    """Return these pairs (the caller checked the actor may see them) as rows of the health
+    lists, in this order, each in `health`, at the period of its latest check-in."""
+    rows = {match.id: (match, round_) for match, round_ in session.execute(
+        select(Match, Round).join(Round, Match.round_id == Round.id)
+        .where(Match.id.in_(sorted(set(match_ids))))
+        .options(defer(Match.reasons), defer(Match.alternatives)))} if match_ids else {}
+    answered = answers_of(session, list(rows))
+    return _pair_rows(session, [
+        (match.id, round_, match.member_ids, health,
+         max((c.period for c in answered[match.id]), default=1), answered[match.id])
+        for match, round_ in (rows[m] for m in match_ids if m in rows)])
 
 
 def _pair_rows(session: Session, kept: list[tuple]) -> list[PairHealth]:

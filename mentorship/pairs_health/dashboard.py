@@ -40,13 +40,15 @@ from matching import Taxonomy
 from mentorship.core.audit import AuditEvent
 from mentorship.core.db import batches
 from mentorship.core.errors import InvalidInput, RowError
-from mentorship.core.paging import Page
+from mentorship.core.paging import PAGE_SIZE, Page
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.core.spreadsheet import spreadsheet_safe
 from mentorship.pairs_health.checkins import (
     CHECKED_IN_STATUSES,
+    PairHealth,
     in_view,
     intervals_of,
+    pair_rows_of,
     pairs_health_pages,
 )
 from mentorship.pairs_health.models import MAX_RATING, MIN_RATING, CheckIn, Feedback
@@ -73,6 +75,7 @@ class PairFacts:
     check_in_weeks: int
     check_ins: tuple[Answer, ...] = ()
     ended_at: datetime | None = None    # when an ended pair ended, if it was live before
+    match_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class Figures:
     by_side: dict[str, dict[str, float | int | None]]
     ratings: dict[int, int]           # how many gave each rating
     skills: tuple[SkillGain, ...]
+    ended_asking_help_ids: tuple[int, ...] = ()   # those pairs, most recently ended first
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -132,7 +136,8 @@ def programme_figures(pairs: Sequence[PairFacts], feedback: Sequence[FeedbackFac
     declined = [p for p in pairs if p.status == MatchStatus.DECLINED and p.accepted_at is None]
     days = [(p.accepted_at - p.published_at).total_seconds() / SECONDS_A_DAY
             for p in accepted if p.accepted_at is not None]
-    due = given = ended_asking_help = 0
+    due = given = 0
+    ended_asking_help: list[PairFacts] = []
     health: Counter[str] = Counter({state.value: 0 for state in Health})
     for pair in pairs:
         live = pair.status in CHECKED_IN_STATUSES
@@ -149,7 +154,7 @@ def programme_figures(pairs: Sequence[PairFacts], feedback: Sequence[FeedbackFac
         if live:
             health[state] += 1
         elif state == Health.ASKED_FOR_HELP:
-            ended_asking_help += 1
+            ended_asking_help.append(pair)
     ratings = Counter({rating: 0 for rating in range(MIN_RATING, MAX_RATING + 1)})
     ratings.update(f.rating for f in feedback)
     by_side = {}
@@ -175,11 +180,13 @@ def programme_figures(pairs: Sequence[PairFacts], feedback: Sequence[FeedbackFac
         median_days_to_accept=statistics.median(days) if days else None,
         check_ins_due=due, check_ins_given=given, check_in_rate=_share(given, due),
         health=dict(health), at_risk=sum(health[state] for state in ATTENTION),
-        ended_asking_help=ended_asking_help,
+        ended_asking_help=len(ended_asking_help),
         responses=len(feedback),
         mean_rating=statistics.fmean(f.rating for f in feedback) if feedback else None,
         would_again_share=_share(sum(f.again for f in feedback), len(feedback)),
-        by_side=by_side, ratings=dict(ratings), skills=tuple(skills))
+        by_side=by_side, ratings=dict(ratings), skills=tuple(skills),
+        ended_asking_help_ids=tuple(p.match_id for p in sorted(
+            ended_asking_help, key=lambda p: p.ended_at, reverse=True)))
 
 
 def programme_health(session: Session, actor: Actor | None, *, now: datetime | None = None,
@@ -217,7 +224,7 @@ def programme_health(session: Session, actor: Actor | None, *, now: datetime | N
         pairs.append(PairFacts(
             status, published_at, accepted,
             sum(p is not None for p in (mentor, mentee, third)), weeks[round_id],
-            tuple(check_ins[match_id]), ended_at.get(match_id)))
+            tuple(check_ins[match_id]), ended_at.get(match_id), match_id))
     answers = [FeedbackFacts(f.side, f.rating, f.again, f.skill_levels or {})
                for f in session.scalars(
                    select(Feedback).join(Match, Feedback.match_id == Match.id)
@@ -316,6 +323,7 @@ class Dashboard:
     pairs: Page
     state: Health | None
     programme: Programme | None = None    # the one shown, or None for all the actor's
+    ended_help: tuple[PairHealth, ...] = ()  # the first page of pairs that ended asking for help
 
 
 def health_dashboard(session: Session, actor: Actor | None, *, now: datetime | None = None,
@@ -332,5 +340,7 @@ def health_dashboard(session: Session, actor: Actor | None, *, now: datetime | N
     programme = get_programme(session, actor, programme_id) if programme_id is not None else None
     attention, pairs = pairs_health_pages(session, actor, now=now, state=chosen, page=page,
                                           programme_id=programme_id)
-    return Dashboard(programme_health(session, actor, now=now, programme_id=programme_id),
-                     attention, pairs, chosen, programme)
+    figures = programme_health(session, actor, now=now, programme_id=programme_id)
+    ended_help = pair_rows_of(session, list(figures.ended_asking_help_ids[:PAGE_SIZE]),
+                              Health.ASKED_FOR_HELP)
+    return Dashboard(figures, attention, pairs, chosen, programme, tuple(ended_help))

@@ -282,6 +282,7 @@ def test_ending_a_pair_that_asked_for_help_keeps_it_in_the_figures(db, pool, tax
     after = programme_health(db, who["cora"], now=days(60))
     assert (after.check_ins_due, after.check_ins_given) == (2, 2)
     assert after.at_risk == 0 and after.ended_asking_help == 1
+    assert after.ended_asking_help_ids == (pairs["eli"].id,)
     assert "pairs ended asking for help,,1" in figures_csv(after, taxonomy)
 
 

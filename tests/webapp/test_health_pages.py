@@ -135,6 +135,10 @@ def test_the_survey_opens_when_the_round_closes(as_role, ids):
     assert figures["at_risk"] == 0 and figures["ended_asking_help"] == 1
     health = as_role("coordinator").get("/coordinator/health").get_data(as_text=True)
     assert "Ended asking for help</dt><dd>1</dd>" in health and "2 of 2 due" in health
+    assert figures["ended_asking_help_ids"] == [ids["match"]]
+    assert "Pairs that ended asking for help (1)" in health and 'id="ended-help"' in health
+    assert f'<a href="/matches/{ids["match"]}">Mina Mentor and Eli Mentee</a>' in health
+    assert "No reply yet" in health
 
 
 def test_a_wrong_survey_keeps_what_was_written_and_marks_each_field(app, as_role, ids):

@@ -89,6 +89,8 @@ class FiguresSchema(Schema):
     at_risk = fields.Integer(dump_only=True)
     ended_asking_help = fields.Integer(dump_only=True, metadata={
         "description": "pairs that ended while a member's latest check-in asked for help"})
+    ended_asking_help_ids = fields.List(fields.Integer(), dump_only=True, metadata={
+        "description": "those pairs' match ids, the most recently ended first"})
     responses = fields.Integer(dump_only=True)
     mean_rating = fields.Float(dump_only=True, allow_none=True)
     would_again_share = fields.Float(dump_only=True, allow_none=True)

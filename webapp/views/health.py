@@ -31,6 +31,7 @@ def index():
                                  programme_id=programme_asked())
     return render_template("health/index.html", figures=dashboard.figures,
                            attention=dashboard.attention, pairs=dashboard.pairs,
+                           ended_help=dashboard.ended_help,
                            state=dashboard.state, programme=dashboard.programme,
                            programmes=list_programmes(db, actor()), health_words=HEALTH_WORDS,
                            answer_words=ANSWER_WORDS,
