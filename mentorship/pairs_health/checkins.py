@@ -41,6 +41,7 @@ from mentorship.pairs_health.schemas import (
 from mentorship.people.models import Person
 from mentorship.programmes.access import visible_programme_ids
 from mentorship.programmes.models import Programme
+from mentorship.programmes.queries import get_programme
 from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
 from mentorship.rounds.pairs import is_member
 
@@ -56,6 +57,7 @@ __all__ = [
     "in_view",
     "intervals_of",
     "live_pairs",
+    "pair_rows_of",
     "pairs_health",
     "pairs_health_pages",
     "record_check_in",
@@ -166,8 +168,12 @@ def _existing(session: Session, match_id: int, person_id: int, period: int) -> C
         CheckIn.match_id == match_id, CheckIn.person_id == person_id, CheckIn.period == period))
 
 
-def in_view(session: Session, actor: Actor | None) -> tuple:
-    """Return the condition on Round that keeps the programmes the actor is limited to."""
+def in_view(session: Session, actor: Actor | None, programme_id: int | None = None) -> tuple:
+    """Return the condition on Round that keeps one programme (`programme_id`: NotFound if there
+    is none, PermissionDenied if it is not the actor's), else those the actor is limited to."""
+    if programme_id is not None:
+        get_programme(session, actor, programme_id)
+        return (Round.programme_id == programme_id,)
     visible = visible_programme_ids(session, actor)
     return () if visible is None else (Round.programme_id.in_(sorted(visible)),)
 
@@ -237,11 +243,12 @@ def pairs_health(session: Session, actor: Actor | None, *, now: datetime | None 
 
 
 def pairs_health_pages(session: Session, actor: Actor | None, *, now: datetime | None = None,
-                       state: Health | None = None, page: int = 1,
-                       size: int = PAGE_SIZE) -> tuple[Page, Page]:
+                       state: Health | None = None, page: int = 1, size: int = PAGE_SIZE,
+                       programme_id: int | None = None) -> tuple[Page, Page]:
     """Return the first page of the pairs that need attention, and page `page` of every live
-    pair (those in `state`, when given), from one reading of their health."""
-    kept = _healths(session, actor, _now(now), None)
+    pair (those in `state`, when given; of one programme, when given), from one reading of
+    their health."""
+    kept = _healths(session, actor, _now(now), None, programme_id)
     attention = [row for row in kept if row[3] in ATTENTION]
     chosen = [row for row in kept if state is None or row[3] == state]
     page, size = page_bounds(page, size)
@@ -251,10 +258,10 @@ def pairs_health_pages(session: Session, actor: Actor | None, *, now: datetime |
 
 
 def _healths(session: Session, actor: Actor | None, at: datetime,
-             states: tuple[Health, ...] | None) -> list[tuple]:
+             states: tuple[Health, ...] | None, programme_id: int | None = None) -> list[tuple]:
     """Each live pair's health as plain values, those in `states` (or all), most urgent first."""
     require_coordinator(actor, "see the health of pairs")
-    conditions = (*_live(), *in_view(session, actor))
+    conditions = (*_live(), *in_view(session, actor, programme_id))
     # Plain columns, not rows: a programme may hold thousands of live pairs, and only those
     # shown are read whole.
     pairs = session.execute(
@@ -284,6 +291,20 @@ def _healths(session: Session, actor: Actor | None, at: datetime,
     order = {state: position for position, state in enumerate(ATTENTION)}
     kept.sort(key=lambda row: order.get(row[3], len(order)))
     return kept
+
+
+def pair_rows_of(session: Session, match_ids: list[int], health: Health) -> list[PairHealth]:
+    """Return these pairs (the caller checked the actor may see them) as rows of the health
+    lists, in this order, each in `health`, at the period of its latest check-in."""
+    rows = {match.id: (match, round_) for match, round_ in session.execute(
+        select(Match, Round).join(Round, Match.round_id == Round.id)
+        .where(Match.id.in_(sorted(set(match_ids))))
+        .options(defer(Match.reasons), defer(Match.alternatives)))} if match_ids else {}
+    answered = answers_of(session, list(rows))
+    return _pair_rows(session, [
+        (match.id, round_, match.member_ids, health,
+         max((c.period for c in answered[match.id]), default=1), answered[match.id])
+        for match, round_ in (rows[m] for m in match_ids if m in rows)])
 
 
 def _pair_rows(session: Session, kept: list[tuple]) -> list[PairHealth]:

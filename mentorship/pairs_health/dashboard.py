@@ -9,10 +9,14 @@
   waiting and left out; a declined one, or one that ended unanswered, was not accepted.
 - **time to accept**: the median, in days, from the round's publication to the pair's first
   acceptance.
-- **check-in rate**: over the live pairs (accepted or active), check-ins given / check-ins due,
-  where each member owes one for every period so far, the current one included.
+- **check-in rate**: over the pairs that are or were live (accepted or active, and those that
+  ended after being so), check-ins given / check-ins due, where each member owes one for every
+  period so far, the current one included; an ended pair owes them up to the period it ended
+  in, so ending a pair does not take its answers out of the rate.
 - **pairs at risk**: live pairs whose health (`mentorship.pairs_health.rule`) is "asked for
   help" or "inactive"; every health state is counted.
+- **ended asking for help**: pairs that ended while their health was "asked for help" (a
+  member's latest answer was "we need help"), so such an answer stays in view after the end.
 - **survey results**: answers, mean rating and the share who would take part again, in all and
   by side; how many of each rating.
 - **skills gained**: per skill, from learners' surveys: how many rated it, how many rated
@@ -34,22 +38,28 @@ from sqlalchemy.orm import Session
 
 from matching import Taxonomy
 from mentorship.core.audit import AuditEvent
+from mentorship.core.db import batches
 from mentorship.core.errors import InvalidInput, RowError
-from mentorship.core.paging import Page
+from mentorship.core.paging import PAGE_SIZE, Page
 from mentorship.core.permissions import Actor, require_coordinator
 from mentorship.core.spreadsheet import spreadsheet_safe
 from mentorship.pairs_health.checkins import (
     CHECKED_IN_STATUSES,
+    PairHealth,
     in_view,
     intervals_of,
+    pair_rows_of,
     pairs_health_pages,
 )
 from mentorship.pairs_health.models import MAX_RATING, MIN_RATING, CheckIn, Feedback
 from mentorship.pairs_health.rule import ATTENTION, Answer, Health, pair_health, period_of
+from mentorship.programmes.models import Programme
+from mentorship.programmes.queries import get_programme
 from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
 
-__all__ = ["HEALTH_WORDS", "Dashboard", "FeedbackFacts", "Figures", "PairFacts", "SkillGain", "figure_rows",
-           "figures_csv", "health_dashboard", "programme_figures", "programme_health"]
+__all__ = ["ANSWER_WORDS", "HEALTH_WORDS", "Dashboard", "FeedbackFacts", "Figures", "PairFacts",
+           "SkillGain", "figure_rows", "figures_csv",
+           "health_dashboard", "programme_figures", "programme_health"]
 
 SECONDS_A_DAY = 86400
 
@@ -64,6 +74,8 @@ class PairFacts:
     members: int                        # people still in it (a deleted one is not)
     check_in_weeks: int
     check_ins: tuple[Answer, ...] = ()
+    ended_at: datetime | None = None    # when an ended pair ended, if it was live before
+    match_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -101,12 +113,14 @@ class Figures:
     check_in_rate: float | None
     health: dict[str, int]            # live pairs by health state
     at_risk: int
+    ended_asking_help: int            # pairs that ended while asking for help
     responses: int
     mean_rating: float | None
     would_again_share: float | None
     by_side: dict[str, dict[str, float | int | None]]
     ratings: dict[int, int]           # how many gave each rating
     skills: tuple[SkillGain, ...]
+    ended_asking_help_ids: tuple[int, ...] = ()   # those pairs, most recently ended first
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -122,14 +136,25 @@ def programme_figures(pairs: Sequence[PairFacts], feedback: Sequence[FeedbackFac
     declined = [p for p in pairs if p.status == MatchStatus.DECLINED and p.accepted_at is None]
     days = [(p.accepted_at - p.published_at).total_seconds() / SECONDS_A_DAY
             for p in accepted if p.accepted_at is not None]
-    live = [p for p in pairs if p.status in CHECKED_IN_STATUSES]
     due = given = 0
+    ended_asking_help: list[PairFacts] = []
     health: Counter[str] = Counter({state.value: 0 for state in Health})
-    for pair in live:
-        current = period_of(pair.published_at, now, pair.check_in_weeks)
+    for pair in pairs:
+        live = pair.status in CHECKED_IN_STATUSES
+        if live:
+            until = now
+        elif pair.status == MatchStatus.ENDED and pair.ended_at is not None:
+            until = min(pair.ended_at, now)
+        else:
+            continue
+        current = period_of(pair.published_at, until, pair.check_in_weeks)
         due += pair.members * current
         given += len({(a.person_id, a.period) for a in pair.check_ins if a.period <= current})
-        health[pair_health(pair.published_at, now, pair.check_in_weeks, pair.check_ins)] += 1
+        state = pair_health(pair.published_at, until, pair.check_in_weeks, pair.check_ins)
+        if live:
+            health[state] += 1
+        elif state == Health.ASKED_FOR_HELP:
+            ended_asking_help.append(pair)
     ratings = Counter({rating: 0 for rating in range(MIN_RATING, MAX_RATING + 1)})
     ratings.update(f.rating for f in feedback)
     by_side = {}
@@ -155,20 +180,23 @@ def programme_figures(pairs: Sequence[PairFacts], feedback: Sequence[FeedbackFac
         median_days_to_accept=statistics.median(days) if days else None,
         check_ins_due=due, check_ins_given=given, check_in_rate=_share(given, due),
         health=dict(health), at_risk=sum(health[state] for state in ATTENTION),
+        ended_asking_help=len(ended_asking_help),
         responses=len(feedback),
         mean_rating=statistics.fmean(f.rating for f in feedback) if feedback else None,
         would_again_share=_share(sum(f.again for f in feedback), len(feedback)),
-        by_side=by_side, ratings=dict(ratings), skills=tuple(skills))
+        by_side=by_side, ratings=dict(ratings), skills=tuple(skills),
+        ended_asking_help_ids=tuple(p.match_id for p in sorted(
+            ended_asking_help, key=lambda p: p.ended_at, reverse=True)))
 
 
-def programme_health(session: Session, actor: Actor | None, *,
-                     now: datetime | None = None) -> Figures:
-    """Return the figures over the pairs of every published and closed round of the
-    programmes the actor coordinates."""
+def programme_health(session: Session, actor: Actor | None, *, now: datetime | None = None,
+                     programme_id: int | None = None) -> Figures:
+    """Return the figures over the pairs of every published and closed round of one programme
+    (`programme_id`), else of the programmes the actor coordinates."""
     require_coordinator(actor, "see the programme's health")
     now = now if now is not None else datetime.now(UTC)
     shown = (Round.status.in_([RoundStatus.PUBLISHED, RoundStatus.CLOSED]),
-             Round.published_at.is_not(None), *in_view(session, actor))
+             Round.published_at.is_not(None), *in_view(session, actor, programme_id))
     rows = session.execute(
         select(Match.id, Match.status, Match.mentor_id, Match.mentee_id, Match.third_id,
                Round.id, Round.published_at)
@@ -183,6 +211,7 @@ def programme_health(session: Session, actor: Actor | None, *,
             .join(Round, Match.round_id == Round.id).where(*shown)):
         check_ins[check_in.match_id].append(
             Answer(check_in.person_id, check_in.period, check_in.answer, check_in.created_at))
+    ended_at = _ended_live(session, [row[0] for row in rows if row[1] == MatchStatus.ENDED])
     weeks = intervals_of(session, session.scalars(select(Round).where(
         Round.id.in_({row[5] for row in rows}))).all()) if rows else {}
     pairs = []
@@ -195,12 +224,27 @@ def programme_health(session: Session, actor: Actor | None, *,
         pairs.append(PairFacts(
             status, published_at, accepted,
             sum(p is not None for p in (mentor, mentee, third)), weeks[round_id],
-            tuple(check_ins[match_id])))
+            tuple(check_ins[match_id]), ended_at.get(match_id), match_id))
     answers = [FeedbackFacts(f.side, f.rating, f.again, f.skill_levels or {})
                for f in session.scalars(
                    select(Feedback).join(Match, Feedback.match_id == Match.id)
                    .join(Round, Match.round_id == Round.id).where(*shown).order_by(Feedback.id))]
     return programme_figures(pairs, answers, now)
+
+
+def _ended_live(session: Session, match_ids: list[int]) -> dict[int, datetime]:
+    """Return when each of these ended pairs ended, for those that were live (accepted or
+    active) then: one ended unanswered never owed a check-in."""
+    ended: dict[int, datetime] = {}
+    for chunk in batches(sorted(match_ids)):
+        for target, at, details in session.execute(
+                select(AuditEvent.target_id, AuditEvent.at, AuditEvent.details)
+                .where(AuditEvent.action == "match.end", AuditEvent.target_type == "match",
+                       AuditEvent.target_id.in_([str(m) for m in chunk]))
+                .order_by(AuditEvent.at, AuditEvent.id)):
+            if (details or {}).get("from") in CHECKED_IN_STATUSES:
+                ended.setdefault(int(target), at if at.tzinfo else at.replace(tzinfo=UTC))
+    return ended
 
 
 def _number(value: float | int | None, digits: int = 3) -> str:
@@ -224,6 +268,7 @@ def figure_rows(figures: Figures, taxonomy: Taxonomy) -> list[tuple[str, str, st
         *[("live pairs by health", HEALTH_WORDS[state], _number(count))
           for state, count in figures.health.items()],
         ("pairs at risk", "", _number(figures.at_risk)),
+        ("pairs ended asking for help", "", _number(figures.ended_asking_help)),
         ("survey answers", "", _number(figures.responses)),
         ("mean rating", "", _number(figures.mean_rating, 2)),
         ("would take part again", "", _number(figures.would_again_share)),
@@ -245,6 +290,10 @@ def figure_rows(figures: Figures, taxonomy: Taxonomy) -> list[tuple[str, str, st
 #: The words of each health state (pages, CSV, mail).
 HEALTH_WORDS = {Health.ON_TRACK: "on track", Health.NEEDS_CHECK_IN: "needs a check-in",
                 Health.INACTIVE: "inactive", Health.ASKED_FOR_HELP: "asked for help"}
+
+
+#: The words of each check-in answer.
+ANSWER_WORDS = {"met": "we met", "not_yet": "not yet", "need_help": "we need help"}
 
 
 def _skill_name(taxonomy: Taxonomy, skill: str) -> str:
@@ -273,17 +322,25 @@ class Dashboard:
     attention: Page
     pairs: Page
     state: Health | None
+    programme: Programme | None = None    # the one shown, or None for all the actor's
+    ended_help: tuple[PairHealth, ...] = ()  # the first page of pairs that ended asking for help
 
 
 def health_dashboard(session: Session, actor: Actor | None, *, now: datetime | None = None,
-                     state: str | None = None, page: int = 1) -> Dashboard:
-    """Return the programme's figures, the live pairs that need attention and a page of every
-    live pair (those in `state` when given), for coordinators."""
+                     state: str | None = None, page: int = 1,
+                     programme_id: int | None = None) -> Dashboard:
+    """Return the figures, the live pairs that need attention and a page of every live pair
+    (those in `state` when given) of one programme (`programme_id`) or all the actor's."""
     require_coordinator(actor, "see the programme's health")
     if state is not None and state not in set(Health):
         raise InvalidInput("no such health state", [RowError(
             0, "state", "", "choose on_track, needs_check_in, inactive or asked_for_help")])
     now = now if now is not None else datetime.now(UTC)
     chosen = Health(state) if state is not None else None
-    attention, pairs = pairs_health_pages(session, actor, now=now, state=chosen, page=page)
-    return Dashboard(programme_health(session, actor, now=now), attention, pairs, chosen)
+    programme = get_programme(session, actor, programme_id) if programme_id is not None else None
+    attention, pairs = pairs_health_pages(session, actor, now=now, state=chosen, page=page,
+                                          programme_id=programme_id)
+    figures = programme_health(session, actor, now=now, programme_id=programme_id)
+    ended_help = pair_rows_of(session, list(figures.ended_asking_help_ids[:PAGE_SIZE]),
+                              Health.ASKED_FOR_HELP)
+    return Dashboard(figures, attention, pairs, chosen, programme, tuple(ended_help))

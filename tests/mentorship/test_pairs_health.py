@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mentorship.core.audit import AuditEvent
 from mentorship.core.db import make_engine
-from mentorship.core.errors import Conflict, InvalidInput, PermissionDenied
+from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from mentorship.migrate import upgrade_database
 from mentorship.pairs_health.checkins import check_in_prompts, pairs_health, record_check_in
 from mentorship.pairs_health.dashboard import (
@@ -243,6 +243,49 @@ def test_dashboard_figures_from_hand_built_facts():
         ("marc21", 2, 2, 3), ("rda", 1, 0, 0)]
 
 
+def test_an_ended_pair_keeps_its_check_ins_and_its_call_for_help():
+    now = datetime(2026, 4, 1, tzinfo=UTC)             # period 5 of 1-week pairs
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    pairs = [
+        # ended in week 2, after one "met" each in week 1 and a call for help in week 2
+        PairFacts("ended", start, start + timedelta(days=1), 2, 1, (
+            Answer(1, 1, "met", start), Answer(2, 1, "met", start),
+            Answer(2, 2, "need_help", start + timedelta(days=8))),
+            ended_at=start + timedelta(days=10)),
+        # ended in week 3 with a "met" after its call for help: not asking any more
+        PairFacts("ended", start, start + timedelta(days=1), 2, 1, (
+            Answer(3, 2, "need_help", start + timedelta(days=8)),
+            Answer(3, 3, "met", start + timedelta(days=15))),
+            ended_at=start + timedelta(days=16)),
+        PairFacts("ended", start, None, 2, 1, ()),      # ended unanswered: owed nothing
+    ]
+    figures = programme_figures(pairs, [], now)
+    # Two members owe one a week up to the week their pair ended: 2 * 2 + 2 * 3.
+    assert (figures.check_ins_due, figures.check_ins_given) == (10, 5)
+    assert figures.ended_asking_help == 1
+    assert sum(figures.health.values()) == 0 and figures.at_risk == 0
+
+
+def test_ending_a_pair_that_asked_for_help_keeps_it_in_the_figures(db, pool, taxonomy):
+    from mentorship.rounds.lifecycle import end_pair
+
+    who, _, pairs = pool
+    accept_match(db, who["eli"], pairs["eli"].id)
+    record_check_in(db, who["eli"], pairs["eli"].id, {"answer": "met"}, now=days(1))
+    record_check_in(db, who["mina"], pairs["eli"].id, {"answer": "need_help"}, now=days(2))
+    before = programme_health(db, who["cora"], now=days(3))
+    assert (before.check_ins_due, before.check_ins_given) == (2, 2)
+    assert before.at_risk == 1 and before.ended_asking_help == 0
+    end_pair(db, who["mina"], pairs["eli"].id, note="We could not find the time.")
+    db.scalar(select(AuditEvent).where(AuditEvent.action == "match.end")).at = days(3)
+    db.flush()
+    after = programme_health(db, who["cora"], now=days(60))
+    assert (after.check_ins_due, after.check_ins_given) == (2, 2)
+    assert after.at_risk == 0 and after.ended_asking_help == 1
+    assert after.ended_asking_help_ids == (pairs["eli"].id,)
+    assert "pairs ended asking for help,,1" in figures_csv(after, taxonomy)
+
+
 def test_empty_figures_have_no_rates():
     figures = programme_figures([], [], datetime(2026, 4, 1, tzinfo=UTC))
     assert figures.acceptance_rate is None and figures.check_in_rate is None
@@ -273,7 +316,9 @@ def test_dashboard_figures_from_the_database_match_its_data(db, pool, taxonomy):
         "rating": 4, "again": True, "levels": {"marc21": 3, "rda": 1}})
     figures = programme_health(db, None, now=days(30))
     assert (figures.accepted, figures.declined, figures.acceptance_rate) == (1, 1, 0.5)
-    assert figures.check_ins_due == 0 and figures.responses == 1
+    # The round closed after days(30): the ended pair's check-ins stay in the rate.
+    assert (figures.check_ins_due, figures.check_ins_given) == (4, 2)
+    assert figures.responses == 1
     assert [(g.skill, g.gained, g.levels_gained) for g in figures.skills] == [
         ("marc21", 1, 2), ("rda", 1, 1)]
     table = figures_csv(figures, taxonomy)
@@ -349,6 +394,8 @@ def test_prompts_and_the_digest_go_to_the_outbox_once(db, pool):
     digest = next(m for m in mails if m.kind == "health_digest")
     assert digest.email == "cora@lib.org" and digest.subject == "1 mentoring pair needs attention"
     assert "Mina and Sam (Spring): asked for help" in digest.text_body and "stuck" in digest.text_body
+    assert ": we need help \"stuck\"" in digest.text_body
+    assert ": we need help “stuck”" in digest.html_body
 
 
 def test_a_programmes_setting_sets_the_check_in_interval(db, pool):
@@ -385,11 +432,20 @@ def test_a_coordinator_of_another_programme_sees_none_of_these_pairs(db, pool):
     db.flush()
     assert programme_health(db, who["cora"], now=days(2)).pairs == 0
     assert pairs_health(db, who["cora"], now=days(2)) == []
+    spring_programme = db.get(Round, spring).programme_id
+    with pytest.raises(PermissionDenied):
+        programme_health(db, who["cora"], programme_id=spring_programme)
+    with pytest.raises(NotFound):
+        programme_health(db, who["cora"], programme_id=other.id + 1000)
+    assert programme_health(db, who["cora"], programme_id=other.id).pairs == 0
     db.add(ProgrammeCoordinator(programme_id=db.get(Round, spring).programme_id,
                                 person_id=who["cora"].id))
     db.flush()
     forget_visible_programmes(db)   # assignments are read once a session
     assert programme_health(db, who["cora"], now=days(2)).pairs == 2
+    assert programme_health(db, who["cora"], now=days(2), programme_id=other.id).pairs == 0
+    assert programme_health(db, who["cora"], now=days(2),
+                            programme_id=spring_programme).pairs == 2
     assert [row.health for row in pairs_health(db, who["cora"], now=days(2))] == [
         Health.ASKED_FOR_HELP]
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from mentorship.pairs_health.dashboard import programme_health
 from mentorship.pairs_health.models import CheckIn, Feedback
 from mentorship.profiles.models import ProfileSkill
+from mentorship.programmes.operations import create_programme
 from tests.webapp.conftest import csrf_token
 
 BANNER = "Check-in: how is it going with"
@@ -87,6 +88,7 @@ def test_coordinators_see_the_pair_asking_for_help_and_the_figures(app, as_role,
     assert "Pairs that need attention (1)" in text
     assert "Mina Mentor and Eli Mentee" in text and "asked for help" in text
     assert "No reply yet" in text
+    assert ": we need help —" in text and ": need help" not in text   # words, not codes
     assert "Every live pair (1)" in text and 'id="pairs"' in text
     only_help = as_role("coordinator").get("/coordinator/health?state=asked_for_help&page=1")
     assert "Every live pair: asked for help (1)" in only_help.get_data(as_text=True)
@@ -127,6 +129,16 @@ def test_the_survey_opens_when_the_round_closes(as_role, ids):
     assert "Would you be mentored again?" in form
     assert "Would you mentor again?" in as_role("mentor").get(
         f"/matches/{ids['match']}/feedback").get_data(as_text=True)
+    # The ended pair's check-ins and its call for help stay in the figures.
+    figures = as_role("coordinator").get("/api/v1/health").get_json()["figures"]
+    assert (figures["check_ins_due"], figures["check_ins_given"]) == (2, 2)
+    assert figures["at_risk"] == 0 and figures["ended_asking_help"] == 1
+    health = as_role("coordinator").get("/coordinator/health").get_data(as_text=True)
+    assert "Ended asking for help</dt><dd>1</dd>" in health and "2 of 2 due" in health
+    assert figures["ended_asking_help_ids"] == [ids["match"]]
+    assert "Pairs that ended asking for help (1)" in health and 'id="ended-help"' in health
+    assert f'<a href="/matches/{ids["match"]}">Mina Mentor and Eli Mentee</a>' in health
+    assert "No reply yet" in health
 
 
 def test_a_wrong_survey_keeps_what_was_written_and_marks_each_field(app, as_role, ids):
@@ -157,6 +169,9 @@ def test_a_confirmed_survey_updates_the_mentees_level(app, as_role, ids):
         assert level == 3
     sent = mentee.get(f"/matches/{ids['match']}/feedback").get_data(as_text=True)
     assert "You answered this survey" in sent and "aware before, proficient now" in sent
+    assert "<dt>Would you be mentored again?</dt><dd>yes</dd>" in sent
+    health = as_role("coordinator").get("/coordinator/health").get_data(as_text=True)
+    assert "of 5, from 1 answer</dd>" in health
     again = mentee.post(f"/matches/{ids['match']}/feedback", data={
         "csrf_token": token, "rating": "1", "again": "no", "level-marc21": "0"})
     assert again.status_code == 409
@@ -175,7 +190,7 @@ def test_the_mentor_answers_through_the_api_and_the_figures_follow(app, as_role,
     assert figures["skills"] == [{"skill": "marc21", "rated": 1, "gained": 1,
                                   "levels_gained": 2}]
     page = as_role("coordinator").get("/coordinator/health").get_data(as_text=True)
-    assert 'id="skills-table"' in page and "MARC 21" in page
+    assert 'id="skills-table"' in page and "MARC 21" in page and "from 2 answers</dd>" in page
 
 
 def test_every_live_pair_is_listed_with_its_health_and_can_be_filtered(as_role):
@@ -186,3 +201,38 @@ def test_every_live_pair_is_listed_with_its_health_and_can_be_filtered(as_role):
     assert "Every live pair: inactive (0)" in page and "No live pair is inactive." in page
     refused = coordinator.get("/coordinator/health?state=sleeping")
     assert refused.status_code == 422 and "choose on_track" in refused.get_data(as_text=True)
+
+
+def test_health_is_scoped_by_programme_like_the_other_pages(app, as_role, ids):
+    with app.extensions["mentorship.sessions"]() as db:
+        other = create_programme(db, None, {"name": "Archives exchange"}).id
+        db.commit()
+    coordinator = as_role("coordinator")
+    mine = coordinator.get(f"/coordinator/health?programme={ids['programme']}")
+    page = mine.get_data(as_text=True)
+    assert mine.status_code == 200 and "Health of Library mentoring" in page
+    assert '<select id="programme" name="programme"' in page
+    assert f'<option value="{ids["programme"]}" selected>Library mentoring</option>' in page
+    assert f'href="/coordinator/health/export.csv?programme={ids["programme"]}"' in page
+    empty = coordinator.get(f"/coordinator/health?programme={other}").get_data(as_text=True)
+    assert "Health of Archives exchange" in empty and "Pairs that need attention (0)" in empty
+    every = coordinator.get("/coordinator/health").get_data(as_text=True)
+    assert "Programme health" in every and '<option value="">All of yours</option>' in every
+
+    def pairs_in(url):
+        rows = csv.reader(io.StringIO(coordinator.get(url).get_data(as_text=True)))
+        return next(row[2] for row in rows if row[0] == "pairs")
+    assert pairs_in(f"/coordinator/health/export.csv?programme={ids['programme']}") == "1"
+    assert pairs_in(f"/coordinator/health/export.csv?programme={other}") == "0"
+    assert pairs_in("/coordinator/health/export.csv") == "1"
+    api = coordinator.get(f"/api/v1/health?programme={other}").get_json()
+    assert api["programme_id"] == other and api["figures"]["pairs"] == 0
+    assert coordinator.get("/api/v1/health").get_json()["programme_id"] is None
+    for unknown in ("999999", "abc", "99999999999999999999"):
+        assert coordinator.get(f"/coordinator/health?programme={unknown}").status_code == 404
+        assert coordinator.get(
+            f"/coordinator/health/export.csv?programme={unknown}").status_code == 404
+    assert coordinator.get("/api/v1/health?programme=999999").status_code == 404
+    assert coordinator.get("/api/v1/health?programme=abc").status_code == 422
+    show = coordinator.get(f"/coordinator/programmes/{ids['programme']}").get_data(as_text=True)
+    assert f'href="/coordinator/health?programme={ids["programme"]}"' in show

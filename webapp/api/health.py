@@ -17,6 +17,7 @@ from webapp.api.health_schemas import (
     DashboardSchema,
     FeedbackBodySchema,
     FeedbackSchema,
+    HealthQuerySchema,
 )
 from webapp.auth import actor
 from webapp.database import get_db
@@ -51,7 +52,9 @@ def feedback(body: dict[str, Any], match_id: int) -> Feedback:
 
 @blp.route("/health", methods=["GET"])
 @guarded(blp, "coordinator")
+@blp.arguments(HealthQuerySchema, location="query")
 @blp.response(200, DashboardSchema)
-def dashboard() -> Dashboard:
-    """Return the programme-health figures and the live pairs that need attention."""
-    return health_dashboard(get_db(), actor())
+def dashboard(query: dict[str, Any]) -> Dashboard:
+    """Return the programme-health figures and the live pairs that need attention (of
+    ?programme=ID, else of every programme one may see)."""
+    return health_dashboard(get_db(), actor(), programme_id=query["programme"])

@@ -6,12 +6,13 @@ Bodies are passed through as sent (unknown fields included): the one schema of e
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import INCLUDE, Schema, fields, validate
 
 from webapp.api.schemas import PersonBriefSchema, UtcDateTime
+from webapp.forms import MAX_ID
 
 __all__ = ["CheckInBodySchema", "CheckInSchema", "DashboardSchema", "FeedbackBodySchema",
-           "FeedbackSchema"]
+           "FeedbackSchema", "HealthQuerySchema"]
 
 
 class CheckInBodySchema(Schema):
@@ -86,6 +87,10 @@ class FiguresSchema(Schema):
     check_in_rate = fields.Float(dump_only=True, allow_none=True)
     health = fields.Dict(keys=fields.String(), values=fields.Integer(), dump_only=True)
     at_risk = fields.Integer(dump_only=True)
+    ended_asking_help = fields.Integer(dump_only=True, metadata={
+        "description": "pairs that ended while a member's latest check-in asked for help"})
+    ended_asking_help_ids = fields.List(fields.Integer(), dump_only=True, metadata={
+        "description": "those pairs' match ids, the most recently ended first"})
     responses = fields.Integer(dump_only=True)
     mean_rating = fields.Float(dump_only=True, allow_none=True)
     would_again_share = fields.Float(dump_only=True, allow_none=True)
@@ -114,9 +119,20 @@ class PairHealthSchema(Schema):
         "description": "each member's latest check-in"})
 
 
+class HealthQuerySchema(Schema):
+    """The health figures' scope (query string)."""
+
+    programme = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID), metadata={
+        "description": "Only this programme (its id); without it, every one you may see."})
+
+
 class DashboardSchema(Schema):
     """The programme's figures and the pairs that need attention."""
 
+    programme_id = fields.Function(
+        lambda dashboard: dashboard.programme.id if dashboard.programme else None,
+        dump_only=True, allow_none=True, metadata={
+            "description": "the programme shown, or null for every one you may see"})
     figures = fields.Nested(FiguresSchema, dump_only=True)
     attention = fields.List(fields.Nested(PairHealthSchema), dump_only=True,
                             attribute="attention.items", metadata={
