@@ -105,6 +105,8 @@ def list_outbox(session: Session, actor: Actor | None, *, status: str = "", page
     counts = dict(session.execute(select(OutboxMessage.status, func.count())
                                   .group_by(OutboxMessage.status)).all())
     total = session.scalar(select(func.count()).select_from(query.subquery()))
+    # A page past the end (an old link, a typed number) shows the last page, not "no mail".
+    page = min(page, max(1, -(-total // per_page)))
     items = list(session.scalars(
         query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
         .offset((page - 1) * per_page).limit(per_page)))

@@ -87,8 +87,8 @@ def _folded(answers: Mapping[str, str]) -> dict[str, str]:
     return {_fold(answer): value for answer, value in answers.items()}
 
 
-def _map_error(reason: str) -> InvalidInput:
-    return InvalidInput("the column map is not usable", [RowError(0, "map", "", reason)])
+def _map_error(reason: str, section: str = "map") -> InvalidInput:
+    return InvalidInput("the column map is not usable", [RowError(0, section, "", reason)])
 
 
 def load_column_map(source: str | Path) -> ColumnMap:
@@ -132,14 +132,15 @@ def column_map_from_data(data: Any) -> ColumnMap:
         checked[key] = str(header).strip()
     values = data.get("values") or {}
     if not isinstance(values, Mapping):
-        raise _map_error("'values' must map fields to {answer: value} mappings")
+        raise _map_error("'values' must map fields to {answer: value} mappings", "values")
     answers: dict[str, dict[str, str]] = {}
     for key, mapping in values.items():
         if key not in FIELDS:
-            raise _map_error(f"values: unknown field {key!r}; the fields are {', '.join(FIELDS)}")
+            raise _map_error(f"values: unknown field {key!r}; the fields are {', '.join(FIELDS)}",
+                             "values")
         if not isinstance(mapping, Mapping):
             raise _map_error(f"values: {key} must map answers to values, "
-                             "e.g. {\"I'd like a mentor\": mentee}")
+                             "e.g. {\"I'd like a mentor\": mentee}", "values")
         answers[str(key)] = {str(answer): "" if value is None else str(value)
                              for answer, value in mapping.items()}
     teach_level = data.get("teach_level", DEFAULT_TEACH_LEVEL)

@@ -26,9 +26,9 @@ from mentorship.programmes.operations import enrol_people
 from mentorship.programmes.queries import programme_in_view
 from mentorship.taxonomy.sync import sync_taxonomy
 
-__all__ = ["ImportReport", "column_map_scope", "get_profile", "import_mapped_profiles",
-           "import_profiles", "programme_column_map", "register_person", "set_skill_levels",
-           "update_profile", "update_profile_of"]
+__all__ = ["ImportReport", "check_profile", "column_map_scope", "get_profile",
+           "import_mapped_profiles", "import_profiles", "programme_column_map", "register_person",
+           "set_skill_levels", "update_profile", "update_profile_of"]
 
 
 @dataclass
@@ -241,6 +241,12 @@ def update_profile(
     _write_profile(session, person, data)
     record_event(session, actor, "profile.update", "person", person.id)
     return person
+
+
+def check_profile(payload: dict[str, Any], taxonomy: Taxonomy) -> None:
+    """Check a profile body as `update_profile` would, saving nothing; InvalidInput says what
+    is wrong, field by field (a form with a problem of its own still hears of every other)."""
+    _validated(profile_update_schema(taxonomy), payload)
 
 
 def set_skill_levels(session: Session, actor: Person | None, person_id: int,

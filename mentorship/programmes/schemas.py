@@ -59,16 +59,21 @@ class ProgrammeSchema(Schema):
     ends_on = fields.Date(allow_none=True, error_messages={
         "invalid": "enter a date as YYYY-MM-DD"})
 
-    @validates_schema
+    # Run beside the fields' own errors (a missing name does not hide dates out of order); a
+    # date that failed to load is absent here.
+    @validates_schema(skip_on_field_errors=False)
     def dates_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
         """Sign-up opens before it closes; the programme ends after it starts matching."""
         opens, closes = data.get("signup_opens"), data.get("signup_closes")
+        found = {}
         if opens and closes and closes < opens:
-            raise ValidationError("must not be before sign-up opens", "signup_closes")
+            found["signup_closes"] = ["must not be before sign-up opens"]
         starts = data.get("matching_date") or closes or opens
         ends = data.get("ends_on")
         if starts and ends and ends < starts:
-            raise ValidationError("must not be before the programme's other dates", "ends_on")
+            found["ends_on"] = ["must not be before the programme's other dates"]
+        if found:
+            raise ValidationError(found)
 
 
 def load_programme(raw: dict[str, Any], *, partial: bool = False,
@@ -87,13 +92,16 @@ def load_programme(raw: dict[str, Any], *, partial: bool = False,
     try:
         values = ProgrammeSchema().load(raw, partial=partial)
     except ValidationError as error:
+        # The fields that did load are checked further, so every problem is told at once.
+        values = dict(error.valid_data or {}) if isinstance(error.valid_data, dict) else {}
         for key, problems in sorted(error.normalized_messages().items()):
             problems = problems if isinstance(problems, list) else [str(problems)]
             reasons = ["unknown field" if p == "Unknown field." else
                        "required" if p == "Missing data for required field." else str(p)
                        for p in problems]
             errors.append(RowError(0, key, str(raw.get(key, ""))[:80], "; ".join(reasons)))
-    if not errors:
+    # Checked beside the other fields' errors, unless the settings or the mode are unreadable.
+    if not any(e.column in ("round_settings", "mode") for e in errors):
         merged = {**(stored or {}), **values}
         if "round_settings" in values or "mode" in values:
             try:

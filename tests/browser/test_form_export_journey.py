@@ -49,7 +49,7 @@ def test_coordinator_imports_a_forms_export_through_the_mapping_step(new_page, s
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Map the columns of Sign-up (Responses).csv")
     expect(page.get_by_label("email (required)")).to_have_value("1")  # guessed
-    expect(page.get_by_label("timestamp")).to_have_value("0")
+    expect(page.get_by_label("Time of the answer")).to_have_value("0")
     # "Team" is read as the department.
     expect(page.get_by_label("department")).to_have_value("3")
     preview = page.locator("table#map-preview tbody tr")
@@ -58,6 +58,15 @@ def test_coordinator_imports_a_forms_export_through_the_mapping_step(new_page, s
     expect(page.locator("#map-warnings")).to_contain_text(
         "row 3: replaced by the later answer on row 4 (the same email)")
     expect(page.locator("table#skill-warnings")).to_contain_text("Cloud (AWS)")
+    check_accessibility(page)
+
+    # Answers that are not YAML: the error is beside the box, every choice stays.
+    page.get_by_label("Answers read as our values").fill("role: [unclosed")
+    page.get_by_role("button", name="Preview with these choices").click()
+    expect(page.locator("#values-error")).to_contain_text("the answers are not valid YAML")
+    expect(page.get_by_label("email (required)")).to_have_value("1")
+    expect(page.get_by_label("Time of the answer")).to_have_value("0")
+    expect(page.get_by_label("department")).to_have_value("3")
     check_accessibility(page)
 
     page.get_by_label("Answers read as our values").fill(

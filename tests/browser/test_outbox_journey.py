@@ -26,5 +26,11 @@ def test_coordinator_reads_the_outbox_and_a_mail(new_page, screenshot):
     page.set_viewport_size({"width": 375, "height": 800})
     assert no_sideways_scroll(page)  # the mail's long lines wrap
     page.goto("/coordinator/outbox")
-    assert no_sideways_scroll(page)  # the table scrolls in its own box
+    assert no_sideways_scroll(page)
+    # Each mail is a block of its own: nothing scrolls inside the table's box or is cut off.
+    box = page.locator(".table-scroll").first
+    assert box.evaluate("element => element.scrollWidth <= element.clientWidth")
+    subject = page.get_by_role("link", name="Your match in Spring is published").first
+    bounds = subject.bounding_box()
+    assert bounds is not None and bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 375
     screenshot(page, "outbox-375")

@@ -127,6 +127,37 @@ def test_bad_answers_yaml_is_a_message_not_an_error_page(as_role):
     assert "choose one of the file" in response.get_data(as_text=True)
 
 
+def test_bad_answers_keep_the_choices_and_the_error_is_beside_the_answers(as_role):
+    client = as_role("coordinator")
+    location = mapping_page(client)
+    form = choices(client.get(location).get_data(as_text=True))
+    assert form["column-email"] and form["timestamp"]
+    response = post_map(client, location, dict(form, values="role: [unclosed"), "preview")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    kept = choices(page)
+    assert {name: kept[name] for name in form if name != "values"} == {
+        name: form[name] for name in form if name != "values"}
+    assert kept["values"] == "role: [unclosed"
+    beside = page[page.index('<label for="values"'):page.index('<textarea id="values"')]
+    assert 'id="values-error"' in beside and "the answers are not valid YAML" in beside
+    assert 'aria-describedby="values-hint values-error"' in page
+    # Corrected, the same choices preview and import.
+    assert post_map(client, location, form, "preview").status_code == 200
+    imported = post_map(client, location, form, "import")
+    assert imported.status_code == 200, imported.get_data(as_text=True)
+
+
+def test_our_fields_are_shown_by_readable_names(as_role):
+    client = as_role("coordinator")
+    page = client.get(mapping_page(client)).get_data(as_text=True)
+    for label in ("Manager&#39;s email", "Meeting format", "Years of experience", "Time zone",
+                  "Email (required)"):
+        assert label in page, label
+    for name in ("manager_email", "format_preference", "years_experience", "time_zone"):
+        assert f'>{name}<' not in page and f'>{name} ' not in page
+
+
 def test_an_upload_is_only_for_the_coordinator_who_made_it(as_role):
     location = mapping_page(as_role("coordinator"))
     other = as_role("admin")

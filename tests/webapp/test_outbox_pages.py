@@ -107,3 +107,10 @@ def test_people_turn_reminders_off_on_their_profile_page(as_role, app, ids):
                                        "reminders": "1"})
     with app.extensions["mentorship.sessions"]() as db:
         assert db.get(Person, ids["mentee"]).mail_reminders is True
+
+
+def test_a_page_past_the_end_shows_the_last_page(as_role):
+    client = as_role("coordinator")
+    page = client.get("/coordinator/outbox?page=999").get_data(as_text=True)
+    assert "No mail yet." not in page and "Page 999" not in page
+    assert "Your match in Spring is published" in page

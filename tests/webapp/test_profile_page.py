@@ -143,3 +143,23 @@ def test_the_factors_are_saved_and_a_bad_time_zone_is_reported_beside_it(app, as
     page = client.get("/profile").get_data(as_text=True)
     assert re.search(r'id="time_zone"[^>]*value="Europe/Dublin"', page)
     assert re.search(r'id="institution"[^>]*value="Hill College"', page)
+
+
+def test_every_wrong_field_is_reported_at_once_in_the_forms_order_under_its_label(app, as_role):
+    client = as_role("staff")
+    form = _form(client)
+    form.update({"learn-dspace": "abc", "capacity": "99", "years_experience": "200",
+                 "time_zone": "Mars/Olympus", "goals": "Not saved"})
+    response = client.post("/profile", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    summary = re.search(r'<div class="error-summary".*?</ul>', page, re.S).group(0)
+    listed = re.findall(r'<li><a href="#([\w]+)">([^:<]+):', summary)
+    assert listed == [("capacity", "How many mentees you can take"),
+                      ("years_experience", "Years of library experience"),
+                      ("time_zone", "Time zone"), ("skills", "Want to learn")]
+    for field in ("capacity", "years_experience", "time_zone", "learn"):
+        assert f'id="{field}-error"' in page, field
+    with app.extensions["mentorship.sessions"]() as db:  # nothing was saved
+        person = db.scalar(select(Person).where(Person.email == email("staff")))
+        assert person.profile.goals != "Not saved"

@@ -45,6 +45,31 @@ def test_a_bad_programme_is_shown_again_with_every_error_beside_its_field(as_rol
     assert clash.status_code == 422 and "another programme has this name" in text_of(clash)
 
 
+def summary(page: str) -> list[tuple[str, str]]:
+    """The error summary's entries: (the field linked, the label it is told under)."""
+    block = re.search(r'<div class="error-summary".*?</ul>', page, re.S).group(0)
+    return re.findall(r'<li><a href="#(\w+)">([^:<]+):', block)
+
+
+def test_every_error_is_told_at_once_in_the_forms_order(as_role):
+    client = as_role("coordinator")
+    response = new_programme(client, name="", signup_opens="2027-03-01",
+                             signup_closes="2027-02-01", matching_date="2027-02-15",
+                             ends_on="2026-12-01", round_settings='{"min_score": 2}')
+    assert response.status_code == 422
+    assert summary(text_of(response)) == [
+        ("name", "Name"), ("signup_closes", "Sign-up closes"), ("ends_on", "Ends on"),
+        ("round_settings", "Default round settings")]
+    made = new_programme(client, name="Dated")
+    edit_url = made.headers["Location"] + "/edit"
+    version = re.search(r'name="version" value="(\d+)"', text_of(client.get(edit_url))).group(1)
+    edited = client.post(edit_url, data={"csrf_token": csrf_token(client, edit_url),
+                                         "version": version, "name": "", "mode": "mentor",
+                                         "signup_opens": "2027-03-01", "ends_on": "2027-01-01"})
+    assert edited.status_code == 422
+    assert summary(text_of(edited)) == [("name", "Name"), ("ends_on", "Ends on")]
+
+
 def test_a_programme_is_created_edited_and_its_round_takes_its_defaults(as_role):
     client = as_role("coordinator")
     made = new_programme(client, name="Branch swaps", mode="peer", ends_on="2027-06-30",

@@ -7,6 +7,7 @@ import io
 import re
 import time
 from datetime import UTC, datetime, timedelta
+from html import unescape as html_unescape
 
 import pytest
 from sqlalchemy import event, select, update
@@ -124,6 +125,24 @@ def test_a_bad_setting_is_shown_beside_its_field_and_nothing_typed_is_lost(as_ro
     assert 'href="#min_score"' in html  # the error summary links to the field
     with app.extensions["mentorship.sessions"]() as db:
         assert db.scalar(select(Round.id).where(Round.name == "Summer")) is None
+
+
+def test_the_error_summary_follows_the_form_under_its_labels(as_role):
+    response = post(as_role("coordinator"), "/coordinator/rounds/new", {
+        "name": "", "mode": "mentor", "priority": "loud", "text_weight": "lots",
+        "min_score": "2", "max_time_zone_hours": "30", "experience_weight": "-1",
+        "selection": "choice", "suggestions": "9"}, page="/coordinator/rounds/new")
+    assert response.status_code == 422
+    html = page_text(response)
+    block = re.search(r'<div class="error-summary".*?</ul>', html, re.S).group(0)
+    listed = re.findall(r'<li><a href="#(\w+)">([^:<]+):', block)
+    assert [field for field, _ in listed] == [
+        "name", "suggestions", "priority", "text_weight", "min_score", "max_time_zone_hours",
+        "experience_weight"]
+    for field, label in listed:  # told under the words the form shows for the field
+        shown = re.search(rf'<label for="{field}">([^<]*)</label>', html) or re.search(
+            rf'id="{field}"[^>]*>\s*<legend>([^<]*)</legend>', html)
+        assert shown and html_unescape(shown.group(1)) == html_unescape(label), field
 
 
 def test_the_factor_settings_are_set_on_the_form(as_role, app):

@@ -109,6 +109,16 @@ def import_csv():
                            filename=upload.filename)
 
 
+#: Our fields as the mapping page names them (the profile form's words).
+FIELD_LABELS = {
+    "email": "Email", "name": "Name", "department": "Department",
+    "manager_email": "Manager's email", "role": "Role",
+    "capacity": "How many mentees they can take", "skills": "Skill levels",
+    "learn": "Skills to learn", "teach": "Skills to teach", "goals": "Goals", "bio": "About them",
+    "format_preference": "Meeting format", "years_experience": "Years of experience",
+    "institution": "Library or institution", "location": "Location", "time_zone": "Time zone",
+}
+
 #: How many rows the mapping page previews.
 PREVIEW_ROWS = 5
 
@@ -195,18 +205,33 @@ def _mapping_page(kept: KeptUpload, header: list[str], column_map: ColumnMap | N
                                   partial=True)
         except InvalidInput as problem:
             error = problem
-    chosen = {name: header.index(h) for name, h in (column_map.columns.items()
-                                                     if column_map else ()) if h in header}
-    values = dump_values(column_map) if column_map is not None else request.form.get(
-        "values", "")
+    if column_map is not None:
+        chosen = {name: header.index(h) for name, h in column_map.columns.items()
+                  if h in header}
+        timestamp = (header.index(column_map.timestamp)
+                     if column_map.timestamp in header else None)
+        teach_level, values = column_map.teach_level, dump_values(column_map)
+    else:  # the choices did not make a map: show them as posted, to correct the one wrong
+        chosen = {name: position for name in FIELDS
+                  if (position := _position(request.form.get(f"column-{name}"))) is not None}
+        timestamp = _position(request.form.get("timestamp"))
+        teach_level = _position(request.form.get("teach_level")) or 3
+        values = request.form.get("values", "")
+    # A wrong choice (not a file's problem) is shown beside its control.
+    field_errors = {problem.column: problem.reason for problem in error.errors
+                    if problem.row == 0} if error is not None and column_map is None else {}
     preview = list(table.records.items())[:PREVIEW_ROWS] if table is not None else []
     return render_template(
         "people/map.html", kept=kept, header=header, fields=FIELDS, chosen=chosen,
-        timestamp=header.index(column_map.timestamp)
-        if column_map and column_map.timestamp in header else None,
-        teach_level=column_map.teach_level if column_map else 3, values=values,
+        timestamp=timestamp, teach_level=teach_level, values=values,
+        field_errors=field_errors, field_labels=FIELD_LABELS,
         partial=partial, table=table, preview=preview, taxonomy=taxonomy, error=error,
         level_names=LEVEL_NAMES, programme=programme_asked(request.values))
+
+
+def _position(text: str | None) -> int | None:
+    """A posted header position, or None for none (or one that is not a number)."""
+    return int(text) if text and text.isdigit() else None
 
 
 @bp.get("/export.csv")

@@ -19,7 +19,7 @@ from mentorship.profiles.limits import (
     MIN_LEVEL,
 )
 from mentorship.profiles.mapping import blank_record, stored_record
-from mentorship.profiles.operations import update_profile
+from mentorship.profiles.operations import check_profile, update_profile
 from mentorship.taxonomy import Taxonomy
 from webapp.auth import actor
 from webapp.database import get_db, get_taxonomy
@@ -31,6 +31,15 @@ LEVEL_CHOICES = frozenset(str(level) for level in range(MIN_LEVEL, MAX_LEVEL + 1
 ROLES = (("mentee", "Mentee: I want to learn"), ("mentor", "Mentor: I want to teach"),
          ("both", "Both: learn some things, teach others"))
 FORMATS = (("either", "Either"), ("in_person", "In person"), ("remote", "Remote"))
+#: The form's fields in the order the page shows them, by the words it shows them under: the
+#: error summary lists problems this way.
+FIELD_LABELS = {
+    "role": "Role", "capacity": "How many mentees you can take",
+    "format_preference": "Meeting format", "goals": "Your goals", "bio": "About you",
+    "years_experience": "Years of library experience", "institution": "Library or institution",
+    "location": "Location", "time_zone": "Time zone", "skills": "Your level",
+    "learn": "Want to learn", "teach": "Can teach",
+}
 #: The factor fields of the form, typed as text (empty: not given).
 FACTOR_FIELDS = ("years_experience", "institution", "location", "time_zone")
 
@@ -112,21 +121,27 @@ def edit():
         if values["bad_ranks"]:
             errors["learn"] = ("the priority to learn " + ", ".join(values["bad_ranks"])
                                + " must be a whole number, 1 for the most wanted, or empty")
-        if not errors:
-            try:
-                update_profile(db, person, person.email, payload(values), taxonomy)
-            except InvalidInput as error:
-                db.rollback()
-                for problem in error.errors:
-                    errors[problem.column] = "; ".join(filter(None, [errors.get(problem.column),
-                                                                     problem.reason]))
+        try:
+            if errors:  # not saved: still check the rest, so every problem is told at once
+                check_profile(payload(values), taxonomy)
             else:
+                update_profile(db, person, person.email, payload(values), taxonomy)
+        except InvalidInput as error:
+            db.rollback()
+            for problem in error.errors:
+                errors[problem.column] = "; ".join(filter(None, [errors.get(problem.column),
+                                                                 problem.reason]))
+        else:
+            if not errors:
                 flash("Your profile is saved.")
                 return redirect(url_for("profile.edit"), code=303)
+        order = list(FIELD_LABELS)
+        errors = dict(sorted(errors.items(), key=lambda item: (
+            order.index(item[0]) if item[0] in order else len(order))))
     return render_template("profile/edit.html", person=person, values=values, errors=errors,
                            taxonomy=taxonomy, levels=LEVEL_NAMES, roles=ROLES, formats=FORMATS,
                            max_capacity=MAX_CAPACITY, max_years=MAX_YEARS, max_text=MAX_TEXT,
-                           ), (422 if errors else 200)
+                           field_labels=FIELD_LABELS), (422 if errors else 200)
 
 
 @bp.post("/mail")

@@ -21,6 +21,8 @@ from webapp.forms import is_id
 bp = Blueprint("programmes", __name__, url_prefix="/coordinator/programmes")
 
 FIELDS = ("name", "description", "mode", "round_settings", *DATES)
+#: The fields in the order the form shows them: its error summary follows it.
+FORM_ORDER = ("name", "description", "mode", *DATES, "round_settings")
 
 
 def _submitted() -> dict[str, Any]:
@@ -36,7 +38,8 @@ def _errors(error: InvalidInput) -> dict[str, str]:
         reason = (f"{problem.column.split('.', 1)[1]}: {problem.reason}"
                   if "." in problem.column else problem.reason)
         found[field] = "; ".join(filter(None, (found.get(field), reason)))
-    return found
+    return dict(sorted(found.items(), key=lambda item: (
+        FORM_ORDER.index(item[0]) if item[0] in FORM_ORDER else len(FORM_ORDER))))
 
 
 def _form_values(programme) -> dict[str, Any]:

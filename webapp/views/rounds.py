@@ -124,6 +124,24 @@ SELECTION_CHOICES = (
      "or declines; when you close the window the engine fills in everyone else"),
 )
 CHOICE_NUMBERS = ("suggestions", "accept_days")
+#: Every field of the new-round form in the order it shows them, by the words it shows them
+#: under (its labels come from here, and its error summary follows this order).
+FORM_LABELS = {
+    "name": "Name", "programme": "Programme", "mode": "Mode", "selection": "Who chooses",
+    "suggestions": "Suggestions per mentee (mentees choose)",
+    "accept_days": "Days a mentor has to answer (mentees choose)",
+    "settings": "Scoring", "priority": "Priority of a mentee's wants",
+    "text_weight": "Text weight", "min_score": "Lowest score to propose a pair",
+    "close_call_margin": "Close-call margin",
+    **{key: text for key, text, _ in FLAG_FIELDS},
+    "allow_same_manager": "Same manager",
+    **{key: text for key, text, _ in CHOICE_FIELDS},
+    "max_time_zone_hours": "Largest time-zone difference, in hours",
+    "preference_weight": "Weight of the preferences beside the text",
+    "experience_weight": "Share of experience in the preferences",
+    "department_weight": "Share of department in the preferences",
+    "institution_weight": "Share of institution in the preferences",
+}
 KEPT_ARGS = ("page", "q", "upage")
 APPLY_LATER = "re-run the preview to apply it (the pairs change only when the preview runs)."
 
@@ -225,13 +243,16 @@ def new():
         except InvalidInput as error:
             db.rollback()
             errors = {problem.column: _sentence(problem.reason) for problem in error.errors}
+            order = list(FORM_LABELS)
+            errors = dict(sorted(errors.items(), key=lambda item: (
+                order.index(item[0]) if item[0] in order else len(order))))
         else:
             flash(f"Round “{created.name}” is created as a draft. "
                   + ("Open its choice window when mentees should choose."
                      if is_choice_round(created) else "Run the preview to see its pairs."))
             return redirect(url_for("rounds.review", round_id=created.id), code=303)
     return render_template("rounds/new.html", values=values, errors=errors, modes=MODES,
-                           programmes=programmes,
+                           programmes=programmes, labels=FORM_LABELS,
                            defaults=default_settings(),
                            flags=FLAG_FIELDS, choices=CHOICE_FIELDS,
                            priorities=PRIORITY_CHOICES, same_manager=SAME_MANAGER_CHOICES,
