@@ -1,6 +1,7 @@
 """Fixtures shared by every test package."""
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -68,9 +69,18 @@ def own_database(database_url: str, folder, name: str) -> Iterator[str]:
     try:
         yield url.render_as_string(hide_password=False)
     finally:
+        _let_mail_senders_finish()
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
+
+
+def _let_mail_senders_finish(timeout: float = 30) -> None:
+    """Wait for the mail senders a test started (threads sending after a commit): dropping the
+    database under one would leave its connection to be collected, and warned about, later."""
+    for thread in threading.enumerate():
+        if thread.name == "mail-sender":
+            thread.join(timeout)
 
 
 @pytest.fixture
