@@ -237,12 +237,16 @@ def round_unmatched(session: Session, actor: Actor | None, round_id: int, *,
 
 
 def locks_of(session: Session, actor: Actor | None, round_id: int,
-             ) -> list[tuple[Person, Person, bool]]:
-    """The pairs locked into a round, as (mentor, mentee, kept below the minimum score)."""
+             ) -> list[tuple[Person, Person, bool, bool]]:
+    """The pairs locked into a round, as (mentor, mentee, kept below the minimum score,
+    accepted in the choice window: such a lock cannot be taken off)."""
     get_round(session, actor, round_id)
     first, second = aliased(Person), aliased(Person)
+    accepted = select(Match.id).where(
+        Match.round_id == round_id, Match.status == MatchStatus.ACCEPTED,
+        Match.mentor_id == PairRule.first_id, Match.mentee_id == PairRule.second_id).exists()
     return [tuple(row) for row in session.execute(
-        select(first, second, PairRule.below_minimum).select_from(PairRule)
+        select(first, second, PairRule.below_minimum, accepted).select_from(PairRule)
         .join(first, PairRule.first_id == first.id)
         .join(second, PairRule.second_id == second.id)
         .where(PairRule.round_id == round_id, PairRule.kind == "lock").order_by(PairRule.id))]
