@@ -53,7 +53,7 @@ def test_a_programme_is_created_edited_and_its_round_takes_its_defaults(as_role)
     programme_url = made.headers["Location"]
     programme_id = int(re.search(r"/programmes/(\d+)", programme_url).group(1))
     page = text_of(client.get(programme_url))
-    assert "Branch swaps" in page and "2027-06-30" in page and "min score 0.3" in page
+    assert "Branch swaps" in page and "2027-06-30" in page and "lowest score 0.3" in page
     assert "0 participants" in page and "No rounds yet." in page
 
     edit_url = f"/coordinator/programmes/{programme_id}/edit"

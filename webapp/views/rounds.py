@@ -259,7 +259,7 @@ def _review(round_id: int, *, errors: dict[str, str] | None = None,
         "rounds/review.html",
         current=current,
         progress=round_progress(db, who, round_id),
-        settings=settings_text(current.settings),
+        settings=settings_text(current.settings, current.mode),
         summary=[(label, summary[key]) for key, label in SUMMARY_LABELS.items()
                  if isinstance(summary.get(key), int | float)],
         pairs=round_pairs(db, who, round_id, page=page, text=text,
