@@ -112,6 +112,8 @@ SUMMARY_LABELS = {
     "matched_people": "People in a pair or circle",
     "unmatched_mentees": "Mentees left unmatched",
     "unmatched": "People left unmatched",
+    "mentored_elsewhere": "Mentees with a mentor elsewhere (not matched again, not listed "
+                          "as unmatched)",
     "locked": "Locked pairs kept",
     "mean_score": "Mean score",
     "min_score": "Lowest score",
