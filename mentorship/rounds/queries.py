@@ -237,12 +237,16 @@ def round_unmatched(session: Session, actor: Actor | None, round_id: int, *,
 
 
 def locks_of(session: Session, actor: Actor | None, round_id: int,
-             ) -> list[tuple[Person, Person, bool]]:
-    """The pairs locked into a round, as (mentor, mentee, kept below the minimum score)."""
+             ) -> list[tuple[Person, Person, bool, bool]]:
+    """The pairs locked into a round, as (mentor, mentee, kept below the minimum score,
+    accepted in the choice window: such a lock cannot be taken off)."""
     get_round(session, actor, round_id)
     first, second = aliased(Person), aliased(Person)
+    accepted = select(Match.id).where(
+        Match.round_id == round_id, Match.status == MatchStatus.ACCEPTED,
+        Match.mentor_id == PairRule.first_id, Match.mentee_id == PairRule.second_id).exists()
     return [tuple(row) for row in session.execute(
-        select(first, second, PairRule.below_minimum).select_from(PairRule)
+        select(first, second, PairRule.below_minimum, accepted).select_from(PairRule)
         .join(first, PairRule.first_id == first.id)
         .join(second, PairRule.second_id == second.id)
         .where(PairRule.round_id == round_id, PairRule.kind == "lock").order_by(PairRule.id))]
@@ -284,19 +288,53 @@ def _skill_name(taxonomy: Taxonomy, skill: str) -> str:
         return skill
 
 
-def settings_text(settings: dict[str, Any]) -> str:
-    """A round's settings as one readable line."""
-    if not settings:
+#: How each setting reads on a page: a phrase for each value, or one around its number.
+_SETTING_WORDS: dict[str, dict[Any, str] | str] = {
+    "selection": {"coordinator": "coordinator-led", "choice": "mentees choose"},
+    "suggestions": "{} suggestions per mentee",
+    "accept_days": "{} days for a mentor to answer",
+    "priority": {"strict": "strict priority of wants", "soft": "soft priority of wants"},
+    "text_weight": "text weight {}",
+    "min_score": "lowest score {}",
+    "close_call_margin": "close-call margin {}",
+    "fair": {True: "fair (the worst-off mentee first)", False: "not fair"},
+    "allow_same_manager": {True: "same manager allowed", False: "same manager refused"},
+    "allow_repeat": {True: "repeat pairs allowed", False: "no repeat pairs"},
+    "trios": {True: "circles of three", False: "no circles of three"},
+    "experience": {"prefer": "more experienced mentors preferred",
+                   "ignore": "experience ignored"},
+    "department": {"prefer": "another department preferred",
+                   "require": "another department required", "ignore": "department ignored"},
+    "institution": {"auto": "another institution preferred when the pool has several",
+                    "prefer": "another institution preferred",
+                    "require": "another institution required", "ignore": "institution ignored"},
+    "meeting_format": {"require": "meeting format respected", "ignore": "meeting format ignored"},
+    "management_chain": {"chain": "nobody paired with a manager above them",
+                         "direct": "only the direct manager excluded"},
+    "max_time_zone_hours": "time zones at most {} hours apart",
+    "preference_weight": "preference weight {}",
+    "experience_weight": "experience share {}",
+    "department_weight": "department share {}",
+    "institution_weight": "institution share {}",
+}
+#: Settings that do nothing in a mode, so its rounds do not show them.
+_NOT_IN_MODE = {"mentor": {"trios"}, "peer": {"fair", "selection", "suggestions", "accept_days"}}
+
+
+def settings_text(settings: dict[str, Any], mode: str | None = None) -> str:
+    """A round's (or a programme's default) settings as one readable line, in `mode` if given."""
+    shown = {key: value for key, value in (settings or {}).items()
+             if value is not None and key not in _NOT_IN_MODE.get(mode or "", ())}
+    if not shown:
         return "defaults"
+    # Known settings in the form's order, then any other (older) key as stored.
+    order = list(_SETTING_WORDS) + sorted(set(shown) - set(_SETTING_WORDS))
     parts = []
-    for key, value in sorted(settings.items()):
-        label = key.replace("_", " ")
-        if value is None:  # a limit left off
-            continue
-        if isinstance(value, bool):
-            parts.append(f"{label}: {'yes' if value else 'no'}")
-        else:
-            parts.append(f"{label} {value:g}" if isinstance(value, float) else f"{label} {value}")
+    for key in (key for key in order if key in shown):
+        value, words = shown[key], _SETTING_WORDS.get(key, key.replace("_", " ") + " {}")
+        if isinstance(words, dict):
+            words = words.get(value, key.replace("_", " ") + " {}")
+        parts.append(words.format(f"{value:g}" if isinstance(value, float) else value))
     return ", ".join(parts)
 
 

@@ -25,7 +25,6 @@ from matching import (
     Taxonomy,
     match_profiles,
 )
-from matching.explain import reason
 from matching.profiles import DEFAULT_TEACH_LEVEL
 from mentorship.core.audit import record_event
 from mentorship.core.db import batches
@@ -380,10 +379,11 @@ def store_preview(session: Session, actor: Actor | None, current: Round, inputs:
         stored += len(batch)
         report("storing", ENGINE_SHARE + (1 - ENGINE_SHARE) * stored / len(rows))
     current.status = RoundStatus.PREVIEWED
-    current.diagnostics = {"summary": result.summary,
+    current.unmatched, elsewhere = _unmatched_here(session, current, result, inputs.person_id,
+                                                   snapshot)
+    current.diagnostics = {"summary": {**result.summary,
+                                       **({"mentored_elsewhere": elsewhere} if elsewhere else {})},
                            "skills": [asdict(s) for s in result.skills]}
-    current.unmatched = _explain_live_mentees(session, current, result, inputs.person_id,
-                                              snapshot)
     current.input_snapshot = snapshot
     current.input_hash = snapshot_hash(snapshot)
     current.engine_version = ENGINE_VERSION
@@ -403,28 +403,30 @@ def _match_values(pair, inputs: RoundInputs) -> dict[str, Any]:
             "alternatives": [list(alt) for alt in pair.alternatives], "locked": pair.locked}
 
 
-def _explain_live_mentees(session: Session, current: Round, result, person_id: dict[str, int],
-                          snapshot: dict[str, Any]) -> list[dict[str, Any]]:
-    """The unmatched as stored, with mentees of live earlier pairs told apart.
+def _unmatched_here(session: Session, current: Round, result, person_id: dict[str, int],
+                    snapshot: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    """The unmatched as stored, without the mentees who have a mentor elsewhere; and how many
+    such mentees were left out.
 
-    The engine sees such a mentee with no learning goals (they have a mentor already), so its
-    reason would mislead; one who is not mentoring either gets the true reason instead.
+    A mentee with a live pair of a published round, or held by another choice round (an
+    accepted pair or a request waiting for its answer), is not matched again, whether the
+    round is previewed or filled after its choice window: nobody is missing a pair, so the
+    list of this round's unmatched does not name them. One who is also mentoring keeps the
+    engine's entry for that side. (A peer round takes everyone in, mentored or not.)
     """
+    if current.mode != Mode.MENTOR.value:
+        return [stored_entry(entry, person_id) for entry in result.unmatched], 0
     live = set(session.scalars(
         select(Match.mentee_id).join(Round, Round.id == Match.round_id)
         .where(Round.id != current.id, Round.status == RoundStatus.PUBLISHED,
                Round.mode == Mode.MENTOR.value, Match.status.in_(LIVE_STATUSES),
                Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))))
+    live |= {mentee for _, mentee, _ in choice_holds(session, current.id)}
     mentoring = {p["id"] for p in snapshot["profiles"]
                  if p["role"] != Role.MENTEE.value and p["capacity"] > 0}
-    entries = []
-    for entry in result.unmatched:
-        if person_id.get(entry.id) in live and entry.id not in mentoring:
-            entries.append({"id": entry.id, "side": "mentee", "reason": reason("live_pair"),
-                            "details": []})
-        else:
-            entries.append(stored_entry(entry, person_id))
-    return entries
+    entries = [stored_entry(entry, person_id) for entry in result.unmatched
+               if person_id.get(entry.id) not in live or entry.id in mentoring]
+    return entries, len(result.unmatched) - len(entries)
 
 
 def rematch_round(session: Session, current: Round, taxonomy: Taxonomy,

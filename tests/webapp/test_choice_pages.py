@@ -86,6 +86,9 @@ def test_a_choice_round_through_the_api_and_the_pages(app, people, as_role):
     assert opened.get_json()["status"] == "choosing"
     assert coordinator.post(f"/api/v1/rounds/{round_id}/preview",
                             headers={"X-CSRFToken": token}).status_code == 409
+    # While the window is open there is no preview to run, and the page does not ask for one.
+    choosing = coordinator.get(f"/coordinator/rounds/{round_id}").get_data(as_text=True)
+    assert "run the preview" not in choosing and "when you close the choice window" in choosing
 
     ines, jon = signed_in(app, "ines@repo.example.org"), signed_in(app, "jon@repo.example.org")
     [choice] = ines.get("/api/v1/choices").get_json()
@@ -131,6 +134,15 @@ def test_a_choice_round_through_the_api_and_the_pages(app, people, as_role):
         assert db.get(Round, round_id).status == RoundStatus.PREVIEWED
         kept = db.get(Match, pending["id"])
         assert kept.status == MatchStatus.ACCEPTED and kept.locked
+    # The accepted pair's lock stays and it cannot be removed: the page offers neither.
+    review = coordinator.get(f"/coordinator/rounds/{round_id}").get_data(as_text=True)
+    pairs = review.split('id="pairs"', 1)[1].split("</table>", 1)[0]
+    [accepted_row] = [row for row in pairs.split("<tr>") if "Ines Intern" in row]
+    assert f'id="pick-{kept.id}"' not in accepted_row  # not offered for a swap either
+    assert "Accepted in the choice window" in accepted_row
+    assert "Remove" not in accepted_row and "Unlock" not in accepted_row
+    locks = review.split('id="locks"', 1)[1].split("</table>", 1)[0]
+    assert "the lock stays" in locks and "Unlock" not in locks
     assert coordinator.post(f"/api/v1/rounds/{round_id}/publish",
                             headers={"X-CSRFToken": token}).status_code == 200
     mine = ines.get("/api/v1/matches").get_json()

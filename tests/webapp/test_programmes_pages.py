@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import io
 import re
+from html.parser import HTMLParser
 
+from sqlalchemy import select
+
+from mentorship.rounds.models import Round
 from tests.webapp.conftest import csrf_token
 
 FORMS_CSV = (
@@ -78,7 +82,7 @@ def test_a_programme_is_created_edited_and_its_round_takes_its_defaults(as_role)
     programme_url = made.headers["Location"]
     programme_id = int(re.search(r"/programmes/(\d+)", programme_url).group(1))
     page = text_of(client.get(programme_url))
-    assert "Branch swaps" in page and "2027-06-30" in page and "min score 0.3" in page
+    assert "Branch swaps" in page and "2027-06-30" in page and "lowest score 0.3" in page
     assert "0 participants" in page and "No rounds yet." in page
 
     edit_url = f"/coordinator/programmes/{programme_id}/edit"
@@ -135,3 +139,57 @@ def test_an_import_into_a_programme_enrols_its_people_there(as_role):
     assert "Of the programme" in skills and "Branch import" in skills
     missing = client.get("/coordinator/people?programme=x1")
     assert missing.status_code == 404
+
+
+class _FormValues(HTMLParser):
+    """What a browser without scripts posts for a page's form: each field as it is shown."""
+
+    def __init__(self):
+        super().__init__()
+        self.values, self._select = {}, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name"):
+            if a.get("type") in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.values[a["name"]] = a.get("value", "on")
+            else:
+                self.values[a["name"]] = a.get("value", "")
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and (
+                "selected" in a or self._select not in self.values):
+            self.values[self._select] = a.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def form_values(html: str) -> dict[str, str]:
+    parser = _FormValues()
+    parser.feed(html)
+    return parser.values
+
+
+def test_a_new_round_takes_the_chosen_programmes_defaults_for_what_was_left_as_shown(
+        as_role, app):
+    client = as_role("coordinator")
+    made = new_programme(client, name="Fair cataloguing", mode="mentor",
+                         round_settings='{"min_score": 0.2, "fair": true}')
+    programme_id = int(re.search(r"/programmes/(\d+)", made.headers["Location"]).group(1))
+    form = text_of(client.get("/coordinator/rounds/new"))  # the default programme's defaults
+    assert "takes that programme's default when you create the round" in form
+    values = form_values(form)
+    assert values["min_score"] == "0.0" and "fair" not in values
+    # The coordinator names the round, picks the programme, changes one setting, and posts.
+    values.update(name="Fair spring", programme=str(programme_id), text_weight="0.3")
+    created = client.post("/coordinator/rounds/new", data=values)
+    assert created.status_code == 303, text_of(created)
+    review = text_of(client.get(created.headers["Location"], follow_redirects=True))
+    assert "defaults of “Fair cataloguing”" in review
+    with app.extensions["mentorship.sessions"]() as db:
+        settings = db.scalar(select(Round.settings).where(Round.name == "Fair spring"))
+    assert settings["min_score"] == 0.2 and settings["fair"] is True
+    assert settings["text_weight"] == 0.3  # what the coordinator changed is kept

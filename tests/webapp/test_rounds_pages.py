@@ -109,6 +109,20 @@ def test_history_lists_each_round_with_its_settings_and_pairs(as_role, ids):
     assert_csp_clean(html)
 
 
+def test_the_settings_line_reads_as_words_and_only_what_the_mode_uses(as_role, app):
+    round_id = add_round(app, "Worded", settings={
+        "management_chain": "chain", "institution": "auto", "meeting_format": "require",
+        "selection": "choice", "trios": True, "min_score": 0.2, "fair": True})
+    html = page_text(as_role("coordinator").get(f"/coordinator/rounds/{round_id}"))
+    line = re.search(r"<p>Settings: (.*?)</p>", html).group(1)
+    assert "nobody paired with a manager above them" in line and "mentees choose" in line
+    assert "lowest score 0.2" in line and "meeting format respected" in line
+    assert "chain chain" not in line and "institution auto" not in line
+    assert "circles of three" not in line.lower()  # a mentor-mode round makes no circles
+    listed = page_text(as_role("coordinator").get("/coordinator/rounds"))
+    assert "nobody paired with a manager above them" in listed
+
+
 def test_a_bad_setting_is_shown_beside_its_field_and_nothing_typed_is_lost(as_role, app):
     client = as_role("coordinator")
     response = post(client, "/coordinator/rounds/new", {

@@ -22,7 +22,7 @@ from flask import (
     url_for,
 )
 
-from mentorship.core.errors import InvalidInput, NotFound
+from mentorship.core.errors import InvalidInput, NotFound, PermissionDenied
 from mentorship.programmes.queries import list_programmes, programme_in_view
 from mentorship.rounds.choice import choice_window, close_choice, is_choice_round, open_choice
 from mentorship.rounds.jobs import start_preview
@@ -112,6 +112,8 @@ SUMMARY_LABELS = {
     "matched_people": "People in a pair or circle",
     "unmatched_mentees": "Mentees left unmatched",
     "unmatched": "People left unmatched",
+    "mentored_elsewhere": "Mentees with a mentor elsewhere (not matched again, not listed "
+                          "as unmatched)",
     "locked": "Locked pairs kept",
     "mean_score": "Mean score",
     "min_score": "Lowest score",
@@ -174,10 +176,32 @@ def default_form(programme=None) -> dict[str, Any]:
     mode = programme.mode if programme is not None else "mentor"
     defaults = {**default_settings(),
                 **((programme.round_settings or {}) if programme is not None else {})}
-    return {"name": "", "mode": mode, "programme": str(programme.id) if programme else "",
-            **{key: ("" if value is None else str(value)) if key in NUMBER_FIELDS else value
+    programme_id = str(programme.id) if programme else ""
+    return {"name": "", "mode": mode, "programme": programme_id, "defaults_of": programme_id,
+            **{key: ("" if value is None else str(value))
+               if key in NUMBER_FIELDS or key in CHOICE_NUMBERS else value
                for key, value in defaults.items() if key != "allow_same_manager"},
             "allow_same_manager": _same_manager_choice(defaults["allow_same_manager"])}
+
+
+def with_programme_defaults(values: dict[str, Any]) -> str | None:
+    """Give every setting left as the form showed it the chosen programme's default, when the
+    coordinator chose another programme than the one the form was filled for (no script
+    reloads the form); return the chosen programme's name if it did."""
+    db, who = get_db(), actor()
+    try:
+        shown = programme_in_view(db, who, programme_asked({"programme": values["defaults_of"]}))
+        chosen = programme_in_view(db, who, programme_asked(request.form))
+    except (NotFound, PermissionDenied):  # an unknown programme is reported when creating
+        return None
+    values["defaults_of"] = str(chosen.id)
+    if not values.get("programme") or shown.id == chosen.id:
+        return None
+    before, after = default_form(shown), default_form(chosen)
+    for key in before.keys() - {"name", "programme", "defaults_of"}:
+        if str(values.get(key)) == str(before[key]):
+            values[key] = after[key]
+    return chosen.name
 
 
 def _same_manager_choice(setting: bool | None) -> str:
@@ -188,7 +212,8 @@ def submitted_form() -> dict[str, Any]:
     """The new-round form as submitted, kept whole so nothing typed is lost on an error."""
     form = request.form
     values: dict[str, Any] = {"name": form.get("name", ""), "mode": form.get("mode", ""),
-                              "programme": form.get("programme", "")}
+                              "programme": form.get("programme", ""),
+                              "defaults_of": form.get("defaults_of", "")}
     values.update({key: form.get(key, "").strip() for key in NUMBER_FIELDS})
     values.update({key: bool(form.get(key)) for key, _, _ in FLAG_FIELDS})
     values.update({key: form.get(key, "") for key, _, _ in CHOICE_FIELDS})
@@ -220,6 +245,8 @@ def new():
         values = default_form(programme_in_view(db, actor(), programme_asked()))
     else:
         values = submitted_form()
+        # Only a form that says whose defaults it showed can tell what was left as shown.
+        switched_to = with_programme_defaults(values) if values["defaults_of"] else None
         settings = {key: values[key] for key in NUMBER_FIELDS
                     if values[key] or key not in OPTIONAL_NUMBERS}
         settings.update({key: values[key] for key, _, _ in FLAG_FIELDS})
@@ -248,6 +275,8 @@ def new():
                 order.index(item[0]) if item[0] in order else len(order))))
         else:
             flash(f"Round “{created.name}” is created as a draft. "
+                  + (f"The settings you left as the form showed them are the defaults of "
+                     f"“{switched_to}”. " if switched_to else "")
                   + ("Open its choice window when mentees should choose."
                      if is_choice_round(created) else "Run the preview to see its pairs."))
             return redirect(url_for("rounds.review", round_id=created.id), code=303)
@@ -280,7 +309,7 @@ def _review(round_id: int, *, errors: dict[str, str] | None = None,
         "rounds/review.html",
         current=current,
         progress=round_progress(db, who, round_id),
-        settings=settings_text(current.settings),
+        settings=settings_text(current.settings, current.mode),
         summary=[(label, summary[key]) for key, label in SUMMARY_LABELS.items()
                  if isinstance(summary.get(key), int | float)],
         pairs=round_pairs(db, who, round_id, page=page, text=text,
