@@ -73,12 +73,15 @@ def test_the_mentee_proposes_and_the_mentor_confirms_then_the_pair_is_active(app
     saved = post(mentee, f"/matches/{ids['match']}/agreement", dict(GOOD, version="0"))
     assert saved.status_code == 303
     mine = page(mentee, f"/matches/{ids['match']}")
-    assert "by you: the other side confirms it" in mine and "Confirm the agreement" not in mine
+    assert "proposed by you on " in mine and "the other side confirms it" in mine
+    assert "Confirm the agreement" not in mine
+    assert "<title>Your pair with Mina Mentor" in mine  # not "Pair 1"
     assert "Every two weeks" in mine and "Catalogue a serial" in mine
     # The proposer cannot confirm their own proposal.
     assert post(mentee, f"/matches/{ids['match']}/agreement/confirm",
                 {"version": "1"}).status_code == 409
     theirs = page(mentor, f"/matches/{ids['match']}")
+    assert "Version 1, proposed by Eli Mentee on " in theirs  # who proposed it
     assert "Confirm the agreement" in theirs and 'name="version" value="1"' in theirs
     assert post(mentor, f"/matches/{ids['match']}/agreement/confirm",
                 {"version": "1"}).status_code == 303
@@ -148,14 +151,30 @@ def test_ending_needs_a_reason_and_both_sides_then_see_it_ended(as_role, ids):
                 {"reason": "Goals met early"}).status_code == 303
     mentor_page = page(as_role("mentor"), "/matches")
     assert "Your mentee" not in mentor_page  # no longer live
-    assert ("Your pair with your mentee Eli Mentee (Spring): ended, a member of the pair ended "
+    assert ("Your pair with your mentee Eli Mentee (Spring): ended, Eli Mentee ended "
             "it (“Goals met early”)") in re.sub(r"\s+", " ", mentor_page)
+    assert "ended, you ended it" in re.sub(r"\s+", " ", page(mentee, "/matches"))
     mentee_page = page(mentee, "/matches")
     assert "You are waiting for a new mentor" in mentee_page
     pair = page(as_role("mentor"), f"/matches/{ids['match']}")
     assert "Eli Mentee ended the pair" in pair and "Goals met early" in pair
+    assert "The pair has ended: Eli Mentee ended it." in pair
     assert "End the pair" not in pair and "Change the agreement" not in pair
     review = page(as_role("coordinator"), f"/coordinator/rounds/{ids['round']}")
     assert 'class="tag status-ended"' in review and "a member of the pair ended it" in review
     assert post(as_role("mentor"), f"/matches/{ids['match']}/end",
                 {"reason": "again"}).status_code == 409
+
+
+def test_an_ended_pair_has_no_end_form_and_a_late_end_is_said_on_the_page(as_role, ids):
+    mentor = as_role("mentor")
+    end = f"/matches/{ids['match']}/end"
+    html = page(mentor, end)
+    assert "This pair has ended already." in html and "<textarea" not in html
+    assert f'href="/matches/{ids["match"]}">Back to the pair' in html
+    # The form sent from a tab opened before the pair ended: back to that page, with why.
+    late = post(mentor, end, {"reason": "again"}, headers={"Referer": f"http://localhost{end}"})
+    assert late.status_code == 303 and late.location.endswith(end)
+    shown = mentor.get(late.location).get_data(as_text=True)
+    assert 'class="flash flash-error"' in shown
+    assert "this pair is ended now: it cannot be ended" in shown
