@@ -57,6 +57,14 @@ def test_the_agreement_form_is_seeded_and_reports_each_bad_field_beside_it(as_ro
     mentee = as_role("mentee")
     form = page(mentee, f"/matches/{ids['match']}/agreement")
     assert "Learn MARC 21\nLearn original cataloguing</textarea>" in form  # wants, then goals
+    # The date control shows the browser's own format: the hint says the bounds, not a format.
+    assert "YYYY-MM-DD" not in form and "Up to a year ago, or up to two years ahead" in form
+    far = post(mentee, f"/matches/{ids['match']}/agreement", dict(
+        GOOD, start_date="1900-01-01", end_date="9999-12-31", version="0"))
+    assert far.status_code == 422
+    html = far.get_data(as_text=True)
+    assert re.search(r'id="start_date-error">.*the start must be between', html)
+    assert re.search(r'id="end_date-error">.*at most three years after the start', html)
     bad = post(mentee, f"/matches/{ids['match']}/agreement", dict(
         GOOD, goals="Keep this text", frequency="hourly", start_date="2027-06-30",
         end_date="2027-01-01", version="0"))
