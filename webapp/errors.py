@@ -78,7 +78,11 @@ def _page_it_came_from() -> str | None:
     if request.method != "POST" or wants_json() or not request.referrer:
         return None
     parts = urlsplit(request.referrer)
-    if parts.netloc != request.host or not parts.path.startswith("/") or parts.path == request.path:
+    if parts.netloc != request.host or not parts.path.startswith("/"):
+        return None
+    # A form posted to its own page goes back to it only if that page can be read (GET).
+    if parts.path == request.path and "GET" not in (request.url_rule.methods
+                                                    if request.url_rule else ()):
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")
 

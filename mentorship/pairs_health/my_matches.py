@@ -3,7 +3,7 @@ they owe, the surveys open, and a choice round's suggestions and requests."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -38,7 +38,12 @@ class MyMatchesPage:
 def my_matches(session: Session, actor: Person, *, taxonomy: Taxonomy | None = None,
                now: datetime | None = None) -> MyMatchesPage:
     """Return everything My matches shows the actor."""
-    return MyMatchesPage(lifecycle.my_matches(session, actor, taxonomy=taxonomy),
-                         check_in_prompts(session, actor, now=now), feedback_due(session, actor),
-                         mentor_requests(session, actor, taxonomy=taxonomy),
-                         my_choices(session, actor, taxonomy=taxonomy))
+    mine = lifecycle.my_matches(session, actor, taxonomy=taxonomy)
+    choosing = my_choices(session, actor, taxonomy=taxonomy)
+    if choosing:
+        # A mentee in an open choice round chooses (or has chosen) the next mentor: they are
+        # not waiting for one, whether or not a request stands yet.
+        mine = replace(mine, waiting=mine.waiting - {"mentee"})
+    return MyMatchesPage(mine, check_in_prompts(session, actor, now=now),
+                         feedback_due(session, actor),
+                         mentor_requests(session, actor, taxonomy=taxonomy), choosing)

@@ -42,6 +42,7 @@ class PersonOverview:
     profile: dict[str, Any] | None   # the profile record (mapping.stored_record), if any
     pairs: list[PairInRound]          # newest round first
     events: list[AuditEvent]          # newest first
+    actors: dict[int, Person]         # who did each event (absent: the system, or deleted)
 
 
 def person_overview(session: Session, actor: Actor | None, person_id: int) -> PersonOverview:
@@ -74,4 +75,7 @@ def person_overview(session: Session, actor: Actor | None, person_id: int) -> Pe
                                  AuditEvent.target_id == str(person_id))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(EVENTS_SHOWN)).all()
     profile = stored_record(person.profile) if person.profile is not None else None
-    return PersonOverview(person, profile, pairs, list(events))
+    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
+    actors = ({p.id: p for p in session.scalars(select(Person).where(Person.id.in_(actor_ids)))}
+              if actor_ids else {})
+    return PersonOverview(person, profile, pairs, list(events), actors)

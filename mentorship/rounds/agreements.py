@@ -50,6 +50,11 @@ MAX_GOALS = 4000
 AGREEMENT_FIELDS = ("goals", "frequency", "meeting_format", "start_date", "end_date")
 #: A new agreement's suggested length.
 DEFAULT_LENGTH = timedelta(days=182)
+#: How far back an agreement may start (a pair writing down what they began), how far ahead,
+#: and its longest length: beyond these a date is a typing slip (1900, 9999), not a plan.
+START_BACK = timedelta(days=365)
+START_AHEAD = timedelta(days=2 * 365)
+MAX_LENGTH = timedelta(days=3 * 366)
 #: Pairs whose agreement may be proposed or confirmed.
 AGREEING = (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
 
@@ -67,14 +72,26 @@ class AgreementSchema(Schema):
     meeting_format = fields.String(required=True, validate=validate.OneOf(
         list(MEETING_FORMATS), error="choose one of: " + ", ".join(MEETING_FORMATS)))
     start_date = fields.Date(required=True, error_messages={
-        "invalid": "write a date as YYYY-MM-DD"})
-    end_date = fields.Date(required=True, error_messages={"invalid": "write a date as YYYY-MM-DD"})
+        "invalid": "give a date: year, month and day (such as 2027-01-04)"})
+    end_date = fields.Date(required=True, error_messages={
+        "invalid": "give a date: year, month and day (such as 2027-06-30)"})
 
     @validates_schema(skip_on_field_errors=False)
     def _dates_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
         start, end = data.get("start_date"), data.get("end_date")
-        if start is not None and end is not None and end <= start:
-            raise ValidationError("the end date must be after the start date", "end_date")
+        problems: dict[str, str] = {}
+        today = datetime.now(UTC).date()
+        if start is not None and not today - START_BACK <= start <= today + START_AHEAD:
+            problems["start_date"] = (f"the start must be between {today - START_BACK} and "
+                                      f"{today + START_AHEAD}")
+        if start is not None and end is not None:
+            if end <= start:
+                problems["end_date"] = "the end date must be after the start date"
+            elif end - start > MAX_LENGTH:
+                problems["end_date"] = (f"the end must be at most three years after the start "
+                                        f"(by {start + MAX_LENGTH})")
+        if problems:
+            raise ValidationError(problems)
 
 
 @dataclass(frozen=True)

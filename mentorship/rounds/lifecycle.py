@@ -89,6 +89,11 @@ class PairPage:
     moves: frozenset[str]        # accepted, declined, active, ended: the moves the reader may make
     is_member: bool
 
+    @property
+    def ending(self) -> HistoryEntry | None:
+        """The history line of the pair's end (who ended it), if it has ended."""
+        return next((e for e in reversed(self.history) if e.action == "match.end"), None)
+
 
 def activate_pair(session: Session, actor: Actor | None, match_id: int) -> Match:
     """Mark an accepted pair active (they have met), as a member or a coordinator."""

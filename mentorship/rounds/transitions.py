@@ -112,7 +112,9 @@ def check_transition(actor: Actor | None, match: Match, to: MatchStatus) -> Tran
         raise PermissionDenied(f"only {_who(ways[0].who)} can {ways[0].verb} a pair")
     move = TRANSITIONS.get((match.status, to))
     if move is None:
-        raise Conflict(f"match {match.id} is {match.status} and cannot become {to}")
+        # Shown on the page whose form was posted: the pair's state in words, not codes.
+        raise Conflict(f"this pair is {match.status} now: it cannot be "
+                       f"{'marked active' if to == MatchStatus.ACTIVE else to}")
     if not move.who & roles:
         raise PermissionDenied(f"only {_who(move.who)} can {move.verb} a pair that is "
                                f"{match.status}")

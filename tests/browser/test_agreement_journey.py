@@ -7,14 +7,14 @@ would pair the other journeys' people), so it runs in any order beside them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from playwright.sync_api import expect
 
 from mentorship.people.accounts import set_password
 from mentorship.profiles.operations import register_person
 from mentorship.programmes.queries import default_programme
-from mentorship.rounds.models import Match, Round, RoundStatus
+from mentorship.rounds.models import Agreement, Match, MatchStatus, Round, RoundStatus
 from tests.browser.conftest import check_accessibility, sign_in
 from tests.webapp.conftest import PASSWORD
 
@@ -89,3 +89,37 @@ def test_accept_propose_confirm_and_the_pair_is_active(new_page, db_sessions, ta
     for path in (f"/matches/{match_id}", f"/matches/{match_id}/agreement", "/matches"):
         ben.goto(path)
         assert ben.evaluate("document.documentElement.scrollWidth") <= 375, path
+
+
+def test_long_unbroken_text_wraps_on_a_phone(new_page, db_sessions, taxonomy):
+    unbroken = "x" * 4000  # a pasted link or a word with no space: it wraps, never scrolls
+    with db_sessions() as db:
+        mentor = register_person(db, None, {
+            "email": "cy.long@example.org", "name": "Cy Long", "role": "mentor",
+            "skills": "DSpace=4", "teach": "DSpace"}, taxonomy)
+        mentee = register_person(db, None, {
+            "email": "di.long@example.org", "name": "Di Long", "role": "mentee",
+            "skills": "DSpace=1", "learn": "DSpace", "goals": unbroken}, taxonomy)
+        for person in (mentor, mentee):
+            set_password(db, None, person.id, PASSWORD)
+        autumn = Round(name="Autumn long", status=RoundStatus.PUBLISHED,
+                       published_at=datetime.now(UTC), programme_id=default_programme(db).id)
+        db.add(autumn)
+        db.flush()
+        pair = Match(round_id=autumn.id, mentor_id=mentor.id, mentee_id=mentee.id, score=0.5,
+                     status=MatchStatus.ACCEPTED)
+        db.add(pair)
+        db.flush()
+        db.add(Agreement(match_id=pair.id, goals=unbroken, frequency="monthly",
+                         meeting_format="hybrid", start_date=date(2027, 1, 4),
+                         end_date=date(2027, 6, 30), proposed_by_id=mentee.id))
+        db.commit()
+        match_id = pair.id
+
+    cy = new_page()
+    sign_in(cy, "cy.long@example.org")
+    cy.set_viewport_size({"width": 375, "height": 800})
+    for path in (f"/matches/{match_id}", "/matches"):
+        cy.goto(path)
+        expect(cy.locator("h1")).to_be_visible()
+        assert cy.evaluate("document.documentElement.scrollWidth") <= 375, path

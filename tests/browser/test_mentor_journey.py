@@ -30,11 +30,11 @@ def test_mentor_declines_and_the_mentee_sees_a_new_mentor(new_page, db_sessions,
 
     card.get_by_role("link", name="Decline Eli Mentee").click()
     expect(mentor).to_have_url(f"/matches/{live_ids['match']}/decline")
-    expect(mentor.get_by_role("heading", level=1)).to_have_text("Decline your match with Eli Mentee")
+    expect(mentor.get_by_role("heading", level=1)).to_have_text("Decline your pair with Eli Mentee")
     check_accessibility(mentor)
     mentor.get_by_label("Why are you declining? (optional)").fill("I am moving to another team.")
     screenshot(mentor, "decline")
-    mentor.get_by_role("button", name="Decline the match").click()
+    mentor.get_by_role("button", name="Decline the pair").click()
     expect(mentor).to_have_url("/matches")
     expect(mentor.get_by_role("status")).to_contain_text("You declined the pair.")
     expect(mentor.get_by_role("heading", name="Eli Mentee")).to_have_count(0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -261,8 +261,29 @@ def test_a_bad_agreement_names_each_field_and_saves_nothing(db, pair):
         propose_agreement(db, pair["mentee"], match.id, {**AGREEMENT, "start_date": "soon"},
                           version=0)
     assert {e.column: e.reason for e in caught.value.errors} == {
-        "start_date": "write a date as YYYY-MM-DD"}
+        "start_date": "give a date: year, month and day (such as 2027-01-04)"}
     assert get_agreement(db, pair["mentee"], match.id).status == "none"
+
+
+def test_an_agreement_starts_within_a_year_and_lasts_at_most_three(db, pair):
+    match = pair["match"]
+    accept_match(db, pair["mentor"], match.id)
+    with pytest.raises(InvalidInput) as caught:
+        propose_agreement(db, pair["mentee"], match.id, {
+            **AGREEMENT, "start_date": "1900-01-01", "end_date": "9999-12-31"}, version=0)
+    reasons = {e.column: e.reason for e in caught.value.errors}
+    assert set(reasons) == {"start_date", "end_date"}
+    assert reasons["start_date"].startswith("the start must be between ")
+    assert reasons["end_date"].startswith("the end must be at most three years after the start")
+    today = date.today()
+    with pytest.raises(InvalidInput, match="the agreement is not valid"):
+        propose_agreement(db, pair["mentee"], match.id, {
+            **AGREEMENT, "start_date": str(today + timedelta(days=3 * 365)),
+            "end_date": str(today + timedelta(days=4 * 365))}, version=0)
+    fine = propose_agreement(db, pair["mentee"], match.id, {
+        **AGREEMENT, "start_date": str(today - timedelta(days=300)),
+        "end_date": str(today + timedelta(days=700))}, version=0)
+    assert fine.status == "proposed"
 
 
 # --- races: two changes at once, exactly one wins ----------------------------------------------

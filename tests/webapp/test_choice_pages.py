@@ -147,3 +147,41 @@ def test_a_choice_round_through_the_api_and_the_pages(app, people, as_role):
                             headers={"X-CSRFToken": token}).status_code == 200
     mine = ines.get("/api/v1/matches").get_json()
     assert [(m["other"]["name"], m["status"]) for m in mine] == [("Greta Guide", "accepted")]
+
+
+def test_a_mentee_choosing_a_new_mentor_is_not_told_they_wait_for_one(app, people, as_role, ids,
+                                                                    taxonomy):
+    mentor, mentee = as_role("mentor"), as_role("mentee")
+    with app.extensions["mentorship.sessions"]() as db:  # a mentor Eli was never paired with
+        hugo = register_person(db, None, {
+            "email": "hugo@repo.example.org", "name": "Hugo Helper", "role": "mentor",
+            "capacity": "1", "skills": "MARC 21=4", "teach": "MARC 21"}, taxonomy)
+        set_password(db, None, hugo.id, PASSWORD)
+        db.commit()
+    assert mentor.post(f"/matches/{ids['match']}/accept",
+                       data={"csrf_token": csrf_token(mentor, "/matches")}).status_code == 303
+    assert mentee.post(f"/matches/{ids['match']}/end", data={
+        "csrf_token": csrf_token(mentee, "/matches"), "reason": "Moved team"}).status_code == 303
+    assert "You are waiting for a new mentor" in mentee.get("/matches").get_data(as_text=True)
+    coordinator = as_role("coordinator")
+    token = api_token(coordinator)
+    created = coordinator.post("/api/v1/rounds", headers={"X-CSRFToken": token}, json={
+        "name": "Autumn", "mode": "mentor", "settings": {"selection": "choice"}})
+    round_id = created.get_json()["id"]
+    assert coordinator.post(f"/api/v1/rounds/{round_id}/choice/open",
+                            headers={"X-CSRFToken": token}).status_code == 200
+    [choice] = mentee.get("/api/v1/choices").get_json()
+    html = mentee.get("/matches").get_data(as_text=True)
+    assert "See your suggested mentors" in html
+    assert "waiting for a new mentor" not in html
+    [suggested] = [s for s in choice["suggestions"] if s["mentor"]["name"] == "Hugo Helper"]
+    assert mentee.post(f"/api/v1/choices/{suggested['id']}/request",
+                       headers={"X-CSRFToken": api_token(mentee)}).status_code == 201
+    assert "waiting for a new mentor" not in mentee.get("/matches").get_data(as_text=True)
+    helper = signed_in(app, "hugo@repo.example.org")
+    [asked] = helper.get("/api/v1/requests").get_json()
+    assert helper.post(f"/matches/requests/{asked['id']}/accept",
+                       data={"csrf_token": csrf_token(helper, "/matches")}).status_code == 303
+    html = mentee.get("/matches").get_data(as_text=True)
+    assert "Your request to Hugo Helper in “Autumn” is accepted" in html
+    assert "waiting for a new mentor" not in html

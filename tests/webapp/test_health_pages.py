@@ -193,6 +193,17 @@ def test_the_mentor_answers_through_the_api_and_the_figures_follow(app, as_role,
     assert 'id="skills-table"' in page and "MARC 21" in page and "from 2 answers</dd>" in page
 
 
+def test_the_check_ins_and_surveys_are_history_lines_in_words(as_role, ids):
+    pair = as_role("mentor").get(f"/matches/{ids['match']}").get_data(as_text=True)
+    assert "Eli Mentee checked in" in pair and "You checked in" in pair
+    assert "Eli Mentee answered the end-of-pair survey" in pair
+    assert "match.check_in" not in pair and "match.feedback" not in pair
+    person = as_role("coordinator").get(f"/coordinator/people/{ids['mentee']}").get_data(
+        as_text=True)
+    assert "They updated the skill levels (from the end-of-pair survey)" in person
+    assert "</time>:" not in person and "profile levels" not in person
+
+
 def test_every_live_pair_is_listed_with_its_health_and_can_be_filtered(as_role):
     # By now the seeded round is closed: no live pair is left in it. A filter by a state that
     # does not exist is refused with a message.

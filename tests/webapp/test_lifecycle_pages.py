@@ -57,6 +57,14 @@ def test_the_agreement_form_is_seeded_and_reports_each_bad_field_beside_it(as_ro
     mentee = as_role("mentee")
     form = page(mentee, f"/matches/{ids['match']}/agreement")
     assert "Learn MARC 21\nLearn original cataloguing</textarea>" in form  # wants, then goals
+    # The date control shows the browser's own format: the hint says the bounds, not a format.
+    assert "YYYY-MM-DD" not in form and "Up to a year ago, or up to two years ahead" in form
+    far = post(mentee, f"/matches/{ids['match']}/agreement", dict(
+        GOOD, start_date="1900-01-01", end_date="9999-12-31", version="0"))
+    assert far.status_code == 422
+    html = far.get_data(as_text=True)
+    assert re.search(r'id="start_date-error">.*the start must be between', html)
+    assert re.search(r'id="end_date-error">.*at most three years after the start', html)
     bad = post(mentee, f"/matches/{ids['match']}/agreement", dict(
         GOOD, goals="Keep this text", frequency="hourly", start_date="2027-06-30",
         end_date="2027-01-01", version="0"))
@@ -73,12 +81,15 @@ def test_the_mentee_proposes_and_the_mentor_confirms_then_the_pair_is_active(app
     saved = post(mentee, f"/matches/{ids['match']}/agreement", dict(GOOD, version="0"))
     assert saved.status_code == 303
     mine = page(mentee, f"/matches/{ids['match']}")
-    assert "by you: the other side confirms it" in mine and "Confirm the agreement" not in mine
+    assert "proposed by you on " in mine and "the other side confirms it" in mine
+    assert "Confirm the agreement" not in mine
+    assert "<title>Your pair with Mina Mentor" in mine  # not "Pair 1"
     assert "Every two weeks" in mine and "Catalogue a serial" in mine
     # The proposer cannot confirm their own proposal.
     assert post(mentee, f"/matches/{ids['match']}/agreement/confirm",
                 {"version": "1"}).status_code == 409
     theirs = page(mentor, f"/matches/{ids['match']}")
+    assert "Version 1, proposed by Eli Mentee on " in theirs  # who proposed it
     assert "Confirm the agreement" in theirs and 'name="version" value="1"' in theirs
     assert post(mentor, f"/matches/{ids['match']}/agreement/confirm",
                 {"version": "1"}).status_code == 303
@@ -148,14 +159,30 @@ def test_ending_needs_a_reason_and_both_sides_then_see_it_ended(as_role, ids):
                 {"reason": "Goals met early"}).status_code == 303
     mentor_page = page(as_role("mentor"), "/matches")
     assert "Your mentee" not in mentor_page  # no longer live
-    assert ("Your pair with your mentee Eli Mentee (Spring): ended, a member of the pair ended "
+    assert ("Your pair with your mentee Eli Mentee (Spring): ended, Eli Mentee ended "
             "it (“Goals met early”)") in re.sub(r"\s+", " ", mentor_page)
+    assert "ended, you ended it" in re.sub(r"\s+", " ", page(mentee, "/matches"))
     mentee_page = page(mentee, "/matches")
     assert "You are waiting for a new mentor" in mentee_page
     pair = page(as_role("mentor"), f"/matches/{ids['match']}")
     assert "Eli Mentee ended the pair" in pair and "Goals met early" in pair
+    assert "The pair has ended: Eli Mentee ended it." in pair
     assert "End the pair" not in pair and "Change the agreement" not in pair
     review = page(as_role("coordinator"), f"/coordinator/rounds/{ids['round']}")
     assert 'class="tag status-ended"' in review and "a member of the pair ended it" in review
     assert post(as_role("mentor"), f"/matches/{ids['match']}/end",
                 {"reason": "again"}).status_code == 409
+
+
+def test_an_ended_pair_has_no_end_form_and_a_late_end_is_said_on_the_page(as_role, ids):
+    mentor = as_role("mentor")
+    end = f"/matches/{ids['match']}/end"
+    html = page(mentor, end)
+    assert "This pair has ended already." in html and "<textarea" not in html
+    assert f'href="/matches/{ids["match"]}">Back to the pair' in html
+    # The form sent from a tab opened before the pair ended: back to that page, with why.
+    late = post(mentor, end, {"reason": "again"}, headers={"Referer": f"http://localhost{end}"})
+    assert late.status_code == 303 and late.location.endswith(end)
+    shown = mentor.get(late.location).get_data(as_text=True)
+    assert 'class="flash flash-error"' in shown
+    assert "this pair is ended now: it cannot be ended" in shown

@@ -46,6 +46,9 @@ def test_accept_then_decline_rematches_the_mentee(app, as_role, ids, taxonomy):
     assert "accepted" in mentor.get("/matches").get_data(as_text=True)
     form = mentor.get(f"/matches/{ids['match']}/decline").get_data(as_text=True)
     assert "Why are you declining?" in form
+    # One word for it on a participant's page: a pair, not sometimes a match.
+    assert "Decline your pair with Eli Mentee" in form and "Decline the pair</button>" in form
+    assert "match" not in form.lower().replace("/matches", "").replace("my matches", "")
     declined = mentor.post(f"/matches/{ids['match']}/decline",
                            data={"csrf_token": token, "reason": "moving teams"},
                            follow_redirects=True)

@@ -95,6 +95,9 @@ def test_deactivate_and_reactivate(app, as_role, ids):
     assert sign_in(app.test_client(), "other").status_code == 401
     client.post(f"/coordinator/people/{ids['other']}/activate", data={"csrf_token": token})
     assert sign_in(app.test_client(), "other").status_code == 303
+    history = client.get(f"/coordinator/people/{ids['other']}").get_data(as_text=True)
+    assert "Cora Coordinator deactivated the account" in history  # in words, with who did it
+    assert "Cora Coordinator reactivated the account" in history
 
 
 def test_coordinators_cannot_deactivate_themselves(as_role, ids):

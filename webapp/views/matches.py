@@ -161,9 +161,10 @@ def end(match_id: int):
         else:
             flash("The pair has ended.")
             return redirect(url_for("matches.pair", match_id=match_id), code=303)
-    pair = pair_details(db, who, match_id, taxonomy=get_taxonomy())
-    return render_template("matches/end.html", pair=pair, me=who, note=note, errors=errors,
-                           max_note=MAX_NOTE), (422 if errors else 200)
+    page = pair_page(db, who, match_id, taxonomy=get_taxonomy())
+    return render_template("matches/end.html", pair=page.pair, me=who, note=note, errors=errors,
+                           max_note=MAX_NOTE, may_end="ended" in page.moves
+                           and page.pair.match.status != "proposed"), (422 if errors else 200)
 
 
 @bp.route("/<int:match_id>/agreement", methods=["GET", "POST"])
