@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from mentorship.core.audit import record_event
-from mentorship.core.errors import Conflict, InvalidInput, NotFound
+from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from mentorship.core.models import utc_now
 from mentorship.core.paging import PAGE_SIZE, Page, page_bounds
 from mentorship.core.permissions import Actor, require_coordinator
@@ -19,6 +19,11 @@ from mentorship.core.settings import base_url
 from mentorship.mail.models import MailStatus, OutboxMessage
 from mentorship.mail.render import render_mail
 from mentorship.people.models import Person
+from mentorship.programmes.access import (
+    people_in_view,
+    people_out_of_view,
+    visible_programme_ids,
+)
 
 __all__ = ["BASE_URL_KEY", "DEFER_KEY", "QUEUED_FLAG", "SETTINGS_KEY", "OutboxCounts", "body_readable_by",
            "get_outbox_message", "link_to", "list_outbox", "queue_mail", "retry_message"]
@@ -92,18 +97,25 @@ class OutboxCounts:
 
 def list_outbox(session: Session, actor: Actor | None, *, status: str = "", page: int = 1,
                 per_page: int = PAGE_SIZE) -> tuple[Page, OutboxCounts]:
-    """Return one page of the outbox, newest first (optionally one status), and the counts."""
+    """Return one page of the outbox, newest first (optionally one status), and the counts.
+
+    A coordinator limited to some programmes sees only the mail to people in their view (as
+    `people_in_view` has it): not mail to a bare address, nor to others' people.
+    """
     require_coordinator(actor, "read the outbox")
     page, per_page = page_bounds(page, per_page)
+    in_view = people_in_view(session, actor, OutboxMessage.person_id)
     query = select(OutboxMessage)
+    counting = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    if in_view is not None:
+        query, counting = query.where(in_view), counting.where(in_view)
     if status:
         try:
             query = query.where(OutboxMessage.status == MailStatus(status))
         except ValueError:
             raise InvalidInput(f"there is no mail status {status!r}: use one of "
                                f"{', '.join(s.value for s in MailStatus)}") from None
-    counts = dict(session.execute(select(OutboxMessage.status, func.count())
-                                  .group_by(OutboxMessage.status)).all())
+    counts = dict(session.execute(counting).all())
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     # A page past the end (an old link, a typed number) shows the last page, not "no mail".
     page = min(page, max(1, -(-total // per_page)))
@@ -115,38 +127,51 @@ def list_outbox(session: Session, actor: Actor | None, *, status: str = "", page
 
 
 def get_outbox_message(session: Session, actor: Actor | None, message_id: int) -> OutboxMessage:
-    """Return one message of the outbox."""
+    """Return one message of the outbox, if it is to someone in the actor's view."""
     require_coordinator(actor, "read the outbox")
     message = session.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound(f"no message {message_id} in the outbox")
+    _require_message_in_view(session, actor, message)
     return message
+
+
+def _require_message_in_view(session: Session, actor: Actor | None,
+                             message: OutboxMessage) -> None:
+    """Refuse a message `list_outbox` would not show the actor."""
+    if visible_programme_ids(session, actor) is None:
+        return
+    # Mail to a bare address (a sign-up's confirmation) is no programme's: like mail to
+    # another programme's people, its recipient, text and errors are not this actor's to read.
+    if message.person_id is None or people_out_of_view(session, actor, [message.person_id]):
+        raise PermissionDenied("this mail is to someone in none of your programmes")
 
 
 def body_readable_by(actor: Actor | None, message: OutboxMessage) -> bool:
     """Return whether the actor may read a message's text on the outbox page.
 
-    A one-time link (a password reset, a sign-up's confirmation) would let its reader act as
-    its recipient: only admins read those. Invites are the exception: the coordinator who
-    makes one is shown its link anyway.
+    A one-time link (an invite, a password reset, a sign-up's confirmation) would let its
+    reader act as its recipient: only admins read those. (The coordinator who makes an invite
+    is shown its link once, on the page that made it, not here.)
     """
-    if actor is None or actor.is_admin:
-        return True
-    return not message.one_time_link or message.kind == "invite"
+    return actor is None or actor.is_admin or not message.one_time_link
 
 
 def retry_message(session: Session, actor: Actor | None, message_id: int) -> OutboxMessage:
-    """Queue a failed message again, with all its tries; flush."""
+    """Queue a failed message again (one to someone in the actor's view), with all its tries;
+    flush."""
     require_coordinator(actor, "retry mail")
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound(f"no message {message_id} in the outbox")
+    _require_message_in_view(session, actor, message)
     changed = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == MailStatus.FAILED)
         .values(status=MailStatus.QUEUED, attempts=0, next_attempt_at=None, claim_token="")
         .execution_options(synchronize_session=False)).rowcount
-    message = session.get(OutboxMessage, message_id)
-    if message is None:
-        raise NotFound(f"no message {message_id} in the outbox")
     if changed != 1:
+        session.refresh(message)
         raise Conflict(f"message {message_id} is {message.status}, not failed: there is nothing "
                        "to retry")
     session.refresh(message)

@@ -20,7 +20,7 @@ from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionD
 from mentorship.core.permissions import require_admin, require_coordinator
 from mentorship.core.settings import base_url
 from mentorship.people.models import PEOPLE_LOCK, Invite, Person
-from mentorship.programmes.access import require_people_in_view
+from mentorship.programmes.access import people_in_view, require_people_in_view
 from mentorship.programmes.operations import enrol_invited
 from mentorship.rounds.pairs import PERSON_DEACTIVATED, end_live_pairs_of
 
@@ -232,11 +232,16 @@ def _keep_an_admin(session: Session) -> None:
 
 
 def invite_uninvited(session: Session, actor: Person | None) -> list[IssuedInvite]:
-    """Make invites for every active person who has not signed up yet (staff only)."""
+    """Make invites for every active person who has not signed up yet (staff only), of those
+    in the actor's view (a coordinator limited to some programmes: their people)."""
     require_coordinator(actor, "manage people")
-    waiting = session.scalars(select(Person.id).where(
+    query = select(Person.id).where(
         Person.active.is_(True), Person.password_hash == "", Person.is_admin.is_(False),
-        Person.is_coordinator.is_(False)).order_by(Person.name, Person.id)).all()
+        Person.is_coordinator.is_(False))
+    in_view = people_in_view(session, actor, Person.id)
+    if in_view is not None:
+        query = query.where(in_view)
+    waiting = session.scalars(query.order_by(Person.name, Person.id)).all()
     return create_invites(session, actor, list(waiting))
 
 

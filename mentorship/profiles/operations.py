@@ -22,6 +22,7 @@ from mentorship.profiles.limits import MAX_LEVEL, MIN_LEVEL
 from mentorship.profiles.mapping import PROFILE_FIELDS, fill_profile, skill_rows, stored_record
 from mentorship.profiles.models import Profile, ProfileSkill
 from mentorship.profiles.schemas import ProfileSchema, profile_update_schema
+from mentorship.programmes.access import require_people_in_view
 from mentorship.programmes.operations import enrol_people
 from mentorship.programmes.queries import programme_in_view
 from mentorship.taxonomy.sync import sync_taxonomy
@@ -61,21 +62,25 @@ def import_profiles(
     already in the database, and is otherwise added as a person who takes no part (no
     profile). Skill rows are replaced in bulk (one delete and one multi-row insert), not row by
     row. People who have signed up keep the profile they wrote: only their name, department
-    and manager change (a warning says so).
+    and manager change (a warning says so). A file naming someone in none of a limited
+    coordinator's programmes is refused whole (PermissionDenied), before anything is written.
     """
     require_coordinator(actor, "import people")
     programme = programme_in_view(session, actor, programme_id)
     # One writer of people by email at a time: two imports of one file do not both insert.
     hold_lock(session, PEOPLE_LOCK)
-    sync_taxonomy(session, actor, taxonomy)
-    report = ImportReport(skipped=len({error.row for error in table.errors}),
-                          warnings=list(table.warnings), skill_warnings=list(table.skill_warnings))
     emails = list(table.records)
     people = {
         person.email: person
         for chunk in batches(emails)
         for person in session.scalars(select(Person).where(Person.email.in_(chunk)))
     }
+    # Before anything is written: a coordinator limited to some programmes adds new people
+    # and updates their own, never someone who is only in others' programmes.
+    require_people_in_view(session, actor, [person.id for person in people.values()])
+    sync_taxonomy(session, actor, taxonomy)
+    report = ImportReport(skipped=len({error.row for error in table.errors}),
+                          warnings=list(table.warnings), skill_warnings=list(table.skill_warnings))
     # People who have signed up own their profile: a spreadsheet updates only their name,
     # department and manager.
     own_profile = {email for email, person in people.items()

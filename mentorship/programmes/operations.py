@@ -17,6 +17,7 @@ from mentorship.core.permissions import Actor, require_admin, require_coordinato
 from mentorship.people.models import Person
 from mentorship.programmes.access import (
     forget_visible_programmes,
+    require_people_in_view,
     require_programme,
     visible_programme_ids,
 )
@@ -106,7 +107,11 @@ def _insert_ignoring_repeats(session: Session, table, rows: list[dict[str, Any]]
 
 def enrol_people(session: Session, actor: Actor | None, programme_id: int,
                  person_ids: Iterable[int]) -> int:
-    """Enrol people in a programme (those enrolled already stay so); return how many were new."""
+    """Enrol people in a programme (those enrolled already stay so); return how many were new.
+
+    A coordinator limited to some programmes enrols only people in their view: enrolling
+    another programme's people in one of theirs would hand them those people's records.
+    """
     require_coordinator(actor, "enrol people")
     find_programme(session, programme_id)
     require_programme(session, actor, programme_id)
@@ -115,6 +120,7 @@ def enrol_people(session: Session, actor: Actor | None, programme_id: int,
              for i in session.scalars(select(Person.id).where(Person.id.in_(chunk)))}
     if len(known) != len(ids):
         raise NotFound(f"no person {min(set(ids) - known)}")
+    require_people_in_view(session, actor, ids)
     now = utc_now()
     added = _insert_ignoring_repeats(session, Enrolment.__table__, [
         {"programme_id": programme_id, "person_id": i, "created_at": now} for i in ids])

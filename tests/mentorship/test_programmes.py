@@ -6,7 +6,7 @@ import os
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from mentorship.core.db import make_engine
 from mentorship.core.errors import Conflict, InvalidInput, PermissionDenied
@@ -397,3 +397,101 @@ def test_a_limited_coordinator_sees_a_shared_persons_pairs_of_their_programmes_o
     assert seen == {theirs.id}
     with pytest.raises(PermissionDenied):
         person_overview(db, limited, people["Ann"].id)  # of the default programme only
+
+
+def test_a_limited_coordinator_enrols_only_people_in_their_view(db, two_programmes,
+                                                               coordinators):
+    default, other, people = two_programmes
+    limited, free = coordinators
+    loner = Person(email="lone@lib.org", name="Lone")  # enrolled nowhere: in everyone's view
+    db.add(loner)
+    db.flush()
+
+    def programmes_of(person) -> set[int]:
+        return set(db.scalars(select(Enrolment.programme_id)
+                              .where(Enrolment.person_id == person.id)))
+
+    # Enrolling the default programme's Ann in their own programme would give them her record.
+    with pytest.raises(PermissionDenied, match="in none of your programmes"):
+        enrol_people(db, limited, other.id, [loner.id, people["Ann"].id])
+    assert programmes_of(people["Ann"]) == {default.id} and programmes_of(loner) == set()
+    assert enrol_people(db, limited, other.id, [loner.id, people["Bob"].id]) == 1
+    assert programmes_of(loner) == {other.id}
+    # A coordinator given no programme, and the command line, enrol anyone as before.
+    assert enrol_people(db, free, other.id, [people["Ann"].id]) == 1
+    assert enrol_people(db, None, other.id, [people["Amy"].id]) == 1
+
+
+def test_a_limited_coordinators_import_adds_and_updates_only_people_in_their_view(
+        db, two_programmes, coordinators, write_csv, taxonomy):
+    default, other, people = two_programmes
+    limited, free = coordinators
+    foreign = [{"email": "new@lib.org", "name": "New"},
+               {"email": "bob@lib.org", "name": "Bob Renamed", "role": "mentee",
+                "learn": "dspace"},
+               {"email": "ann@lib.org", "name": "Hacked", "department": "X"}]
+    for programme_id in (other.id, None):
+        table = read_profiles_csv(write_csv(foreign, name="f.csv"), taxonomy)
+        with pytest.raises(PermissionDenied, match="in none of your programmes"):
+            import_profiles(db, limited, table, taxonomy, programme_id=programme_id)
+    # Nothing of the file was written: not Ann, not the new person, not their own Bob.
+    assert (people["Ann"].name, people["Ann"].department) == ("Ann", "")
+    assert people["Bob"].name == "Bob"
+    assert db.scalar(select(Person.id).where(Person.email == "new@lib.org")) is None
+    assert set(db.scalars(select(Enrolment.programme_id)
+                          .where(Enrolment.person_id == people["Ann"].id))) == {default.id}
+    # New people and their own people they import; a coordinator given no programme imports
+    # anyone, as before.
+    report = import_profiles(db, limited, read_profiles_csv(
+        write_csv(foreign[:2], name="g.csv"), taxonomy), taxonomy)
+    assert (report.created, report.updated, report.programme_id) == (1, 1, other.id)
+    assert people["Bob"].name == "Bob Renamed"
+    report = import_profiles(db, free, read_profiles_csv(
+        write_csv(foreign[2:], name="h.csv"), taxonomy), taxonomy)
+    assert report.updated == 1 and people["Ann"].name == "Hacked"
+
+
+def test_a_limited_coordinator_invites_everyone_not_signed_up_of_their_view(db, coordinators):
+    from mentorship.people.accounts import invite_uninvited
+
+    limited, free = coordinators
+    # Before: anyone of the default programme not signed up made the whole invite a 403.
+    invited = {issued.person.name for issued in invite_uninvited(db, limited)}
+    assert invited == {"Bea", "Bob"}
+    assert {issued.person.name for issued in invite_uninvited(db, free)} >= {
+        "Ann", "Amy", "Abe", "Bea", "Bob"}
+
+
+def test_a_limited_coordinator_reads_and_retries_only_their_peoples_mail(
+        db, two_programmes, coordinators):
+    from datetime import UTC, datetime
+
+    from mentorship.mail import MailStatus, OutboxMessage, list_outbox, queue_mail
+    from mentorship.mail.outbox import body_readable_by, get_outbox_message, retry_message
+
+    _default, _other, people = two_programmes
+    limited, free = coordinators
+    link = {"link": "https://lib.example/invite/secret", "expires": datetime.now(UTC)}
+    theirs = queue_mail(db, to=people["Bob"], kind="invite", one_time_link=True, context=link)
+    foreign = queue_mail(db, to=people["Ann"], kind="invite", one_time_link=True, context=link)
+    bare = queue_mail(db, to="someone@lib.org", kind="signup_verification", one_time_link=True,
+                      context=link)
+    db.execute(update(OutboxMessage).values(status=MailStatus.FAILED))
+    db.expire_all()
+
+    page, counts = list_outbox(db, limited)
+    assert [m.id for m in page.items] == [theirs.id] and counts.failed == 1 and page.total == 1
+    for message in (foreign, bare):
+        for attempt in (get_outbox_message, retry_message):
+            with pytest.raises(PermissionDenied, match="in none of your programmes"):
+                attempt(db, limited, message.id)
+    assert db.get(OutboxMessage, foreign.id).status == MailStatus.FAILED
+    assert retry_message(db, limited, theirs.id).status == MailStatus.QUEUED
+    # An invite's link is an account: only admins read it, even of their own people.
+    assert not body_readable_by(limited, get_outbox_message(db, limited, theirs.id))
+    assert not body_readable_by(free, theirs)
+    admin = Person(email="adm@lib.org", name="Adm", is_admin=True)
+    assert body_readable_by(admin, theirs)
+    # A coordinator given no programme sees the whole outbox, as before.
+    assert {m.id for m in list_outbox(db, free)[0].items} == {theirs.id, foreign.id, bare.id}
+    assert retry_message(db, free, foreign.id).status == MailStatus.QUEUED

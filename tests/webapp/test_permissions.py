@@ -6,14 +6,16 @@ endpoint cannot ship without saying who may use it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from mentorship.core.audit import AuditEvent
 from mentorship.core.db import make_engine, make_session_factory
+from mentorship.mail import queue_mail
 from mentorship.people.accounts import set_password, set_roles
+from mentorship.people.models import Person
 from mentorship.profiles.operations import register_person
 from mentorship.programmes.operations import assign_coordinator, create_programme
 from mentorship.programmes.queries import default_programme
@@ -47,7 +49,8 @@ AGREEMENT = {"goals": "Learn MARC 21", "frequency": "monthly", "meeting_format":
 # programme "Branches", its previewed round and one of its people; {newcomer} someone of the
 # default programme who has not signed up.
 # {nolink} an id no sign-up link or sign-up has (the role check comes first: then 404).
-# {message} a mail in the outbox (the round's publication mailed the pair).
+# {message} a mail in the outbox (the round's publication mailed the pair), {branch_message} a
+# mail to a person of "Branches".
 # {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's;
 # {choice} an open choice round, {suggestion} the mentee's suggestion in it (the mentor), and
 # {request} staff's request for the mentor there.
@@ -110,7 +113,8 @@ ROUTES = [
     ("GET", "/coordinator/programmes/{programme}/edit", DEFAULT_COORDINATORS, None),
     ("GET", "/coordinator/outbox", COORDINATORS, None),
     ("GET", "/coordinator/outbox?status=failed", COORDINATORS, None),
-    ("GET", "/coordinator/outbox/{message}", COORDINATORS, None),
+    ("GET", "/coordinator/outbox/{message}", DEFAULT_COORDINATORS, None),
+    ("GET", "/coordinator/outbox/{branch_message}", COORDINATORS, None),
     ("GET", "/admin/roles", ADMINS, None),
     ("GET", "/api/v1/openapi.json", EVERYONE, None),
     ("POST", "/sign-in", EVERYONE, {"email": "nobody@example.org", "password": "wrong"}),
@@ -128,7 +132,8 @@ ROUTES = [
     ("POST", "/profile", SIGNED_IN, {"role": "astronaut"}),
     ("POST", "/profile/mail", SIGNED_IN, {"reminders": "1"}),
     ("POST", "/matches/{match}/accept", PAIR_MEMBERS, None),
-    ("POST", "/coordinator/outbox/{message}/retry", COORDINATORS, None),  # 409: not failed
+    ("POST", "/coordinator/outbox/{message}/retry", DEFAULT_COORDINATORS, None),  # 409: not failed
+    ("POST", "/coordinator/outbox/{branch_message}/retry", COORDINATORS, None),
     # After the accept: the pair is live, so its members may check in.
     ("POST", "/matches/{match}/check-in", PAIR_MEMBERS, {"answer": "met"}),
     ("POST", "/matches/{match}/feedback", PAIR_MEMBERS, {"rating": "5", "again": "yes"}),
@@ -260,6 +265,10 @@ def ids(web_database, taxonomy):
         branch_round = create_round(db, None, "Branch spring", programme_id=branches.id)
         preview_round(db, None, branch_round.id, taxonomy=taxonomy)
         ids["branch_round"] = branch_round.id
+        ids["branch_message"] = queue_mail(
+            db, to=db.get(Person, ids["branch_person"]), kind="programme_ending",
+            context={"programme_name": "Branches", "ends_on": date(2027, 6, 30),
+                     "link": "http://localhost/matches"}).id
         db.commit()
     # An open choice round: the mentee is suggested the mentor, and staff's request for the
     # mentor waits for an answer (written directly: the engine would suggest nothing to people
@@ -364,7 +373,8 @@ def _values(ids: dict, role: str) -> dict:
             "mentor": ids["mentor"], "me": ids.get(role, 0), "programme": ids["programme"],
             "branches": ids["branches"], "branch_round": ids["branch_round"],
             "branch_person": ids["branch_person"], "newcomer": ids["newcomer"],
-            "message": ids["message"], "nolink": 2_000_000_000, "choice": ids["choice"],
+            "message": ids["message"], "branch_message": ids["branch_message"],
+            "nolink": 2_000_000_000, "choice": ids["choice"],
             "suggestion": ids["suggestion"], "request": ids["request"]}
 
 
@@ -414,3 +424,148 @@ def test_every_state_change_needs_a_valid_csrf_token(app, ids):
             if response.status_code != 400:
                 failures.append(f"{method} {path} with {label}: {response.status_code}")
     assert failures == [], "\n".join(failures)
+
+
+# The attacks a coordinator limited to "Branches" tried on the default programme's people: each
+# is refused and changes nothing. (After the matrix: nothing here changes what it relies on.)
+
+@pytest.fixture
+def signed(as_role):
+    """Clients signed in afresh, by role (the matrix's last row signed its clients out)."""
+    class Signed(dict):
+        def __missing__(self, role):
+            self[role] = as_role(role)
+            return self[role]
+
+    return Signed()
+
+
+def _person(app, person_id: int) -> tuple:
+    from mentorship.programmes.models import Enrolment
+
+    with app.extensions["mentorship.sessions"]() as db:
+        person = db.get(Person, person_id)
+        return (person.name, person.department, person.active, sorted(db.scalars(
+            select(Enrolment.programme_id).where(Enrolment.person_id == person_id))))
+
+
+def test_a_limited_coordinator_reads_no_other_programmes_mail_nor_anyones_invite(
+        app, signed, ids):
+    import re
+
+    from sqlalchemy import update
+
+    from mentorship.mail import MailStatus, OutboxMessage
+
+    invited = _request(signed["coordinator"], "POST", "/coordinator/people/invite",
+                       {"person_id": str(ids["newcomer"])})
+    assert invited.status_code == 200 and "/invite/" in invited.get_data(as_text=True)
+    with app.extensions["mentorship.sessions"]() as db:
+        invite = db.scalar(select(OutboxMessage.id).where(
+            OutboxMessage.person_id == ids["newcomer"], OutboxMessage.kind == "invite")
+            .order_by(OutboxMessage.id.desc()).limit(1))
+    listing = signed["limited"].get("/coordinator/outbox").get_data(as_text=True)
+    shown = {int(i) for i in re.findall(r'href="/coordinator/outbox/(\d+)"', listing)}
+    assert shown == {ids["branch_message"]}
+    assert email("newcomer") not in listing and email("mentor") not in listing
+    assert signed["limited"].get(f"/coordinator/outbox/{invite}").status_code == 403
+    # The link sets the newcomer's password: no coordinator reads it in the outbox, admins do.
+    for role, readable in (("coordinator", False), ("admin", True)):
+        page = signed[role].get(f"/coordinator/outbox/{invite}").get_data(as_text=True)
+        assert ("/invite/" in page) is readable
+        assert ("only an admin can read it" in page) is not readable
+
+    sessions = app.extensions["mentorship.sessions"]
+    with sessions() as db, db.begin():
+        db.execute(update(OutboxMessage).where(OutboxMessage.id == ids["message"])
+                   .values(status=MailStatus.FAILED, last_error="550 mailbox unavailable"))
+    try:
+        page = signed["limited"].get(f"/coordinator/outbox/{ids['message']}")
+        assert page.status_code == 403 and "550" not in page.get_data(as_text=True)
+        retried = _request(signed["limited"], "POST",
+                           f"/coordinator/outbox/{ids['message']}/retry", None)
+        assert retried.status_code == 403
+        with sessions() as db:
+            assert db.get(OutboxMessage, ids["message"]).status == MailStatus.FAILED
+    finally:
+        with sessions() as db, db.begin():
+            db.execute(update(OutboxMessage).where(OutboxMessage.id == ids["message"])
+                       .values(status=MailStatus.QUEUED, last_error=""))
+
+
+def test_a_limited_coordinator_cannot_enrol_other_programmes_people_into_theirs(
+        app, signed, ids):
+    before = {who: _person(app, ids[who]) for who in ("mentor", "other")}
+    response = _request(signed["limited"], "POST", f"/api/v1/programmes/{ids['branches']}/enrol",
+                        {"person_ids": [ids["mentor"], ids["other"]]}, api=True)
+    assert response.status_code == 403
+    assert response.get_json()["message"] == "someone named here is in none of your programmes"
+    assert {who: _person(app, ids[who]) for who in before} == before
+    assert signed["limited"].get(f"/api/v1/people/{ids['mentor']}").status_code == 403
+    assert _request(signed["limited"], "POST",
+                    f"/coordinator/people/{ids['other']}/deactivate", None).status_code == 403
+
+
+def _upload(client, csv: bytes, **form):
+    from io import BytesIO
+
+    return client.post("/coordinator/people/import", content_type="multipart/form-data", data={
+        "csrf_token": _token(client), "file": (BytesIO(csv), "people.csv"), **form})
+
+
+FOREIGN_ROWS = ("email,name,department\n" + "".join(
+    f"{email(who)},Hacked {who},X\n" for who in ("admin", "coordinator", "mentor", "mentee"))
+    + "brand.new@example.org,Brand New,Y\n").encode()
+
+
+@pytest.mark.parametrize("programme", ["{branches}", ""])
+def test_a_limited_coordinators_import_naming_other_programmes_people_is_refused_whole(
+        app, signed, ids, programme):
+    people = ("admin", "coordinator", "mentor", "mentee")
+    before = {who: _person(app, ids[who]) for who in people}
+    form = {"programme": programme.format(**ids)} if programme else {}
+    response = _upload(signed["limited"], FOREIGN_ROWS, **form)
+    assert response.status_code == 403
+    assert "someone named here is in none of your programmes" in response.get_data(as_text=True)
+    assert {who: _person(app, ids[who]) for who in people} == before
+    with app.extensions["mentorship.sessions"]() as db:
+        assert db.scalar(select(Person.id).where(Person.email == "brand.new@example.org")) is None
+
+
+def test_a_limited_coordinators_mapped_import_of_other_programmes_people_is_refused(
+        app, signed, ids):
+    import re
+
+    before = _person(app, ids["mentor"])
+    data = (b"Timestamp,Email address,Your name,Department\n"
+            b"2026-01-01,mentor@example.org,Hacked Via Map,Z\n")
+    uploaded = _upload(signed["limited"], data, format="map", programme=str(ids["branches"]))
+    assert uploaded.status_code == 303
+    token = re.search(r"/map/([^?]+)", uploaded.headers["Location"]).group(1)
+    response = _request(signed["limited"], "POST",
+                        f"/coordinator/people/import/map/{token}?programme={ids['branches']}",
+                        {"column-email": "1", "column-name": "2", "column-department": "3",
+                         "action": "import", "programme": str(ids["branches"])})
+    assert response.status_code == 403
+    assert _person(app, ids["mentor"]) == before
+
+
+def test_a_limited_coordinator_imports_new_people_and_their_own(app, signed, ids):
+    response = _upload(signed["limited"], (
+        "email,name,department\n"
+        f"{email('branch_mentee')},Bo Branch,Branch Office\n"
+        "nia.new@example.org,Nia New,Branch Office\n").encode(),
+        programme=str(ids["branches"]))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert _person(app, ids["branch_mentee"])[1] == "Branch Office"
+
+
+def test_a_limited_coordinator_invites_everyone_not_signed_up_of_their_programmes(
+        signed, ids):
+    response = _request(signed["limited"], "POST", "/coordinator/people/invite",
+                        {"scope": "uninvited"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert email("branch_person") in page and email("branch_mentee") in page
+    assert f">{email('newcomer')}<" not in page  # of the default programme, not signed up
+    assert "nia.new@example.org" in page  # the one they imported
