@@ -138,7 +138,7 @@ def map_columns(token: str):
     if kept is None:
         return render_template("people/import.html", columns=COLUMNS,
                                problem="That upload is no longer kept (an upload waits an "
-                                       "hour): choose the file again.")
+                                       "hour): choose the file again."), 404
     db, taxonomy = get_db(), get_taxonomy()
     try:  # it was read when uploaded; a failure now is a file changed on disk
         header, rows = read_sheet(kept.data, sheet=kept.sheet)
