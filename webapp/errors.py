@@ -13,6 +13,10 @@ from mentorship.core.errors import Conflict, DomainError, InvalidInput, NotFound
 
 __all__ = ["STATUS", "init_app", "wants_json"]
 
+#: PostgreSQL's SQLSTATEs of a transaction undone for another's change: deadlock detected,
+#: serialization failure.
+CONCURRENT_CHANGE = ("40P01", "40001")
+
 #: The HTTP status of each domain error.
 STATUS = {NotFound: 404, PermissionDenied: 403, Conflict: 409, InvalidInput: 422}
 
@@ -95,8 +99,16 @@ def _http_error(error: HTTPException):
 def _database_busy(error: OperationalError):
     """SQLite's writer lock held past the busy timeout (or the server gone): say so, retryably.
 
+    PostgreSQL's deadlock and serialization failures are two changes of the same thing at the
+    same moment: a 409 (their message says "blocked by process", which read as "locked").
     Never the driver's message: it holds the SQL and its parameters.
     """
+    if getattr(error.orig, "sqlstate", None) in CONCURRENT_CHANGE:
+        current_app.logger.warning("concurrent change on %s %s (%s)", request.method,
+                                   request.path, error.orig.sqlstate)
+        return _render(409, "Conflict", "Someone else changed the same thing at the same "
+                                        "moment. Nothing was saved: reload the page to see "
+                                        "it as it is now, then try again.")
     if "locked" not in str(error.orig) and "busy" not in str(error.orig):
         return _unexpected(error)
     current_app.logger.warning("database busy on %s %s", request.method, request.path)

@@ -228,6 +228,10 @@ def confirm_agreement(session: Session, actor: Actor | None, match_id: int, *,
     an accepted pair becomes active."""
     match = _member_of_agreeing_pair(session, actor, match_id, "confirm")
     _check_version(version, 1)
+    # The pair's row first, as a proposal takes it: the other order (agreement, then the pair
+    # when it becomes active) deadlocked against a proposal on PostgreSQL. Confirms of one
+    # pair now go one at a time, and the later ones meet the first's confirmation.
+    session.get(Match, match_id, with_for_update=True, populate_existing=True)
     agreement = session.get(Agreement, match_id, populate_existing=True)
     if agreement is None:
         raise Conflict("there is no agreement to confirm yet: propose one")
