@@ -7,7 +7,6 @@ import functools
 import sys
 import time
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -36,6 +35,7 @@ from mentorship.people.accounts import (
 )
 from mentorship.people.models import Person
 from webapp.database import get_db
+from webapp.errors import same_site_path
 
 __all__ = [
     "SignedIn",
@@ -135,16 +135,6 @@ coordinator_required = _role_required(lambda p: p.is_coordinator or p.is_admin)
 admin_required = _role_required(lambda p: p.is_admin)
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: an open redirect would help phishing."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
 def home_for(person: Person) -> str:
     """Where a person lands after signing in."""
     if person.is_coordinator or person.is_admin:
@@ -205,7 +195,7 @@ def sign_in():
         if person is None:
             error = "That email and password do not match an active account."
         else:
-            target = _safe_next(request.args.get("next"))
+            target = same_site_path(request.args.get("next"))
             start_session(person)
             return redirect(target or home_for(person), code=303)
     status = 401 if error else 200

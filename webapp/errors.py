@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mentorship.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
-__all__ = ["STATUS", "init_app", "wants_json"]
+__all__ = ["STATUS", "init_app", "page_it_came_from", "same_site_path", "wants_json"]
 
 #: PostgreSQL's SQLSTATEs of a transaction undone for another's change: deadlock detected,
 #: serialization failure.
@@ -51,7 +51,7 @@ def _render(status: int, title: str, message: str, errors: dict | None = None):
 
 def _domain_error(error: DomainError):
     status = next(code for kind, code in STATUS.items() if isinstance(error, kind))
-    back = _page_it_came_from()
+    back = page_it_came_from()
     if isinstance(error, Conflict) and back is not None:
         # A form's conflict (the last admin, a round published twice) is news about that page:
         # say it there, where the person can see the state and choose again.
@@ -68,14 +68,31 @@ def _domain_error(error: DomainError):
     return _render(status, title, str(error), field_errors)
 
 
-def _page_it_came_from() -> str | None:
-    """The path of the page whose form was posted (its same-site Referer), if any."""
+def same_site_path(target: str | None) -> str | None:
+    """Return `target` if it is a path on this site, else None: an open redirect helps phishing.
+
+    "//evil.example" and "/\\evil.example" are other sites to a browser (it reads a backslash
+    as a slash), and so is anything with a scheme, a host or a control character.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def page_it_came_from() -> str | None:
+    """The path of the page whose form was posted (its same-site Referer), if any: where a
+    form's redirect goes back to, never another site."""
     if request.method != "POST" or wants_json() or not request.referrer:
         return None
     parts = urlsplit(request.referrer)
-    if parts.netloc != request.host or not parts.path.startswith("/") or parts.path == request.path:
+    if parts.netloc != request.host or parts.path == request.path:
         return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return same_site_path(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 def _csrf_error(error: CSRFError):

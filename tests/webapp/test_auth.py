@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from mentorship.people.accounts import create_invites, set_active
 from tests.webapp.conftest import PASSWORD, csrf_token, email, sign_in
 
@@ -108,9 +110,11 @@ def test_security_headers(client):
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
-def test_next_parameter_never_leaves_the_site(client):
+@pytest.mark.parametrize("target", ["//evil.example/x", "/\\evil.example", "///evil.example",
+                                    "https://evil.example", "/\t/evil.example", "javascript:x"])
+def test_next_parameter_never_leaves_the_site(client, target):
     token = csrf_token(client)
-    response = client.post("/sign-in?next=//evil.example/x", data={
+    response = client.post("/sign-in", query_string={"next": target}, data={
         "email": email("staff"), "password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"].endswith("/matches")
 
