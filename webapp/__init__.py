@@ -41,6 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         SIGN_IN_ADDRESS_LIMIT="60 per minute; 300 per hour",  # per address, any email
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
+        RESET_ANSWER_SECONDS=0.2,     # a forgot-password answer takes at least this long,
+                                      # account or not (its timing must not tell)
         BASE_URL=None,                # where people reach the app, for the links mailed to them
                                       # (None: MENTORSHIP_BASE_URL, else http://127.0.0.1:5000);
                                       # never taken from a request's Host header

@@ -11,7 +11,11 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from mentorship.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
-__all__ = ["STATUS", "init_app", "wants_json"]
+__all__ = ["STATUS", "init_app", "page_it_came_from", "same_site_path", "wants_json"]
+
+#: PostgreSQL's SQLSTATEs of a transaction undone for another's change: deadlock detected,
+#: serialization failure.
+CONCURRENT_CHANGE = ("40P01", "40001")
 
 #: The HTTP status of each domain error.
 STATUS = {NotFound: 404, PermissionDenied: 403, Conflict: 409, InvalidInput: 422}
@@ -56,7 +60,7 @@ def _render(status: int, title: str, message: str, errors: dict | None = None):
 
 def _domain_error(error: DomainError):
     status = next(code for kind, code in STATUS.items() if isinstance(error, kind))
-    back = _page_it_came_from()
+    back = page_it_came_from()
     if isinstance(error, Conflict) and back is not None:
         # A form's conflict (the last admin, a round published twice) is news about that page:
         # say it there, where the person can see the state and choose again.
@@ -73,18 +77,35 @@ def _domain_error(error: DomainError):
     return _render(status, title, str(error), field_errors)
 
 
-def _page_it_came_from() -> str | None:
-    """The path of the page whose form was posted (its same-site Referer), if any."""
+def same_site_path(target: str | None) -> str | None:
+    """Return `target` if it is a path on this site, else None: an open redirect helps phishing.
+
+    "//evil.example" and "/\\evil.example" are other sites to a browser (it reads a backslash
+    as a slash), and so is anything with a scheme, a host or a control character.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def page_it_came_from() -> str | None:
+    """The path of the page whose form was posted (its same-site Referer), if any: where a
+    form's redirect goes back to, never another site."""
     if request.method != "POST" or wants_json() or not request.referrer:
         return None
     parts = urlsplit(request.referrer)
-    if parts.netloc != request.host or not parts.path.startswith("/"):
+    if parts.netloc != request.host:
         return None
     # A form posted to its own page goes back to it only if that page can be read (GET).
     if parts.path == request.path and "GET" not in (request.url_rule.methods
                                                     if request.url_rule else ()):
         return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return same_site_path(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
 def _csrf_error(error: CSRFError):
@@ -110,8 +131,16 @@ def _http_error(error: HTTPException):
 def _database_busy(error: OperationalError):
     """SQLite's writer lock held past the busy timeout (or the server gone): say so, retryably.
 
+    PostgreSQL's deadlock and serialization failures are two changes of the same thing at the
+    same moment: a 409 (their message says "blocked by process", which read as "locked").
     Never the driver's message: it holds the SQL and its parameters.
     """
+    if getattr(error.orig, "sqlstate", None) in CONCURRENT_CHANGE:
+        current_app.logger.warning("concurrent change on %s %s (%s)", request.method,
+                                   request.path, error.orig.sqlstate)
+        return _render(409, "Conflict", "Someone else changed the same thing at the same "
+                                        "moment. Nothing was saved: reload the page to see "
+                                        "it as it is now, then try again.")
     if "locked" not in str(error.orig) and "busy" not in str(error.orig):
         return _unexpected(error)
     current_app.logger.warning("database busy on %s %s", request.method, request.path)

@@ -21,7 +21,9 @@ class BoundedIntConverter(IntegerConverter):
 
 def is_id(text: str) -> bool:
     """Whether `text` is an id: ASCII decimal digits, within range ("²" and "٣" are not)."""
-    return text.isascii() and text.isdecimal() and 0 < int(text) <= MAX_ID
+    # The length first: int() refuses a string of more than 4300 digits (a ValueError).
+    return (text.isascii() and text.isdecimal() and len(text) <= len(str(MAX_ID))
+            and 0 < int(text) <= MAX_ID)
 
 
 def form_id(name: str) -> int | None:

@@ -9,7 +9,11 @@ from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["Base", "UtcDateTime", "string_enum", "utc_now"]
+__all__ = ["MAX_VERSION", "Base", "UtcDateTime", "string_enum", "utc_now"]
+
+#: The largest version an optimistic `version` column holds (a 32-bit INTEGER on PostgreSQL):
+#: a larger one named by a request is refused by its schema, never sent to the database.
+MAX_VERSION = 2**31 - 1
 
 # Named constraints, so that migrations can refer to them on every database.
 NAMING = {

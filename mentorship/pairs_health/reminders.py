@@ -15,8 +15,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from mentorship.core.permissions import Actor, require_coordinator
-from mentorship.core.settings import base_url
 from mentorship.mail import queue_mail
+from mentorship.mail.outbox import link_to
 from mentorship.pairs_health.checkins import (
     answers_of,
     clock_start,
@@ -66,7 +66,7 @@ def queue_check_in_prompts(session: Session, actor: Actor | None, *,
                 session, to=person, kind="check_in_prompt",
                 dedupe_key=f"check-in:{match.id}:{person_id}:{period}",
                 context={"others": " and ".join(others), "begins": begins, "ends": ends,
-                         "link": f"{base_url()}/matches"})
+                         "link": link_to(session, "/matches")})
             queued += message is not None
     return queued
 
@@ -97,7 +97,8 @@ def queue_attention_digests(session: Session, actor: Actor | None, *,
                             for c in row.latest]} for row in theirs]
         message = queue_mail(session, to=coordinator, kind="health_digest",
                              dedupe_key=f"health-digest:{coordinator.id}:{at.date().isoformat()}",
-                             context={"rows": rows, "link": f"{base_url()}/coordinator/health"})
+                             context={"rows": rows,
+                                      "link": link_to(session, "/coordinator/health")})
         queued += message is not None
     return queued
 

@@ -91,6 +91,65 @@ def _map_error(reason: str, section: str = "map") -> InvalidInput:
     return InvalidInput("the column map is not usable", [RowError(0, section, "", reason)])
 
 
+#: How deep a map's YAML may nest: a map is three levels (values: field: answer), so this is
+#: generous; deeper input only costs stack (a RecursionError otherwise).
+MAX_YAML_DEPTH = 10
+#: The most digits a number typed on the mapping page may have (a header's position).
+MAX_DIGITS = 6
+
+
+class _Refused(yaml.YAMLError):
+    """YAML a column map never needs: the reason is the message to show."""
+
+
+class _MapLoader(yaml.SafeLoader):
+    """SafeLoader without anchors and aliases (a few hundred bytes of aliases expand to
+    millions of nodes: the "billion laughs"), and with a bounded nesting depth."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        """Compose one node, refusing an alias, an anchor or nesting past MAX_YAML_DEPTH."""
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(f"aliases (*{event.anchor}) are not allowed: write the answers out")
+        if getattr(event, "anchor", None) is not None:
+            raise _Refused(f"anchors (&{event.anchor}) are not allowed: write the answers out")
+        if self._depth >= MAX_YAML_DEPTH:
+            raise _Refused(f"it nests deeper than {MAX_YAML_DEPTH} levels")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _load_yaml(text: str) -> Any:
+    """Parse a map's YAML safely; yaml.YAMLError (a `_Refused` with its reason) if it is not
+    one. A number too long for int() (Python's digit limit) is a YAMLError too."""
+    loader = _MapLoader(text)
+    try:
+        return loader.get_single_data()
+    except ValueError as error:
+        raise yaml.YAMLError("a number in it is too long") from error
+    finally:
+        loader.dispose()
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    """A value as an error message may quote it: its repr, cut to `limit` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _whole_number(text: str) -> int | None:
+    """Return `text` as a non-negative whole number of at most MAX_DIGITS ASCII digits, or
+    None (str.isdigit accepts "²", which int() refuses)."""
+    if text.isascii() and text.isdecimal() and len(text) <= MAX_DIGITS:
+        return int(text)
+    return None
+
+
 def load_column_map(source: str | Path) -> ColumnMap:
     """Read and check a column map YAML file; InvalidInput says what is wrong with it."""
     try:
@@ -100,7 +159,9 @@ def load_column_map(source: str | Path) -> ColumnMap:
     except OSError as error:
         raise _map_error(f"cannot read the column map: {error.strerror}") from error
     try:
-        data = yaml.safe_load(text)
+        data = _load_yaml(text)
+    except _Refused as error:
+        raise _map_error(f"the column map is refused: {error}") from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -146,7 +207,8 @@ def column_map_from_data(data: Any) -> ColumnMap:
     teach_level = data.get("teach_level", DEFAULT_TEACH_LEVEL)
     if isinstance(teach_level, bool) or not isinstance(teach_level, int) \
             or not 1 <= teach_level <= 4:
-        raise _map_error(f"teach_level must be a level 1-4 (3 is proficient), not {teach_level!r}")
+        raise _map_error("teach_level must be a level 1-4 (3 is proficient), "
+                         f"not {_short(teach_level)}")
     timestamp = data.get("timestamp")
     if timestamp is not None and (not isinstance(timestamp, str) or not timestamp.strip()):
         raise _map_error("timestamp must be the header of the file's timestamp column")
@@ -163,13 +225,17 @@ def column_map_from_choices(header: Sequence[str], choices: Mapping[str, str], *
     def header_at(name: str, position: str) -> str | None:
         if not position:
             return None
-        if not position.isdigit() or int(position) >= len(header):
+        index = _whole_number(position)
+        if index is None or index >= len(header):
             raise InvalidInput("the column map is not usable", [RowError(
                 0, name, "", "choose one of the file's headers")])
-        return header[int(position)]
+        return header[index]
 
     try:
-        values = yaml.safe_load(values_text) if values_text.strip() else {}
+        values = _load_yaml(values_text) if values_text.strip() else {}
+    except _Refused as error:
+        raise InvalidInput("the column map is not usable", [RowError(
+            0, "values", "", f"the answers are refused: {error}")]) from error
     except yaml.YAMLError as error:
         raise InvalidInput("the column map is not usable", [RowError(
             0, "values", "", "the answers are not valid YAML: write one field a line, "
@@ -177,12 +243,25 @@ def column_map_from_choices(header: Sequence[str], choices: Mapping[str, str], *
     data: dict[str, Any] = {
         "columns": {name: header_at(name, choices.get(name, "")) for name in FIELDS},
         "values": values,
-        "teach_level": int(teach_level) if teach_level.isdigit() else teach_level or 3,
+        "teach_level": _teach_level(teach_level),
     }
     stamp = header_at("timestamp", timestamp)
     if stamp:
         data["timestamp"] = stamp
     return column_map_from_data(data)
+
+
+def _teach_level(text: str) -> Any:
+    """The teach level typed on the mapping page (3 when blank); InvalidInput names the field
+    when it is not a whole number (the map's check then says which numbers are levels)."""
+    if not text.strip():
+        return DEFAULT_TEACH_LEVEL
+    number = _whole_number(text.strip())
+    if number is None:
+        raise InvalidInput("the column map is not usable", [RowError(
+            0, "teach_level", text.strip()[:20], "the teach level must be a level 1-4 "
+                                            "(3 is proficient)")])
+    return number
 
 
 def dump_values(column_map: ColumnMap) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from mentorship.core.audit import record_event
 from mentorship.core.db import batches, hold_lock
 from mentorship.core.errors import Conflict, InvalidInput, NotFound, RowError
-from mentorship.core.models import utc_now
+from mentorship.core.models import MAX_VERSION, utc_now
 from mentorship.core.permissions import Actor, require_admin, require_coordinator
 from mentorship.people.models import Person
 from mentorship.programmes.access import (
@@ -64,8 +64,11 @@ def create_programme(session: Session, actor: Actor | None, raw: dict[str, Any])
 
 
 def update_programme(session: Session, actor: Actor | None, programme_id: int,
-                     raw: dict[str, Any], *, version: int | None = None) -> Programme:
+                     raw: dict[str, Any], *, version: Any = None) -> Programme:
     """Change a programme's fields (those given); `version`, if given, must be the stored one.
+
+    A `version` that is not a whole number 1-MAX_VERSION (text, a fraction, a huge number) is
+    an InvalidInput for the field, never taken as no version (which skips the stale check).
 
     A key of `settings` given replaces that key only, so that features keeping their own
     settings there do not undo each other's.
@@ -73,6 +76,11 @@ def update_programme(session: Session, actor: Actor | None, programme_id: int,
     require_coordinator(actor, "edit programmes")
     programme = find_programme(session, programme_id)
     require_programme(session, actor, programme_id)
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)
+                                or not 1 <= version <= MAX_VERSION):
+        raise InvalidInput("the programme was not saved", [RowError(
+            0, "version", str(version)[:20], "must be the version read (a whole number): "
+                                             "load the programme again")])
     if version is not None and version != programme.version:
         raise Conflict(f"programme {programme_id} was changed by someone else since it was "
                        "read: load it again")

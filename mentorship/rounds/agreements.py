@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from mentorship.core.audit import record_event
 from mentorship.core.errors import Conflict, InvalidInput, PermissionDenied, RowError
+from mentorship.core.models import MAX_VERSION
 from mentorship.core.permissions import Actor
 from mentorship.profiles.models import FormatPreference, Profile, ProfileSkill
 from mentorship.rounds.models import Agreement, Match, MatchStatus
@@ -189,6 +190,15 @@ def _member_of_agreeing_pair(session: Session, actor: Actor | None, match_id: in
     return match
 
 
+def _check_version(version: int, lowest: int) -> None:
+    """Refuse a version no agreement can have (the API's schema refuses one already: a 422):
+    the database would fail on one past its INTEGER, a 500."""
+    if isinstance(version, bool) or not isinstance(version, int) \
+            or not lowest <= version <= MAX_VERSION:
+        raise Conflict("that is no version of this agreement: reload the page, read it again "
+                       "and try again")
+
+
 def propose_agreement(session: Session, actor: Actor | None, match_id: int,
                       payload: dict[str, Any], *, version: int) -> AgreementView:
     """Propose the pair's agreement, or change it (which clears a confirmation), as a member.
@@ -197,6 +207,7 @@ def propose_agreement(session: Session, actor: Actor | None, match_id: int,
     since, nothing is saved and Conflict says so.
     """
     match = _member_of_agreeing_pair(session, actor, match_id, "propose")
+    _check_version(version, 0)
     data = _validated(payload)
     # The pair's row serialises two first proposals (PostgreSQL; SQLite's writers go one at
     # a time already), so the second meets the first's version instead of a duplicate key.
@@ -233,6 +244,11 @@ def confirm_agreement(session: Session, actor: Actor | None, match_id: int, *,
     """Confirm the proposed agreement (the version read), as a member who did not propose it;
     an accepted pair becomes active."""
     match = _member_of_agreeing_pair(session, actor, match_id, "confirm")
+    _check_version(version, 1)
+    # The pair's row first, as a proposal takes it: the other order (agreement, then the pair
+    # when it becomes active) deadlocked against a proposal on PostgreSQL. Confirms of one
+    # pair now go one at a time, and the later ones meet the first's confirmation.
+    session.get(Match, match_id, with_for_update=True, populate_existing=True)
     agreement = session.get(Agreement, match_id, populate_existing=True)
     if agreement is None:
         raise Conflict("there is no agreement to confirm yet: propose one")

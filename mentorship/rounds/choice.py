@@ -29,8 +29,8 @@ from matching import Mode, Taxonomy, suggest_profiles
 from mentorship.core.audit import record_event
 from mentorship.core.errors import Conflict, NotFound, PermissionDenied
 from mentorship.core.permissions import Actor
-from mentorship.core.settings import base_url
 from mentorship.mail import queue_mail
+from mentorship.mail.outbox import link_to
 from mentorship.people.models import Person
 from mentorship.profiles.models import Profile
 from mentorship.rounds.invariants import lock_live_pairs
@@ -404,7 +404,7 @@ def request_mentor(session: Session, actor: Actor | None, suggestion_id: int, *,
     queue_mail(session, to=people[mentor], kind="choice_request",
                dedupe_key=f"choice_request:{match.id}",
                context={"mentee": people[mentee].name, "round": current.name,
-                        "expires": match.expires_at, "link": f"{base_url()}/matches"})
+                        "expires": match.expires_at, "link": link_to(session, "/matches")})
     return match
 
 

@@ -109,6 +109,14 @@ def test_the_issue_map_loads_as_written(issue_map):
     ("columns: {email: E}\nteach_level: expert\n", "teach_level must be a level 1-4"),
     ("columns: {email: E}\ntimestamp: [a]\n", "timestamp must be the header of the file's "
                                              "timestamp column"),
+    # Hostile YAML: refused before it costs CPU or stack, never a RecursionError or ValueError.
+    ("columns: &c {email: E}\nvalues: {role: *c}\n", "the column map is refused: anchors (&c) "
+                                                     "are not allowed"),
+    ("columns: {email: E}\nvalues: {role: " + "[" * 3000 + "]" * 3000 + "}\n",
+     "the column map is refused: it nests deeper than 10 levels"),
+    ("columns: {email: E}\nteach_level: " + "9" * 5000 + "\n", "the column map is not valid YAML"),
+    ("columns: {email: E}\nteach_level: " + "9" * 500 + "\n", "teach_level must be a level 1-4 "
+                                                           "(3 is proficient), not 99999"),
 ])
 def test_a_bad_map_says_what_is_wrong(tmp_path, text, message):
     assert map_error(tmp_path, text).startswith(message)

@@ -6,7 +6,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from mentorship.core.audit import AuditEvent
@@ -18,7 +18,7 @@ from mentorship.people.models import Person
 from mentorship.profiles.operations import register_person
 from mentorship.rounds.agreements import confirm_agreement, get_agreement, propose_agreement
 from mentorship.rounds.lifecycle import activate_pair, end_pair, my_matches, pair_history
-from mentorship.rounds.models import Match, MatchStatus
+from mentorship.rounds.models import Agreement, Match, MatchStatus
 from mentorship.rounds.operations import close_round, create_round, publish_round
 from mentorship.rounds.pairs import accept_match, decline_match
 from mentorship.rounds.run import preview_round
@@ -372,6 +372,44 @@ def test_two_first_proposals_at_once_one_wins(own_engine, taxonomy):
         view = get_agreement(db, None, ids["match"])
         assert view.version == 1
         assert view.values["frequency"] == ("weekly" if outcomes[0] == "done" else "monthly")
+
+
+def test_confirms_racing_a_new_proposal_are_conflicts_never_a_deadlock(own_engine, taxonomy):
+    # Confirming locked the agreement then the pair, proposing the pair then the agreement: on
+    # PostgreSQL the two deadlocked (after a second), which the app told as "database busy".
+    with Session(own_engine) as db, db.begin():
+        ids = {k: v.id for k, v in seed(db, taxonomy).items()}
+        accept_match(db, db.get(Person, ids["mentor"]), ids["match"])
+
+    def as_person(who, job):
+        def run():
+            with Session(own_engine) as db, db.begin():
+                job(db, db.get(Person, ids[who]))
+            return "done"
+        return run
+
+    def confirm(db, me):
+        confirm_agreement(db, me, ids["match"], version=1)
+
+    def propose(db, me):
+        propose_agreement(db, me, ids["match"], {**AGREEMENT, "goals": "Again"}, version=1)
+
+    for _trial in range(3):
+        with Session(own_engine) as db, db.begin():
+            db.execute(delete(Agreement).where(Agreement.match_id == ids["match"]))
+            db.get(Match, ids["match"]).status = MatchStatus.ACCEPTED
+            propose_agreement(db, db.get(Person, ids["mentor"]), ids["match"], AGREEMENT,
+                              version=0)
+        outcomes = run_at_once(*[as_person("mentee", confirm)] * 3,
+                               as_person("mentor", propose))
+        assert all(o == "done" or isinstance(o, Conflict) for o in outcomes), outcomes
+        assert outcomes[:3].count("done") <= 1, outcomes
+        with Session(own_engine) as db:
+            view = get_agreement(db, None, ids["match"])
+            # The proposal names the version the confirms do not change, so it always goes
+            # through: after a confirmation it clears it, before one it makes the confirms stale.
+            assert outcomes[3] == "done", outcomes
+            assert (view.version, view.status) == (2, "proposed")
 
 
 def test_a_persons_export_holds_their_agreements_and_deletion_removes_them(db, pair):

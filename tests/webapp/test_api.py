@@ -590,6 +590,11 @@ def test_programmes_are_created_read_edited_and_filter_rounds_and_people(as_role
     stale = client.put(f"{API}/programmes/{programme['id']}", headers=headers,
                        json={"description": "Late", "version": programme["version"]})
     error_of(stale, 409)
+    for bad in (2**31, 10**30, "2", 1.5, True, [1]):
+        refused = client.put(f"{API}/programmes/{programme['id']}", headers=headers,
+                             json={"description": "Late", "version": bad})
+        assert error_of(refused, 422)["errors"] == {"version": [
+            "must be the version read (a whole number): load the programme again"]}, bad
 
     enrolled = client.post(f"{API}/programmes/{programme['id']}/enrol", headers=headers,
                            json={"person_ids": [ids["staff"], ids["other"]]})

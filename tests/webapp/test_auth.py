@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from mentorship.people.accounts import create_invites, set_active
 from tests.webapp.conftest import PASSWORD, csrf_token, email, sign_in
 
@@ -108,9 +110,11 @@ def test_security_headers(client):
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
-def test_next_parameter_never_leaves_the_site(client):
+@pytest.mark.parametrize("target", ["//evil.example/x", "/\\evil.example", "///evil.example",
+                                    "https://evil.example", "/\t/evil.example", "javascript:x"])
+def test_next_parameter_never_leaves_the_site(client, target):
     token = csrf_token(client)
-    response = client.post("/sign-in?next=//evil.example/x", data={
+    response = client.post("/sign-in", query_string={"next": target}, data={
         "email": email("staff"), "password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"].endswith("/matches")
 
@@ -187,3 +191,26 @@ def test_forgot_password_mails_a_link_and_says_the_same_for_anyone(app, smtp_ser
     link = regex.search(r"http\S+/invite/(\S+)", message.get_body(("plain",)).get_content()).group(0)
     assert "/invite/" in link and app.test_client().get(
         link[link.index("/invite/"):]).status_code == 200
+
+
+def test_forgot_password_takes_as_long_for_an_account_as_for_none(app):
+    import statistics
+    import time
+
+    def answer_time(address: str) -> float:
+        times = []
+        for _ in range(5):
+            client = app.test_client()
+            token = csrf_token(client, "/forgot-password")
+            started = time.perf_counter()
+            response = client.post("/forgot-password", data={"email": address,
+                                                             "csrf_token": token})
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 303
+        return statistics.median(times)
+
+    floor = app.config["RESET_ANSWER_SECONDS"]
+    known, unknown = answer_time("mentee@example.org"), answer_time("nobody@example.org")
+    # Before, 10-12 ms against 1.3 ms; now both wait for the same floor.
+    assert known >= floor and unknown >= floor
+    assert abs(known - unknown) < floor / 4, (known, unknown)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from mentorship.mail.models import OutboxMessage
 from mentorship.people.accounts import set_password
 from mentorship.profiles.operations import register_person
 from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus, Suggestion
@@ -75,6 +76,7 @@ def test_the_round_form_makes_a_choice_round_and_checks_its_numbers(as_role):
 
 
 def test_a_choice_round_through_the_api_and_the_pages(app, people, as_role):
+    app.config["BASE_URL"] = "https://mentoring.example.edu"
     coordinator = as_role("coordinator")
     token = api_token(coordinator)
     created = coordinator.post("/api/v1/rounds", headers={"X-CSRFToken": token}, json={
@@ -97,6 +99,11 @@ def test_a_choice_round_through_the_api_and_the_pages(app, people, as_role):
     asked = ines.post(f"/api/v1/choices/{greta['id']}/request",
                       headers={"X-CSRFToken": api_token(ines)})
     assert asked.status_code == 201 and asked.get_json()["status"] == "requested"
+    # The mentor's mail links to the app's BASE_URL, as every other mail does.
+    with app.extensions["mentorship.sessions"]() as db:
+        mail = db.scalar(select(OutboxMessage).where(OutboxMessage.kind == "choice_request"))
+    assert "https://mentoring.example.edu/matches" in mail.text_body
+    assert "127.0.0.1" not in mail.text_body
     # Jon's page: Greta's one place is held, his request is refused with a clear message.
     with app.extensions["mentorship.sessions"]() as db:
         jons = db.scalar(select(Suggestion.id).where(Suggestion.round_id == round_id,

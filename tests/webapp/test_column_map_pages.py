@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from tests.webapp.conftest import csrf_token
 
@@ -158,13 +160,46 @@ def test_our_fields_are_shown_by_readable_names(as_role):
         assert f'>{name}<' not in page and f'>{name} ' not in page
 
 
+@pytest.mark.parametrize(("form", "field", "message"), [
+    # A few hundred bytes of aliases expand to ten million nodes ("billion laughs").
+    ({"values": "role:\n  k0: &a0 [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"  k{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 7))},
+     "values", "anchors (&amp;a0) are not allowed"),
+    ({"values": "role: {a: *x}"}, "values", "aliases (*x) are not allowed"),
+    ({"values": "role: " + "[" * 3000 + "]" * 3000}, "values", "nests deeper than 10 levels"),
+    ({"values": "role: {a: " + "{a: " * 2000 + "1" + "}" * 2001}, "values", "nests deeper"),
+    ({"values": "role: {a: " + "9" * 5000 + "}"}, "values", "not valid YAML"),
+    ({"teach_level": "²"}, "teach_level", "the teach level must be a level 1-4"),
+    ({"teach_level": "9" * 5000}, "teach_level", "the teach level must be a level 1-4"),
+    ({"column-email": "²"}, "email", "choose one of the file"),
+    ({"column-email": "9" * 5000}, "email", "choose one of the file"),
+    ({"timestamp": "³"}, "timestamp", "choose one of the file"),
+])
+def test_hostile_choices_are_a_message_naming_the_field(as_role, form, field, message):
+    client = as_role("coordinator")
+    location = mapping_page(client)
+    chosen = choices(client.get(location).get_data(as_text=True))
+    started = time.perf_counter()
+    response = post_map(client, location, {**chosen, **form}, "preview")
+    assert time.perf_counter() - started < 5  # refused, not expanded
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, page
+    errors = page[page.index('id="import-errors"'):page.index("</table>", page.index(
+        'id="import-errors"'))]
+    assert f"<td>{field}</td>" in errors and message in errors
+
+
 def test_an_upload_is_only_for_the_coordinator_who_made_it(as_role):
     location = mapping_page(as_role("coordinator"))
     other = as_role("admin")
-    assert "That upload is no longer kept" in other.get(location).get_data(as_text=True)
+    for response in (other.get(location), other.post(location, data={
+            "csrf_token": csrf_token(other, "/profile"), "action": "import"})):
+        # Another's token is as unknown as a made-up one: a 404 page that says what to do.
+        assert response.status_code == 404
+        assert "That upload is no longer kept" in response.get_data(as_text=True)
     assert other.get("/coordinator/people/import/map/..%2F..%2Fsecret_key").status_code == 404
-    assert "no longer kept" in other.get(
-        "/coordinator/people/import/map/" + "A" * 32).get_data(as_text=True)
+    unknown = other.get("/coordinator/people/import/map/" + "A" * 32)
+    assert unknown.status_code == 404 and "no longer kept" in unknown.get_data(as_text=True)
 
 
 def test_an_xlsx_export_goes_through_the_mapping_step(as_role):

@@ -22,6 +22,26 @@ def test_a_busy_database_is_a_503_that_says_try_again(as_role, ids, monkeypatch)
     assert "try again" in page and "secret@example.org" not in page and "UPDATE" not in page
 
 
+def test_a_deadlock_or_serialization_failure_is_a_409_not_busy(as_role, ids, monkeypatch):
+    import psycopg.errors
+
+    import webapp.views.matches as views
+
+    client = as_role("mentor")
+    for fault in (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
+        def undone(*args, fault=fault, **kwargs):
+            raise OperationalError("UPDATE match SET status=%s", ("secret@example.org",),
+                                   fault("deadlock detected: blocked by process 42"))
+
+        monkeypatch.setattr(views, "accept_match", undone)
+        response = client.post(f"/matches/{ids['match']}/accept",
+                               data={"csrf_token": csrf_token(client, "/matches")})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 409, page
+        assert "at the same moment" in page and "Nothing was saved" in page
+        assert "secret@example.org" not in page and "UPDATE" not in page and "process 42" not in page
+
+
 def test_the_cli_never_prints_sql_or_its_parameters(monkeypatch, capsys):
     import pytest
 

@@ -149,6 +149,26 @@ def test_the_api_edits_and_confirms_with_versions(as_role, ids):
     assert history[-1]["actor"]["email"] == "mentee@example.org"
 
 
+def test_a_version_past_the_database_integer_is_refused_not_a_500(as_role, ids):
+    mentor, mentee = as_role("mentor"), as_role("mentee")
+    base = f"/api/v1/matches/{ids['match']}"
+    before = mentor.get(f"{base}/agreement").get_json()
+    for version in (2**31, 2**63, 2**70, -1):
+        put = mentor.put(f"{base}/agreement", json={**GOOD, "version": version},
+                         headers={"X-CSRFToken": api_token(mentor)})
+        assert put.status_code == 422, (version, put.get_data(as_text=True))
+        assert "version" in put.get_json()["errors"]
+        confirm = mentee.post(f"{base}/agreement/confirm", json={"version": version},
+                              headers={"X-CSRFToken": api_token(mentee)})
+        assert confirm.status_code == 422 and "version" in confirm.get_json()["errors"]
+    # The form's hidden version, tampered with: a conflict to reload, never a 500.
+    for version in ("9" * 30, "9" * 10, "²", "x"):
+        response = post(mentee, f"/matches/{ids['match']}/agreement/confirm",
+                        {"version": version})
+        assert response.status_code == 409, version
+    assert mentor.get(f"{base}/agreement").get_json() == before
+
+
 def test_ending_needs_a_reason_and_both_sides_then_see_it_ended(as_role, ids):
     mentee = as_role("mentee")
     form = page(mentee, f"/matches/{ids['match']}/end")

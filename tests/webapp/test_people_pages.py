@@ -220,3 +220,25 @@ def test_a_conflict_is_a_message_on_the_page_it_came_from(as_role, ids):
                             data={"csrf_token": csrf_token(client, page)},
                             headers={"Referer": "http://evil.example/coordinator/people"})
     assert elsewhere.status_code == 409
+
+
+def test_a_forms_redirect_goes_back_only_to_a_page_of_this_site(as_role, ids):
+    coordinator, admin = as_role("coordinator"), as_role("admin")
+    hostile = ["https://evil.example/phish", "http://localhost//evil.example/x",
+               "http://localhost/\\evil.example", "http://evil.example/coordinator/people"]
+    for referer in hostile:
+        for client, path, data in (
+                (coordinator, f"/coordinator/people/{ids['other']}/deactivate", {}),
+                (coordinator, f"/coordinator/people/{ids['other']}/activate", {}),
+                (coordinator, "/coordinator/people/invite", {}),  # no one ticked: back
+                (admin, f"/admin/people/{ids['other']}/roles", {})):
+            response = client.post(path, headers={"Referer": referer}, data={
+                "csrf_token": csrf_token(client, "/profile"), **data})
+            assert response.status_code == 303, (path, referer)
+            location = response.headers["Location"]
+            assert "evil" not in location and location.startswith("/"), (path, referer, location)
+    # A page of this site is where it goes back to, with its query.
+    back = coordinator.post(f"/coordinator/people/{ids['other']}/activate", data={
+        "csrf_token": csrf_token(coordinator, "/profile")},
+        headers={"Referer": "http://localhost/coordinator/people?q=Olga"})
+    assert back.headers["Location"] == "/coordinator/people?q=Olga"

@@ -98,6 +98,13 @@ def test_a_programme_is_created_edited_and_its_round_takes_its_defaults(as_role)
                                         "name": "Branch swaps", "mode": "peer"})
     assert stale.status_code == 409
     assert "Koha and more" in text_of(client.get(programme_url))
+    # A version that is not one is refused, not taken as none (which skips the stale check).
+    for bad in ("9" * 30, "9" * 5000, "x", "²", "0"):
+        refused = client.post(edit_url, data={"csrf_token": token, "version": bad,
+                                              "name": "Overwritten", "mode": "peer"})
+        assert refused.status_code == 422, bad
+        assert "must be the version read" in text_of(refused)
+    assert "Overwritten" not in text_of(client.get(programme_url))
 
     # The new-round form within the programme starts from its mode and settings.
     new_round = text_of(client.get(f"/coordinator/rounds/new?programme={programme_id}"))

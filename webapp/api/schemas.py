@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import INCLUDE, Schema, fields, pre_dump, validate
 
+from mentorship.core.models import MAX_VERSION
 from mentorship.people.models import Person
 from mentorship.profiles.mapping import stored_record
 from mentorship.profiles.models import FormatPreference, MentoringRole
@@ -182,14 +183,14 @@ class AgreementBodySchema(Schema):
     class Meta:
         unknown = INCLUDE
 
-    version = fields.Integer(load_default=0, validate=validate.Range(min=0), metadata={
+    version = fields.Integer(load_default=0, validate=validate.Range(0, MAX_VERSION), metadata={
         "description": "The version read (0 when there is none yet)."})
 
 
 class AgreementConfirmSchema(Schema):
     """Which version of the agreement is confirmed (the one the confirmer read)."""
 
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, validate=validate.Range(1, MAX_VERSION))
 
 
 class EndSchema(Schema):

@@ -8,6 +8,7 @@ from mentorship.people.accounts import set_roles
 from mentorship.people.directory import PeopleFilter, search_people
 from webapp.auth import actor, admin_required
 from webapp.database import get_db
+from webapp.errors import page_it_came_from
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -31,4 +32,4 @@ def set_person_roles(person_id: int):
     held = [name for name, on in (("coordinator", person.is_coordinator),
                                   ("admin", person.is_admin)) if on]
     flash(f"{person.name} is now {' and '.join(held) if held else 'staff only'}.")
-    return redirect(request.referrer or url_for("admin.roles"), code=303)
+    return redirect(page_it_came_from() or url_for("admin.roles"), code=303)

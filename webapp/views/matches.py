@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from mentorship.core.errors import Conflict, InvalidInput
+from mentorship.core.models import MAX_VERSION
 from mentorship.pairs_health.checkins import record_check_in
 from mentorship.pairs_health.feedback import submit_feedback, survey_for
 from mentorship.pairs_health.models import MAX_NOTE as MAX_CHECK_IN_NOTE
@@ -33,7 +34,8 @@ bp = Blueprint("matches", __name__, url_prefix="/matches")
 def _form_version() -> int:
     """The agreement version the form was made from (-1 when it is not a number: a conflict)."""
     raw = request.form.get("version", "").strip()
-    return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 10 else -1
+    return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) <= len(str(
+        MAX_VERSION)) else -1
 
 
 #: The check-in buttons, in the order shown.

@@ -46,6 +46,7 @@ from mentorship.profiles.operations import (
 from mentorship.programmes.queries import list_programmes
 from webapp.auth import actor, coordinator_required
 from webapp.database import get_db, get_taxonomy
+from webapp.errors import page_it_came_from
 from webapp.forms import form_ids
 from webapp.uploads import KeptUpload, drop_upload, keep_upload, kept_upload
 from webapp.views.rounds import programme_asked
@@ -148,7 +149,7 @@ def map_columns(token: str):
     if kept is None:
         return render_template("people/import.html", columns=COLUMNS,
                                problem="That upload is no longer kept (an upload waits an "
-                                       "hour): choose the file again.")
+                                       "hour): choose the file again."), 404
     db, taxonomy = get_db(), get_taxonomy()
     try:  # it was read when uploaded; a failure now is a file changed on disk
         header, rows = read_sheet(kept.data, sheet=kept.sheet)
@@ -252,7 +253,7 @@ def invite():
                             programme_id=programme_asked(request.form))
     if not links:
         flash("There is no one to invite: tick people who have not signed up yet.")
-        return redirect(request.referrer or url_for("people.index"), code=303)
+        return redirect(page_it_came_from() or url_for("people.index"), code=303)
     # The mail is sent once the request commits, so every link mailed already works.
     return render_template("people/invites.html", links=links,
                            mailing=bool(mail_settings(current_app.config).host))
@@ -285,4 +286,4 @@ def _set_active(person_id: int, active: bool, done: str):
     db = get_db()
     person = set_active(db, actor(), person_id, active)
     flash(f"{person.name} {done}.")
-    return redirect(request.referrer or url_for("people.index"), code=303)
+    return redirect(page_it_came_from() or url_for("people.index"), code=303)

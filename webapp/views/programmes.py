@@ -98,10 +98,11 @@ def edit(programme_id: int):
         return render_template("programmes/form.html", values=_form_values(programme),
                                errors={}, modes=MODES, programme=programme)
     values = _submitted()
-    version = request.form.get("version", "")
+    # A version that is not an id goes as it is, for the service to refuse (never skipped).
+    version = request.form.get("version", "").strip()
     try:
         changed = update_programme(db, actor(), programme_id, values,
-                                   version=int(version) if is_id(version) else None)
+                                   version=int(version) if is_id(version) else version or None)
     except InvalidInput as error:
         db.rollback()
         errors = _errors(error)
