@@ -108,7 +108,7 @@ def test_invited_person_sets_a_password_and_fills_in_the_profile_by_keyboard(
     page.keyboard.press("Enter")
 
     # The error is beside the field, and nothing else typed is lost.
-    expect(page.locator(".error-summary")).to_contain_text("Capacity")
+    expect(page.locator(".error-summary")).to_contain_text("How many mentees you can take")
     capacity = page.locator("#capacity")
     expect(capacity).to_have_attribute("aria-invalid", "true")
     expect(capacity).to_have_attribute("aria-describedby", "capacity-hint capacity-error")
