@@ -4,6 +4,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -52,6 +53,11 @@ def db(engine):
     session.close()
     transaction.rollback()
     connection.close()
+
+
+#: Dates a mentoring agreement accepts whenever the tests run (its dates are bounded around today).
+AGREEMENT_START = date.today() + timedelta(days=34)
+AGREEMENT_END = AGREEMENT_START + timedelta(days=177)
 
 
 @contextmanager

@@ -7,7 +7,7 @@ would pair the other journeys' people), so it runs in any order beside them.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from playwright.sync_api import expect
 
@@ -16,6 +16,7 @@ from mentorship.profiles.operations import register_person
 from mentorship.programmes.queries import default_programme
 from mentorship.rounds.models import Agreement, Match, MatchStatus, Round, RoundStatus
 from tests.browser.conftest import check_accessibility, sign_in
+from tests.conftest import AGREEMENT_END, AGREEMENT_START
 from tests.webapp.conftest import PASSWORD
 
 
@@ -111,8 +112,8 @@ def test_long_unbroken_text_wraps_on_a_phone(new_page, db_sessions, taxonomy):
         db.add(pair)
         db.flush()
         db.add(Agreement(match_id=pair.id, goals=unbroken, frequency="monthly",
-                         meeting_format="hybrid", start_date=date(2027, 1, 4),
-                         end_date=date(2027, 6, 30), proposed_by_id=mentee.id))
+                         meeting_format="hybrid", start_date=AGREEMENT_START,
+                         end_date=AGREEMENT_END, proposed_by_id=mentee.id))
         db.commit()
         match_id = pair.id
 

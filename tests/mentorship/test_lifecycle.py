@@ -23,6 +23,7 @@ from mentorship.rounds.operations import close_round, create_round, publish_roun
 from mentorship.rounds.pairs import accept_match, decline_match
 from mentorship.rounds.run import preview_round
 from mentorship.rounds.transitions import TRANSITIONS, check_transition
+from tests.conftest import AGREEMENT_END, AGREEMENT_START
 
 PEOPLE = {
     "mentor": {"role": "mentor", "capacity": "2", "skills": "MARC 21=4; RDA=4",
@@ -34,7 +35,7 @@ PEOPLE = {
 }
 
 AGREEMENT = {"goals": "Learn RDA", "frequency": "monthly", "meeting_format": "remote",
-             "start_date": "2027-01-04", "end_date": "2027-06-30"}
+             "start_date": AGREEMENT_START.isoformat(), "end_date": AGREEMENT_END.isoformat()}
 
 
 def seed(db, taxonomy) -> dict:
@@ -219,7 +220,7 @@ def test_propose_confirm_edit_and_confirm_again(db, pair):
             propose_agreement(db, pair[who], match.id, AGREEMENT, version=0)
     proposed = propose_agreement(db, pair["mentee"], match.id, AGREEMENT, version=0)
     assert (proposed.version, proposed.status) == (1, "proposed")
-    assert proposed.values["start_date"] == date(2027, 1, 4)
+    assert proposed.values["start_date"] == AGREEMENT_START
     with pytest.raises(Conflict, match="the other side confirms"):
         confirm_agreement(db, pair["mentee"], match.id, version=1)
     with pytest.raises(PermissionDenied):
@@ -252,7 +253,7 @@ def test_a_bad_agreement_names_each_field_and_saves_nothing(db, pair):
     with pytest.raises(InvalidInput) as caught:
         propose_agreement(db, pair["mentee"], match.id, {
             "goals": "", "frequency": "hourly", "meeting_format": "telepathy",
-            "start_date": "2027-06-30", "end_date": "2027-01-01"}, version=0)
+            "start_date": AGREEMENT_END.isoformat(), "end_date": AGREEMENT_START.isoformat()}, version=0)
     reasons = {e.column: e.reason for e in caught.value.errors}
     assert set(reasons) == {"goals", "frequency", "meeting_format", "end_date"}
     assert reasons["end_date"] == "the end date must be after the start date"

@@ -11,10 +11,12 @@ import re
 from sqlalchemy import select
 
 from mentorship.core.audit import AuditEvent
+from tests.conftest import AGREEMENT_END, AGREEMENT_START
 from tests.webapp.conftest import csrf_token
 
 GOOD = {"goals": "Learn MARC 21\nCatalogue a serial", "frequency": "every_two_weeks",
-        "meeting_format": "hybrid", "start_date": "2027-01-04", "end_date": "2027-06-30"}
+        "meeting_format": "hybrid", "start_date": AGREEMENT_START.isoformat(),
+        "end_date": AGREEMENT_END.isoformat()}
 
 
 def page(client, path):
@@ -66,8 +68,8 @@ def test_the_agreement_form_is_seeded_and_reports_each_bad_field_beside_it(as_ro
     assert re.search(r'id="start_date-error">.*the start must be between', html)
     assert re.search(r'id="end_date-error">.*at most three years after the start', html)
     bad = post(mentee, f"/matches/{ids['match']}/agreement", dict(
-        GOOD, goals="Keep this text", frequency="hourly", start_date="2027-06-30",
-        end_date="2027-01-01", version="0"))
+        GOOD, goals="Keep this text", frequency="hourly", start_date=AGREEMENT_END.isoformat(),
+        end_date=AGREEMENT_START.isoformat(), version="0"))
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
     assert re.search(r'id="end_date-error">.*the end date must be after the start date', html)

@@ -22,6 +22,7 @@ from mentorship.programmes.queries import default_programme
 from mentorship.rounds.models import Match, MatchStatus, RoundStatus, Suggestion
 from mentorship.rounds.operations import create_round
 from mentorship.rounds.run import preview_round
+from tests.conftest import AGREEMENT_END, AGREEMENT_START
 from tests.webapp.conftest import PASSWORD, csrf_token, email, seed, sign_in
 
 # "limited" is a coordinator given only the programme "Branches" (see `ids`): the seeded round,
@@ -41,7 +42,8 @@ MENTEE_ONLY = frozenset({"mentee"})
 MENTOR_ONLY = frozenset({"mentor"})
 
 AGREEMENT = {"goals": "Learn MARC 21", "frequency": "monthly", "meeting_format": "remote",
-             "start_date": "2027-01-04", "end_date": "2027-06-30"}
+             "start_date": AGREEMENT_START.isoformat(),
+             "end_date": AGREEMENT_END.isoformat()}
 
 # (method, path, who may, body). Placeholders: {round} the published round, {match} its pair,
 # {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's,
