@@ -39,7 +39,7 @@ __all__ = ["FIELDS", "LIST_FIELDS", "REQUIRED_FIELDS", "ColumnMap", "MappedHeade
            "cell_text", "column_map_from_choices", "column_map_from_data", "dump_column_map",
            "dump_values",
            "guess_column_map", "load_column_map", "parse_timestamp", "save_column_map",
-           "saved_column_map", "split_skill_cell", "unknown_labels"]
+           "saved_column_map", "split_skill_cell", "unknown_labels", "whole_number"]
 
 #: Every field a map may name: each column of our CSV (`csv_io.COLUMNS`).
 FIELDS = ("email", "name", "department", "manager_email", "role", "capacity", "skills", "learn",
@@ -142,7 +142,7 @@ def _short(value: Any, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _whole_number(text: str) -> int | None:
+def whole_number(text: str) -> int | None:
     """Return `text` as a non-negative whole number of at most MAX_DIGITS ASCII digits, or
     None (str.isdigit accepts "²", which int() refuses)."""
     if text.isascii() and text.isdecimal() and len(text) <= MAX_DIGITS:
@@ -225,7 +225,7 @@ def column_map_from_choices(header: Sequence[str], choices: Mapping[str, str], *
     def header_at(name: str, position: str) -> str | None:
         if not position:
             return None
-        index = _whole_number(position)
+        index = whole_number(position)
         if index is None or index >= len(header):
             raise InvalidInput("the column map is not usable", [RowError(
                 0, name, "", "choose one of the file's headers")])
@@ -256,7 +256,7 @@ def _teach_level(text: str) -> Any:
     when it is not a whole number (the map's check then says which numbers are levels)."""
     if not text.strip():
         return DEFAULT_TEACH_LEVEL
-    number = _whole_number(text.strip())
+    number = whole_number(text.strip())
     if number is None:
         raise InvalidInput("the column map is not usable", [RowError(
             0, "teach_level", text.strip()[:20], "the teach level must be a level 1-4 "

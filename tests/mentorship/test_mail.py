@@ -19,6 +19,7 @@ from mentorship.mail.messages import queue_invite, queue_password_reset, queue_s
 from mentorship.mail.sending import STALE_SENDING_SECONDS, send_due_mail
 from mentorship.migrate import upgrade_database
 from mentorship.people.models import Person
+from tests.conftest import let_mail_senders_finish
 from tests.smtp import free_port, smtp_server
 
 EXPIRES = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
@@ -37,6 +38,7 @@ def sessions(private_database, monkeypatch):
         session.add_all([Person(email="ada@example.org", name="Ada Lovelace"),
                          Person(email="ben@example.org", name="Ben <b>Bold</b>")])
     yield factory
+    let_mail_senders_finish()
     engine.dispose()
 
 

@@ -23,6 +23,7 @@ from mentorship.rounds.operations import create_round, publish_round
 from mentorship.rounds.pairs import decline_match
 from mentorship.rounds.reasons import COORDINATOR, PARTICIPANT, explain_reasons
 from mentorship.rounds.run import preview_round
+from tests.conftest import let_mail_senders_finish
 from tests.smtp import smtp_server
 
 # Eli wants RDA first, which only Mina teaches; Fay wants MARC 21, which both teach alike (a
@@ -60,6 +61,7 @@ def published(private_database, taxonomy, monkeypatch):
         spring = create_round(session, None, "Spring")
         preview_round(session, None, spring.id, taxonomy=taxonomy)
     yield sessions, spring.id, ids
+    let_mail_senders_finish()
     engine.dispose()
 
 

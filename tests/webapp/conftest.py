@@ -26,7 +26,7 @@ from mentorship.profiles.operations import register_person
 from mentorship.rounds.models import Round
 from mentorship.rounds.operations import create_round, publish_round
 from mentorship.rounds.run import preview_round
-from tests.conftest import own_database
+from tests.conftest import let_mail_senders_finish, own_database
 from webapp import create_app
 
 PASSWORD = "correct horse battery staple"
@@ -108,6 +108,7 @@ def app(web_database, ids, tmp_path_factory):
     """The app on the module's seeded database."""
     app = make_test_app(web_database, tmp_path_factory.mktemp("instance"))
     yield app
+    let_mail_senders_finish()
     app.extensions["mentorship.engine"].dispose()
 
 

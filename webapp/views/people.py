@@ -28,6 +28,7 @@ from mentorship.profiles.column_map import (
     column_map_from_choices,
     dump_values,
     guess_column_map,
+    whole_number,
 )
 from mentorship.profiles.csv_export import export_profiles_csv
 from mentorship.profiles.csv_io import (
@@ -231,8 +232,8 @@ def _mapping_page(kept: KeptUpload, header: list[str], column_map: ColumnMap | N
 
 
 def _position(text: str | None) -> int | None:
-    """A posted header position, or None for none (or one that is not a number)."""
-    return int(text) if text and text.isdigit() else None
+    """A posted header position, or None for none (or one that is not a short whole number)."""
+    return whole_number(text or "")
 
 
 @bp.get("/export.csv")
