@@ -1,7 +1,6 @@
 """Fixtures shared by every test package."""
 
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -75,19 +74,10 @@ def own_database(database_url: str, folder, name: str) -> Iterator[str]:
     try:
         yield url.render_as_string(hide_password=False)
     finally:
-        let_mail_senders_finish()
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
 
-
-def let_mail_senders_finish(timeout: float = 30) -> None:
-    """Wait for the mail senders a test started (threads sending after a commit). Call it
-    before disposing of their engine: a connection checked in after `dispose` is never closed,
-    and is warned about whenever it is collected."""
-    for thread in threading.enumerate():
-        if thread.name == "mail-sender":
-            thread.join(timeout)
 
 
 @pytest.fixture

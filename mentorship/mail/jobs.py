@@ -22,7 +22,7 @@ from mentorship.core.models import utc_now
 from mentorship.core.settings import MailSettings, mail_settings
 from mentorship.mail.sending import send_due_mail
 
-__all__ = ["MAX_WAIT_SECONDS", "run_send_job", "send_until_done", "start_sending"]
+__all__ = ["MAX_WAIT_SECONDS", "run_send_job", "send_until_done", "start_sending", "stop_senders"]
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,8 @@ _lock = threading.Lock()
 # (engine id, settings) -> the running sender's wake-up call: new settings get a sender of
 # their own, so a changed mail server is used at once.
 _senders: dict[tuple[int, MailSettings], threading.Event] = {}
+# Set while `stop_senders` asks every sender thread to end.
+_stopping = threading.Event()
 
 
 def start_sending(bind: Engine | Connection, settings: MailSettings | None = None,
@@ -75,10 +77,30 @@ def start_sending(bind: Engine | Connection, settings: MailSettings | None = Non
     return thread
 
 
+def stop_senders(timeout: float = 10) -> None:
+    """Ask every sender thread of this process to end, and wait for them (before an engine
+    is disposed of: at shutdown, or when a test's database goes). What they had not sent
+    stays queued in the outbox for the next sender."""
+    _stopping.set()
+    try:
+        with _lock:
+            for wake in _senders.values():
+                wake.set()
+        for thread in threading.enumerate():
+            if thread.name == "mail-sender":
+                thread.join(timeout)
+    finally:
+        _stopping.clear()
+
+
 def _send_in_thread(key: tuple, sessions: sessionmaker[Session], settings: MailSettings,
                     wake: threading.Event) -> None:
     try:
-        send_until_done(sessions, settings, wake=wake, on_done=lambda: _finish(key, wake))
+        send_until_done(sessions, settings, wake=wake, on_done=lambda: _finish(key, wake),
+                        stop=_stopping)
+        if _stopping.is_set():  # asked to end: the next commit starts a new sender
+            with _lock:
+                _senders.pop(key, None)
     except Exception:  # a thread has nobody to tell; the mail stays queued for the next sender
         log.exception("the mail sender stopped")
         with _lock:
@@ -96,10 +118,14 @@ def _finish(key: tuple, wake: threading.Event) -> bool:
 
 
 def send_until_done(sessions: sessionmaker[Session], settings: MailSettings, *,
-                    wake: threading.Event | None = None, on_done=None) -> None:
-    """Send due mail, sleeping until each retry falls due, until nothing is queued."""
+                    wake: threading.Event | None = None, on_done=None,
+                    stop: threading.Event | None = None) -> None:
+    """Send due mail, sleeping until each retry falls due, until nothing is queued (or `stop`
+    is set)."""
     wake = wake or threading.Event()
     while True:
+        if stop is not None and stop.is_set():
+            return
         report = send_due_mail(sessions, settings)
         if report.next_due_at is None:
             if on_done is None or on_done():

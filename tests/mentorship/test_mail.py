@@ -14,12 +14,11 @@ from mentorship.core.db import make_engine, make_session_factory
 from mentorship.core.errors import Conflict, InvalidInput
 from mentorship.core.settings import mail_settings
 from mentorship.mail import MailStatus, OutboxMessage, queue_mail, retry_message
-from mentorship.mail.jobs import send_until_done, start_sending
+from mentorship.mail.jobs import send_until_done, start_sending, stop_senders
 from mentorship.mail.messages import queue_invite, queue_password_reset, queue_signup_verification
 from mentorship.mail.sending import STALE_SENDING_SECONDS, send_due_mail
 from mentorship.migrate import upgrade_database
 from mentorship.people.models import Person
-from tests.conftest import let_mail_senders_finish
 from tests.smtp import free_port, smtp_server
 
 EXPIRES = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
@@ -38,7 +37,7 @@ def sessions(private_database, monkeypatch):
         session.add_all([Person(email="ada@example.org", name="Ada Lovelace"),
                          Person(email="ben@example.org", name="Ben <b>Bold</b>")])
     yield factory
-    let_mail_senders_finish()
+    stop_senders()
     engine.dispose()
 
 
@@ -309,3 +308,22 @@ def test_a_bad_mail_setting_keeps_the_mail_and_the_commit(sessions, monkeypatch)
         queue_signup_verification(session, "new@example.org", "https://m.example/v", EXPIRES)
     [message] = outbox(sessions)
     assert message.status == MailStatus.QUEUED
+
+
+def test_stopping_the_senders_ends_one_waiting_for_a_retry_and_keeps_the_mail(sessions,
+                                                                               monkeypatch):
+    with smtp_server() as (inbox, config):
+        inbox.refuse = "451 try again later"
+        for key, value in {**config, "MAIL_RETRY_SECONDS": 600}.items():
+            monkeypatch.setenv(f"MENTORSHIP_{key}", str(value))
+        with sessions() as session, session.begin():
+            queue_signup_verification(session, "new@example.org", "https://m.example/v", EXPIRES)
+        for _ in range(100):  # the sender tries once, then waits ten minutes for the retry
+            if outbox(sessions)[0].attempts == 1:
+                break
+            threading.Event().wait(0.05)
+        assert [t for t in threading.enumerate() if t.name == "mail-sender"]
+        stop_senders()
+        assert not [t for t in threading.enumerate() if t.name == "mail-sender"]
+    [message] = outbox(sessions)
+    assert message.status == MailStatus.QUEUED and message.attempts == 1  # for the next sender

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from mentorship.core.db import make_engine, make_session_factory
 from mentorship.core.settings import mail_settings
 from mentorship.mail import MailStatus, OutboxMessage
+from mentorship.mail.jobs import stop_senders
 from mentorship.mail.messages import queue_programme_ending
 from mentorship.mail.preferences import set_mail_reminders
 from mentorship.mail.sending import send_due_mail
@@ -23,7 +24,6 @@ from mentorship.rounds.operations import create_round, publish_round
 from mentorship.rounds.pairs import decline_match
 from mentorship.rounds.reasons import COORDINATOR, PARTICIPANT, explain_reasons
 from mentorship.rounds.run import preview_round
-from tests.conftest import let_mail_senders_finish
 from tests.smtp import smtp_server
 
 # Eli wants RDA first, which only Mina teaches; Fay wants MARC 21, which both teach alike (a
@@ -61,7 +61,7 @@ def published(private_database, taxonomy, monkeypatch):
         spring = create_round(session, None, "Spring")
         preview_round(session, None, spring.id, taxonomy=taxonomy)
     yield sessions, spring.id, ids
-    let_mail_senders_finish()
+    stop_senders()
     engine.dispose()
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from mentorship.core.db import make_engine, make_session_factory
 from mentorship.mail import OutboxMessage
+from mentorship.mail.jobs import stop_senders
 from mentorship.migrate import upgrade_database
 from mentorship.people.accounts import set_password, set_roles
 from mentorship.people.models import Person
@@ -26,7 +27,7 @@ from mentorship.profiles.operations import register_person
 from mentorship.rounds.models import Round
 from mentorship.rounds.operations import create_round, publish_round
 from mentorship.rounds.run import preview_round
-from tests.conftest import let_mail_senders_finish, own_database
+from tests.conftest import own_database
 from webapp import create_app
 
 PASSWORD = "correct horse battery staple"
@@ -108,7 +109,7 @@ def app(web_database, ids, tmp_path_factory):
     """The app on the module's seeded database."""
     app = make_test_app(web_database, tmp_path_factory.mktemp("instance"))
     yield app
-    let_mail_senders_finish()
+    stop_senders()  # its mail senders end before its engine goes
     app.extensions["mentorship.engine"].dispose()
 
 
