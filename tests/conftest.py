@@ -1,6 +1,7 @@
 """Fixtures shared by every test package."""
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -85,3 +86,24 @@ def private_database(database_url, tmp_path):
     """A database of its own, for a test that must commit (SQLite file or a new PG database)."""
     with own_database(database_url, tmp_path, f"mentorship_kill_{os.getpid()}") as url:
         yield url
+
+
+def run_at_once(*jobs):
+    """Run each job in its own thread, all released together; return what each returned or raised
+    (a race test looks at what came out)."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes = [None] * len(jobs)
+
+    def run(index, job):
+        barrier.wait()
+        try:
+            outcomes[index] = job()
+        except Exception as error:  # the test looks at what came out
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

@@ -29,7 +29,7 @@ from mentorship.rounds.choice import (
 from mentorship.rounds.models import Match, MatchStatus, PairRule, Round, RoundStatus, Suggestion
 from mentorship.rounds.operations import create_round, publish_round, unlock_pair
 from mentorship.rounds.run import compute_round, preview_round, read_round_inputs
-from tests.mentorship.test_races import run_at_once
+from tests.conftest import run_at_once
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "library_staff.csv"
 CHOICE = {"selection": "choice", "suggestions": 3, "accept_days": 7}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -23,7 +22,7 @@ from mentorship.rounds.operations import close_round, create_round, publish_roun
 from mentorship.rounds.pairs import accept_match, decline_match
 from mentorship.rounds.run import preview_round
 from mentorship.rounds.transitions import TRANSITIONS, check_transition
-from tests.conftest import AGREEMENT_END, AGREEMENT_START
+from tests.conftest import AGREEMENT_END, AGREEMENT_START, run_at_once
 
 PEOPLE = {
     "mentor": {"role": "mentor", "capacity": "2", "skills": "MARC 21=4; RDA=4",
@@ -295,26 +294,6 @@ def own_engine(private_database):
     upgrade_database(engine)
     yield engine
     engine.dispose()
-
-
-def run_at_once(*jobs):
-    """Run each job in its own thread, released together; return what each returned or raised."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes = [None] * len(jobs)
-
-    def run(index, job):
-        barrier.wait()
-        try:
-            outcomes[index] = job()
-        except Exception as error:  # the test looks at what came out
-            outcomes[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_two_moves_at_once_one_wins_and_one_is_audited(own_engine, taxonomy):

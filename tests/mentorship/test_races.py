@@ -1,6 +1,5 @@
 """Count-then-write under concurrency: one admin always stays, one invite link always works."""
 
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +10,7 @@ from mentorship.core.errors import Conflict, NotFound, PermissionDenied
 from mentorship.migrate import upgrade_database
 from mentorship.people.accounts import create_invites, invite_for_token, set_active, set_roles
 from mentorship.people.models import Invite, Person
+from tests.conftest import run_at_once
 
 
 @pytest.fixture
@@ -19,26 +19,6 @@ def engine(private_database):
     upgrade_database(engine)
     yield engine
     engine.dispose()
-
-
-def run_at_once(*jobs):
-    """Run each job in its own thread, all released together; return what each raised or did."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes = [None] * len(jobs)
-
-    def run(index, job):
-        barrier.wait()
-        try:
-            outcomes[index] = job()
-        except Exception as error:  # the test looks at what came out
-            outcomes[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_two_admins_demoting_each_other_leave_one_admin(engine):

@@ -32,7 +32,7 @@ from mentorship.people.signup import (
 from mentorship.programmes.access import forget_visible_programmes
 from mentorship.programmes.models import Enrolment, Programme, ProgrammeCoordinator
 from mentorship.programmes.queries import default_programme
-from tests.mentorship.test_races import run_at_once
+from tests.conftest import run_at_once
 
 PASSWORD = "a long enough passphrase"
 
