@@ -15,7 +15,7 @@ from mentorship.people.models import Person
 from mentorship.rounds import lifecycle
 from mentorship.rounds.choice import MentorRequest, MyChoice, mentor_requests, my_choices
 
-__all__ = ["MyMatchesPage", "my_matches"]
+__all__ = ["MyMatchesPage", "my_matches_page"]
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,8 @@ class MyMatchesPage:
         return self.mine.live
 
 
-def my_matches(session: Session, actor: Person, *, taxonomy: Taxonomy | None = None,
-               now: datetime | None = None) -> MyMatchesPage:
+def my_matches_page(session: Session, actor: Person, *, taxonomy: Taxonomy | None = None,
+                    now: datetime | None = None) -> MyMatchesPage:
     """Return everything My matches shows the actor."""
     mine = lifecycle.my_matches(session, actor, taxonomy=taxonomy)
     choosing = my_choices(session, actor, taxonomy=taxonomy)

@@ -11,7 +11,7 @@ from mentorship.core.models import MAX_VERSION
 from mentorship.pairs_health.checkins import record_check_in
 from mentorship.pairs_health.feedback import submit_feedback, survey_for
 from mentorship.pairs_health.models import MAX_NOTE as MAX_CHECK_IN_NOTE
-from mentorship.pairs_health.my_matches import my_matches
+from mentorship.pairs_health.my_matches import my_matches_page
 from mentorship.profiles.limits import LEVEL_NAMES
 from mentorship.rounds.agreements import (
     AGREEMENT_FIELDS,
@@ -44,7 +44,7 @@ CHECK_IN_ANSWERS = (("met", "We met"), ("not_yet", "Not yet"), ("need_help", "We
 
 def _index(check_in_errors: dict[int, dict[str, str]] | None = None,
            notes: dict[int, str] | None = None):
-    page = my_matches(get_db(), actor(), taxonomy=get_taxonomy())
+    page = my_matches_page(get_db(), actor(), taxonomy=get_taxonomy())
     return render_template("matches/index.html", mine=page.mine, pairs=page.pairs,
                            check_ins=page.check_ins, surveys=page.surveys,
                            requests=page.requests, choosing=page.choosing,
