@@ -72,6 +72,27 @@ def test_demo_refuses_a_database_of_real_people_and_adds_no_round_when_run_again
     engine.dispose()
 
 
+def test_demo_refuses_people_of_its_own_domain_that_it_did_not_create(private_database,
+                                                                     monkeypatch, tmp_path):
+    # examples/library_staff.csv uses the demo's domain: imported, it is not the demo's data.
+    monkeypatch.setenv("DATABASE_URL", private_database)
+    runner = CliRunner()
+    staff = tmp_path / "two.csv"
+    staff.write_text("email,name,role,skills,learn\n"
+                     "ann.lee@westbrook.edu,Ann Lee,mentor,marc21=4,\n"
+                     "bo.kim@westbrook.edu,Bo Kim,mentee,marc21=1,marc21\n")
+    imported = runner.invoke(cli, ["import", str(staff)])
+    assert imported.exit_code == 0, imported.output
+    refused = runner.invoke(cli, ["demo", "--no-serve", "--people", "20"])
+    assert refused.exit_code == 2, refused.output
+    assert "holds 2 people the demo did not create" in refused.output
+    engine = make_engine(private_database)
+    with make_session_factory(engine)() as db:
+        assert db.scalar(select(func.count()).select_from(Person)) == 2
+        assert db.scalar(select(func.count()).select_from(Round)) == 0
+    engine.dispose()
+
+
 def test_demo_keeps_its_rounds_when_its_round_was_closed(private_database, monkeypatch):
     from mentorship.rounds.operations import close_round
 
