@@ -55,7 +55,9 @@ def factor_options(command):
                ("department_weight", "Share of the department preference in the bonus."),
                ("institution_weight", "Share of the institution preference in the bonus."))
     for name, text in reversed(weights):
-        command = click.option(f"--{name.replace('_', '-')}", name, type=click.FloatRange(min=0),
+        # The preferences' bonus sits beside the text term below one score step: at most 1.
+        bounds = click.FloatRange(0, 1) if name == "preference_weight" else click.FloatRange(min=0)
+        command = click.option(f"--{name.replace('_', '-')}", name, type=bounds,
                                default=DEFAULTS[name], callback=_finite, show_default=True,
                                help=text)(command)
     command = click.option("--max-time-zone-hours", "max_time_zone_hours",

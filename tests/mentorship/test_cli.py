@@ -532,7 +532,8 @@ def test_factor_flags_reach_the_engine(write_csv):
 
 
 @pytest.mark.parametrize("args", [("--department", "always"), ("--max-time-zone-hours", "13"),
-                                  ("--preference-weight", "-1"), ("--management-chain", "skip")])
+                                  ("--preference-weight", "-1"), ("--preference-weight", "5"),
+                                  ("--management-chain", "skip")])
 def test_bad_factor_flags_are_usage_errors(pool_csv, args):
     result = run(pool_csv, *args)
     assert result.exit_code == 2 and "Traceback" not in result.output
