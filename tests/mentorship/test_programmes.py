@@ -153,6 +153,27 @@ def test_a_round_sees_only_its_programmes_people(db, two_programmes, taxonomy):
         (people["Bea"].id, people["Bob"].id)]
 
 
+def test_the_management_chain_runs_through_people_outside_the_programme(db, write_csv, taxonomy):
+    # Yan manages Xia, who manages Abi; only Yan and Abi are in the programme. Yan is above Abi
+    # through Xia, so the chain rule keeps them apart although Xia takes no part in the round.
+    rows = [{"email": "yan@lib.org", "name": "Yan", "role": "mentor", "capacity": "1",
+             "skills": "marc21=4"},
+            {"email": "xia@lib.org", "name": "Xia", "role": "mentor", "capacity": "1",
+             "skills": "rda=4", "manager_email": "yan@lib.org"},
+            {"email": "abi@lib.org", "name": "Abi", "role": "mentee", "skills": "marc21=1",
+             "learn": "marc21", "manager_email": "xia@lib.org"}]
+    import_profiles(db, None, read_profiles_csv(write_csv(rows), taxonomy), taxonomy)
+    chain = create_programme(db, None, {"name": "Chain", "mode": "mentor"})
+    people = {p.name: p for p in db.scalars(select(Person))}
+    enrol_people(db, None, chain.id, [people["Yan"].id, people["Abi"].id])
+    current = create_round(db, None, "Chain round", programme_id=chain.id)
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    assert emails_seen(current) == {"yan@lib.org", "abi@lib.org"}
+    assert db.scalars(select(Match).where(Match.round_id == current.id)).all() == []
+    abi = next(entry for entry in current.unmatched if entry["id"] == "abi@lib.org")
+    assert abi["reason"] == {"code": "excluded", "total": 1, "rules": {"chain": 1}}
+
+
 def test_a_person_in_two_programmes_is_in_both_pools_and_leaving_one_takes_them_out(
         db, two_programmes, taxonomy):
     default, other, people = two_programmes
