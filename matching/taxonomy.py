@@ -6,6 +6,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -46,14 +47,20 @@ LEVEL_WORDS: Mapping[str, int] = MappingProxyType({
 _SLUG = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
 
 
+_APOSTROPHES = re.compile(r"['\u2019]")
+_SEPARATORS = re.compile(r"[\s_\-./:,()]+")
+
+
+# Cached: a profile file spells the same few hundred skills tens of thousands of times.
+@lru_cache(maxsize=8192)
 def _fold(text: str) -> str:
     """Fold a spelling for lookup: case, spacing and punctuation do not matter.
 
     Apostrophes go ("readers' advisory" is "readers advisory"); hyphens, underscores, dots,
     slashes, colons, commas and brackets are spaces ("dublin-core" is "dublin_core").
     """
-    text = re.sub(r"['\u2019]", "", text.strip().casefold())
-    return re.sub(r"[\s_\-./:,()]+", " ", text).strip()
+    text = _APOSTROPHES.sub("", text.strip().casefold())
+    return _SEPARATORS.sub(" ", text).strip()
 
 
 def parse_level(value: str | int) -> int:
