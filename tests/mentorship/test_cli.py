@@ -13,6 +13,7 @@ Ada takes one mentee, so the best total is ada-dee + cal-ben = 1.091 (ada-ben al
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 from pathlib import Path
@@ -103,6 +104,24 @@ def test_table_lists_pairs_with_reasons(pool_csv):
     assert ("    - nobody in the pool rates Python 3 or more above their level: look outside "
             "(training, another library)") in lines
     assert "Summary:" in lines
+
+
+def test_match_pauses_the_garbage_collector_only_while_it_runs(pool_csv, monkeypatch):
+    seen = []
+    from mentorship.rounds import run as round_run
+
+    compute = round_run.compute_round
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(round_run, "compute_round", spy)
+    assert gc.isenabled()
+    assert run(pool_csv).exit_code == 0
+    assert run("missing.csv").exit_code == 2  # and after an input error too
+    assert seen == [False]
+    assert gc.isenabled()
 
 
 def test_json_result(pool_csv):
