@@ -427,6 +427,8 @@ def _guess_role(answer: str) -> str | None:
 
 def cell_text(value: Any) -> str:
     """Return a cell as the text our fields read: numbers and dates as the cell holds them."""
+    if type(value) is str:  # every cell of a CSV: the one check it needs, first
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
