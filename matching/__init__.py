@@ -3,7 +3,7 @@
 Knows matrices and ids, never database rows or web requests.
 
 Names are loaded on first use (PEP 562), so ``import matching`` stays cheap: reading a
-taxonomy does not load scikit-learn, networkx or OR-Tools.
+taxonomy or a round's settings does not load numpy, scipy, networkx or OR-Tools.
 """
 
 from __future__ import annotations

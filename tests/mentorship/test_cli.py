@@ -16,6 +16,9 @@ import csv
 import gc
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -556,3 +559,15 @@ def test_bad_factor_flags_are_usage_errors(pool_csv, args):
     result = run(pool_csv, *args)
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert args[0] in result.output
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """`mentorship --help` and every command's start-up load none of the numerical, web or
+    database libraries (about a second together); a command imports what it uses."""
+    heavy = ("numpy", "scipy", "sklearn", "pandas", "flask", "sqlalchemy")
+    code = ("import sys, webapp.cli; "
+            f"print(' '.join(m for m in {heavy!r} if m in sys.modules))")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.stdout.split() == []
