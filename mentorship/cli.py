@@ -145,11 +145,11 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
     with their reasons."""
     # Imported here, not at the top: `mentorship --help` and the other commands start fast.
     from mentorship.profiles.csv_io import read_profiles
-    from mentorship.rounds.budget import budget_csv as render_budget_csv
-    from mentorship.rounds.budget import pool_budget
+    from mentorship.rounds.budget_table import budget_csv as render_budget_csv
+    from mentorship.rounds.budget_table import pool_budget
+    from mentorship.rounds.compute import compute_round
     from mentorship.rounds.pair_files import read_pairs_csv, read_previous_pairs
     from mentorship.rounds.report import render_csv, render_json, render_table
-    from mentorship.rounds.run import compute_round
 
     try:
         load_round_settings(mode, {"fair": fair})
