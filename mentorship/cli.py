@@ -7,6 +7,8 @@ import gc
 import math
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -71,7 +73,7 @@ def factor_options(command):
     return command
 
 
-def collector_paused(command):
+def collector_paused(command: Callable[..., Any]) -> Callable[..., Any]:
     """Run `command` with Python's cyclic garbage collector paused, then resume it.
 
     A match holds the pool's records, matrices and reasons, millions of objects that live to
@@ -79,7 +81,7 @@ def collector_paused(command):
     nothing to free; reference counting still frees everything the command drops.
     """
     @functools.wraps(command)
-    def paused(*args, **kwargs):
+    def paused(*args: Any, **kwargs: Any) -> Any:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
