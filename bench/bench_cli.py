@@ -85,14 +85,15 @@ def main() -> None:
         print(f"{args.staff} staff (half mentees, half mentors), seed {args.seed}; seconds, "
               f"median (fastest) of {args.repeat} runs, CPU of the median run")
         width = max(len(name) for name, _ in commands)
-        for checkout in checkouts:
-            if len(checkouts) > 1:
-                print(f"{checkout}:")
-            for name, command in commands:
+        for name, command in commands:
+            # The checkouts one after the other for each command, so a change in the
+            # machine's load falls on both.
+            for checkout in checkouts:
                 walls, cpus = timed(command, checkout, args.repeat)
                 middle = sorted(range(len(walls)), key=walls.__getitem__)[len(walls) // 2]
+                where = f"  {checkout}" if len(checkouts) > 1 else ""
                 print(f"  {name:<{width}}  wall {statistics.median(walls):6.2f} "
-                      f"({min(walls):5.2f})  cpu {cpus[middle]:6.2f}")
+                      f"({min(walls):5.2f})  cpu {cpus[middle]:6.2f}{where}", flush=True)
 
 
 if __name__ == "__main__":
