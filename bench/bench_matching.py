@@ -53,6 +53,11 @@ BASELINE_MAX_EDGES = 40_000_000
 
 def mentor_pool(staff: int, seed: int) -> list[Profile]:
     """Return `staff` profiles: half mentees with learning goals, half mentors of capacity 1-3."""
+    return _load(mentor_rows(staff, seed))
+
+
+def mentor_rows(staff: int, seed: int) -> list[dict[str, str]]:
+    """Return the profile CSV rows of `mentor_pool` (bench_cli.py writes them to a file)."""
     rows = generate_staff(staff * 3, seed=seed)
     rng = random.Random(seed)
     mentees = [r for r in rows if r["role"] in ("mentee", "both") and r["learn"]][: staff // 2]
@@ -68,7 +73,7 @@ def mentor_pool(staff: int, seed: int) -> list[Profile]:
     for row in chosen:
         if row["manager_email"] not in emails:
             row["manager_email"] = ""
-    return _load(chosen)
+    return chosen
 
 
 def peer_pool(staff: int, seed: int) -> list[Profile]:

@@ -3,7 +3,7 @@
 Knows matrices and ids, never database rows or web requests.
 
 Names are loaded on first use (PEP 562), so ``import matching`` stays cheap: reading a
-taxonomy does not load scikit-learn, networkx or OR-Tools.
+taxonomy or a round's settings does not load numpy, scipy, networkx or OR-Tools.
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ _HOME = {
     "Pair": "matching.results",
     "Profile": "matching.profiles",
     "Role": "matching.profiles",
-    "PRIORITY_RATIOS": "matching.scoring",
-    "ScoreWeights": "matching.scoring",
+    "PRIORITY_RATIOS": "matching.weights",
+    "ScoreWeights": "matching.weights",
     "SkillBalance": "matching.results",
     "Taxonomy": "matching.taxonomy",
     "TaxonomyError": "matching.exceptions",
@@ -112,8 +112,9 @@ if TYPE_CHECKING:
         SkillBalance,
         Unmatched,
     )
-    from matching.scoring import ScoreWeights, complementarity_matrix
+    from matching.scoring import complementarity_matrix
     from matching.solvers.max_flow import max_cardinality, max_min_score_threshold
     from matching.solvers.min_cost_flow import METHODS, Assignment, max_weight_assignment
     from matching.solvers.peer import PEER_METHODS, max_weight_peer_matching
     from matching.taxonomy import LEVEL_NAMES, MAX_LEVEL, Taxonomy, load_taxonomy, parse_level
+    from matching.weights import PRIORITY_RATIOS, ScoreWeights

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 __all__ = ["DEFAULT_TEACH_LEVEL", "MeetingFormat", "Profile", "Role"]
 
@@ -79,7 +80,8 @@ class Profile:
         """Return the person's level in a skill (0 when unlisted)."""
         return self.levels.get(skill_id, 0)
 
-    @property
+    # Cached: the rules, diagnostics and budget ask it of every mentor many times.
+    @cached_property
     def teaching(self) -> tuple[str, ...]:
         """Return the skills this person offers to teach, explicit or implied by level."""
         if self.teach is not None:

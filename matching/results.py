@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from matching.scoring import ScoreWeights
+from matching.weights import ScoreWeights
 
 __all__ = [
     "ENGINE_VERSION",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import math
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -71,6 +75,25 @@ def factor_options(command):
     return command
 
 
+def collector_paused(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Run `command` with Python's cyclic garbage collector paused, then resume it.
+
+    A match holds the pool's records, matrices and reasons, millions of objects that live to
+    its end: the collector scanned them some 700 times at 10,000 staff (0.4 s) and found
+    nothing to free; reference counting still frees everything the command drops.
+    """
+    @functools.wraps(command)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return command(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+    return paused
+
+
 @click.group()
 @click.version_option(package_name="library-mentorship")
 def cli() -> None:
@@ -118,6 +141,7 @@ def cli() -> None:
 @click.option("--sheet", help="The XLSX sheet to read (default: the first).")
 @click.option("--budget-csv", type=click.Path(dir_okay=False),
               help="Also write the whole training budget table here as CSV.")
+@collector_paused
 def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous, lock,
           allow_same_manager, no_trios, priority, text_weight, close_call_margin, output_format,
           out, strict, map_path, sheet, budget_csv, **factors) -> None:
@@ -125,11 +149,11 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
     with their reasons."""
     # Imported here, not at the top: `mentorship --help` and the other commands start fast.
     from mentorship.profiles.csv_io import read_profiles
-    from mentorship.rounds.budget import budget_csv as render_budget_csv
-    from mentorship.rounds.budget import pool_budget
+    from mentorship.rounds.budget_table import budget_csv as render_budget_csv
+    from mentorship.rounds.budget_table import pool_budget
+    from mentorship.rounds.compute import compute_round
     from mentorship.rounds.pair_files import read_pairs_csv, read_previous_pairs
     from mentorship.rounds.report import render_csv, render_json, render_table
-    from mentorship.rounds.run import compute_round
 
     try:
         load_round_settings(mode, {"fair": fair})
@@ -163,10 +187,10 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
                "close_call_margin": close_call_margin, **factors},
         avoid=tuple(avoid_pairs), previous=tuple(previous), locks=tuple(lock_pairs),
         outside_managers=table.outside_managers())
+    pool = table.profiles()
     try:
         with ProgressBar() as progress:
-            result = compute_round(table.profiles(), settings, taxonomy, progress,
-                                   lock_rows=lock_rows)
+            result = compute_round(pool, settings, taxonomy, progress, lock_rows=lock_rows)
     except InvalidInput as error:
         fail(str(error), error.errors,
               lock if isinstance(error.__cause__, InfeasibleLockError) else None)
@@ -176,7 +200,7 @@ def match(profiles, mode, taxonomy_path, min_score, fair, avoid, avoid_previous,
     if output_format == "table" or budget_csv:
         departments = {email: record.get("department") or ""
                        for email, record in table.records.items()}
-        budget = pool_budget(table.profiles(), [(p.mentor, p.mentee) for p in result.pairs],
+        budget = pool_budget(pool, [(p.mentor, p.mentee) for p in result.pairs],
                              settings, departments, taxonomy)
     if output_format == "json":
         text = render_json(result, names, taxonomy)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:  # imported in create_app: `mentorship` (webapp.cli) starts without Flask
+    from flask import Flask
 
 __all__ = ["create_app"]
 
@@ -18,6 +20,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     ``MENTORSHIP_*`` environment variables (``MENTORSHIP_DATABASE_URL``, ``MENTORSHIP_SECRET_KEY``,
     ``MENTORSHIP_SMTP_HOST`` ...).
     """
+    from flask import Flask
+
     from mentorship.core.settings import instance_path
 
     app = Flask(__name__, instance_path=str(instance_path()), instance_relative_config=True)

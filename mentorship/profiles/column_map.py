@@ -21,19 +21,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from matching import Taxonomy
-from mentorship.core.audit import record_event
 from mentorship.core.errors import InvalidInput, RowError
 from mentorship.core.permissions import require_coordinator
-from mentorship.people.models import Person
-from mentorship.profiles.models import SavedColumnMap
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from mentorship.people.models import Person
+    from mentorship.profiles.models import SavedColumnMap
 
 __all__ = ["FIELDS", "LIST_FIELDS", "REQUIRED_FIELDS", "ColumnMap", "MappedHeader",
            "cell_text", "column_map_from_choices", "column_map_from_data", "dump_column_map",
@@ -275,6 +275,13 @@ def dump_values(column_map: ColumnMap) -> str:
 def save_column_map(session: Session, actor: Person | None, scope: str,
                     column_map: ColumnMap) -> SavedColumnMap:
     """Keep a column map for the next import in `scope` (replacing the one kept before)."""
+    # The database's modules are imported here: `mentorship match --map` reads maps without it.
+    from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
+
+    from mentorship.core.audit import record_event
+    from mentorship.profiles.models import SavedColumnMap
+
     require_coordinator(actor, "save a column map")
     # Locked: two saves at once run one after the other; the first save of a scope may still
     # race another first save, which the unique scope then refuses and the retry updates.
@@ -299,6 +306,10 @@ def save_column_map(session: Session, actor: Person | None, scope: str,
 def saved_column_map(session: Session, scope: str) -> ColumnMap | None:
     """Return the column map kept for `scope`, or None when there is none (or it no longer
     checks)."""
+    from sqlalchemy import select
+
+    from mentorship.profiles.models import SavedColumnMap
+
     data = session.scalar(select(SavedColumnMap.data).where(SavedColumnMap.scope == scope))
     if data is None:
         return None
@@ -427,6 +438,8 @@ def _guess_role(answer: str) -> str | None:
 
 def cell_text(value: Any) -> str:
     """Return a cell as the text our fields read: numbers and dates as the cell holds them."""
+    if type(value) is str:  # every cell of a CSV: the one check it needs, first
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

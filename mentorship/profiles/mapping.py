@@ -14,19 +14,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from matching import Profile, Role
 from matching.profiles import MeetingFormat
-from mentorship.core.db import batches
-from mentorship.people.models import Person
-from mentorship.profiles.models import FormatPreference, MentoringRole, ProfileSkill
-from mentorship.profiles.models import Profile as ProfileRow
-from mentorship.programmes.models import Enrolment
-from mentorship.taxonomy.models import Skill
+
+# The database's modules are imported by the functions that use them: reading a profile CSV
+# for `mentorship match` (records and engine profiles) starts without SQLAlchemy.
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from mentorship.profiles.models import Profile as ProfileRow
 
 __all__ = [
     "FACTOR_DEFAULTS",
@@ -60,6 +58,8 @@ def skills_record(rows: Iterable[SkillRow], *, teach_explicit: bool) -> dict[str
 
 def blank_record() -> dict[str, Any]:
     """Return the record of someone who has no profile yet (the stored defaults)."""
+    from mentorship.profiles.models import FormatPreference, MentoringRole
+
     return {"role": str(MentoringRole.BOTH), "capacity": 1,
             "format_preference": str(FormatPreference.EITHER), "goals": "", "bio": "",
             "skills": {}, "learn": [], "teach": None, **dict(FACTOR_DEFAULTS)}
@@ -86,6 +86,8 @@ PROFILE_FIELDS = ("role", "capacity", "teach", "goals", "bio", "format_preferenc
 def fill_profile(profile: ProfileRow, record: dict[str, Any],
                  fields: Iterable[str] = PROFILE_FIELDS) -> ProfileRow:
     """Set a stored profile's columns from a record (those in `fields`); return it."""
+    from mentorship.profiles.models import FormatPreference, MentoringRole
+
     for key in fields:
         if key == "role":
             profile.role = MentoringRole(record["role"])
@@ -147,6 +149,15 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
     no profile): the engine's `MatchSettings.outside_managers`. Two queries, or one per thousand
     people picked, and one per level of the chain outside; plain rows, not ORM objects.
     """
+    from sqlalchemy import select
+
+    from mentorship.core.db import batches
+    from mentorship.people.models import Person
+    from mentorship.profiles.models import Profile as ProfileRow
+    from mentorship.profiles.models import ProfileSkill
+    from mentorship.programmes.models import Enrolment
+    from mentorship.taxonomy.models import Skill
+
     light = (Person.id, Person.email, Person.manager_id, ProfileRow.role, ProfileRow.capacity,
              ProfileRow.teach_explicit)
     factors = (Person.department, ProfileRow.format_preference,
@@ -204,6 +215,11 @@ def _chain_outside(session: Session, loaded: dict[int, str], manager_of: dict[in
                    ) -> dict[int, tuple[str, int | None]]:
     """Return (email, manager id) by id of the active people above the loaded ones who are not
     loaded themselves, walking up level by level until the chain ends or comes back."""
+    from sqlalchemy import select
+
+    from mentorship.core.db import batches
+    from mentorship.people.models import Person
+
     found: dict[int, tuple[str, int | None]] = {}
     missing = {m for m in manager_of.values() if m is not None and m not in loaded}
     while missing:

@@ -11,7 +11,7 @@ from typing import Any
 
 from matching import MatchResult, Mode, Taxonomy
 from matching.explain import LEGACY, render, shown
-from mentorship.rounds.budget import BudgetTable, budget_lines
+from mentorship.rounds.budget_table import BudgetTable, budget_lines
 
 __all__ = ["reason_codes_cell", "render_csv", "render_json", "render_table"]
 

@@ -1,7 +1,8 @@
 """The one engine call of a round, and the reading and storing around it.
 
-`compute_round` is the only place the engine runs: a synchronous preview, the background job,
-a decline's re-match, reproducing a round and the offline `mentorship match` all call it.
+`compute_round` (in `mentorship.rounds.compute`, without the database; re-exported here) is
+the only place the engine runs: a synchronous preview, the background job, a decline's
+re-match, reproducing a round and the offline `mentorship match` all call it.
 """
 
 from __future__ import annotations
@@ -16,24 +17,23 @@ from sqlalchemy.orm import Session
 
 from matching import (
     ENGINE_VERSION,
-    InfeasibleLockError,
     MatchResult,
     MatchSettings,
     Mode,
     Profile,
     Role,
     Taxonomy,
-    match_profiles,
 )
 from matching.profiles import DEFAULT_TEACH_LEVEL
 from mentorship.core.audit import record_event
 from mentorship.core.db import batches
-from mentorship.core.errors import Conflict, InvalidInput, RowError
+from mentorship.core.errors import Conflict
 from mentorship.core.permissions import Actor
 from mentorship.people.models import Person
 from mentorship.profiles.mapping import load_profiles
 from mentorship.profiles.models import Profile as ProfileRow
 from mentorship.profiles.models import ProfileSkill
+from mentorship.rounds.compute import Progress, compute_round
 from mentorship.rounds.invariants import choice_holds
 from mentorship.rounds.models import (
     LIVE_STATUSES,
@@ -64,8 +64,6 @@ __all__ = [
     "store_preview",
 ]
 
-#: Called with a stage name and the fraction done (0 to 1).
-Progress = Callable[[str, float], None]
 # The engine's share of a preview's progress bar; storing the pairs is the rest.
 ENGINE_SHARE = 0.8
 # Rounds whose pairs earlier rounds must respect.
@@ -95,31 +93,6 @@ class RoundInputs:
     def snapshot(self) -> dict[str, Any]:
         """The inputs as the JSON the round keeps to be reproduced."""
         return to_snapshot(self.profiles, self.settings)
-
-
-def compute_round(profiles: list[Profile], settings: MatchSettings, taxonomy: Taxonomy,
-                  progress: Progress | None = None, *,
-                  lock_rows: Sequence[int] | None = None) -> MatchResult:
-    """Run the matching engine; a lock that breaks a rule, or a pool that does not fit the
-    taxonomy, becomes InvalidInput.
-
-    `lock_rows` numbers the locks as their file does (the CLI's lock CSV), for the errors.
-    """
-    try:
-        return match_profiles(profiles, taxonomy=taxonomy, settings=settings,
-                              progress=progress or _quiet)
-    except InfeasibleLockError as error:
-        problems = []
-        for index, reason in error.args[0]:
-            if lock_rows is not None and index >= 0:
-                problems.append(RowError(lock_rows[index], "", ",".join(settings.locks[index]),
-                                         reason))
-            else:
-                problems.append(RowError(0, "" if lock_rows is not None else "lock", "", reason))
-        raise InvalidInput("locked pairs break the rules", problems) from error
-    except ValueError as error:  # the pool does not fit the taxonomy given
-        raise InvalidInput("the pool does not fit the taxonomy", [
-            RowError(0, "taxonomy", taxonomy.source, str(error))]) from error
 
 
 def _email_pairs(session: Session, rows) -> tuple[tuple[str, str], ...]:

@@ -13,8 +13,12 @@ Ada takes one mentee, so the best total is ada-dee + cal-ben = 1.091 (ada-ben al
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,6 +107,24 @@ def test_table_lists_pairs_with_reasons(pool_csv):
     assert ("    - nobody in the pool rates Python 3 or more above their level: look outside "
             "(training, another library)") in lines
     assert "Summary:" in lines
+
+
+def test_match_pauses_the_garbage_collector_only_while_it_runs(pool_csv, monkeypatch):
+    seen = []
+    from mentorship.rounds import compute as round_compute
+
+    compute = round_compute.compute_round
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(round_compute, "compute_round", spy)
+    assert gc.isenabled()
+    assert run(pool_csv).exit_code == 0
+    assert run("missing.csv").exit_code == 2  # and after an input error too
+    assert seen == [False]
+    assert gc.isenabled()
 
 
 def test_json_result(pool_csv):
@@ -538,3 +560,27 @@ def test_bad_factor_flags_are_usage_errors(pool_csv, args):
     result = run(pool_csv, *args)
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert args[0] in result.output
+
+
+def loaded_by(statement: str, modules: tuple[str, ...]) -> list[str]:
+    """Return which of `modules` a fresh Python has loaded after running `statement`."""
+    code = f"import sys; {statement}; print(' '.join(m for m in {modules!r} if m in sys.modules))"
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    return done.stdout.split()
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """`mentorship --help` and every command's start-up load none of the numerical, web or
+    database libraries (about a second together); a command imports what it uses."""
+    heavy = ("numpy", "scipy", "sklearn", "pandas", "flask", "sqlalchemy")
+    assert loaded_by("import webapp.cli", heavy) == []
+
+
+def test_match_runs_without_the_database_or_web_libraries(pool_csv):
+    """What `mentorship match` imports (the file, the engine, the reports) leaves out
+    SQLAlchemy and Flask: a third of a second of its start-up."""
+    statement = ("from mentorship.cli import cli; from click.testing import CliRunner; "
+                 f"assert CliRunner().invoke(cli, ['match', {str(pool_csv)!r}]).exit_code == 0")
+    assert loaded_by(statement, ("sqlalchemy", "flask", "sklearn", "pandas")) == []
