@@ -159,6 +159,9 @@ class ImportJob(Base):
     rows_validated: Mapped[int] = mapped_column(Integer, default=0)
     rows_imported: Mapped[int] = mapped_column(Integer, default=0)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Set while the job cannot write its heartbeat (SQLite's one write lock is its own while it
+    # imports): it is not taken to be dead before then.
+    quiet_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Done: the report; refused: the message and every problem (row, column, value, reason).
     result: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     failure_reason: Mapped[str] = mapped_column(Text, default="")

@@ -112,8 +112,6 @@ def _import_outcome(progress: ImportProgress, token: str | None = None, refused:
     """The page of a finished import: its report, or every problem with the form again
     (answered with the status `refused`)."""
     if progress.status == ImportStatus.DONE:
-        if token is not None:
-            drop_upload(token)  # imported: the kept copy of a form export goes
         return render_template("people/imported.html", report=progress.report,
                                skipped=progress.skipped, filename=progress.filename)
     count = len(progress.errors)
@@ -226,7 +224,8 @@ def map_columns(token: str):
         error = InvalidInput(progress.message, progress.errors)
         return _mapping_page(kept, header, column_map, taxonomy, partial, error=error), 422
     if progress.status == ImportStatus.DONE:
-        return _import_outcome(progress, kept.token)
+        drop_upload(kept.token)  # imported: the kept copy goes (else it expires in an hour)
+        return _import_outcome(progress)
     return redirect(url_for("people.import_job", import_id=import_id, upload=kept.token),
                     code=303)
 

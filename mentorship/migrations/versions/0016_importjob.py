@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("rows_validated", sa.Integer(), nullable=False),
         sa.Column("rows_imported", sa.Integer(), nullable=False),
         sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("quiet_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("result", sa.JSON(), nullable=True),
         sa.Column("failure_reason", sa.Text(), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=True),
