@@ -100,7 +100,10 @@ class ImportProgress:
     # Done: the report and the rows left out (with "import the good rows").
     report: ImportReport | None = None
     skipped: list[RowError] = field(default_factory=list)
-    # Refused: why, and every problem (row, column, value, reason).
+    # Refused: what kind of refusal ("invalid": the file; "denied": someone in it is not the
+    # coordinator's to import; "conflict", "not_found"), why, and every problem (row, column,
+    # value, reason).
+    refusal: str = ""
     message: str = ""
     errors: list[RowError] = field(default_factory=list)
 
@@ -207,7 +210,7 @@ def import_progress(session: Session, actor: Actor | None, import_id: int, *,
         mapped=job.column_map is not None, partial=job.partial, programme_id=job.programme_id,
         owner_id=job.owner_id, failure_reason=job.failure_reason, report=report,
         skipped=[RowError(*problem) for problem in result.get("skipped", [])],
-        message=result.get("message", ""),
+        refusal=result.get("refusal", ""), message=result.get("message", ""),
         errors=[RowError(*problem) for problem in result.get("errors", [])])
 
 
@@ -364,7 +367,7 @@ def _run_claimed(sessions: sessionmaker[Session], import_id: int, job_id: str,
     except DomainError as error:  # the file or the right to it: the coordinator is told
         log.info("import %s refused: %s", import_id, error)
         _finish(sessions, import_id, job_id, ImportStatus.REFUSED, result={
-            "message": str(error),
+            "refusal": _refusal(error), "message": str(error),
             "errors": _problem_rows(getattr(error, "errors", []))})
     except Exception as error:  # any failure must end as a failed import, never a running one
         log.exception("import %s failed", import_id)
@@ -434,6 +437,15 @@ def _report_data(report: ImportReport) -> dict[str, Any]:
             "managers_added": report.managers_added, "warnings": list(report.warnings),
             "skill_warnings": _problem_rows(report.skill_warnings),
             "enrolled": report.enrolled, "programme_id": report.programme_id}
+
+
+def _refusal(error: DomainError) -> str:
+    """The kind of a refusal, as a code (a page answers with the status that goes with it)."""
+    for kind, code in ((InvalidInput, "invalid"), (PermissionDenied, "denied"),
+                       (Conflict, "conflict"), (NotFound, "not_found")):
+        if isinstance(error, kind):
+            return code
+    return "invalid"
 
 
 def _problem_rows(problems: list[RowError]) -> list[list[Any]]:

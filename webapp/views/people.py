@@ -108,9 +108,14 @@ def _job_settings() -> dict:
             "taxonomy_path": current_app.config["TAXONOMY_PATH"]}
 
 
-def _import_outcome(progress: ImportProgress, token: str | None = None, refused: int = 422):
+#: The status a refused import's POST answers with, by kind of refusal.
+REFUSAL_STATUS = {"invalid": 422, "denied": 403, "conflict": 409, "not_found": 404}
+
+
+def _import_outcome(progress: ImportProgress, token: str | None = None,
+                    refused: int | None = None):
     """The page of a finished import: its report, or every problem with the form again
-    (answered with the status `refused`)."""
+    (answered with the status `refused`, else the one of its kind of refusal)."""
     if progress.status == ImportStatus.DONE:
         return render_template("people/imported.html", report=progress.report,
                                skipped=progress.skipped, filename=progress.filename)
@@ -127,7 +132,8 @@ def _import_outcome(progress: ImportProgress, token: str | None = None, refused:
         problem=problem, errors=progress.errors, filename=progress.filename,
         format="map" if progress.mapped else "csv",
         mapping=url_for("people.map_columns", token=token, partial=progress.partial or None,
-                        programme=progress.programme_id) if kept is not None else None), refused
+                        programme=progress.programme_id) if kept is not None else None), (
+        refused or REFUSAL_STATUS.get(progress.refusal, 422))
 
 
 @bp.get("/import/<int:import_id>")
@@ -220,7 +226,9 @@ def map_columns(token: str):
                              programme_id=programme, column_map=column_map, sheet=kept.sheet,
                              **_job_settings())
     progress = wait_for_import(db, actor(), import_id, current_app.config["IMPORT_WAIT_SECONDS"])
-    if progress.status == ImportStatus.REFUSED and not progress.stalled:
+    if progress.status == ImportStatus.REFUSED and progress.refusal != "invalid":
+        return _import_outcome(progress, kept.token)  # not the map's fault: no map to mend
+    if progress.status == ImportStatus.REFUSED:
         error = InvalidInput(progress.message, progress.errors)
         return _mapping_page(kept, header, column_map, taxonomy, partial, error=error), 422
     if progress.status == ImportStatus.DONE:
