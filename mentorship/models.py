@@ -10,7 +10,14 @@ from mentorship.core.models import Base
 from mentorship.mail.models import MailStatus, OutboxMessage
 from mentorship.pairs_health.models import CheckIn, CheckInAnswer, Feedback
 from mentorship.people.models import Invite, Person, SignupLink, SignupRequest
-from mentorship.profiles.models import FormatPreference, MentoringRole, Profile, ProfileSkill
+from mentorship.profiles.models import (
+    FormatPreference,
+    ImportJob,
+    ImportStatus,
+    MentoringRole,
+    Profile,
+    ProfileSkill,
+)
 from mentorship.programmes.models import Enrolment, Programme, ProgrammeCoordinator
 from mentorship.rounds.models import (
     Agreement,
@@ -32,6 +39,8 @@ __all__ = [
     "Enrolment",
     "Feedback",
     "FormatPreference",
+    "ImportJob",
+    "ImportStatus",
     "Invite",
     "MailStatus",
     "Match",

@@ -37,6 +37,9 @@ def create_app(test_config: dict | None = None) -> Flask:
                                       # over plain HTTP)
         SESSION_MAX_AGE=12 * 3600,    # seconds a sign-in lasts, whatever the browser keeps
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,  # the largest request body (a CSV upload)
+        IMPORT_WAIT_SECONDS=5,        # how long an import's POST waits for its job before it
+                                      # shows the job's progress page instead (a small file's
+                                      # result comes at once)
         PROXY_FIX_HOPS=0,             # reverse proxies in front of the app, trusted for
                                       # X-Forwarded-For/-Proto/-Host
         REMEMBER_COOKIE_HTTPONLY=True,

@@ -7,7 +7,7 @@ import contextlib
 import csv
 import io
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,11 @@ from mentorship.profiles.column_map import ColumnMap, MappedHeader, cell_text, p
 from mentorship.profiles.mapping import engine_profile
 from mentorship.profiles.schemas import ProfileSchema
 
-__all__ = ["COLUMNS", "FACTOR_COLUMNS", "REQUIRED_COLUMNS", "ProfileTable", "read_profiles",
-           "read_profiles_csv", "read_sheet"]
+__all__ = ["COLUMNS", "FACTOR_COLUMNS", "PROGRESS_EVERY", "REQUIRED_COLUMNS", "ProfileTable",
+           "count_rows", "read_profiles", "read_profiles_csv", "read_sheet"]
+
+#: How many rows pass between two calls of a progress callback.
+PROGRESS_EVERY = 500
 
 #: Columns a file may leave out without changing what is stored: files written before these
 #: columns existed still import as they did.
@@ -82,12 +85,15 @@ def read_profiles_csv(
 def read_profiles(
     source: str | Path | bytes | io.TextIOBase, taxonomy: Taxonomy, *, partial: bool = False,
     strict: bool = False, column_map: ColumnMap | None = None, sheet: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ProfileTable:
     """Read and validate a profile file, CSV or XLSX (a path, an upload's bytes or text);
-    see `read_profiles_csv`. `sheet` names the XLSX sheet to read (default: the first)."""
+    see `read_profiles_csv`. `sheet` names the XLSX sheet to read (default: the first).
+    `progress` is told how many rows have been read, every `PROGRESS_EVERY` rows and at the end.
+    """
     header, rows = read_sheet(source, sheet=sheet)
     try:
-        return _parse(header, rows, taxonomy, partial, strict, column_map)
+        return _parse(header, rows, taxonomy, partial, strict, column_map, progress)
     except csv.Error as error:  # e.g. a cell over the csv module's size limit, a stray NUL
         raise InvalidInput("the file is not readable CSV", [
             RowError(0, "", "", f"not readable as CSV: {error}")]) from error
@@ -217,8 +223,29 @@ def _xlsx_rows(source: str | Path | bytes, sheet: str | None) -> tuple[list[str]
     return header, ((number, list(row)) for number, row in enumerate(rows, start=2))
 
 
+def count_rows(data: bytes) -> int | None:
+    """Return how many rows follow the header of an uploaded file (None for a workbook, whose
+    rows are only known by reading them), refusing one over the row limit as `read_profiles`
+    would, but before any row is validated. One quick pass of the csv module."""
+    if _is_xlsx(data):
+        return None
+    limit = import_row_limit()
+    text = _read_text(data)
+    count = 0
+    try:
+        for count, _ in enumerate(csv.reader(io.StringIO(text), delimiter=_delimiter(text))):
+            if count > limit:  # the header, then more than `limit` rows
+                raise InvalidInput("the file is too long", [RowError(
+                    count + 1, "", "", f"more than {limit:,} rows: split the file (the limit "
+                                       "is the MENTORSHIP_IMPORT_ROW_LIMIT setting)")])
+    except csv.Error:
+        return None  # reading it for real reports the problem where it is
+    return count
+
+
 def _parse(header_cells: list[str], records: Rows, taxonomy: Taxonomy, partial: bool,
-           strict: bool, column_map: ColumnMap | None) -> ProfileTable:
+           strict: bool, column_map: ColumnMap | None,
+           progress: Callable[[int], None] | None = None) -> ProfileTable:
     header = [h.strip() for h in header_cells]
     while header and not header[-1]:
         header.pop()  # spreadsheets often end the header row with empty cells
@@ -252,7 +279,11 @@ def _parse(header_cells: list[str], records: Rows, taxonomy: Taxonomy, partial: 
     answered: dict[str, Any] = {}  # by email: when the kept answer was given
     emails_in_file: set[str] = set()
     limit = import_row_limit()
+    read = 0
     for row_number, raw in records:
+        read += 1
+        if progress is not None and read % PROGRESS_EVERY == 0:
+            progress(read)
         if row_number - 1 > limit:
             raise InvalidInput("the file is too long", [RowError(
                 row_number, "", "", f"more than {limit:,} rows: split the file (the limit is "
@@ -305,6 +336,8 @@ def _parse(header_cells: list[str], records: Rows, taxonomy: Taxonomy, partial: 
         answered[email] = when
         raw_rows[email] = cells
         table.skill_warnings += [RowError(row_number, *warning) for warning in schema.skill_warnings]
+    if progress is not None:
+        progress(read)
     errors += _manager_errors(table, raw_rows)
     if errors and partial:
         bad_rows = {error.row for error in errors}

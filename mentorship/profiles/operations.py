@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from mentorship.core.permissions import require_coordinator
 from mentorship.people.directory import get_person
 from mentorship.people.models import PEOPLE_LOCK, Person
 from mentorship.profiles.column_map import ColumnMap, save_column_map, saved_column_map
-from mentorship.profiles.csv_io import FACTOR_COLUMNS, ProfileTable
+from mentorship.profiles.csv_io import FACTOR_COLUMNS, PROGRESS_EVERY, ProfileTable
 from mentorship.profiles.limits import MAX_LEVEL, MIN_LEVEL
 from mentorship.profiles.mapping import PROFILE_FIELDS, fill_profile, skill_rows, stored_record
 from mentorship.profiles.models import Profile, ProfileSkill
@@ -52,7 +53,7 @@ class ImportReport:
 
 def import_profiles(
     session: Session, actor: Person | None, table: ProfileTable, taxonomy: Taxonomy, *,
-    programme_id: int | None = None,
+    programme_id: int | None = None, progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Create or update a person and profile for each record of a validated profile table,
     and enrol them in the programme (`programme_id`, else the one `programme_in_view` picks).
@@ -64,6 +65,7 @@ def import_profiles(
     row. People who have signed up keep the profile they wrote: only their name, department
     and manager change (a warning says so). A file naming someone in none of a limited
     coordinator's programmes is refused whole (PermissionDenied), before anything is written.
+    `progress` is told how many records have been written, every `PROGRESS_EVERY` and at the end.
     """
     require_coordinator(actor, "import people")
     programme = programme_in_view(session, actor, programme_id)
@@ -87,7 +89,9 @@ def import_profiles(
                    if person.password_hash and person.profile is not None}
     # A column the file leaves out (an older file) leaves the stored value as it is.
     fields = [f for f in PROFILE_FIELDS if f not in FACTOR_COLUMNS or f in table.columns]
-    for email, record in table.records.items():
+    for written, (email, record) in enumerate(table.records.items(), start=1):
+        if progress is not None and written % PROGRESS_EVERY == 0:
+            progress(written)
         person = people.get(email)
         if person is None:
             person = Person(email=email, name=record["name"])
@@ -146,6 +150,8 @@ def import_profiles(
                  managers_added=report.managers_added,
                  skill_warnings=len(report.skill_warnings))
     session.flush()
+    if progress is not None:
+        progress(len(table.records))
     return report
 
 
@@ -317,10 +323,12 @@ def update_profile_of(session: Session, actor: Person | None, person_id: int,
 def import_mapped_profiles(
     session: Session, actor: Person | None, table: ProfileTable, taxonomy: Taxonomy, *,
     column_map: ColumnMap, programme_id: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import a form export read through a column map into a programme (as `import_profiles`
     does), and keep the map with the programme for its next import."""
-    report = import_profiles(session, actor, table, taxonomy, programme_id=programme_id)
+    report = import_profiles(session, actor, table, taxonomy, programme_id=programme_id,
+                             progress=progress)
     save_column_map(session, actor, column_map_scope(report.programme_id), column_map)
     return report
 

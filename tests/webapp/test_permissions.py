@@ -16,6 +16,7 @@ from mentorship.core.db import make_engine, make_session_factory
 from mentorship.mail import queue_mail
 from mentorship.people.accounts import set_password, set_roles
 from mentorship.people.models import Person
+from mentorship.profiles.models import ImportJob, ImportStatus
 from mentorship.profiles.operations import register_person
 from mentorship.programmes.operations import assign_coordinator, create_programme
 from mentorship.programmes.queries import default_programme
@@ -55,7 +56,8 @@ AGREEMENT = {"goals": "Learn MARC 21", "frequency": "monthly", "meeting_format":
 # mail to a person of "Branches".
 # {person} a person no role signs in as, {me} the asking person's own id, {mentor} the mentor's;
 # {choice} an open choice round, {suggestion} the mentee's suggestion in it (the mentor), and
-# {request} staff's request for the mentor there.
+# {request} staff's request for the mentor there; {import} an import (done) of the default
+# programme that the coordinator started.
 # An allowed GET must answer 200; an allowed POST anything but 401/403 or a sign-in redirect
 # (it may be 409 or 422: the permission check passed). Denied: 403; anonymous: a redirect to
 # the sign-in page (pages) or 401 (API). The order matters where noted.
@@ -80,6 +82,7 @@ ROUTES = [
     ("GET", "/coordinator/people", COORDINATORS, None),
     ("GET", "/coordinator/people/import", COORDINATORS, None),
     ("GET", "/coordinator/people/import/map/not-a-token", COORDINATORS, None),
+    ("GET", "/coordinator/people/import/{import}", DEFAULT_COORDINATORS, None),
     ("GET", "/coordinator/people/export.csv", COORDINATORS, None),
     ("GET", "/coordinator/people/{person}", DEFAULT_COORDINATORS, None),
     ("GET", "/coordinator/people/{branch_person}", COORDINATORS, None),
@@ -142,6 +145,7 @@ ROUTES = [
     ("POST", "/admin/people/{person}/roles", ADMINS, {}),
     ("POST", "/coordinator/people/import", COORDINATORS, {}),
     ("POST", "/coordinator/people/import/map/not-a-token", COORDINATORS, {}),
+    ("POST", "/coordinator/people/import/{import}/retry", DEFAULT_COORDINATORS, None),  # 409
     ("POST", "/coordinator/people/invite", COORDINATORS, {}),
     ("POST", "/coordinator/people/{person}/deactivate", DEFAULT_COORDINATORS, None),
     ("POST", "/coordinator/people/{person}/activate", DEFAULT_COORDINATORS, None),
@@ -287,6 +291,15 @@ def ids(web_database, taxonomy):
         db.add_all([suggestion, request])
         db.flush()
         ids |= {"choice": current.id, "suggestion": suggestion.id, "request": request.id}
+        done = ImportJob(owner_id=ids["coordinator"], programme_id=ids["programme"],
+                         filename="staff.csv", status=ImportStatus.DONE, stage="done",
+                         heartbeat_at=now, finished_at=now, result={"report": {
+                             "created": 0, "updated": 0, "skipped": 0, "managers_added": 0,
+                             "warnings": [], "skill_warnings": [], "enrolled": 0,
+                             "programme_id": ids["programme"]}, "skipped": []})
+        db.add(done)
+        db.flush()
+        ids["import"] = done.id
     engine.dispose()
     return ids
 
@@ -379,7 +392,7 @@ def _values(ids: dict, role: str) -> dict:
             "branch_person": ids["branch_person"], "newcomer": ids["newcomer"],
             "message": ids["message"], "branch_message": ids["branch_message"],
             "nolink": 2_000_000_000, "choice": ids["choice"],
-            "suggestion": ids["suggestion"], "request": ids["request"]}
+            "suggestion": ids["suggestion"], "request": ids["request"], "import": ids["import"]}
 
 
 def test_no_get_request_changes_anything(app, clients, ids):

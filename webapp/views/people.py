@@ -17,7 +17,6 @@ from flask import (
 
 from mentorship.core.errors import InvalidInput
 from mentorship.core.settings import mail_settings
-from mentorship.core.spreadsheet import decode_upload
 from mentorship.mail.messages import invite_and_mail
 from mentorship.people.accounts import set_active
 from mentorship.people.directory import PeopleFilter, departments, search_people
@@ -31,19 +30,17 @@ from mentorship.profiles.column_map import (
     whole_number,
 )
 from mentorship.profiles.csv_export import export_profiles_csv
-from mentorship.profiles.csv_io import (
-    COLUMNS,
-    ProfileTable,
-    read_profiles,
-    read_profiles_csv,
-    read_sheet,
+from mentorship.profiles.csv_io import COLUMNS, ProfileTable, read_profiles, read_sheet
+from mentorship.profiles.import_jobs import (
+    ImportProgress,
+    import_progress,
+    retry_import,
+    start_import,
+    wait_for_import,
 )
 from mentorship.profiles.limits import LEVEL_NAMES
-from mentorship.profiles.operations import (
-    import_mapped_profiles,
-    import_profiles,
-    programme_column_map,
-)
+from mentorship.profiles.models import ImportStatus
+from mentorship.profiles.operations import programme_column_map
 from mentorship.programmes.queries import list_programmes
 from webapp.auth import actor, coordinator_required
 from webapp.database import get_db, get_taxonomy
@@ -79,7 +76,7 @@ def import_csv():
 
     With "import the good rows", the bad rows are left out and listed instead.
     """
-    db, taxonomy = get_db(), get_taxonomy()
+    db = get_db()
     programmes = list_programmes(db, actor())
     if request.method == "GET":
         return render_template("people/import.html", columns=COLUMNS, programmes=programmes,
@@ -95,20 +92,69 @@ def import_csv():
         return _keep_for_mapping(upload.read(), upload.filename,
                                  request.form.get("sheet", "").strip() or None, partial,
                                  programme)
-    try:  # the app's MAX_CONTENT_LENGTH has refused an oversized upload already (413)
-        table = read_profiles_csv(decode_upload(upload.read()), taxonomy, partial=partial)
-        report = import_profiles(db, actor(), table, taxonomy, programme_id=programme)
-    except InvalidInput as error:
-        db.rollback()
-        count = len(error.errors)
-        problem = (f"Nothing was imported: {upload.filename} has {count} "
+    # The app's MAX_CONTENT_LENGTH has refused an oversized upload already (413); the file is
+    # read and imported by a job, whose page shows how far it got.
+    import_id = start_import(db, actor(), upload.read(), upload.filename, partial=partial,
+                             programme_id=programme, **_job_settings())
+    progress = wait_for_import(db, actor(), import_id, current_app.config["IMPORT_WAIT_SECONDS"])
+    if progress.status in (ImportStatus.DONE, ImportStatus.REFUSED) and not progress.stalled:
+        return _import_outcome(progress)  # a small file: its result at once, as ever
+    return redirect(url_for("people.import_job", import_id=import_id), code=303)
+
+
+def _job_settings() -> dict:
+    """Where an import job finds the database and the taxonomy: the app's own."""
+    return {"url": current_app.config["DATABASE_URL"],
+            "taxonomy_path": current_app.config["TAXONOMY_PATH"]}
+
+
+#: The status a refused import's POST answers with, by kind of refusal.
+REFUSAL_STATUS = {"invalid": 422, "denied": 403, "conflict": 409, "not_found": 404}
+
+
+def _import_outcome(progress: ImportProgress, token: str | None = None,
+                    refused: int | None = None):
+    """The page of a finished import: its report, or every problem with the form again
+    (answered with the status `refused`, else the one of its kind of refusal)."""
+    if progress.status == ImportStatus.DONE:
+        return render_template("people/imported.html", report=progress.report,
+                               skipped=progress.skipped, filename=progress.filename)
+    count = len(progress.errors)
+    if count:
+        problem = (f"Nothing was imported: {progress.filename} has {count} "
                    f"problem{'s' if count != 1 else ''}.")
-        return render_template("people/import.html", columns=COLUMNS, partial=partial,
-                               programmes=programmes, programme=programme,
-                               problem=problem, errors=error.errors,
-                               filename=upload.filename), 422
-    return render_template("people/imported.html", report=report, skipped=table.errors,
-                           filename=upload.filename)
+    else:
+        problem = f"Nothing was imported: {progress.message}."
+    kept = kept_upload(token, actor().id) if token is not None else None
+    return render_template(
+        "people/import.html", columns=COLUMNS, partial=progress.partial,
+        programmes=list_programmes(get_db(), actor()), programme=progress.programme_id,
+        problem=problem, errors=progress.errors, filename=progress.filename,
+        format="map" if progress.mapped else "csv",
+        mapping=url_for("people.map_columns", token=token, partial=progress.partial or None,
+                        programme=progress.programme_id) if kept is not None else None), (
+        refused or REFUSAL_STATUS.get(progress.refusal, 422))
+
+
+@bp.get("/import/<int:import_id>")
+@coordinator_required
+def import_job(import_id: int):
+    """An import's page: how far its job got (the page reloads itself), then its result."""
+    progress = import_progress(get_db(), actor(), import_id)
+    token = request.args.get("upload")
+    if progress.status in (ImportStatus.DONE, ImportStatus.REFUSED) and not progress.stalled:
+        return _import_outcome(progress, token, refused=200)  # a result read later
+    return render_template("people/import_job.html", progress=progress, upload=token,
+                           may_retry=progress.owner_id == actor().id or actor().is_admin)
+
+
+@bp.post("/import/<int:import_id>/retry")
+@coordinator_required
+def retry_import_job(import_id: int):
+    """Run a failed or stalled import again, from the upload it kept."""
+    retry_import(get_db(), actor(), import_id, **_job_settings())
+    return redirect(url_for("people.import_job", import_id=import_id,
+                            upload=request.form.get("upload") or None), code=303)
 
 
 #: Our fields as the mapping page names them (the profile form's words).
@@ -175,18 +221,21 @@ def map_columns(token: str):
         return _mapping_page(kept, header, None, taxonomy, partial, error=error), 422
     if form.get("action") != "import":
         return _mapping_page(kept, header, column_map, taxonomy, partial)
-    try:
-        table = read_profiles(kept.data, taxonomy, column_map=column_map, sheet=kept.sheet,
-                              partial=partial)
-        report = import_mapped_profiles(db, actor(), table, taxonomy, column_map=column_map,
-                                        programme_id=programme)
-    except InvalidInput as error:
-        db.rollback()
+    # The kept upload stays until the import is done: a refused one comes back to this step.
+    import_id = start_import(db, actor(), kept.data, kept.filename, partial=partial,
+                             programme_id=programme, column_map=column_map, sheet=kept.sheet,
+                             **_job_settings())
+    progress = wait_for_import(db, actor(), import_id, current_app.config["IMPORT_WAIT_SECONDS"])
+    if progress.status == ImportStatus.REFUSED and progress.refusal != "invalid":
+        return _import_outcome(progress, kept.token)  # not the map's fault: no map to mend
+    if progress.status == ImportStatus.REFUSED:
+        error = InvalidInput(progress.message, progress.errors)
         return _mapping_page(kept, header, column_map, taxonomy, partial, error=error), 422
-    db.commit()  # before the file goes: a failed commit leaves it to try again
-    drop_upload(kept.token)
-    return render_template("people/imported.html", report=report, skipped=table.errors,
-                           filename=kept.filename)
+    if progress.status == ImportStatus.DONE:
+        drop_upload(kept.token)  # imported: the kept copy goes (else it expires in an hour)
+        return _import_outcome(progress)
+    return redirect(url_for("people.import_job", import_id=import_id, upload=kept.token),
+                    code=303)
 
 
 def _fitting(column_map: ColumnMap | None, header: list[str]) -> ColumnMap | None:
