@@ -135,6 +135,33 @@ def test_priced_ortools_matches_the_full_graph(n_rows, n_cols, density, seed, ho
     assert priced.candidate_edges < priced.eligible_edges
 
 
+def tied_pool(n_rows, n_cols, density, seed):
+    """A random sparse pool whose scores take four values only: ties everywhere."""
+    rng = np.random.default_rng(seed)
+    eligible = rng.random((n_rows, n_cols)) < density
+    values = rng.choice([0.25, 0.5, 0.75, 1.0], size=(n_rows, n_cols))
+    rows, cols = np.nonzero(eligible)
+    scores = sp.csr_matrix((values[rows, cols], (rows, cols)), shape=(n_rows, n_cols))
+    return scores, rng.integers(1, 4, n_cols)
+
+
+@pytest.mark.parametrize(("n_rows", "n_cols", "density", "seed"),
+                         [(200, 100, 0.1, 11), (300, 300, 0.05, 12), (400, 150, 0.2, 13)])
+def test_priced_ortools_matches_the_full_graph_under_ties(n_rows, n_cols, density, seed):
+    # With four distinct scores most optima are tied: the priced path must still reach the
+    # full graph's count and total, and give the same pairs on every run.
+    scores, capacities = tied_pool(n_rows, n_cols, density, seed)
+    full = max_weight_assignment(scores, capacities, method="ortools")
+    with priced_ortools():
+        priced = max_weight_assignment(scores, capacities, method="ortools")
+        again = max_weight_assignment(scores.copy(), capacities.copy(), method="ortools")
+    dense = scores.toarray()
+    check_feasible(dense, capacities, priced)
+    assert objective(dense, priced.rows, priced.cols) == objective(dense, full.rows, full.cols)
+    assert objective(dense, full.rows, full.cols) == scipy_optimum(dense, capacities)
+    assert (priced.rows.tolist(), priced.cols.tolist()) == (again.rows.tolist(), again.cols.tolist())
+
+
 @pytest.mark.parametrize("method", EXACT_METHODS)
 def test_same_pairs_whatever_the_run(method):
     scores, capacities = random_pool(300, 200, 0.1, 4)
