@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from matching import (
@@ -27,8 +27,9 @@ from matching import (
 )
 from matching.profiles import DEFAULT_TEACH_LEVEL
 from mentorship.core.audit import record_event
-from mentorship.core.db import batches
+from mentorship.core.db import batches, paused_gc
 from mentorship.core.errors import Conflict, InvalidInput, RowError
+from mentorship.core.models import utc_now
 from mentorship.core.permissions import Actor
 from mentorship.people.models import Person
 from mentorship.profiles.mapping import load_profiles
@@ -47,7 +48,12 @@ from mentorship.rounds.models import (
 from mentorship.rounds.queries import round_of_actor
 from mentorship.rounds.reasons import stored_entry, stored_reasons
 from mentorship.rounds.settings import engine_settings
-from mentorship.rounds.snapshot import from_snapshot, snapshot_hash, to_snapshot
+from mentorship.rounds.snapshot import (
+    encoded_snapshot,
+    from_snapshot,
+    snapshot_hash,
+    to_snapshot,
+)
 from mentorship.taxonomy.sync import sync_replacements
 
 __all__ = [
@@ -128,6 +134,7 @@ def _email_pairs(session: Session, rows) -> tuple[tuple[str, str], ...]:
     return tuple((email[a], email[b]) for a, b in rows if a in email and b in email)
 
 
+@paused_gc()  # a pool's rows are many small objects
 def read_round_inputs(session: Session, current: Round,
                       keep: Sequence[tuple[int, int]] = (), *,
                       freed: tuple[int | None, int | None] | None = None,
@@ -353,14 +360,18 @@ def refuse_choice_before_its_window(current: Round) -> None:
                        "closing it runs the preview")
 
 
+@paused_gc()  # a round's rows are many small objects
 def store_preview(session: Session, actor: Actor | None, current: Round, inputs: RoundInputs,
                   result: MatchResult, progress: Progress | None = None) -> None:
     """Replace a round's pairs and report with `result`, keep its input snapshot, audit; flush."""
     report = progress or _quiet
     round_id = current.id
-    snapshot = inputs.snapshot()
+    # Encoded once: the same text is hashed and stored.
+    snapshot = encoded_snapshot(inputs.snapshot())
     wanted = [p["id"] for p in snapshot["profiles"]]
-    present = sum(len(session.scalars(select(Person.id).where(Person.email.in_(chunk))).all())
+    connection = session.connection()
+    present = sum(connection.execute(select(func.count()).select_from(Person)
+                                     .where(Person.email.in_(chunk))).scalar_one()
                   for chunk in batches(wanted))
     if present != len(wanted):  # someone was deleted while the engine ran: their data must go
         raise Conflict(f"round {round_id}: people were deleted while it was computed; run the "
@@ -368,14 +379,19 @@ def store_preview(session: Session, actor: Actor | None, current: Round, inputs:
     session.execute(delete(Match).where(Match.round_id == round_id,
                                         Match.status == MatchStatus.PROPOSED))
     # A choice round's accepted pairs stand as they are (the engine kept them as locks).
-    accepted = set(session.execute(select(Match.mentor_id, Match.mentee_id).where(
+    accepted = set(connection.execute(select(Match.mentor_id, Match.mentee_id).where(
         Match.round_id == round_id, Match.status == MatchStatus.ACCEPTED)).all())
-    rows = [{"round_id": round_id, "status": MatchStatus.PROPOSED, **_match_values(pair, inputs)}
+    # One time for the whole insert: the rows are written together (no default per row).
+    now = utc_now()
+    rows = [{"round_id": round_id, "status": MatchStatus.PROPOSED, "created_at": now,
+             "updated_at": now, **_match_values(pair, inputs)}
             for pair in result.pairs
             if (inputs.person_id[pair.mentor], inputs.person_id[pair.mentee]) not in accepted]
     stored = 0
+    insert = Match.__table__.insert()
     for batch in batches(rows):
-        session.execute(Match.__table__.insert(), batch)
+        # Core executemany (on PostgreSQL, multi-row VALUES): no ORM objects, no flush per row.
+        connection.execute(insert, batch)
         stored += len(batch)
         report("storing", ENGINE_SHARE + (1 - ENGINE_SHARE) * stored / len(rows))
     current.status = RoundStatus.PREVIEWED
