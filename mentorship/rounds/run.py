@@ -63,11 +63,13 @@ __all__ = [
     "compute_round",
     "engine_part",
     "preview_round",
+    "read_rematch_inputs",
     "read_round_inputs",
     "refuse_choice_before_its_window",
     "rematch_round",
     "reproduce_round",
     "store_preview",
+    "store_rematch_pairs",
 ]
 
 #: Called with a stage name and the fraction done (0 to 1).
@@ -456,15 +458,28 @@ def rematch_round(session: Session, current: Round, taxonomy: Taxonomy,
 
     Returns the engine's result, the ids of people by email and the new (flushed) Match rows.
     """
-    sync_replacements(session, None, taxonomy)  # a successor taxonomy hands its rows over
-    inputs = read_round_inputs(session, current, keep, freed=freed)
+    inputs = read_rematch_inputs(session, current, taxonomy, keep, freed)
     result = compute_round(inputs.profiles, inputs.settings, taxonomy)
+    return result, inputs.person_id, store_rematch_pairs(session, current, inputs, result)
+
+
+def read_rematch_inputs(session: Session, current: Round, taxonomy: Taxonomy,
+                        keep: Sequence[tuple[int, int]],
+                        freed: tuple[int | None, int | None]) -> RoundInputs:
+    """Read what a re-match after a decline gives the engine (see `rematch_round`)."""
+    sync_replacements(session, None, taxonomy)  # a successor taxonomy hands its rows over
+    return read_round_inputs(session, current, keep, freed=freed)
+
+
+def store_rematch_pairs(session: Session, current: Round, inputs: RoundInputs,
+                        result: MatchResult) -> list[Match]:
+    """Add a re-match's pairs to its round as proposed; return the new (flushed) rows."""
     new = [Match(round_id=current.id, status=MatchStatus.PROPOSED,
                  **{**_match_values(pair, inputs), "locked": False})
            for pair in result.pairs]
     session.add_all(new)
     session.flush()
-    return result, inputs.person_id, new
+    return new
 
 
 def check_locks(session: Session, current: Round, taxonomy: Taxonomy) -> MatchResult:
