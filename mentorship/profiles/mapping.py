@@ -163,6 +163,7 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
                    .group_by(ProfileSkill.person_id))
     # Plain rows through the session's connection: the ORM's result layer is skipped, and a
     # large pool is a hundred thousand skill rows.
+    session.flush()
     connection = session.connection()
     if only is None:
         people = connection.execute(base.add_columns(*light, *texts, *factors)).all()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from matching import Taxonomy
 from mentorship.core.audit import AuditEvent, record_event
+from mentorship.core.db import paused_gc
 from mentorship.core.errors import Conflict, NotFound, PermissionDenied
 from mentorship.core.permissions import Actor
 from mentorship.people.models import Person
@@ -131,6 +132,7 @@ def pair_details(session: Session, actor: Actor | None, match_id: int, *,
     return PairRow(match, mentor, mentee, match.locked, third=third, reasons=tuple(reasons))
 
 
+@paused_gc()  # a large round's rows are many small objects
 def decline_match(
     session: Session, actor: Actor | None, match_id: int, *, taxonomy: Taxonomy,
     reason: str = "",
@@ -178,7 +180,8 @@ def record_decline(session: Session, actor: Actor | None, match_id: int, *,
 
 def rematch_keep(session: Session, round_id: int) -> list[tuple[int, int]]:
     """The pairs a re-match of the round keeps: its live ones (a circle as its three pairs)."""
-    return [pair for row in session.execute(
+    session.flush()  # plain rows through the connection: pending changes first
+    return [pair for row in session.connection().execute(
         select(Match.mentor_id, Match.mentee_id, Match.third_id)
         .where(Match.round_id == round_id, Match.status.in_(LIVE_STATUSES),
                Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))

@@ -24,7 +24,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from mentorship.core.audit import AuditEvent
-from mentorship.core.db import make_engine, make_session_factory
+from mentorship.core.db import make_engine, make_session_factory, paused_gc
 from mentorship.core.permissions import Actor
 from mentorship.core.settings import database_url
 from mentorship.people.models import Person
@@ -204,7 +204,8 @@ def _live_state(session: Session, round_id: int) -> frozenset:
     """What a re-match counts that another writer may change meanwhile: the live pairs of
     published rounds, choice rounds' holds, and this round's declined pairs (with who is in
     them: a deleted person changes it too)."""
-    rows = session.execute(
+    session.flush()  # plain rows through the connection: pending changes first
+    rows = session.connection().execute(
         select(Match.id, Match.status, Match.mentor_id, Match.mentee_id, Match.third_id)
         .join(Round, Round.id == Match.round_id)
         .where(or_(
@@ -216,6 +217,7 @@ def _live_state(session: Session, round_id: int) -> frozenset:
     return frozenset(tuple(row) for row in rows)
 
 
+@paused_gc()  # a large round's rows are many small objects
 def _store(session: Session, declined: Match, current: Round, keep, inputs, result,
            taxonomy) -> list[int]:
     """Store the re-match's pairs and finish the decline (unmatched, audit, mail)."""

@@ -130,9 +130,21 @@ def compute_round(profiles: list[Profile], settings: MatchSettings, taxonomy: Ta
             RowError(0, "taxonomy", taxonomy.source, str(error))]) from error
 
 
-def _email_pairs(session: Session, rows) -> tuple[tuple[str, str], ...]:
-    ids = {i for pair in rows for i in pair}
-    email = dict(session.execute(select(Person.id, Person.email).where(Person.id.in_(ids))).all())
+def _email_pairs(session: Session, rows, known: dict[int, str] | None = None,
+                 ) -> tuple[tuple[str, str], ...]:
+    """The pairs of person ids `rows` by email (a pair with someone deleted left out).
+
+    `known` are emails already read by id (the pool's): only the others are asked for, in
+    IN lists of bounded size.
+    """
+    known = known or {}
+    missing = sorted({i for pair in rows for i in pair if i not in known})
+    email = dict(known)
+    if missing:
+        session.flush()
+        for chunk in batches(missing):
+            email.update(session.connection().execute(
+                select(Person.id, Person.email).where(Person.id.in_(chunk))).all())
     return tuple((email[a], email[b]) for a, b in rows if a in email and b in email)
 
 
@@ -151,9 +163,12 @@ def read_round_inputs(session: Session, current: Round,
     (`_open_around`), with their managers for the rules. With `people`, only they and their
     managers are read (checking locks).
     """
+    # Plain rows through the connection from here (no ORM result layer), so pending changes
+    # are written first, as a query of the session would.
+    session.flush()
     round_id = current.id
     earlier = [(a, b, status, round_status, mode) for mentor, mentee, third, status,
-               round_status, mode in session.execute(
+               round_status, mode in session.connection().execute(
         select(Match.mentor_id, Match.mentee_id, Match.third_id, Match.status, Round.status,
                Round.mode)
         .join(Round, Round.id == Match.round_id)
@@ -174,20 +189,21 @@ def read_round_inputs(session: Session, current: Round,
         chooser = _Chooser(lambda rows: set(people))
     profiles, person_id, outside_managers = load_profiles(
         session, only=chooser, programme_id=current.programme_id)
+    email_of = {pid: email for email, pid in person_id.items()}
     if current.mode == Mode.MENTOR.value:
-        profiles = _without_live_pairs(profiles, _email_pairs(session, live + list(keep)))
+        profiles = _without_live_pairs(profiles, _email_pairs(session, live + list(keep), email_of))
     if chooser is not None:  # the managers read for the rules take no part themselves
         profiles = [p if person_id[p.id] in chooser.participants else _bystander(p)
                     for p in profiles]
-    rules = session.execute(
+    rules = session.connection().execute(
         select(PairRule.kind, PairRule.first_id, PairRule.second_id)
         .where((PairRule.round_id == round_id) | PairRule.round_id.is_(None))
     ).all()
     previous = () if current.settings.get("allow_repeat") else _email_pairs(
-        session, [(m, e) for m, e, *_ in earlier])
+        session, [(m, e) for m, e, *_ in earlier], email_of)
     # A declined circle keeps any two of its people apart for the rest of the round.
     # (A choice round's request that lapsed unanswered was declined by nobody: no rule.)
-    declined = [pair for row in session.execute(
+    declined = [pair for row in session.connection().execute(
         select(Match.mentor_id, Match.mentee_id, Match.third_id)
         .where(Match.round_id == round_id, Match.status == MatchStatus.DECLINED,
                Match.end_reason == "",
@@ -196,14 +212,14 @@ def read_round_inputs(session: Session, current: Round,
     locks = [] if keep else [(a, b) for kind, a, b in rules if kind == "lock"]
     if keep and current.mode == Mode.PEER.value:
         # Peers have no capacity: kept peers simply leave the pool.
-        gone = {p for pair in _email_pairs(session, list(keep)) for p in pair}
+        gone = {p for pair in _email_pairs(session, list(keep), email_of) for p in pair}
         profiles = [p for p in profiles if p.id not in gone]
     settings = engine_settings(
         current.mode, current.settings,
         avoid=_email_pairs(session, [(a, b) for kind, a, b in rules if kind == "avoid"]
-                           + [tuple(pair) for pair in declined]),
+                           + [tuple(pair) for pair in declined], email_of),
         previous=previous,
-        locks=_email_pairs(session, list(dict.fromkeys(locks))),
+        locks=_email_pairs(session, list(dict.fromkeys(locks)), email_of),
         outside_managers=outside_managers,
     )
     return RoundInputs(profiles, settings, person_id)
@@ -270,8 +286,9 @@ def _open_around(session: Session, held: Sequence[tuple[int, int]],
 def _in_batches(session: Session, query, column, ids: set) -> set:
     """The rows of `query` for every value of `column` in `ids`, in IN lists of bounded size."""
     found: set = set()
+    session.flush()
     for chunk in batches(sorted(ids)):
-        found.update(session.scalars(query.where(column.in_(chunk))))
+        found.update(session.connection().scalars(query.where(column.in_(chunk))))
     return found
 
 
@@ -371,6 +388,7 @@ def store_preview(session: Session, actor: Actor | None, current: Round, inputs:
     # Encoded once: the same text is hashed and stored.
     snapshot = encoded_snapshot(inputs.snapshot())
     wanted = [p["id"] for p in snapshot["profiles"]]
+    session.flush()  # plain rows through the connection below: pending changes first
     connection = session.connection()
     present = sum(connection.execute(select(func.count()).select_from(Person)
                                      .where(Person.email.in_(chunk))).scalar_one()
@@ -434,7 +452,8 @@ def _unmatched_here(session: Session, current: Round, result, person_id: dict[st
     """
     if current.mode != Mode.MENTOR.value:
         return [stored_entry(entry, person_id) for entry in result.unmatched], 0
-    live = set(session.scalars(
+    session.flush()
+    live = set(session.connection().scalars(
         select(Match.mentee_id).join(Round, Round.id == Match.round_id)
         .where(Round.id != current.id, Round.status == RoundStatus.PUBLISHED,
                Round.mode == Mode.MENTOR.value, Match.status.in_(LIVE_STATUSES),
