@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from matching import (
@@ -387,13 +387,12 @@ def store_preview(session: Session, actor: Actor | None, current: Round, inputs:
     round_id = current.id
     # Encoded once: the same text is hashed and stored.
     snapshot = encoded_snapshot(inputs.snapshot())
-    wanted = [p["id"] for p in snapshot["profiles"]]
+    wanted = {inputs.person_id[p["id"]] for p in snapshot["profiles"]}
     session.flush()  # plain rows through the connection below: pending changes first
     connection = session.connection()
-    present = sum(connection.execute(select(func.count()).select_from(Person)
-                                     .where(Person.email.in_(chunk))).scalar_one()
-                  for chunk in batches(wanted))
-    if present != len(wanted):  # someone was deleted while the engine ran: their data must go
+    # Every id, in one query without parameters: cheaper than asking for 10,000 by name.
+    if not wanted <= set(connection.scalars(select(Person.id))):
+        # someone was deleted while the engine ran: their data must go
         raise Conflict(f"round {round_id}: people were deleted while it was computed; run the "
                        "preview again")
     session.execute(delete(Match).where(Match.round_id == round_id,
@@ -410,7 +409,8 @@ def store_preview(session: Session, actor: Actor | None, current: Round, inputs:
     stored = 0
     insert = Match.__table__.insert()
     for batch in batches(rows):
-        # Core executemany (on PostgreSQL, multi-row VALUES): no ORM objects, no flush per row.
+        # Core executemany (psycopg pipelines it; SQLite's executemany): no ORM objects, no
+        # flush per row.
         connection.execute(insert, batch)
         stored += len(batch)
         report("storing", ENGINE_SHARE + (1 - ENGINE_SHARE) * stored / len(rows))
