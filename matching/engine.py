@@ -66,6 +66,7 @@ def match_profiles(
     """
     settings = settings or MatchSettings()
     report = progress or _no_progress
+    report("vectorising", 0.0)  # building the pool is the vectorising: it starts here
     pool = Pool(sorted(profiles, key=lambda p: p.id), taxonomy,
                 outside_managers=settings.outside_managers)
     report("vectorising", 0.05)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import json
+import threading
 from collections.abc import Iterator, Sequence
-from typing import TypeVar
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,8 +16,8 @@ from mentorship.core.settings import database_url
 
 T = TypeVar("T")
 
-__all__ = ["IN_LIST_SIZE", "READ_ONLY", "batches", "database_answers", "hold_lock", "make_engine",
-           "make_session_factory"]
+__all__ = ["IN_LIST_SIZE", "READ_ONLY", "EncodedJSON", "batches", "database_answers", "encode_json",
+           "hold_lock", "make_engine", "make_session_factory", "paused_gc"]
 
 # How long a SQLite writer waits for another writer's lock before giving up, in seconds.
 SQLITE_BUSY_TIMEOUT = 15
@@ -23,6 +27,23 @@ IN_LIST_SIZE = 1000
 READ_ONLY = "mentorship_read_only"
 
 
+class EncodedJSON(dict):
+    """A JSON object that carries its own encoding, `text`: a JSON column stores that text
+    rather than encoding the object again (a round's input snapshot is megabytes, and is
+    encoded once already to be hashed)."""
+
+    def __init__(self, value: dict[str, Any], text: str) -> None:
+        super().__init__(value)
+        self.text = text
+
+
+def encode_json(value: Any) -> str:
+    """Encode a JSON column's value, as `json.dumps` does (an EncodedJSON as its own text)."""
+    if isinstance(value, EncodedJSON):
+        return value.text
+    return json.dumps(value)
+
+
 def make_engine(url: str | None = None, **kwargs) -> Engine:
     """Return an engine for `url` (see `database_url`), with SQLite set up for safe writes.
 
@@ -30,6 +51,7 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     BEGIN IMMEDIATE transactions, so that two writers queue instead of failing half-way.
     """
     url = database_url(url)
+    kwargs.setdefault("json_serializer", encode_json)
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgres://")
     elif url.startswith("postgresql://"):
@@ -91,3 +113,33 @@ def batches(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T
     """Yield `items` in slices of `size`, for IN lists and multi-row inserts of bounded size."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while bulk rows are read or built.
+
+    Reading a pool or storing a round makes hundreds of thousands of small objects beside the
+    engine's large ones; each collection then walks them all, and at 10,000 people that cost
+    more than the queries. Refcounting still frees everything meanwhile; cycles wait for the
+    end. Re-entrant and shared between threads: collection resumes when the last pause ends
+    (and only if it was on).
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()

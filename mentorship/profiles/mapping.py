@@ -12,7 +12,6 @@ become a record (`stored_record`, `skills_record`), a record becomes skill rows
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -149,7 +148,7 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
     no profile): the engine's `MatchSettings.outside_managers`. Two queries, or one per thousand
     people picked, and one per level of the chain outside; plain rows, not ORM objects.
     """
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from mentorship.core.db import batches
     from mentorship.people.models import Person
@@ -168,47 +167,96 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
     if programme_id is not None:
         base = base.where(Person.id.in_(select(Enrolment.person_id).where(
             Enrolment.programme_id == programme_id)))
-    skill_query = (select(ProfileSkill.person_id, ProfileSkill.skill_id, ProfileSkill.level,
-                          ProfileSkill.learn_rank, ProfileSkill.teaches)
-                   .join(Skill, Skill.id == ProfileSkill.skill_id).where(Skill.active.is_(True)))
+    # One row per person, their skills joined in one string: a pool of 10,000 has over
+    # 100,000 skill rows, and a row costs more to fetch than a string to split.
+    skill_query = (select(ProfileSkill.person_id, func.aggregate_strings(_skill_item(), ","))
+                   .join(Skill, Skill.id == ProfileSkill.skill_id).where(Skill.active.is_(True))
+                   .group_by(ProfileSkill.person_id))
+    # Plain rows through the session's connection: the ORM's result layer is skipped, and a
+    # large pool is a hundred thousand skill rows.
+    session.flush()
+    connection = session.connection()
     if only is None:
-        people = session.execute(base.add_columns(*light, *texts, *factors)).all()
+        people = connection.execute(base.add_columns(*light, *texts, *factors)).all()
         email_of = {row.id: row.email for row in people}
         skill_queries = [skill_query]
     else:
         # Goals and bios (the long columns) only for the people picked.
-        everyone = session.execute(base.add_columns(*light)).all()
+        everyone = connection.execute(base.add_columns(*light)).all()
         email_of = {row.id: row.email for row in everyone}
         ids = sorted(only(everyone))
-        people = [row for chunk in batches(ids) for row in session.execute(
+        people = [row for chunk in batches(ids) for row in connection.execute(
             base.add_columns(*light, *texts, *factors).where(Person.id.in_(chunk)))]
         skill_queries = [skill_query.where(ProfileSkill.person_id.in_(chunk))
                          for chunk in batches(ids)]
-    manager_email = dict(email_of)
-    if programme_id is not None:
-        outside = sorted({row.manager_id for row in people} - set(email_of) - {None})
-        for chunk in batches(outside):
-            manager_email.update(session.execute(
-                select(Person.id, Person.email).join(ProfileRow, ProfileRow.person_id == Person.id)
-                .where(Person.active.is_(True), Person.id.in_(chunk))).all())
-    skills: dict[int, list[SkillRow]] = defaultdict(list)
+    skills: dict[int, list[SkillRow]] = {}
     for batch in skill_queries:
-        for person_id, *skill in session.execute(batch):
-            skills[person_id].append(tuple(skill))
+        for person_id, joined in connection.execute(batch).all():
+            skills[person_id] = _skill_items(joined)
     loaded = {row.id: row.email for row in people}
     outside = _chain_outside(session, loaded, {row.id: row.manager_id for row in people})
     manager_email = {**{i: email for i, (email, _) in outside.items()}, **loaded}
+    no_skills: list[SkillRow] = []
     profiles = [
-        engine_profile(row.email, manager_email.get(row.manager_id), {
-            "role": str(row.role), "capacity": row.capacity, "goals": row.goals, "bio": row.bio,
-            "department": row.department, "format_preference": str(row.format_preference),
-            **{key: getattr(row, key) for key, _ in FACTOR_DEFAULTS},
-            **skills_record(skills.get(row.id, ()), teach_explicit=row.teach_explicit)})
+        _pool_profile(row, manager_email.get(row.manager_id), skills.get(row.id, no_skills))
         for row in people
     ]
     chain = tuple(sorted((email, manager_email.get(manager_id))
                          for email, manager_id in outside.values()))
     return profiles, {email: person_id for person_id, email in email_of.items()}, chain
+
+
+def _skill_item():
+    """A skill row as text, "skill:level:rank:teaches" (rank empty when not learning, teaches
+    "1" or empty); skill ids are slugs, so neither ":" nor "," occurs in them. Built when a
+    pool is read, so that importing this module needs no SQLAlchemy."""
+    from sqlalchemy import String, case, cast, func
+
+    from mentorship.profiles.models import ProfileSkill
+
+    return (ProfileSkill.skill_id + ":" + cast(ProfileSkill.level, String) + ":"
+            + func.coalesce(cast(ProfileSkill.learn_rank, String), "") + ":"
+            + case((ProfileSkill.teaches.is_(True), "1"), else_=""))
+
+
+def _skill_items(joined: str) -> list[SkillRow]:
+    """The skill rows of one person from their `_SKILL_ITEM`s joined with commas."""
+    rows: list[SkillRow] = []
+    for item in joined.split(","):
+        skill, level, rank, teaches = item.split(":")
+        rows.append((skill, int(level), int(rank) if rank else None, teaches == "1"))
+    return rows
+
+
+#: The engine's enums by the stored ones' values (a lookup, not an Enum call per person; the
+#: stored enums are StrEnums, equal to their values as keys).
+_ROLE = {role.value: role for role in Role}
+_FORMAT = {meeting.value: meeting for meeting in MeetingFormat}
+
+
+def _pool_profile(row: Any, manager_email: str | None, skills: list[SkillRow]) -> Profile:
+    """The engine's profile of a pool row and its skill rows: what `engine_profile` makes of
+    the row's record, built directly, since a pool has thousands."""
+    skills.sort()
+    learning = sorted((rank, skill) for skill, _, rank, _ in skills if rank is not None)
+    return Profile(
+        id=row.email,
+        levels={skill: level for skill, level, _, _ in skills if level},
+        learn=tuple(skill for _, skill in learning),
+        teach=(tuple(skill for skill, _, _, teaches in skills if teaches)
+               if row.teach_explicit else None),
+        role=_ROLE[row.role],
+        capacity=row.capacity,
+        manager=manager_email,
+        goals=row.goals,
+        bio=row.bio,
+        department=row.department,
+        institution=row.institution,
+        location=row.location,
+        years_experience=row.years_experience,
+        format_preference=_FORMAT[row.format_preference],
+        time_zone=row.time_zone or None,
+    )
 
 
 def _chain_outside(session: Session, loaded: dict[int, str], manager_of: dict[int, int | None],

@@ -42,7 +42,8 @@ def lock_live_pairs(session: Session) -> None:
 def _pairs(session: Session, *conditions) -> list[tuple[int, int]]:
     """The (mentor, mentee) pairs of the matching rows; a peer circle gives its three pairs,
     so each of its people counts as in a live peer group."""
-    return [pair for row in session.execute(
+    session.flush()  # plain rows through the connection: pending changes first
+    return [pair for row in session.connection().execute(
         select(Match.mentor_id, Match.mentee_id, Match.third_id)
         .join(Round, Round.id == Match.round_id)
         .where(Match.mentor_id.is_not(None), Match.mentee_id.is_not(None), *conditions))
@@ -105,7 +106,8 @@ def check_round_can_go_live(session: Session, current: Round) -> None:
 def choice_holds(session: Session, round_id: int) -> list[tuple[int, int, MatchStatus]]:
     """The (mentor, mentee, status) of what other unpublished choice rounds hold: accepted
     pairs, and requests still waiting for an answer."""
-    return [tuple(row) for row in session.execute(
+    session.flush()  # plain rows through the connection: pending changes first
+    return [tuple(row) for row in session.connection().execute(
         select(Match.mentor_id, Match.mentee_id, Match.status)
         .join(Round, Round.id == Match.round_id)
         .where(Round.id != round_id, Match.requested_at.is_not(None),

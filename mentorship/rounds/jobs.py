@@ -35,6 +35,7 @@ from mentorship.rounds.liveness import (
 )
 from mentorship.rounds.models import Round, RoundStatus
 from mentorship.rounds.queries import round_of_actor
+from mentorship.rounds.rematch import retry_stale_rematches
 from mentorship.rounds.run import (
     compute_round,
     engine_part,
@@ -234,6 +235,8 @@ def run_worker(*, burst: bool = False) -> None:
     with make_session_factory(engine)() as session, session.begin():
         fail_stale_rounds(session)
         expire_requests(session)
+    with make_session_factory(engine)() as session:
+        retry_stale_rematches(session)  # re-matches whose worker died are queued again
     engine.dispose()
     pause = 1.0
     while True:

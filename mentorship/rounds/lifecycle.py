@@ -19,7 +19,14 @@ from mentorship.core.errors import InvalidInput, RowError
 from mentorship.core.permissions import Actor
 from mentorship.people.models import Person
 from mentorship.rounds.agreements import AgreementView, get_agreement
-from mentorship.rounds.models import Agreement, Match, MatchStatus, Round, RoundStatus
+from mentorship.rounds.models import (
+    REMATCH_PENDING,
+    Agreement,
+    Match,
+    MatchStatus,
+    Round,
+    RoundStatus,
+)
 from mentorship.rounds.pairs import MyPair, get_match, is_member, my_pairs, pair_details
 from mentorship.rounds.queries import PairRow
 from mentorship.rounds.transitions import (
@@ -77,6 +84,8 @@ class MyMatches:
     # "peer": the same in a peer round.
     waiting: frozenset[str]
     agreements: dict[int, str]   # live match id -> none, proposed or confirmed
+    # The same sides while the decline's re-match job still looks for a new partner.
+    finding: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -177,8 +186,9 @@ def my_matches(session: Session, actor: Person, *, taxonomy: Taxonomy | None = N
         past.append(PastPair(match, round_, others, side, people.get(by_id),
                              by_id == actor.id, event.at if event else match.updated_at))
     live_sides = {("peer" if p.round.mode == "peer" else p.my_side) for p in live}
-    waiting = frozenset(p.my_side for p in past if p.my_side in ("mentee", "peer")
-                        and p.my_side not in live_sides)
+    alone = [p for p in past if p.my_side in ("mentee", "peer") and p.my_side not in live_sides]
+    finding = frozenset(p.my_side for p in alone if p.match.rematch_status in REMATCH_PENDING)
+    waiting = frozenset(p.my_side for p in alone) - finding
     agreeing = [p.match.id for p in live
                 if p.match.status in (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)]
     agreements = dict.fromkeys(agreeing, "none")
@@ -187,7 +197,7 @@ def my_matches(session: Session, actor: Person, *, taxonomy: Taxonomy | None = N
                 select(Agreement.match_id, Agreement.confirmed_at)
                 .where(Agreement.match_id.in_(agreeing))):
             agreements[match_id] = "proposed" if confirmed_at is None else "confirmed"
-    return MyMatches(live, past, waiting, agreements)
+    return MyMatches(live, past, waiting, agreements, finding)
 
 
 def _side(match: Match, round_: Round, person_id: int) -> str:

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from mentorship.programmes.models import Programme
 
 __all__ = [
-    "LIVE_STATUSES", "Agreement", "Match", "MatchStatus", "PairRule", "Round", "RoundStatus",
-    "Suggestion", "member_pairs"]
+    "LIVE_STATUSES", "REMATCH_PENDING", "Agreement", "Match", "MatchStatus", "PairRule",
+    "RematchStatus", "Round", "RoundStatus", "Suggestion", "member_pairs"]
 
 
 class RoundStatus(enum.StrEnum):
@@ -51,6 +51,19 @@ class MatchStatus(enum.StrEnum):
     ACTIVE = "active"
     ENDED = "ended"
 
+
+class RematchStatus(enum.StrEnum):
+    """Where a declined pair's re-match is: none ("", a decline of old or of a closed round),
+    waiting for a worker, running, or done (its new pairs are stored)."""
+
+    NONE = ""
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+
+
+#: A re-match in one of these states has not stored its pairs yet.
+REMATCH_PENDING = (RematchStatus.QUEUED, RematchStatus.RUNNING)
 
 #: A pair in one of these states holds its mentor's capacity and its mentee (once published).
 LIVE_STATUSES = (MatchStatus.PROPOSED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
@@ -144,6 +157,11 @@ class Match(Base):
     updated_at: Mapped[datetime] = mapped_column(
         UtcDateTime, default=utc_now, onupdate=utc_now
     )
+    # A declined pair's re-match job (mentorship.rounds.rematch): RematchStatus, the job's id
+    # and when it last said it was alive.
+    rematch_status: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    rematch_job_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    rematch_heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     round: Mapped[Round] = relationship(back_populates="matches")
 

@@ -9,7 +9,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from matching import Taxonomy
-from mentorship.core.audit import record_event
+from mentorship.core.audit import AuditEvent, record_event
+from mentorship.core.db import paused_gc
 from mentorship.core.errors import Conflict, NotFound, PermissionDenied
 from mentorship.core.permissions import Actor
 from mentorship.people.models import Person
@@ -19,6 +20,7 @@ from mentorship.rounds.models import (
     LIVE_STATUSES,
     Match,
     MatchStatus,
+    RematchStatus,
     Round,
     RoundStatus,
     member_pairs,
@@ -29,16 +31,9 @@ from mentorship.rounds.reasons import PARTICIPANT, audience_of, explain_reasons,
 from mentorship.rounds.run import rematch_round
 from mentorship.rounds.transitions import PERSON_DEACTIVATED, end_pairs, move_pair
 
-__all__ = ["PERSON_DEACTIVATED", "Declined", "MyPair", "accept_match", "decline_match", "decline_pair",
-           "end_live_pairs_of", "get_match", "is_member", "my_pairs", "pair_details"]
-
-
-@dataclass(frozen=True)
-class Declined:
-    """A declined pair, and how many new pairs the re-match proposed in its round."""
-
-    match: Match
-    rematched: int
+__all__ = ["PERSON_DEACTIVATED", "MyPair", "accept_match", "decline_match", "end_live_pairs_of",
+           "finish_rematch", "get_match", "is_member", "my_pairs", "pair_details",
+           "record_decline", "rematch_keep"]
 
 
 @dataclass(frozen=True)
@@ -137,18 +132,32 @@ def pair_details(session: Session, actor: Actor | None, match_id: int, *,
     return PairRow(match, mentor, mentee, match.locked, third=third, reasons=tuple(reasons))
 
 
+@paused_gc()  # a large round's rows are many small objects
 def decline_match(
     session: Session, actor: Actor | None, match_id: int, *, taxonomy: Taxonomy,
     reason: str = "",
 ) -> list[Match]:
-    """Decline a pair (as its mentor or mentee) and re-match the people it frees.
+    """Decline a pair (as its mentor or mentee) and re-match the people it frees, in the
+    caller's one transaction; return the new pairs.
 
     Declining a peer circle (as any of its three) ends its proposal for all three.
 
     The declined pair is never proposed again in this round; every other pair of the round is
-    kept exactly (locked), and the freed people get the best partners still available. Returns
-    the new pairs.
+    kept exactly (locked), and the freed people get the best partners still available. (The
+    web's decline, `mentorship.rounds.rematch.decline_pair`, runs the re-match as a job.)
     """
+    match, current, event = record_decline(session, actor, match_id, reason=reason)
+    keep = rematch_keep(session, current.id)
+    result, person_id, new = rematch_round(session, current, taxonomy, keep,
+                                           freed=(match.mentor_id, match.mentee_id))
+    finish_rematch(session, actor, current, match, event, keep, result, person_id, new, taxonomy)
+    return new
+
+
+def record_decline(session: Session, actor: Actor | None, match_id: int, *,
+                   reason: str = "") -> tuple[Match, Round, AuditEvent]:
+    """Decline a pair of a published round, holding the live-pairs lock and the round's row;
+    return it, its round and the audit event of the decline (the re-match comes after)."""
     match = session.get(Match, match_id)
     if match is None:
         raise NotFound(f"no match {match_id}")
@@ -166,19 +175,29 @@ def decline_match(
         raise Conflict(f"round {current.id} is {current.status}: only published pairs can be "
                        "declined")
     event = move_pair(session, actor, match, MatchStatus.DECLINED, decline_reason=reason[:2000])
-    # A kept circle holds its three people as its three pairs.
-    keep = [pair for row in session.execute(
+    return match, current, event
+
+
+def rematch_keep(session: Session, round_id: int) -> list[tuple[int, int]]:
+    """The pairs a re-match of the round keeps: its live ones (a circle as its three pairs)."""
+    session.flush()  # plain rows through the connection: pending changes first
+    return [pair for row in session.connection().execute(
         select(Match.mentor_id, Match.mentee_id, Match.third_id)
-        .where(Match.round_id == current.id, Match.status.in_(LIVE_STATUSES),
+        .where(Match.round_id == round_id, Match.status.in_(LIVE_STATUSES),
                Match.mentor_id.is_not(None), Match.mentee_id.is_not(None))
     ).all() for pair in member_pairs(*row)]
-    result, person_id, new = rematch_round(session, current, taxonomy, keep,
-                                           freed=(match.mentor_id, match.mentee_id))
-    current.unmatched = _unmatched_after_decline(current, match, keep, result, person_id)
+
+
+def finish_rematch(session: Session, decliner: Actor | None, current: Round, declined: Match,
+                   event: AuditEvent, keep, result, person_id: dict[str, int],
+                   new: list[Match], taxonomy: Taxonomy) -> None:
+    """Once a decline's new pairs are stored: the round's unmatched list, the decline's audit
+    event (which pairs it made), the re-match marked done, and the mail; flush."""
+    current.unmatched = _unmatched_after_decline(current, declined, keep, result, person_id)
     event.details = {**event.details, "rematched": [m.id for m in new]}
+    declined.rematch_status = RematchStatus.DONE
     session.flush()
-    queue_decline_notices(session, actor, session.get(Match, match_id), new, taxonomy)
-    return new
+    queue_decline_notices(session, decliner, session.get(Match, declined.id), new, taxonomy)
 
 
 def _unmatched_after_decline(current: Round, declined: Match, keep, result,
@@ -197,15 +216,6 @@ def _unmatched_after_decline(current: Round, declined: Match, keep, result,
                 if entry.id in freed and entry.id not in paired_now
                 and person_id[entry.id] not in still_paired]
     return entries
-
-
-def decline_pair(session: Session, actor: Actor | None, match_id: int, *, taxonomy: Taxonomy,
-                 reason: str = "") -> Declined:
-    """Decline a pair as `decline_match` does; return it (now declined) and the re-match count."""
-    get_match(session, actor, match_id)  # staff may not decline what they may not see
-    rematched = decline_match(session, actor, match_id, taxonomy=taxonomy, reason=reason)
-    match = session.get(Match, match_id, populate_existing=True)
-    return Declined(match, len(rematched))
 
 
 def end_live_pairs_of(session: Session, person_id: int, *, reason: str,

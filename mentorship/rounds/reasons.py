@@ -19,6 +19,7 @@ from matching.explain import (
     COORDINATOR,
     COORDINATOR_ONLY,
     PARTICIPANT,
+    REASONS,
     forget_person,
     map_people,
     people_in,
@@ -42,7 +43,26 @@ __all__ = [
 
 def stored_reasons(reasons: Iterable[Any], person_id: Mapping[str, int]) -> list[dict[str, Any]]:
     """Return the engine's reasons as stored: each person reference an id (None if unknown)."""
-    return [map_people(r, person_id.get) for r in reasons]
+    return [_stored_reason(r, person_id) for r in reasons]
+
+
+def _stored_reason(reason: Any, person_id: Mapping[str, int]) -> Any:
+    """One reason as stored. The engine's own reasons (plain dicts of a registered code) are
+    mapped here directly, as `map_people` would: a round stores thousands of them."""
+    code = reason.get("code") if type(reason) is dict else None
+    entry = REASONS.get(code) if isinstance(code, str) else None
+    if entry is None:
+        return map_people(reason, person_id.get)
+    if not entry.people:
+        return reason  # names nobody: stored as the engine gave it
+    found = dict(reason)
+    for name in entry.people:
+        current = found.get(name)
+        if type(current) in (list, tuple):
+            found[name] = [None if key is None else person_id.get(key) for key in current]
+        elif current is not None:
+            found[name] = person_id.get(current)
+    return found
 
 
 def stored_entry(entry: Unmatched, person_id: Mapping[str, int]) -> dict[str, Any]:

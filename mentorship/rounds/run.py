@@ -26,8 +26,9 @@ from matching import (
 )
 from matching.profiles import DEFAULT_TEACH_LEVEL
 from mentorship.core.audit import record_event
-from mentorship.core.db import batches
+from mentorship.core.db import batches, paused_gc
 from mentorship.core.errors import Conflict
+from mentorship.core.models import utc_now
 from mentorship.core.permissions import Actor
 from mentorship.people.models import Person
 from mentorship.profiles.mapping import load_profiles
@@ -47,7 +48,12 @@ from mentorship.rounds.models import (
 from mentorship.rounds.queries import round_of_actor
 from mentorship.rounds.reasons import stored_entry, stored_reasons
 from mentorship.rounds.settings import engine_settings
-from mentorship.rounds.snapshot import from_snapshot, snapshot_hash, to_snapshot
+from mentorship.rounds.snapshot import (
+    encoded_snapshot,
+    from_snapshot,
+    snapshot_hash,
+    to_snapshot,
+)
 from mentorship.taxonomy.sync import sync_replacements
 
 __all__ = [
@@ -57,11 +63,13 @@ __all__ = [
     "compute_round",
     "engine_part",
     "preview_round",
+    "read_rematch_inputs",
     "read_round_inputs",
     "refuse_choice_before_its_window",
     "rematch_round",
     "reproduce_round",
     "store_preview",
+    "store_rematch_pairs",
 ]
 
 # The engine's share of a preview's progress bar; storing the pairs is the rest.
@@ -95,12 +103,25 @@ class RoundInputs:
         return to_snapshot(self.profiles, self.settings)
 
 
-def _email_pairs(session: Session, rows) -> tuple[tuple[str, str], ...]:
-    ids = {i for pair in rows for i in pair}
-    email = dict(session.execute(select(Person.id, Person.email).where(Person.id.in_(ids))).all())
+def _email_pairs(session: Session, rows, known: dict[int, str] | None = None,
+                 ) -> tuple[tuple[str, str], ...]:
+    """The pairs of person ids `rows` by email (a pair with someone deleted left out).
+
+    `known` are emails already read by id (the pool's): only the others are asked for, in
+    IN lists of bounded size.
+    """
+    known = known or {}
+    missing = sorted({i for pair in rows for i in pair if i not in known})
+    email = dict(known)
+    if missing:
+        session.flush()
+        for chunk in batches(missing):
+            email.update(session.connection().execute(
+                select(Person.id, Person.email).where(Person.id.in_(chunk))).all())
     return tuple((email[a], email[b]) for a, b in rows if a in email and b in email)
 
 
+@paused_gc()  # a pool's rows are many small objects
 def read_round_inputs(session: Session, current: Round,
                       keep: Sequence[tuple[int, int]] = (), *,
                       freed: tuple[int | None, int | None] | None = None,
@@ -115,9 +136,12 @@ def read_round_inputs(session: Session, current: Round,
     (`_open_around`), with their managers for the rules. With `people`, only they and their
     managers are read (checking locks).
     """
+    # Plain rows through the connection from here (no ORM result layer), so pending changes
+    # are written first, as a query of the session would.
+    session.flush()
     round_id = current.id
     earlier = [(a, b, status, round_status, mode) for mentor, mentee, third, status,
-               round_status, mode in session.execute(
+               round_status, mode in session.connection().execute(
         select(Match.mentor_id, Match.mentee_id, Match.third_id, Match.status, Round.status,
                Round.mode)
         .join(Round, Round.id == Match.round_id)
@@ -138,20 +162,21 @@ def read_round_inputs(session: Session, current: Round,
         chooser = _Chooser(lambda rows: set(people))
     profiles, person_id, outside_managers = load_profiles(
         session, only=chooser, programme_id=current.programme_id)
+    email_of = {pid: email for email, pid in person_id.items()}
     if current.mode == Mode.MENTOR.value:
-        profiles = _without_live_pairs(profiles, _email_pairs(session, live + list(keep)))
+        profiles = _without_live_pairs(profiles, _email_pairs(session, live + list(keep), email_of))
     if chooser is not None:  # the managers read for the rules take no part themselves
         profiles = [p if person_id[p.id] in chooser.participants else _bystander(p)
                     for p in profiles]
-    rules = session.execute(
+    rules = session.connection().execute(
         select(PairRule.kind, PairRule.first_id, PairRule.second_id)
         .where((PairRule.round_id == round_id) | PairRule.round_id.is_(None))
     ).all()
     previous = () if current.settings.get("allow_repeat") else _email_pairs(
-        session, [(m, e) for m, e, *_ in earlier])
+        session, [(m, e) for m, e, *_ in earlier], email_of)
     # A declined circle keeps any two of its people apart for the rest of the round.
     # (A choice round's request that lapsed unanswered was declined by nobody: no rule.)
-    declined = [pair for row in session.execute(
+    declined = [pair for row in session.connection().execute(
         select(Match.mentor_id, Match.mentee_id, Match.third_id)
         .where(Match.round_id == round_id, Match.status == MatchStatus.DECLINED,
                Match.end_reason == "",
@@ -160,14 +185,14 @@ def read_round_inputs(session: Session, current: Round,
     locks = [] if keep else [(a, b) for kind, a, b in rules if kind == "lock"]
     if keep and current.mode == Mode.PEER.value:
         # Peers have no capacity: kept peers simply leave the pool.
-        gone = {p for pair in _email_pairs(session, list(keep)) for p in pair}
+        gone = {p for pair in _email_pairs(session, list(keep), email_of) for p in pair}
         profiles = [p for p in profiles if p.id not in gone]
     settings = engine_settings(
         current.mode, current.settings,
         avoid=_email_pairs(session, [(a, b) for kind, a, b in rules if kind == "avoid"]
-                           + [tuple(pair) for pair in declined]),
+                           + [tuple(pair) for pair in declined], email_of),
         previous=previous,
-        locks=_email_pairs(session, list(dict.fromkeys(locks))),
+        locks=_email_pairs(session, list(dict.fromkeys(locks)), email_of),
         outside_managers=outside_managers,
     )
     return RoundInputs(profiles, settings, person_id)
@@ -234,8 +259,9 @@ def _open_around(session: Session, held: Sequence[tuple[int, int]],
 def _in_batches(session: Session, query, column, ids: set) -> set:
     """The rows of `query` for every value of `column` in `ids`, in IN lists of bounded size."""
     found: set = set()
+    session.flush()
     for chunk in batches(sorted(ids)):
-        found.update(session.scalars(query.where(column.in_(chunk))))
+        found.update(session.connection().scalars(query.where(column.in_(chunk))))
     return found
 
 
@@ -326,29 +352,39 @@ def refuse_choice_before_its_window(current: Round) -> None:
                        "closing it runs the preview")
 
 
+@paused_gc()  # a round's rows are many small objects
 def store_preview(session: Session, actor: Actor | None, current: Round, inputs: RoundInputs,
                   result: MatchResult, progress: Progress | None = None) -> None:
     """Replace a round's pairs and report with `result`, keep its input snapshot, audit; flush."""
     report = progress or _quiet
     round_id = current.id
-    snapshot = inputs.snapshot()
-    wanted = [p["id"] for p in snapshot["profiles"]]
-    present = sum(len(session.scalars(select(Person.id).where(Person.email.in_(chunk))).all())
-                  for chunk in batches(wanted))
-    if present != len(wanted):  # someone was deleted while the engine ran: their data must go
+    # Encoded once: the same text is hashed and stored.
+    snapshot = encoded_snapshot(inputs.snapshot())
+    wanted = {inputs.person_id[p["id"]] for p in snapshot["profiles"]}
+    session.flush()  # plain rows through the connection below: pending changes first
+    connection = session.connection()
+    # Every id, in one query without parameters: cheaper than asking for 10,000 by name.
+    if not wanted <= set(connection.scalars(select(Person.id))):
+        # someone was deleted while the engine ran: their data must go
         raise Conflict(f"round {round_id}: people were deleted while it was computed; run the "
                        "preview again")
     session.execute(delete(Match).where(Match.round_id == round_id,
                                         Match.status == MatchStatus.PROPOSED))
     # A choice round's accepted pairs stand as they are (the engine kept them as locks).
-    accepted = set(session.execute(select(Match.mentor_id, Match.mentee_id).where(
+    accepted = set(connection.execute(select(Match.mentor_id, Match.mentee_id).where(
         Match.round_id == round_id, Match.status == MatchStatus.ACCEPTED)).all())
-    rows = [{"round_id": round_id, "status": MatchStatus.PROPOSED, **_match_values(pair, inputs)}
+    # One time for the whole insert: the rows are written together (no default per row).
+    now = utc_now()
+    rows = [{"round_id": round_id, "status": MatchStatus.PROPOSED, "created_at": now,
+             "updated_at": now, **_match_values(pair, inputs)}
             for pair in result.pairs
             if (inputs.person_id[pair.mentor], inputs.person_id[pair.mentee]) not in accepted]
     stored = 0
+    insert = Match.__table__.insert()
     for batch in batches(rows):
-        session.execute(Match.__table__.insert(), batch)
+        # Core executemany (psycopg pipelines it; SQLite's executemany): no ORM objects, no
+        # flush per row.
+        connection.execute(insert, batch)
         stored += len(batch)
         report("storing", ENGINE_SHARE + (1 - ENGINE_SHARE) * stored / len(rows))
     current.status = RoundStatus.PREVIEWED
@@ -389,7 +425,8 @@ def _unmatched_here(session: Session, current: Round, result, person_id: dict[st
     """
     if current.mode != Mode.MENTOR.value:
         return [stored_entry(entry, person_id) for entry in result.unmatched], 0
-    live = set(session.scalars(
+    session.flush()
+    live = set(session.connection().scalars(
         select(Match.mentee_id).join(Round, Round.id == Match.round_id)
         .where(Round.id != current.id, Round.status == RoundStatus.PUBLISHED,
                Round.mode == Mode.MENTOR.value, Match.status.in_(LIVE_STATUSES),
@@ -413,15 +450,28 @@ def rematch_round(session: Session, current: Round, taxonomy: Taxonomy,
 
     Returns the engine's result, the ids of people by email and the new (flushed) Match rows.
     """
-    sync_replacements(session, None, taxonomy)  # a successor taxonomy hands its rows over
-    inputs = read_round_inputs(session, current, keep, freed=freed)
+    inputs = read_rematch_inputs(session, current, taxonomy, keep, freed)
     result = compute_round(inputs.profiles, inputs.settings, taxonomy)
+    return result, inputs.person_id, store_rematch_pairs(session, current, inputs, result)
+
+
+def read_rematch_inputs(session: Session, current: Round, taxonomy: Taxonomy,
+                        keep: Sequence[tuple[int, int]],
+                        freed: tuple[int | None, int | None]) -> RoundInputs:
+    """Read what a re-match after a decline gives the engine (see `rematch_round`)."""
+    sync_replacements(session, None, taxonomy)  # a successor taxonomy hands its rows over
+    return read_round_inputs(session, current, keep, freed=freed)
+
+
+def store_rematch_pairs(session: Session, current: Round, inputs: RoundInputs,
+                        result: MatchResult) -> list[Match]:
+    """Add a re-match's pairs to its round as proposed; return the new (flushed) rows."""
     new = [Match(round_id=current.id, status=MatchStatus.PROPOSED,
                  **{**_match_values(pair, inputs), "locked": False})
            for pair in result.pairs]
     session.add_all(new)
     session.flush()
-    return result, inputs.person_id, new
+    return new
 
 
 def check_locks(session: Session, current: Round, taxonomy: Taxonomy) -> MatchResult:

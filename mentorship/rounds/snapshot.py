@@ -9,8 +9,9 @@ from typing import Any
 from matching import MatchSettings, Mode, Profile, Role, ScoreWeights
 from matching.profiles import MeetingFormat
 from matching.results import Chain, Factor
+from mentorship.core.db import EncodedJSON
 
-__all__ = ["from_snapshot", "snapshot_hash", "to_snapshot"]
+__all__ = ["encoded_snapshot", "from_snapshot", "snapshot_hash", "to_snapshot"]
 
 #: The profile factors a snapshot keeps, and their values when unknown.
 PROFILE_FACTORS = {"department": "", "institution": "", "location": "", "years_experience": None,
@@ -26,11 +27,14 @@ SETTING_FACTORS = {"experience": "ignore", "department": "ignore", "institution"
 def to_snapshot(profiles: list[Profile], settings: MatchSettings) -> dict[str, Any]:
     """Return the engine's input as canonical JSON-ready data (people in id order)."""
     return {
+        # The keys of PROFILE_FACTORS spelt out: a pool has thousands of profiles.
         "profiles": [
             {"id": p.id, "levels": dict(sorted(p.levels.items())), "learn": list(p.learn),
              "teach": None if p.teach is None else list(p.teach), "role": str(p.role),
              "capacity": p.capacity, "manager": p.manager, "goals": p.goals, "bio": p.bio,
-             **{key: _plain(getattr(p, key)) for key in PROFILE_FACTORS}}
+             "department": p.department, "institution": p.institution, "location": p.location,
+             "years_experience": p.years_experience,
+             "format_preference": str(p.format_preference), "time_zone": p.time_zone}
             for p in sorted(profiles, key=lambda p: p.id)
         ],
         "settings": {
@@ -55,9 +59,16 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Factor | Chain | MeetingFormat) else value
 
 
+def encoded_snapshot(snapshot: dict[str, Any]) -> EncodedJSON:
+    """Return a snapshot with its canonical JSON, encoded once for its hash and its column."""
+    return EncodedJSON(snapshot, json.dumps(snapshot, sort_keys=True))
+
+
 def snapshot_hash(snapshot: dict[str, Any]) -> str:
     """Return the SHA-256 of a snapshot's canonical JSON."""
-    return hashlib.sha256(json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
+    text = snapshot.text if isinstance(snapshot, EncodedJSON) else json.dumps(snapshot,
+                                                                              sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def from_snapshot(snapshot: dict[str, Any]) -> tuple[list[Profile], MatchSettings]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ from mentorship.migrate import upgrade_database
 from mentorship.people.accounts import set_password, set_roles
 from mentorship.people.models import Person
 from mentorship.profiles.operations import register_person
-from mentorship.rounds.models import Round
+from mentorship.rounds.models import Match, Round
 from mentorship.rounds.operations import create_round, publish_round
 from mentorship.rounds.run import preview_round
 from tests.conftest import own_database
@@ -117,6 +118,17 @@ def app(web_database, ids, tmp_path_factory):
 def client(app):
     """A fresh browser-like client with its own cookies."""
     return app.test_client()
+
+
+def wait_for_rematch(app, match_id: int, seconds: float = 60.0) -> str:
+    """Wait until a declined pair's re-match job is no longer pending; return its status."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with app.extensions["mentorship.sessions"]() as db:
+            status = db.scalar(select(Match.rematch_status).where(Match.id == match_id))
+        if status not in ("queued", "running") or time.monotonic() > deadline:
+            return status
+        time.sleep(0.05)
 
 
 def csrf_token(client, path: str = "/sign-in") -> str:

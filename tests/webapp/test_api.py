@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.webapp.conftest import csrf_token, email
+from tests.webapp.conftest import csrf_token, email, wait_for_rematch
 
 API = "/api/v1"
 
@@ -509,7 +509,7 @@ def test_the_mentee_accepts_their_pair(as_role, ids):
     assert mentee.post(url, headers=headers).status_code == 200  # accepting twice changes nothing
 
 
-def test_declining_a_pair_rematches_its_round(as_role, ids):
+def test_declining_a_pair_rematches_its_round(app, as_role, ids):
     """In a round of its own: `other` learns RDA, gets the mentor's free place, and declines it."""
     other, other_headers = signed_in(as_role, "other")
     profile_url = f"{API}/profiles/{ids['other']}"
@@ -536,7 +536,9 @@ def test_declining_a_pair_rematches_its_round(as_role, ids):
         assert response.status_code == 200, response.get_data(as_text=True)
         declined = response.get_json()
         assert declined["match"]["id"] == pair["id"] and declined["match"]["status"] == "declined"
-        assert declined["rematched"] == 0  # the only mentor teaching RDA was declined
+        assert declined["rematch"] == "queued"  # instant: a job looks for a new mentor
+        assert wait_for_rematch(app, pair["id"]) == "done"
+        # The only mentor teaching RDA was declined: no new pair.
         assert not [p for p in other.get(f"{API}/matches").get_json() if p["round"]["id"] == round_id]
         error_of(other.post(url, json={}, headers=other_headers), 409)
     finally:

@@ -14,7 +14,7 @@ from mentorship.profiles.operations import register_person
 from mentorship.rounds.models import Match, MatchStatus, Round
 from mentorship.rounds.operations import create_round, publish_round
 from mentorship.rounds.run import preview_round
-from tests.webapp.conftest import PASSWORD, csrf_token, email, sign_in
+from tests.webapp.conftest import PASSWORD, csrf_token, email, sign_in, wait_for_rematch
 
 # ann teaches bo Python, bo teaches cy SPARQL, cy teaches ann Alma; no two can swap.
 CIRCLE = {
@@ -103,6 +103,7 @@ def test_a_decline_by_one_member_ends_the_circle_for_all_three(app, circle):
     response = client.post(f"/matches/{circle['match']}/decline",
                            data={"csrf_token": token, "reason": "no time"})
     assert response.status_code == 303
+    assert wait_for_rematch(app, circle["match"]) == "done"
     with app.extensions["mentorship.sessions"]() as db:
         assert db.get(Match, circle["match"]).status == MatchStatus.DECLINED
     for who in ("ann", "bo", "cy"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_smorest import Blueprint
 
 from mentorship.rounds.agreements import (
@@ -15,8 +16,9 @@ from mentorship.rounds.agreements import (
 )
 from mentorship.rounds.lifecycle import HistoryEntry, activate_pair, end_pair, pair_history
 from mentorship.rounds.models import Match
-from mentorship.rounds.pairs import Declined, MyPair, accept_match, decline_pair, my_pairs, pair_details
+from mentorship.rounds.pairs import MyPair, accept_match, my_pairs, pair_details
 from mentorship.rounds.queries import PairRow
+from mentorship.rounds.rematch import Declined, decline_pair
 from webapp.api.access import guarded
 from webapp.api.schemas import (
     AgreementBodySchema,
@@ -72,7 +74,9 @@ def accept(match_id: int) -> Match:
 def decline(body: dict[str, Any], match_id: int) -> Declined:
     """Decline a pair (mentor, mentee or coordinator); the people it frees are matched again."""
     db = get_db()
-    declined = decline_pair(db, actor(), match_id, taxonomy=get_taxonomy(), reason=body["reason"])
+    declined = decline_pair(db, actor(), match_id, reason=body["reason"],
+                            url=current_app.config["DATABASE_URL"],
+                            taxonomy_path=current_app.config["TAXONOMY_PATH"])
     return declined
 
 

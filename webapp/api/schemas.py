@@ -380,6 +380,9 @@ class MatchSchema(Schema):
                        "teaches third, third teaches mentor); null for a pair."})
     status = fields.Enum(MatchStatus, by_value=True, dump_only=True)
     score = fields.Float(dump_only=True)
+    rematch_status = fields.String(dump_only=True, metadata={
+        "description": "A declined pair's re-match: queued or running while a job looks for new "
+                       "partners for the people it freed, done once they are proposed."})
     created_at = UtcDateTime(dump_only=True)
     updated_at = UtcDateTime(dump_only=True)
 
@@ -453,10 +456,11 @@ class MyPairSchema(Schema):
 
 
 class DeclinedSchema(Schema):
-    """A declined pair, and how many new pairs the round's re-match proposed."""
+    """A declined pair, and where its re-match is ("queued": a job finds the new partners;
+    the pairs of the people it freed show them when it is done)."""
 
     match = fields.Nested(MatchSchema, dump_only=True)
-    rematched = fields.Integer(dump_only=True)
+    rematch = fields.String(dump_only=True)
 
 
 class PreviewJobSchema(Schema):

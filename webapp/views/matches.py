@@ -3,7 +3,7 @@ then the pair's page: its agreement, its history, marking it active and ending i
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from mentorship.core.errors import Conflict, InvalidInput
@@ -24,7 +24,8 @@ from mentorship.rounds.agreements import (
 )
 from mentorship.rounds.choice import accept_request, decline_request, my_choices, request_mentor
 from mentorship.rounds.lifecycle import MAX_NOTE, activate_pair, end_pair, pair_page
-from mentorship.rounds.pairs import accept_match, decline_pair, pair_details
+from mentorship.rounds.pairs import accept_match, pair_details
+from mentorship.rounds.rematch import decline_pair
 from webapp.auth import actor
 from webapp.database import get_db, get_taxonomy
 
@@ -217,12 +218,11 @@ def decline(match_id: int):
         other = others[0] if len(others) == 1 else None
         return render_template("matches/decline.html", match=pair.match, other=other,
                                circle=others if pair.is_circle else [])
-    declined = decline_pair(db, who, match_id, taxonomy=get_taxonomy(),
-                            reason=request.form.get("reason", "").strip())
-    new = declined.rematched
-    flash("You declined the pair. "
-          + (f"{new} new pair{'s were' if new != 1 else ' was'} proposed in its place."
-             if new else "No other partner is free right now; your coordinator can help."))
+    decline_pair(db, who, match_id, reason=request.form.get("reason", "").strip(),
+                 url=current_app.config["DATABASE_URL"],
+                 taxonomy_path=current_app.config["TAXONOMY_PATH"])
+    flash("You declined the pair. A new partner is being looked for the people it freed: "
+          "My matches shows them as soon as they are found.")
     return redirect(url_for("matches.index"), code=303)
 
 
