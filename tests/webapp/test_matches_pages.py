@@ -81,4 +81,7 @@ def test_the_round_page_shows_pair_status_and_the_decline_reason(as_role, ids):
     # After the decline above: coordinators see the declined pair and its reason on the page.
     html = as_role("coordinator").get(f"/coordinator/rounds/{ids['round']}").get_data(as_text=True)
     assert "Declined pairs" in html and "moving teams" in html
+    # The re-match job finished (the test above waited for it), and the page says so.
+    declined_table = html.split('id="declined"')[1].split("</table>")[0]
+    assert '<td class="rematch" role="status">Done</td>' in declined_table
     assert 'class="tag status-proposed"' in html  # the re-matched pair, live in a published round
