@@ -238,6 +238,8 @@ def teaching_circles(directed: sp.spmatrix, *, min_score: float = 0.0,
             found.append(circles)
             edges.append(scores3)
             continue
+        if best_each is not None:
+            circles, scores3 = _near_the_best(circles, scores3, best_each, min_score)
         circles, scores3 = _start_at_smallest(circles, scores3)
         if best_each is None:
             found.append(circles)
@@ -308,8 +310,10 @@ class _ClosingEntries:
             bits = np.zeros(n * self.words, np.uint64)
             bits[cells[first]] = np.bitwise_or.reduceat(bit, first)
             self.bits = bits.reshape(n, self.words)
-            # Entry (b, c) is found by its key b * n + c among the sorted keys.
-            self.keys = rows * teaches.shape[1] + columns
+            # Entry (b, c) is at teaches.indptr[b] + (bits of row b before c): the bits of b's
+            # earlier words, counted once here, and those of c's word below c.
+            counts = np.bitwise_count(self.bits).astype(np.int64)
+            self.before = np.cumsum(counts, axis=1) - counts + teaches.indptr[:-1, None]
 
     def entries(self, rows: np.ndarray, cols: np.ndarray):
         """Return (i, j, value) of the non-zero entries ``teaches[rows[i], cols[j]]``; `rows`
@@ -330,11 +334,39 @@ class _ClosingEntries:
         cells = block[at_row, at_word].astype("<u8").view(np.uint8).reshape(-1, 8)
         hit, bit = np.nonzero(np.unpackbits(cells, axis=1, bitorder="little"))
         i = at_row[hit]
-        column = words[at_word[hit]] * 64 + bit
+        word = words[at_word[hit]]
+        column = word * 64 + bit
         j = np.searchsorted(cols64, column)
-        width = np.int64(self.teaches.shape[1])
-        values = self.teaches.data[np.searchsorted(self.keys, rows[i] * width + column)]
+        row = rows[i]
+        below = self.bits[row, word] & (np.left_shift(np.uint64(1), bit.astype(np.uint64))
+                                         - np.uint64(1))
+        values = self.teaches.data[self.before[row, word] + np.bitwise_count(below)]
         return i, j, values
+
+
+#: Two totals this far apart (a sum of three scores) never round to the same circle score,
+#: whatever order their three scores were added in.
+TOTAL_MARGIN = 1e-5
+
+
+def _near_the_best(circles: np.ndarray, scores3: np.ndarray, keep: int, min_score: float):
+    """Drop the circles through one person that cannot be among their `keep` best.
+
+    Each three people have at most two orientations, so the 2 * keep best circles (that
+    surely pass `min_score`) name at least `keep` people whose circle scores at least the
+    lowest of them, theta; a circle whose total is below theta by more than `TOTAL_MARGIN`
+    scores less than each of those (after rounding too), so it is neither among the best nor
+    the better orientation of its three.
+    """
+    if len(circles) <= 2 * keep:
+        return circles, scores3
+    totals = _totals(scores3)
+    passing = totals[totals >= 3 * min_score + TOTAL_MARGIN] if min_score > 0 else totals
+    if len(passing) < 2 * keep:
+        return circles, scores3
+    theta = np.partition(passing, len(passing) - 2 * keep)[len(passing) - 2 * keep]
+    near = totals >= theta - TOTAL_MARGIN
+    return circles[near], scores3[near]
 
 
 def _circle_keys(circles: np.ndarray, width: np.int64) -> np.ndarray:

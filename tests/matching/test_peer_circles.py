@@ -357,6 +357,15 @@ def test_circles_are_the_same_with_bit_sets_and_sparse_sub_matrices(monkeypatch)
     sparse = [teaching_circles(matrix), teaching_circles(matrix, involving=wanted),
               teaching_circles(matrix, involving=wanted, best_each=5)]
     assert len(with_bits[0][0]) > 100
+    # Each person has far more than twice five circles, so most are dropped before the
+    # orientations are compared: still exactly each person's best five of the whole list.
+    best = peer.best_circles_each(*with_bits[1], wanted, 5)
+    assert with_bits[2][0].tolist() == best[0].tolist()
+    assert with_bits[2][1].tolist() == best[1].tolist()
+    every = teaching_circles(matrix, involving=wanted, min_score=0.55)
+    some = teaching_circles(matrix, involving=wanted, min_score=0.55, best_each=3)
+    best = peer.best_circles_each(*every, wanted, 3)
+    assert some[0].tolist() == best[0].tolist() and some[1].tolist() == best[1].tolist()
     for (circles, scores), (expected_circles, expected_scores) in zip(with_bits, sparse,
                                                                       strict=True):
         assert circles.tolist() == expected_circles.tolist()
