@@ -583,23 +583,36 @@ def _pairs_then_circles(n, pairs, pair_scores, circles, circle_weights, method, 
         pairing = max_weight_peer_matching(matrix, method=method)
     # An optimal pairing of the pool, within one part, is an optimal pairing of the part.
     first, second = pairing
-    taken = set(first.tolist()) | set(second.tolist())
+    taken = np.zeros(n, bool)
+    taken[first] = taken[second] = True
     paired = list(zip(first.tolist(), second.tolist(), strict=True))
+    # Only circles of people the pairing leaves out can be added (taken only grows), so the
+    # loop below sees those alone, in the same order.
+    order = np.lexsort((np.arange(len(circles)), -circle_weights))
+    order = order[~taken[circles[order]].any(axis=1)]
     greedy_circles = []
-    circle_list = circles.tolist()
-    for k in np.lexsort((np.arange(len(circles)), -circle_weights)).tolist():
-        members = circle_list[k]
-        if not taken.intersection(members):
-            taken.update(members)
+    for members in circles[order].tolist():
+        if not taken[members].any():
+            taken[members] = True
             greedy_circles.append(tuple(members))
     pair_weights = np.rint(np.asarray(pair_scores) * HALF_SCALE).astype(np.int64)
-    weight_of = {pair: int(w) for pair, w in zip(map(tuple, pairs.tolist()), pair_weights,
-                                                 strict=True)}
-    circle_weight = dict(zip(map(tuple, circles.tolist()), circle_weights.tolist(), strict=True))
+    width = np.int64(n)
+    pair_keys = pairs[:, 0].astype(np.int64) * width + pairs[:, 1]
+    circle_keys = _circle_keys(circles.astype(np.int64), width)
+    pair_order, circle_order = np.argsort(pair_keys), np.argsort(circle_keys)
+
+    def weight(keys, got, sorter, weights):
+        if not got:
+            return 0
+        got = np.array(got, np.int64)
+        at = sorter[np.searchsorted(keys, _circle_keys(got, width) if got.shape[1] == 3
+                                    else got[:, 0] * width + got[:, 1], sorter=sorter)]
+        return int(weights[at].sum())
 
     def value(got_pairs, got_circles):
         return (2 * len(got_pairs) + 3 * len(got_circles),
-                sum(weight_of[p] for p in got_pairs) + sum(circle_weight[c] for c in got_circles))
+                weight(pair_keys, got_pairs, pair_order, pair_weights)
+                + weight(circle_keys, got_circles, circle_order, circle_weights))
 
     packings = [(paired, greedy_circles)]
     if len(pairs) + len(circles) <= FEWEST_FIRST_LIMIT:
@@ -618,16 +631,32 @@ def _place_more(got_pairs, got_circles, pairs, circles, passes: int = 10):
     for group in list(got_pairs) + list(got_circles):
         for person in group:
             group_of[person] = tuple(group)
-    candidates_of: dict[int, list[tuple[int, ...]]] = {}
-    for group in [tuple(p) for p in pairs.tolist()] + [tuple(c) for c in circles.tolist()]:
-        for person in group:
-            candidates_of.setdefault(person, []).append(group)
+    # Each person's candidates, pairs then circles, each in its order: the rows of `members`
+    # (a pair's third is -1) listed person by person, as a sparse row index.
+    members = np.concatenate([np.column_stack([pairs, np.full(len(pairs), -1)]),
+                              circles]).astype(np.int64)
+    flat = members.ravel()
+    present = flat >= 0
+    person_of, candidate = flat[present], np.repeat(np.arange(len(members)), 3)[present]
+    by_person = np.argsort(person_of, kind="stable")
+    candidate = candidate[by_person].tolist()
+    people, starts = np.unique(person_of[by_person], return_index=True)
+    ends = np.r_[starts[1:], len(candidate)].tolist()
+    spans = dict(zip(people.tolist(), zip(starts.tolist(), ends, strict=True), strict=True))
+    groups: dict[int, tuple[int, ...]] = {}
+
+    def group_at(k: int) -> tuple[int, ...]:
+        if k not in groups:
+            groups[k] = tuple(int(m) for m in members[k] if m >= 0)
+        return groups[k]
+
     for _ in range(passes):
         moved = False
-        for person in sorted(candidates_of):
+        for person, (start, end) in spans.items():
             if person in group_of:
                 continue
-            for group in candidates_of[person]:
+            for k in candidate[start:end]:
+                group = group_at(k)
                 others = [m for m in group if m != person]
                 broken = {group_of[m] for m in others if m in group_of}
                 if len(broken) > 1:
@@ -644,8 +673,8 @@ def _place_more(got_pairs, got_circles, pairs, circles, passes: int = 10):
                 break
         if not moved:
             break
-    groups = set(group_of.values())
-    return (sorted(g for g in groups if len(g) == 2), sorted(g for g in groups if len(g) == 3))
+    placed = set(group_of.values())
+    return (sorted(g for g in placed if len(g) == 2), sorted(g for g in placed if len(g) == 3))
 
 
 def _fewest_options_first(pairs, pair_weights, circles, circle_weights):
