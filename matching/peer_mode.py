@@ -26,7 +26,7 @@ from matching.solvers import (
     teaching_circles,
     teaching_paths,
 )
-from matching.solvers.peer import ALL_CIRCLES_PATH_LIMIT, CIRCLES_PER_PERSON, best_circles_each
+from matching.solvers.peer import ALL_CIRCLES_PATH_LIMIT, CIRCLES_PER_PERSON
 
 __all__ = ["match_peer"]
 
@@ -63,11 +63,9 @@ def match_peer(pool: Pool, settings: MatchSettings, report: Progress,
         first, second = max_weight_peer_matching(solvable, method=method)
         involving = np.ones(len(pool.profiles), bool)
         involving[np.concatenate([first, second, gone]).astype(np.int64)] = False
-    circles, circle_scores = teaching_circles(allowed_directed, min_score=settings.min_score,
-                                              involving=involving)
-    if involving is not None:
-        circles, circle_scores = best_circles_each(circles, circle_scores, involving,
-                                                   CIRCLES_PER_PERSON)
+    circles, circle_scores = teaching_circles(
+        allowed_directed, min_score=settings.min_score, involving=involving,
+        best_each=None if involving is None else CIRCLES_PER_PERSON)
     if len(gone):
         keep = ~np.isin(circles, gone).any(axis=1)
         circles, circle_scores = circles[keep], circle_scores[keep]

@@ -79,6 +79,10 @@ def max_weight_peer_matching(
 def _pairs_rustworkx(n, firsts, seconds, weights) -> list[tuple[int, int]]:
     import rustworkx as rx
 
+    # Nodes in index order: the blossom's choice among equally good pairings follows it, and
+    # the circles of a large pool are those of the people that pairing leaves out (another
+    # node order, fewest pairs first, halved the time at 10,000 people but placed fewer at
+    # 5,000).
     graph = rx.PyGraph(multigraph=False)
     graph.add_nodes_from(range(n))
     graph.add_edges_from(zip(firsts.tolist(), seconds.tolist(), weights.tolist(), strict=True))
@@ -151,7 +155,7 @@ def teaching_paths(directed: sp.spmatrix) -> int:
 
 
 def teaching_circles(directed: sp.spmatrix, *, min_score: float = 0.0,
-                     involving: np.ndarray | None = None,
+                     involving: np.ndarray | None = None, best_each: int | None = None,
                      ) -> tuple[np.ndarray, np.ndarray]:
     """Return every circle of three people who teach each other in a cycle, and its score.
 
@@ -163,13 +167,19 @@ def teaching_circles(directed: sp.spmatrix, *, min_score: float = 0.0,
         Circles whose score (the mean of their three directed scores) is below it are dropped.
     involving : bool array of shape (n,), optional
         Only the circles with at least one of these people; None, every circle.
+    best_each : int, optional
+        Only the circles among the `best_each` best (highest score, then first in (a, b, c)
+        order) of at least one of their members in `involving` (everyone when None): the
+        same as `best_circles_each` on the whole list, found person by person so that the
+        millions of circles of a large pool are never held at once.
 
     Returns
     -------
     circles : int array of shape (k, 3)
         Each row (a, b, c) is in teaching order (a teaches b, b teaches c, c teaches a), with a
-        the smallest index. When both orientations of three people are cycles, the one with
-        the higher score is kept (on a tie, the first in (a, b, c) order).
+        the smallest index, the rows in (a, b, c) order. When both orientations of three
+        people are cycles, the one with the higher score is kept (on a tie, the first in
+        (a, b, c) order).
     scores : float array of shape (k,)
         The mean of the three directed scores, at a resolution of 1e-6.
 
@@ -178,8 +188,10 @@ def teaching_circles(directed: sp.spmatrix, *, min_score: float = 0.0,
     For each person a, the circles a -> b -> c -> a are the entries of the sub-matrix of
     "teaches" whose rows are the people a teaches and whose columns the people who teach a
     (with every circle taken once from its smallest member, or, with `involving`, from each
-    wanted member and then turned to start at its smallest): O(sum over a of the out-degrees
-    of a's learners), in scipy's C code, one person at a time.
+    wanted member and then turned to start at its smallest). When "teaches" is dense enough
+    (an entry in at least one of 64 cells) its rows are held as bit sets, and the sub-matrix is
+    an AND of a's taught rows with the bit set of a's teachers: O(sum over a of its
+    out-degree times n / 64) word operations, one person at a time, in numpy.
 
     Examples
     --------
@@ -188,55 +200,217 @@ def teaching_circles(directed: sp.spmatrix, *, min_score: float = 0.0,
     >>> circles.tolist(), scores.tolist()
     ([[0, 1, 2]], [0.6])
     """
-    learns = sp.csr_matrix(directed)
+    learns = sp.csr_matrix(directed, dtype=float)
     learns.eliminate_zeros()
     learns.sort_indices()
     n = learns.shape[0]
     teaches = learns.T.tocsr()  # row x: the people x teaches (learns' row x: who teaches x)
     teaches.sort_indices()
+    if best_each is not None and involving is None:
+        involving = np.ones(n, bool)
     starts = range(n) if involving is None else np.flatnonzero(involving).tolist()
-    found = []
+    closing = _ClosingEntries(teaches)
+    width = np.int64(n)
+    found, edges, kept_keys, kept_totals = [], [], [], []
     for a in starts:
-        taught = teaches.indices[teaches.indptr[a]:teaches.indptr[a + 1]]
-        teachers = learns.indices[learns.indptr[a]:learns.indptr[a + 1]]
+        t_from, t_to = teaches.indptr[a], teaches.indptr[a + 1]
+        l_from, l_to = learns.indptr[a], learns.indptr[a + 1]
+        taught, taught_scores = teaches.indices[t_from:t_to], teaches.data[t_from:t_to]
+        teachers, teacher_scores = learns.indices[l_from:l_to], learns.data[l_from:l_to]
         if involving is None:  # each circle once, from its smallest member
-            taught, teachers = taught[taught > a], teachers[teachers > a]
+            above_taught, above_teachers = taught > a, teachers > a
+            taught, taught_scores = taught[above_taught], taught_scores[above_taught]
+            teachers, teacher_scores = teachers[above_teachers], teacher_scores[above_teachers]
         if not len(taught) or not len(teachers):
             continue
-        # a teaches b, b teaches c, c teaches a: the entries of one sub-matrix (in C code).
-        closing = teaches[taught][:, teachers].tocoo()
-        if closing.nnz:
-            found.append(np.stack([np.full(closing.nnz, a), taught[closing.row],
-                                   teachers[closing.col]], 1))
-    circles = np.concatenate(found).astype(np.int64) if found else np.zeros((0, 3), np.int64)
-    if not len(circles):
-        return circles, np.zeros(0)
-    if involving is not None:  # found from any member: turn each to start at its smallest
-        turns = np.argmin(circles, axis=1)
-        circles = np.take_along_axis(circles, (turns[:, None] + np.arange(3)) % 3, axis=1)
-        width = np.int64(n)
-        _, once = np.unique((circles[:, 0] * width + circles[:, 1]) * width + circles[:, 2],
-                            return_index=True)
-        circles = circles[once]
-    # In (a, b, c) order, so which circles are listed, not the order they were found in,
-    # decides everything below (a tie of orientations keeps the first in this order). Sorting
-    # and grouping work on one integer key per circle, far faster than on rows.
-    width = np.int64(n)
-    circles = circles[np.argsort((circles[:, 0] * width + circles[:, 1]) * width + circles[:, 2],
-                                 kind="stable")]
-    a, b, c = circles.T
-    totals = (np.asarray(learns[b, a]).ravel() + np.asarray(learns[c, b]).ravel()
-              + np.asarray(learns[a, c]).ravel())
-    # One circle per three people: the better orientation, the first in that order on a tie.
-    # a is the smallest of the three, so (a, min(b, c), max(b, c)) names the people.
-    people = (a * width + np.minimum(b, c)) * width + np.maximum(b, c)
-    order = np.lexsort((np.arange(len(circles)), -np.rint(totals * SCORE_SCALE), people))
-    first = order[np.r_[True, people[order][1:] != people[order][:-1]]]
-    chosen = np.sort(first)
+        # a teaches b, b teaches c, c teaches a: the entries of one sub-matrix.
+        rows, cols, values = closing.entries(taught, teachers)
+        if not len(rows):
+            continue
+        circles = np.stack([np.full(len(rows), a, np.int64), taught[rows].astype(np.int64),
+                            teachers[cols].astype(np.int64)], 1)
+        # The three directed scores in teaching order: b learns from a, c from b, a from c.
+        scores3 = np.stack([taught_scores[rows], values, teacher_scores[cols]], 1)
+        if involving is None:
+            found.append(circles)
+            edges.append(scores3)
+            continue
+        if best_each is not None:
+            circles, scores3 = _near_the_best(circles, scores3, best_each, min_score)
+        circles, scores3 = _start_at_smallest(circles, scores3)
+        if best_each is None:
+            found.append(circles)
+            edges.append(scores3)
+            continue
+        # Every circle through a is found from a (both orientations of each three), so a's
+        # best circles are a's alone to choose, as best_circles_each would on the whole list.
+        keys = _circle_keys(circles, width)
+        totals = _totals(scores3)
+        chosen = _better_orientation(circles, keys, totals, width)
+        keys, totals = keys[chosen], totals[chosen]
+        if min_score > 0:
+            passing = np.round(totals / 3, 6) >= min_score
+            keys, totals = keys[passing], totals[passing]
+        if len(keys) > best_each:
+            best = np.lexsort((keys, -np.round(totals / 3, 6)))[:best_each]
+            keys, totals = keys[best], totals[best]
+        kept_keys.append(keys)
+        kept_totals.append(totals)
+    if best_each is not None:
+        if not kept_keys:
+            return np.zeros((0, 3), np.int64), np.zeros(0)
+        keys, once = np.unique(np.concatenate(kept_keys), return_index=True)
+        totals = np.concatenate(kept_totals)[once]
+        circles = np.stack([keys // (width * width), keys // width % width, keys % width], 1)
+        return circles, np.round(totals / 3, 6)
+    if not found:
+        return np.zeros((0, 3), np.int64), np.zeros(0)
+    circles, scores3 = np.concatenate(found), np.concatenate(edges)
+    keys = _circle_keys(circles, width)
+    if involving is not None:  # found from any member: each circle once
+        keys, once = np.unique(keys, return_index=True)
+        circles, scores3 = circles[once], scores3[once]
+    else:
+        # In (a, b, c) order, so which circles are listed, not the order they were found in,
+        # decides everything below (a tie of orientations keeps the first in this order).
+        # Sorting and grouping work on one integer key per circle, far faster than on rows.
+        order = np.argsort(keys, kind="stable")
+        circles, scores3, keys = circles[order], scores3[order], keys[order]
+    totals = _totals(scores3)
+    chosen = _better_orientation(circles, keys, totals, width)
     circles, totals = circles[chosen], totals[chosen]
     scores = np.round(totals / 3, 6)
     keep = scores >= min_score if min_score > 0 else np.ones(len(scores), bool)
     return circles[keep], scores[keep]
+
+
+#: "teaches" is held as bit sets when they take no more memory than its sparse entries (an
+#: entry costs 12 bytes, a bit set n / 8 bytes a row).
+BITSET_BYTES_PER_ENTRY = 12
+
+
+_BITS_IN_BYTE = np.bitwise_count(np.arange(256, dtype=np.uint8)).astype(np.int64)
+#: Row v: the positions of the set bits of byte v, lowest first.
+_KTH_BIT_OF_BYTE = np.array([[k for k in range(8) if v >> k & 1] + [0] * (8 - v.bit_count())
+                             for v in range(256)], np.int64)
+
+
+class _ClosingEntries:
+    """The entries of sub-matrices of "teaches" (rows the people a teaches, columns the people
+    who teach a), by bit sets when the matrix is dense enough, by sparse indexing otherwise."""
+
+    def __init__(self, teaches: sp.csr_matrix):
+        self.teaches = teaches
+        n = teaches.shape[0]
+        self.words = (teaches.shape[1] + 63) // 64
+        self.bits = None
+        if n * self.words * 8 <= BITSET_BYTES_PER_ENTRY * teaches.nnz:
+            rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(teaches.indptr))
+            columns = teaches.indices.astype(np.int64)
+            cells = rows * self.words + (columns >> 6)  # sorted: CSR with sorted indices
+            bit = np.left_shift(np.uint64(1), (columns & 63).astype(np.uint64))
+            first = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
+            bits = np.zeros(n * self.words, np.uint64)
+            bits[cells[first]] = np.bitwise_or.reduceat(bit, first)
+            self.bits = bits.reshape(n, self.words)
+            # Entry (b, c) is at teaches.indptr[b] + (bits of row b before c): the bits of b's
+            # earlier words, counted once here, and those of c's word below c.
+            counts = np.bitwise_count(self.bits).astype(np.int64)
+            self.before = np.cumsum(counts, axis=1) - counts + teaches.indptr[:-1, None]
+
+    def entries(self, rows: np.ndarray, cols: np.ndarray):
+        """Return (i, j, value) of the non-zero entries ``teaches[rows[i], cols[j]]``; `rows`
+        and `cols` sorted."""
+        if self.bits is None:
+            block = self.teaches[rows][:, cols].tocoo()
+            return block.row, block.col, block.data
+        cols64 = cols.astype(np.int64)
+        mask = np.zeros(self.words, np.uint64)
+        np.bitwise_or.at(mask, cols64 >> 6,
+                         np.left_shift(np.uint64(1), (cols64 & 63).astype(np.uint64)))
+        words = np.flatnonzero(mask)
+        if 2 * len(words) > self.words:  # whole rows copy faster than a word per column
+            words = np.arange(self.words)
+            block = self.bits[rows] & mask
+        else:
+            block = self.bits[rows[:, None], words[None, :]] & mask[words]
+        # The set bits, read a byte at a time (most bytes are zero, a byte's bits by table),
+        # in row, word, bit order.
+        flat = block.astype("<u8", copy=False).view(np.uint8).ravel()
+        at = np.flatnonzero(flat)
+        if not len(at):
+            empty = np.zeros(0, np.int64)
+            return empty, empty, np.zeros(0)
+        byte_values = flat[at]
+        counts = _BITS_IN_BYTE[byte_values]
+        ends = np.cumsum(counts)
+        which = np.repeat(np.arange(len(at)), counts)
+        kth = np.arange(int(ends[-1])) - np.repeat(ends - counts, counts)
+        position = at[which]
+        bit = (position & 7) * 8 + _KTH_BIT_OF_BYTE[byte_values[which], kth]
+        i = position // (8 * len(words))
+        word = words[(position >> 3) % len(words)]
+        column = word * 64 + bit
+        j = np.searchsorted(cols64, column)
+        row = rows[i]
+        below = self.bits[row, word] & (np.left_shift(np.uint64(1), bit.astype(np.uint64))
+                                         - np.uint64(1))
+        values = self.teaches.data[self.before[row, word] + np.bitwise_count(below)]
+        return i, j, values
+
+
+#: Two totals this far apart (a sum of three scores) never round to the same circle score,
+#: whatever order their three scores were added in.
+TOTAL_MARGIN = 1e-5
+
+
+def _near_the_best(circles: np.ndarray, scores3: np.ndarray, keep: int, min_score: float):
+    """Drop the circles through one person that cannot be among their `keep` best.
+
+    Each three people have at most two orientations, so the 2 * keep best circles (that
+    surely pass `min_score`) name at least `keep` people whose circle scores at least the
+    lowest of them, theta; a circle whose total is below theta by more than `TOTAL_MARGIN`
+    scores less than each of those (after rounding too), so it is neither among the best nor
+    the better orientation of its three.
+    """
+    if len(circles) <= 2 * keep:
+        return circles, scores3
+    totals = _totals(scores3)
+    passing = totals[totals >= 3 * min_score + TOTAL_MARGIN] if min_score > 0 else totals
+    if len(passing) < 2 * keep:
+        return circles, scores3
+    theta = np.partition(passing, len(passing) - 2 * keep)[len(passing) - 2 * keep]
+    near = totals >= theta - TOTAL_MARGIN
+    return circles[near], scores3[near]
+
+
+def _circle_keys(circles: np.ndarray, width: np.int64) -> np.ndarray:
+    return (circles[:, 0] * width + circles[:, 1]) * width + circles[:, 2]
+
+
+def _totals(scores3: np.ndarray) -> np.ndarray:
+    """The sum of a circle's three directed scores, added in teaching order from its smallest
+    member (so the same circle found from any member has the same total, to the last bit)."""
+    return scores3[:, 0] + scores3[:, 1] + scores3[:, 2]
+
+
+def _start_at_smallest(circles: np.ndarray, scores3: np.ndarray):
+    """Turn each circle (and its directed scores) to start at its smallest member."""
+    turns = (np.argmin(circles, axis=1)[:, None] + np.arange(3)) % 3
+    return (np.take_along_axis(circles, turns, axis=1),
+            np.take_along_axis(scores3, turns, axis=1))
+
+
+def _better_orientation(circles: np.ndarray, keys: np.ndarray, totals: np.ndarray,
+                        width: np.int64) -> np.ndarray:
+    """Return, in key order, the indices of one circle per three people: the orientation with
+    the higher total, the smaller key on a tie. Circles start at their smallest member, so
+    (a, min(b, c), max(b, c)) names the people."""
+    a, b, c = circles.T
+    people = (a * width + np.minimum(b, c)) * width + np.maximum(b, c)
+    order = np.lexsort((keys, -np.rint(totals * SCORE_SCALE), people))
+    first = order[np.r_[True, people[order][1:] != people[order][:-1]]]
+    return first[np.argsort(keys[first], kind="stable")]
 
 
 def best_circles_each(circles: np.ndarray, scores: np.ndarray, involving: np.ndarray,
@@ -285,7 +459,8 @@ def max_weight_peer_groups(
         Whether `circles` are all the pool's circles; when not, no part is proven optimal.
     pairing : (first, second) arrays, optional
         An optimal pairing of `pair_scores` already found (`max_weight_peer_matching`'s), which
-        the heuristic then starts from instead of finding it again.
+        the parts without circles keep and the heuristic starts from, instead of finding it
+        again.
 
     Returns
     -------
@@ -336,7 +511,12 @@ def max_weight_peer_groups(
     chosen_circles: list[tuple[int, int, int]] = []
     proven = complete
     plain = ~np.isin(pair_part, with_circles)
-    if plain.any():
+    if plain.any() and pairing is not None:
+        # An optimal pairing of the pool, within the parts without circles, is an optimal
+        # pairing of those parts: no second blossom run.
+        first, second = _within(pairing, ~np.isin(part, with_circles))
+        pairs.extend(zip(first.tolist(), second.tolist(), strict=True))
+    elif plain.any():
         only = sp.csr_matrix((coo.data[plain], (coo.row[plain], coo.col[plain])), shape=(n, n))
         first, second = max_weight_peer_matching(only, method=method)
         pairs.extend(zip(first.tolist(), second.tolist(), strict=True))
@@ -418,23 +598,36 @@ def _pairs_then_circles(n, pairs, pair_scores, circles, circle_weights, method, 
         pairing = max_weight_peer_matching(matrix, method=method)
     # An optimal pairing of the pool, within one part, is an optimal pairing of the part.
     first, second = pairing
-    taken = set(first.tolist()) | set(second.tolist())
+    taken = np.zeros(n, bool)
+    taken[first] = taken[second] = True
     paired = list(zip(first.tolist(), second.tolist(), strict=True))
+    # Only circles of people the pairing leaves out can be added (taken only grows), so the
+    # loop below sees those alone, in the same order.
+    order = np.lexsort((np.arange(len(circles)), -circle_weights))
+    order = order[~taken[circles[order]].any(axis=1)]
     greedy_circles = []
-    circle_list = circles.tolist()
-    for k in np.lexsort((np.arange(len(circles)), -circle_weights)).tolist():
-        members = circle_list[k]
-        if not taken.intersection(members):
-            taken.update(members)
+    for members in circles[order].tolist():
+        if not taken[members].any():
+            taken[members] = True
             greedy_circles.append(tuple(members))
     pair_weights = np.rint(np.asarray(pair_scores) * HALF_SCALE).astype(np.int64)
-    weight_of = {pair: int(w) for pair, w in zip(map(tuple, pairs.tolist()), pair_weights,
-                                                 strict=True)}
-    circle_weight = dict(zip(map(tuple, circles.tolist()), circle_weights.tolist(), strict=True))
+    width = np.int64(n)
+    pair_keys = pairs[:, 0].astype(np.int64) * width + pairs[:, 1]
+    circle_keys = _circle_keys(circles.astype(np.int64), width)
+    pair_order, circle_order = np.argsort(pair_keys), np.argsort(circle_keys)
+
+    def weight(keys, got, sorter, weights):
+        if not got:
+            return 0
+        got = np.array(got, np.int64)
+        at = sorter[np.searchsorted(keys, _circle_keys(got, width) if got.shape[1] == 3
+                                    else got[:, 0] * width + got[:, 1], sorter=sorter)]
+        return int(weights[at].sum())
 
     def value(got_pairs, got_circles):
         return (2 * len(got_pairs) + 3 * len(got_circles),
-                sum(weight_of[p] for p in got_pairs) + sum(circle_weight[c] for c in got_circles))
+                weight(pair_keys, got_pairs, pair_order, pair_weights)
+                + weight(circle_keys, got_circles, circle_order, circle_weights))
 
     packings = [(paired, greedy_circles)]
     if len(pairs) + len(circles) <= FEWEST_FIRST_LIMIT:
@@ -453,16 +646,32 @@ def _place_more(got_pairs, got_circles, pairs, circles, passes: int = 10):
     for group in list(got_pairs) + list(got_circles):
         for person in group:
             group_of[person] = tuple(group)
-    candidates_of: dict[int, list[tuple[int, ...]]] = {}
-    for group in [tuple(p) for p in pairs.tolist()] + [tuple(c) for c in circles.tolist()]:
-        for person in group:
-            candidates_of.setdefault(person, []).append(group)
+    # Each person's candidates, pairs then circles, each in its order: the rows of `members`
+    # (a pair's third is -1) listed person by person, as a sparse row index.
+    members = np.concatenate([np.column_stack([pairs, np.full(len(pairs), -1)]),
+                              circles]).astype(np.int64)
+    flat = members.ravel()
+    present = flat >= 0
+    person_of, candidate = flat[present], np.repeat(np.arange(len(members)), 3)[present]
+    by_person = np.argsort(person_of, kind="stable")
+    candidate = candidate[by_person].tolist()
+    people, starts = np.unique(person_of[by_person], return_index=True)
+    ends = np.r_[starts[1:], len(candidate)].tolist()
+    spans = dict(zip(people.tolist(), zip(starts.tolist(), ends, strict=True), strict=True))
+    groups: dict[int, tuple[int, ...]] = {}
+
+    def group_at(k: int) -> tuple[int, ...]:
+        if k not in groups:
+            groups[k] = tuple(int(m) for m in members[k] if m >= 0)
+        return groups[k]
+
     for _ in range(passes):
         moved = False
-        for person in sorted(candidates_of):
+        for person, (start, end) in spans.items():
             if person in group_of:
                 continue
-            for group in candidates_of[person]:
+            for k in candidate[start:end]:
+                group = group_at(k)
                 others = [m for m in group if m != person]
                 broken = {group_of[m] for m in others if m in group_of}
                 if len(broken) > 1:
@@ -479,8 +688,8 @@ def _place_more(got_pairs, got_circles, pairs, circles, passes: int = 10):
                 break
         if not moved:
             break
-    groups = set(group_of.values())
-    return (sorted(g for g in groups if len(g) == 2), sorted(g for g in groups if len(g) == 3))
+    placed = set(group_of.values())
+    return (sorted(g for g in placed if len(g) == 2), sorted(g for g in placed if len(g) == 3))
 
 
 def _fewest_options_first(pairs, pair_weights, circles, circle_weights):

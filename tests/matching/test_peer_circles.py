@@ -310,3 +310,63 @@ def test_a_pool_with_too_many_circles_to_list_is_packed_around_an_optimal_pairin
     assert full.summary["proven_optimal"] and not limited.summary["proven_optimal"]
     assert (pairs_only.summary["matched_people"] < limited.summary["matched_people"]
             <= full.summary["matched_people"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_each_persons_best_circles_found_person_by_person_are_those_of_the_whole_list(data):
+    """teaching_circles(best_each=k) keeps exactly what best_circles_each keeps of the whole
+    list (ties of scores included), with the bit-set and the sparse sub-matrices alike."""
+    import matching.solvers.peer as peer
+
+    n = data.draw(st.integers(3, 10))
+    directed = np.array(data.draw(st.lists(
+        st.lists(st.sampled_from([0.0, 0.0, 0.25, 0.5, 0.75]), min_size=n, max_size=n),
+        min_size=n, max_size=n)))
+    np.fill_diagonal(directed, 0.0)
+    wanted = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    keep = data.draw(st.integers(1, 4))
+    min_score = data.draw(st.sampled_from([0.0, 0.4]))
+    matrix = sp.csr_matrix(directed)
+    every, every_scores = teaching_circles(matrix, involving=wanted, min_score=min_score)
+    expected = peer.best_circles_each(every, every_scores, wanted, keep)
+    for bytes_per_entry in (peer.BITSET_BYTES_PER_ENTRY, 0):  # 0: never bit sets
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(peer, "BITSET_BYTES_PER_ENTRY", bytes_per_entry)
+            got = teaching_circles(matrix, involving=wanted, min_score=min_score, best_each=keep)
+        assert got[0].tolist() == expected[0].tolist()
+        assert got[1].tolist() == expected[1].tolist()
+
+
+def test_circles_are_the_same_with_bit_sets_and_sparse_sub_matrices(monkeypatch):
+    """A pool dense enough for bit sets (more than 64 columns, so several words a row) lists
+    the same circles and scores as the sparse sub-matrices."""
+    import matching.solvers.peer as peer
+
+    rng = np.random.default_rng(3)
+    n = 150
+    directed = np.where(rng.random((n, n)) < 0.2, rng.choice([0.25, 0.5, 0.75], (n, n)), 0.0)
+    np.fill_diagonal(directed, 0.0)
+    matrix = sp.csr_matrix(directed)
+    wanted = rng.random(n) < 0.3
+    assert peer._ClosingEntries(matrix.T.tocsr()).bits is not None
+    with_bits = [teaching_circles(matrix), teaching_circles(matrix, involving=wanted),
+                 teaching_circles(matrix, involving=wanted, best_each=5)]
+    monkeypatch.setattr(peer, "BITSET_BYTES_PER_ENTRY", 0)
+    assert peer._ClosingEntries(matrix.T.tocsr()).bits is None
+    sparse = [teaching_circles(matrix), teaching_circles(matrix, involving=wanted),
+              teaching_circles(matrix, involving=wanted, best_each=5)]
+    assert len(with_bits[0][0]) > 100
+    # Each person has far more than twice five circles, so most are dropped before the
+    # orientations are compared: still exactly each person's best five of the whole list.
+    best = peer.best_circles_each(*with_bits[1], wanted, 5)
+    assert with_bits[2][0].tolist() == best[0].tolist()
+    assert with_bits[2][1].tolist() == best[1].tolist()
+    every = teaching_circles(matrix, involving=wanted, min_score=0.55)
+    some = teaching_circles(matrix, involving=wanted, min_score=0.55, best_each=3)
+    best = peer.best_circles_each(*every, wanted, 3)
+    assert some[0].tolist() == best[0].tolist() and some[1].tolist() == best[1].tolist()
+    for (circles, scores), (expected_circles, expected_scores) in zip(with_bits, sparse,
+                                                                      strict=True):
+        assert circles.tolist() == expected_circles.tolist()
+        assert scores.tolist() == expected_scores.tolist()
