@@ -3,55 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from matching.profiles import Profile
 
-__all__ = ["DOMAIN_STOP_WORDS", "ENGLISH_STOP_WORDS", "ProfileVectorizer", "SkillMatrices",
+__all__ = ["DOMAIN_STOP_WORDS", "ProfileVectorizer", "SkillMatrices",
            "TextVectorizer", "meaningful_terms"]
 
-#: scikit-learn's English stop words (`sklearn.feature_extraction.text.ENGLISH_STOP_WORDS`),
-#: copied so that matching does not import scikit-learn (about a second of start-up, for
-#: pandas and scipy.stats); a test checks the copy against scikit-learn's list.
-ENGLISH_STOP_WORDS = frozenset((
-    "a", "about", "above", "across", "after", "afterwards", "again", "against", "all", "almost",
-    "alone", "along", "already", "also", "although", "always", "am", "among", "amongst",
-    "amoungst", "amount", "an", "and", "another", "any", "anyhow", "anyone", "anything", "anyway",
-    "anywhere", "are", "around", "as", "at", "back", "be", "became", "because", "become",
-    "becomes", "becoming", "been", "before", "beforehand", "behind", "being", "below", "beside",
-    "besides", "between", "beyond", "bill", "both", "bottom", "but", "by", "call", "can",
-    "cannot", "cant", "co", "con", "could", "couldnt", "cry", "de", "describe", "detail", "do",
-    "done", "down", "due", "during", "each", "eg", "eight", "either", "eleven", "else",
-    "elsewhere", "empty", "enough", "etc", "even", "ever", "every", "everyone", "everything",
-    "everywhere", "except", "few", "fifteen", "fifty", "fill", "find", "fire", "first", "five",
-    "for", "former", "formerly", "forty", "found", "four", "from", "front", "full", "further",
-    "get", "give", "go", "had", "has", "hasnt", "have", "he", "hence", "her", "here", "hereafter",
-    "hereby", "herein", "hereupon", "hers", "herself", "him", "himself", "his", "how", "however",
-    "hundred", "i", "ie", "if", "in", "inc", "indeed", "interest", "into", "is", "it", "its",
-    "itself", "keep", "last", "latter", "latterly", "least", "less", "ltd", "made", "many", "may",
-    "me", "meanwhile", "might", "mill", "mine", "more", "moreover", "most", "mostly", "move",
-    "much", "must", "my", "myself", "name", "namely", "neither", "never", "nevertheless", "next",
-    "nine", "no", "nobody", "none", "noone", "nor", "not", "nothing", "now", "nowhere", "of",
-    "off", "often", "on", "once", "one", "only", "onto", "or", "other", "others", "otherwise",
-    "our", "ours", "ourselves", "out", "over", "own", "part", "per", "perhaps", "please", "put",
-    "rather", "re", "same", "see", "seem", "seemed", "seeming", "seems", "serious", "several",
-    "she", "should", "show", "side", "since", "sincere", "six", "sixty", "so", "some", "somehow",
-    "someone", "something", "sometime", "sometimes", "somewhere", "still", "such", "system",
-    "take", "ten", "than", "that", "the", "their", "them", "themselves", "then", "thence",
-    "there", "thereafter", "thereby", "therefore", "therein", "thereupon", "these", "they",
-    "thick", "thin", "third", "this", "those", "though", "three", "through", "throughout", "thru",
-    "thus", "to", "together", "too", "top", "toward", "towards", "twelve", "twenty", "two", "un",
-    "under", "until", "up", "upon", "us", "very", "via", "was", "we", "well", "were", "what",
-    "whatever", "when", "whence", "whenever", "where", "whereafter", "whereas", "whereby",
-    "wherein", "whereupon", "wherever", "whether", "which", "while", "whither", "who", "whoever",
-    "whole", "whom", "whose", "why", "will", "with", "within", "without", "would", "yet", "you",
-    "your", "yours", "yourself", "yourselves",
-))
 
 #: Words nearly every library goal or bio uses, which say nothing about a match: the
 #: workplace, time and experience, wanting and learning, and job-title words. Removed with
@@ -95,9 +59,8 @@ class SkillMatrices:
         return SkillMatrices(self.proficiency[rows], self.want[rows], self.teach[rows])
 
 
-class ProfileVectorizer:
-    """Encode profiles as sparse skill matrices over a fixed skill vocabulary (scikit-learn's
-    estimator conventions: keyword-only parameters, `fit` returns self, fitted `name_`s).
+class ProfileVectorizer(BaseEstimator):
+    """Encode profiles as sparse skill matrices over a fixed skill vocabulary.
 
     Parameters
     ----------
@@ -205,15 +168,12 @@ def meaningful_terms(text: str, *, longest: int = 2) -> list[str]:
     return terms
 
 
-class TextVectorizer:
+class TextVectorizer(BaseEstimator):
     """TF-IDF vectors of free text (goals and bios), L2-normalised so a dot product is a cosine.
 
-    The same numbers, bit for bit, as scikit-learn's ``TfidfVectorizer(analyzer=
-    meaningful_terms, sublinear_tf=True, min_df=min_df)`` (a test compares them): a term's
-    weight in a text is ``(1 + log count) * idf``, ``idf = log((1 + n) / (1 + df)) + 1`` over
-    the n texts of `fit`, and each row is divided by its L2 norm. Written here because importing
-    scikit-learn costs the command line about a second; and each distinct text is tokenised
-    once, however many people share it and whether `fit` or `transform` sees it.
+    scikit-learn's ``TfidfVectorizer`` with `meaningful_terms` as its analyser and sublinear tf.
+    The analyser remembers what it made of each text, so a text many people share (or one that
+    `fit` and then `transform` see) is tokenised once.
 
     Parameters
     ----------
@@ -224,10 +184,8 @@ class TextVectorizer:
 
     Attributes
     ----------
-    vocabulary_ : dict of str to int or None
-        The column of each term, in sorted order; None when the texts held no terms at all.
-    idf_ : ndarray of float or None
-        The inverse document frequency of each column.
+    tfidf_ : TfidfVectorizer or None
+        The fitted vectorizer; None when the texts held no terms at all.
     """
 
     def __init__(self, *, ngram_range: tuple[int, int] = (1, 2), min_df: int = 1) -> None:
@@ -236,78 +194,44 @@ class TextVectorizer:
 
     def fit(self, texts: Sequence[str], y: None = None) -> TextVectorizer:
         """Learn the vocabulary and idf weights of `texts` and return self."""
-        self._counts: dict[str, Counter[str]] = {}
-        documents: Counter[str] = Counter()
-        for text, copies in Counter(texts).items():
-            for term in self._count(text):
-                documents[term] += copies
-        terms = sorted(term for term, count in documents.items() if count >= self.min_df)
-        if not terms or self.min_df > len(texts):  # nothing to compare
-            self.vocabulary_, self.idf_ = None, None
-            return self
-        self.vocabulary_ = {term: column for column, term in enumerate(terms)}
-        # The operations of scikit-learn's TfidfTransformer.fit, in its order (smooth idf).
-        frequency = np.array([documents[term] for term in terms], np.int64).astype(np.float64)
-        frequency += 1.0
-        idf = np.full_like(frequency, fill_value=len(texts) + 1, dtype=np.float64)
-        idf /= frequency
-        np.log(idf, out=idf)
-        idf += 1.0
-        self.idf_ = idf
+        tfidf = TfidfVectorizer(
+            analyzer=_RememberedTerms(self.ngram_range[1]),
+            sublinear_tf=True,
+            min_df=self.min_df,
+            dtype=np.float64,
+        )
+        try:
+            tfidf.fit(texts)
+        except ValueError:  # every text empty or only stop words: there is nothing to compare
+            self.tfidf_ = None
+        else:
+            self.tfidf_ = tfidf
         return self
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Return the TF-IDF rows of `texts` (all zero when nothing was learned)."""
-        if self.vocabulary_ is None:
+        if self.tfidf_ is None:
             return sp.csr_matrix((len(texts), 1))
-        vocabulary = self.vocabulary_
-        indptr, indices, counts = [0], [], []
-        for text in texts:
-            # Columns in increasing order, as scikit-learn's sorted indices have them.
-            row = sorted((vocabulary[term], count) for term, count in self._count(text).items()
-                         if term in vocabulary)
-            indices += [column for column, _ in row]
-            counts += [count for _, count in row]
-            indptr.append(len(indices))
-        indptr_array = np.asarray(indptr, np.int32)
-        indices_array = np.asarray(indices, np.int32)
-        data = np.asarray(counts, np.intc).astype(np.float64)
-        np.log(data, data)  # sublinear tf: 1 + log(count)
-        data += 1.0
-        data *= self.idf_[indices_array]
-        _normalize_rows(data, indptr_array)
-        return sp.csr_matrix((data, indices_array, indptr_array),
-                             shape=(len(texts), len(vocabulary)))
+        return self.tfidf_.transform(texts).tocsr()
 
     def terms(self) -> np.ndarray:
         """Return the learned terms, indexed by column."""
-        if self.vocabulary_ is None:
+        if self.tfidf_ is None:
             return np.array(["-"])
-        return np.asarray(list(self.vocabulary_), dtype=object)
-
-    def _count(self, text: str) -> Counter[str]:
-        """Return the term counts of `text`, tokenising it once."""
-        counts = self._counts.get(text)
-        if counts is None:
-            counts = self._counts[text] = Counter(meaningful_terms(text,
-                                                                   longest=self.ngram_range[1]))
-        return counts
+        return self.tfidf_.get_feature_names_out()
 
 
-def _normalize_rows(data: np.ndarray, indptr: np.ndarray) -> None:
-    """Divide each CSR row's values by their L2 norm, in place; rows of zeros stay.
+class _RememberedTerms:
+    """`meaningful_terms` as an analyser that computes each distinct text's terms once."""
 
-    The squares are added in each row's order, one position at a time across all rows, which
-    is the sum scikit-learn's `normalize` computes (one value after the other), so the norms
-    agree to the last bit.
-    """
-    lengths = np.diff(indptr)
-    starts = indptr[:-1].astype(np.int64)
-    squares = data * data
-    sums = np.zeros(len(lengths))
-    for position in range(int(lengths.max(initial=0))):
-        rows = np.flatnonzero(lengths > position)
-        sums[rows] += squares[starts[rows] + position]
-    norms = np.sqrt(sums)
-    norms[sums == 0.0] = 1.0
-    data /= np.repeat(norms, lengths)
+    def __init__(self, longest: int) -> None:
+        self.longest = longest
+        self.seen: dict[str, list[str]] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        terms = self.seen.get(text)
+        if terms is None:
+            terms = self.seen[text] = meaningful_terms(text, longest=self.longest)
+        return terms
+
+
