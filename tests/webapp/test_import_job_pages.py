@@ -118,3 +118,28 @@ def test_a_stalled_import_is_said_to_be_and_its_owner_tries_it_again(app, as_rol
     again = client.post(f"{path}/retry", data={"csrf_token": csrf_token(client, path)})
     assert again.status_code in (303, 409)
     assert people_named(app, "stalled.") == 2
+
+
+def test_a_file_imported_again_says_its_people_are_up_to_date(app, as_role):
+    client = as_role("coordinator")
+    again = GOOD.replace(b"job.", b"again.")
+    assert "2 people added, 0 updated." in upload(client, again).get_data(as_text=True)
+    text = upload(client, again).get_data(as_text=True)
+    assert "0 people added, 0 updated, 2 already up to date." in text
+    changed = again.replace(b"Jo One", b"Jo Uno")
+    assert "0 people added, 1 updated, 1 already up to date." in upload(
+        client, changed).get_data(as_text=True)
+
+
+def test_the_tables_of_a_result_scroll_by_themselves_on_a_narrow_screen(app, as_role):
+    client = as_role("coordinator")
+    token = csrf_token(client, "/coordinator/people/import")
+    text = client.post("/coordinator/people/import", data={
+        "csrf_token": token, "partial": "1",
+        "file": (io.BytesIO(b"email,name,skills\nnarrow.one@example.org,N One,Klingonese=2\n"
+                            b"narrow.two@example.org,N Two,Koha=9\n"), "narrow.csv")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "1 person added, 0 updated, 1 row left out." in text
+    for table in ("skill-warnings", "rows-left-out"):  # each in a region of its own to scroll
+        assert re.search(r'<div class="table-scroll" tabindex="0" role="region" '
+                         rf'aria-label="[^"]+">\s*<table class="data" id="{table}">', text), table
