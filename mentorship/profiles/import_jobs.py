@@ -372,7 +372,7 @@ def _run_claimed(sessions: sessionmaker[Session], import_id: int, job_id: str,
     except Exception as error:  # any failure must end as a failed import, never a running one
         log.exception("import %s failed", import_id)
         _finish(sessions, import_id, job_id, ImportStatus.FAILED,
-                failure_reason=f"{type(error).__name__}: {error}")
+                failure_reason=_failure_reason(error))
     finally:
         stop.set()
         heart.join()
@@ -437,6 +437,16 @@ def _report_data(report: ImportReport) -> dict[str, Any]:
             "managers_added": report.managers_added, "warnings": list(report.warnings),
             "skill_warnings": _problem_rows(report.skill_warnings),
             "enrolled": report.enrolled, "programme_id": report.programme_id}
+
+
+def _failure_reason(error: Exception) -> str:
+    """What a failed import's page says stopped it: the error's kind and its first line.
+
+    A database error's further lines hold the statement and its values (the file's people):
+    they stay in the log, not on a page every coordinator of the programme may read.
+    """
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0][:300]}" if lines else type(error).__name__
 
 
 def _refusal(error: DomainError) -> str:

@@ -4,6 +4,7 @@ two retries at once."""
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 from datetime import UTC, datetime, timedelta
@@ -165,3 +166,27 @@ def test_a_running_import_is_not_retried(app, ids, others):
         job = db.get(ImportJob, import_id)
         assert job.status == ImportStatus.RUNNING and job.attempts == 1
     assert people_named(app, "live.") == 0
+
+
+def test_a_failed_import_shows_what_stopped_it_but_no_statement_or_data(app, ids, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from mentorship.profiles import import_jobs
+
+    def broken(*args, **kwargs):
+        raise IntegrityError("INSERT INTO people (email, name) VALUES (?, ?)",
+                             ("secret.person@example.org", "Secret Person"),
+                             Exception("UNIQUE constraint failed: people.email"))
+
+    monkeypatch.setattr(import_jobs, "import_profiles", broken)
+    client = client_of(app, "coordinator")
+    token = csrf_token(client, "/coordinator/people/import")
+    response = client.post("/coordinator/people/import", data={
+        "csrf_token": token, "file": (io.BytesIO(DATA.replace(b"atk.", b"fail.")), "f.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 303
+    page = until_finished(client, response.headers["Location"])
+    assert "Nothing was imported: the import of f.csv failed." in page
+    assert "IntegrityError: (builtins.Exception) UNIQUE constraint failed: people.email" in page
+    assert "INSERT INTO" not in page and "secret.person" not in page and "[SQL" not in page
+    assert "Try the import again" in page  # the upload is kept
