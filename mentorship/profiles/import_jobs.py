@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -75,6 +75,8 @@ LOCK_ATTEMPTS = 40
 #: own): it is given this long per person, on top of STALE_AFTER_SECONDS, before it is taken
 #: to be dead. About three times what 50,000 people took on a busy 2-core machine (82 s).
 SQLITE_SECONDS_PER_PERSON = 0.005
+#: Where a coordinator reading an import's problems finds the skill names.
+SKILLS_GUIDE = "the Skills page"
 
 
 @dataclass(frozen=True)
@@ -348,7 +350,8 @@ def _run_claimed(sessions: sessionmaker[Session], import_id: int, job_id: str,
             raise InvalidInput("the upload is no longer kept", [RowError(
                 0, "", "", "the upload is no longer kept: upload the file again")])
         column_map = column_map_from_data(map_data) if map_data is not None else None
-        taxonomy = load_taxonomy(taxonomy_path)
+        # The problems are read on a coordinator's page, where the Skills page lists the names.
+        taxonomy = replace(load_taxonomy(taxonomy_path), guide=SKILLS_GUIDE)
         counts["rows_total"] = count_rows(data)
         _report(sessions, import_id, job_id, counts)
         table = read_profiles(data, taxonomy, partial=partial, column_map=column_map,

@@ -135,7 +135,7 @@ def test_two_retries_at_once_run_the_import_once(app, ids, others):
         answers.append(client.post(f"{path}/retry", data={"csrf_token": token},
                                    headers={"Referer": f"http://localhost{path}"}))
 
-    threads = [threading.Thread(target=retry, args=pair) for pair in zip(clients, tokens)]
+    threads = [threading.Thread(target=retry, args=pair) for pair in zip(clients, tokens, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -140,6 +140,9 @@ def test_the_tables_of_a_result_scroll_by_themselves_on_a_narrow_screen(app, as_
                             b"narrow.two@example.org,N Two,Koha=9\n"), "narrow.csv")},
         content_type="multipart/form-data").get_data(as_text=True)
     assert "1 person added, 0 updated, 1 row left out." in text
+    # An unknown skill sends the coordinator to the Skills page, never to a server's file.
+    assert "see the Skills page for the skill names" in text
+    assert "skills.yaml" not in text
     for table in ("skill-warnings", "rows-left-out"):  # each in a region of its own to scroll
         assert re.search(r'<div class="table-scroll" tabindex="0" role="region" '
                          rf'aria-label="[^"]+">\s*<table class="data" id="{table}">', text), table

@@ -201,7 +201,7 @@ def map_columns(token: str):
         return render_template("people/import.html", columns=COLUMNS,
                                problem="That upload is no longer kept (an upload waits an "
                                        "hour): choose the file again."), 404
-    db, taxonomy = get_db(), get_taxonomy()
+    db, taxonomy = get_db(), get_taxonomy(coordinators=True)
     try:  # it was read when uploaded; a failure now is a file changed on disk
         header, rows = read_sheet(kept.data, sheet=kept.sheet)
     except InvalidInput as error:
