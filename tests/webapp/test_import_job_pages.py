@@ -64,6 +64,7 @@ def test_a_file_still_importing_gets_a_progress_page_that_reloads_until_the_resu
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert '<meta http-equiv="refresh" content="2">' in text
+    assert "<h1>Importing staff.csv</h1>" in text
     status = re.search(r'role="status" id="import-progress-text">\s*([^<]+)<', text).group(1)
     assert status.startswith("Validated 0 rows") or status.startswith("Waiting")
     assert f'href="{path}"' in text  # a link to reload by hand
@@ -108,6 +109,7 @@ def test_a_stalled_import_is_said_to_be_and_its_owner_tries_it_again(app, as_rol
     page = client.get(path).get_data(as_text=True)
     assert 'http-equiv="refresh"' not in page
     assert "stopped reporting (its worker was probably stopped)" in page
+    assert "<h1>Import of dead.csv</h1>" in page  # it is not importing: its job is gone
     assert "The upload is kept" in page
     retried = client.post(f"{path}/retry", data={"csrf_token": csrf_token(client, path)})
     assert retried.status_code == 303 and retried.headers["Location"] == path
