@@ -148,3 +148,32 @@ def test_the_tables_of_a_result_scroll_by_themselves_on_a_narrow_screen(app, as_
     for table in ("skill-warnings", "rows-left-out"):  # each in a region of its own to scroll
         assert re.search(r'<div class="table-scroll" tabindex="0" role="region" '
                          rf'aria-label="[^"]+">\s*<table class="data" id="{table}">', text), table
+
+
+def test_an_import_waiting_for_anothers_write_lock_says_so_and_keeps_reloading(
+        app, as_role, ids):
+    sessions = app.extensions["mentorship.sessions"]
+    if sessions.kw["bind"].dialect.name != "sqlite":
+        return  # PostgreSQL has no one write lock: every job's heartbeat goes on
+    now = datetime.now(UTC)
+    with sessions() as db, db.begin():
+        common = {"owner_id": ids["coordinator"], "programme_id": ids["programme"],
+                  "status": ImportStatus.RUNNING, "attempts": 1, "rows_imported": 0,
+                  "heartbeat_at": now - timedelta(minutes=3), "data": GOOD,
+                  "created_at": now}
+        writing = ImportJob(filename="first.csv", job_id="first", stage="importing",
+                            rows_validated=2, quiet_until=now + timedelta(minutes=5), **common)
+        silent = ImportJob(filename="second.csv", job_id="second", stage="validating",
+                           rows_total=2000, rows_validated=1200, **common)
+        db.add_all([writing, silent])
+        db.flush()
+        first, second = writing.id, silent.id
+    page = as_role("coordinator").get(f"/coordinator/people/import/{second}").get_data(
+        as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert "Waiting for another import to finish saving its people (one import saves at a " \
+           "time); validated 1,200 of 2,000 rows so far." in page
+    assert "stopped reporting" not in page and "Try the import again" not in page
+    with sessions() as db, db.begin():  # both done with, for the module's other tests
+        for import_id in (first, second):
+            db.get(ImportJob, import_id).status = ImportStatus.FAILED
