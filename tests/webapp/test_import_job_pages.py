@@ -133,6 +133,13 @@ def test_a_file_imported_again_says_its_people_are_up_to_date(app, as_role):
         client, changed).get_data(as_text=True)
 
 
+def test_the_counts_of_a_large_import_are_written_with_thousands_separators(app, as_role):
+    rows = "".join(f"many.{n}@example.org,Many {n}\n" for n in range(1001))
+    text = upload(as_role("coordinator"), f"email,name\n{rows}".encode()).get_data(
+        as_text=True)
+    assert "1,001 people added, 0 updated." in text
+
+
 def test_the_tables_of_a_result_scroll_by_themselves_on_a_narrow_screen(app, as_role):
     client = as_role("coordinator")
     token = csrf_token(client, "/coordinator/people/import")
