@@ -144,6 +144,9 @@ class Taxonomy:
     skills: Mapping[str, Skill]
     source: str = "<memory>"
     ambiguities: tuple[Ambiguity, ...] = ()
+    # Where a reader of its messages finds the skill names, when not in the file at `source`
+    # (a web page's readers cannot open the server's files): "the Skills page".
+    guide: str = field(default="", compare=False)
     _lookup: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _ambiguous: dict[str, Ambiguity] = field(default_factory=dict, repr=False, compare=False)
 
@@ -262,7 +265,7 @@ class Taxonomy:
         suggestions = self.suggest(spelling)
         if suggestions:
             return f"did you mean {' or '.join(map(repr, suggestions))}?"
-        return f"see the taxonomy ({self.source}) for the skill names"
+        return f"see {self.guide or f'the taxonomy ({self.source})'} for the skill names"
 
     def unknown_skill_message(self, spelling: str) -> str:
         """Return the error text for an unknown skill, with a did-you-mean where one exists."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.orm import Session
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from mentorship.core.db import READ_ONLY, make_engine, make_session_factory
 from mentorship.core.settings import database_url, mail_settings
 from mentorship.mail.outbox import BASE_URL_KEY, SETTINGS_KEY
+from mentorship.profiles.import_jobs import SKILLS_GUIDE
 from mentorship.taxonomy import Taxonomy, load_taxonomy
 
 __all__ = ["get_db", "get_taxonomy", "init_app"]
@@ -25,6 +27,9 @@ def init_app(app: Flask) -> None:
     app.extensions["mentorship.read_sessions"] = make_session_factory(
         engine.execution_options(**{READ_ONLY: True}))
     app.extensions["mentorship.taxonomy"] = load_taxonomy(app.config["TAXONOMY_PATH"])
+    # Its messages on coordinators' pages send them to the Skills page, not to a server file.
+    app.extensions["mentorship.coordinators_taxonomy"] = replace(
+        app.extensions["mentorship.taxonomy"], guide=SKILLS_GUIDE)
     app.before_request(_start_clock)
     app.after_request(_commit_on_success)
     app.after_request(_log_request)
@@ -42,9 +47,11 @@ def get_db() -> Session:
     return g.db
 
 
-def get_taxonomy() -> Taxonomy:
-    """The skill taxonomy in force."""
-    return current_app.extensions["mentorship.taxonomy"]
+def get_taxonomy(*, coordinators: bool = False) -> Taxonomy:
+    """The skill taxonomy in force; with `coordinators`, the one whose messages send the
+    reader to the Skills page (for the pages only coordinators see)."""
+    return current_app.extensions[
+        "mentorship.coordinators_taxonomy" if coordinators else "mentorship.taxonomy"]
 
 
 def _commit_on_success(response: Response) -> Response:

@@ -21,11 +21,11 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, false, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -75,6 +75,8 @@ LOCK_ATTEMPTS = 40
 #: own): it is given this long per person, on top of STALE_AFTER_SECONDS, before it is taken
 #: to be dead. About three times what 50,000 people took on a busy 2-core machine (82 s).
 SQLITE_SECONDS_PER_PERSON = 0.005
+#: Where a coordinator reading an import's problems finds the skill names.
+SKILLS_GUIDE = "the Skills page"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,9 @@ class ImportProgress:
     rows_imported: int
     # Queued or running, but its job stopped reporting (its worker died): try it again.
     stalled: bool
+    # Running, on SQLite, while another import holds the one write lock: this one cannot
+    # report meanwhile, and its silence is no sign that it died.
+    waiting: bool
     # Whether the upload is still kept, so that the import can be tried again.
     retryable: bool
     mapped: bool
@@ -162,7 +167,8 @@ def retry_import(session: Session, actor: Actor | None, import_id: int, *,
     changed = session.execute(
         update(ImportJob)
         .where(ImportJob.id == import_id, ImportJob.data.is_not(None),
-               (ImportJob.status == ImportStatus.FAILED) | _stalled(now, _lost(session, [job])))
+               (ImportJob.status == ImportStatus.FAILED) | _stalled(
+                   now, _lost(session, [job]), waiting=_waiting(session, import_id, now)))
         .values(status=ImportStatus.QUEUED, job_id=job_id, stage="queued",
                 heartbeat_at=datetime.now(UTC),
                 attempts=ImportJob.attempts + 1, rows_validated=0, rows_imported=0,
@@ -189,7 +195,8 @@ def import_progress(session: Session, actor: Actor | None, import_id: int, *,
     """
     job = _job_of_actor(session, actor, import_id)
     now = now or datetime.now(UTC)
-    stalled = session.scalar(select(_stalled(now, _lost(session, [job]))
+    waiting = _waiting(session, import_id, now)
+    stalled = session.scalar(select(_stalled(now, _lost(session, [job]), waiting=waiting)
                                     .label("stalled")).where(ImportJob.id == import_id))
     result = job.result or {}
     report = None
@@ -206,6 +213,7 @@ def import_progress(session: Session, actor: Actor | None, import_id: int, *,
         id=job.id, filename=job.filename, status=job.status, stage=job.stage,
         rows_total=job.rows_total, rows_validated=job.rows_validated,
         rows_imported=job.rows_imported, stalled=bool(stalled),
+        waiting=waiting and job.status == ImportStatus.RUNNING,
         retryable=bool(has_data) and (bool(stalled) or job.status == ImportStatus.FAILED),
         mapped=job.column_map is not None, partial=job.partial, programme_id=job.programme_id,
         owner_id=job.owner_id, failure_reason=job.failure_reason, report=report,
@@ -245,15 +253,31 @@ def _job_of_actor(session: Session, actor: Actor | None, import_id: int) -> Impo
     return job
 
 
-def _stalled(now: datetime, lost: list[str] = ()) -> ColumnElement[bool]:
-    """The condition of an import whose job stopped reporting (or was lost in the queue)."""
+def _waiting(session: Session, import_id: int, now: datetime) -> bool:
+    """Whether, on SQLite, another import holds the one write lock (it said so, and for how
+    long at most, with quiet_until): every other job's heartbeat waits for it meanwhile."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    return session.scalar(select(ImportJob.id).where(
+        ImportJob.id != import_id, ImportJob.status == ImportStatus.RUNNING,
+        ImportJob.quiet_until.is_not(None), ImportJob.quiet_until > now).limit(1)) is not None
+
+
+def _stalled(now: datetime, lost: list[str] = (), *, waiting: bool = False,
+             ) -> ColumnElement[bool]:
+    """The condition of an import whose job stopped reporting (or was lost in the queue).
+
+    A running one `waiting` for another's write lock (see `_waiting`) is not stalled.
+    """
     queued_after = QUEUED_STALE_AFTER_SECONDS if os.environ.get("REDIS_URL") else \
         STALE_AFTER_SECONDS
+    running = false() if waiting else (
+        (ImportJob.status == ImportStatus.RUNNING)
+        & (ImportJob.quiet_until.is_(None) | (ImportJob.quiet_until < now))
+        & (ImportJob.heartbeat_at.is_(None)
+           | (ImportJob.heartbeat_at < now - timedelta(seconds=STALE_AFTER_SECONDS))))
     return (
-        ((ImportJob.status == ImportStatus.RUNNING)
-         & (ImportJob.quiet_until.is_(None) | (ImportJob.quiet_until < now))
-         & (ImportJob.heartbeat_at.is_(None)
-            | (ImportJob.heartbeat_at < now - timedelta(seconds=STALE_AFTER_SECONDS))))
+        running
         | ((ImportJob.status == ImportStatus.QUEUED) & (
             ImportJob.heartbeat_at.is_(None)
             | (ImportJob.heartbeat_at < now - timedelta(seconds=queued_after))
@@ -348,7 +372,8 @@ def _run_claimed(sessions: sessionmaker[Session], import_id: int, job_id: str,
             raise InvalidInput("the upload is no longer kept", [RowError(
                 0, "", "", "the upload is no longer kept: upload the file again")])
         column_map = column_map_from_data(map_data) if map_data is not None else None
-        taxonomy = load_taxonomy(taxonomy_path)
+        # The problems are read on a coordinator's page, where the Skills page lists the names.
+        taxonomy = replace(load_taxonomy(taxonomy_path), guide=SKILLS_GUIDE)
         counts["rows_total"] = count_rows(data)
         _report(sessions, import_id, job_id, counts)
         table = read_profiles(data, taxonomy, partial=partial, column_map=column_map,
@@ -372,7 +397,7 @@ def _run_claimed(sessions: sessionmaker[Session], import_id: int, job_id: str,
     except Exception as error:  # any failure must end as a failed import, never a running one
         log.exception("import %s failed", import_id)
         _finish(sessions, import_id, job_id, ImportStatus.FAILED,
-                failure_reason=f"{type(error).__name__}: {error}")
+                failure_reason=_failure_reason(error))
     finally:
         stop.set()
         heart.join()
@@ -437,6 +462,16 @@ def _report_data(report: ImportReport) -> dict[str, Any]:
             "managers_added": report.managers_added, "warnings": list(report.warnings),
             "skill_warnings": _problem_rows(report.skill_warnings),
             "enrolled": report.enrolled, "programme_id": report.programme_id}
+
+
+def _failure_reason(error: Exception) -> str:
+    """What a failed import's page says stopped it: the error's kind and its first line.
+
+    A database error's further lines hold the statement and its values (the file's people):
+    they stay in the log, not on a page every coordinator of the programme may read.
+    """
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0][:300]}" if lines else type(error).__name__
 
 
 def _refusal(error: DomainError) -> str:

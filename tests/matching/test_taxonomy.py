@@ -1,5 +1,6 @@
 """The default taxonomy and the loader's checks."""
 
+import dataclasses
 import re
 
 import pytest
@@ -34,6 +35,14 @@ def test_unknown_skill_suggests_close_names(taxonomy):
     assert "MARC 21" in taxonomy.suggest("MARK 21")
     assert "did you mean 'MARC 21'" in taxonomy.unknown_skill_message("MARK 21")
     assert "see the taxonomy" in taxonomy.unknown_skill_message("zzzzqqq")
+
+
+def test_a_guide_names_where_to_look_instead_of_the_file(taxonomy):
+    guided = dataclasses.replace(taxonomy, guide="the Skills page")
+    assert guided.unknown_skill_message("zzzzqqq") == \
+        "unknown skill 'zzzzqqq'; see the Skills page for the skill names"
+    assert taxonomy.source not in guided.unknown_skill_message("zzzzqqq")
+    assert guided == taxonomy and guided.resolve("MARC 21") == taxonomy.resolve("MARC 21")
 
 
 @pytest.mark.parametrize(("value", "level"), [

@@ -32,6 +32,7 @@ from mentorship.profiles.import_jobs import (
 from mentorship.profiles.models import ImportJob, ImportStatus
 from mentorship.profiles.operations import register_person
 from mentorship.programmes.operations import assign_coordinator, create_programme
+from mentorship.programmes.queries import programme_in_view
 from tests.conftest import run_at_once
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -344,3 +345,38 @@ def test_an_rq_worker_runs_the_import(database, monkeypatch):
     SimpleWorker([queue], connection=connection).work(burst=True)
     done = finished(engine, ids, import_id, seconds=5)
     assert done.status == ImportStatus.DONE and done.report.created == 20
+
+
+def test_an_import_waiting_for_anothers_write_lock_on_sqlite_is_not_taken_for_dead(database):
+    engine, url, ids = database
+    now = datetime.now(UTC)
+    with Session(engine) as session, session.begin():
+        programme = programme_in_view(session, actor(session, ids, "coordinator"), None).id
+        writing = ImportJob(  # saving its people: it holds SQLite's one write lock
+            owner_id=ids["coordinator"], programme_id=programme, filename="a.csv",
+            status=ImportStatus.RUNNING, job_id="a", attempts=1, stage="importing",
+            rows_validated=9, rows_imported=0, heartbeat_at=now - timedelta(minutes=3),
+            quiet_until=now + timedelta(minutes=5), data=b"x", created_at=now)
+        silent = ImportJob(  # its heartbeat has waited for that lock for minutes
+            owner_id=ids["coordinator"], programme_id=programme, filename="b.csv",
+            status=ImportStatus.RUNNING, job_id="b", attempts=1, stage="validating",
+            rows_total=9, rows_validated=9, rows_imported=0,
+            heartbeat_at=now - timedelta(minutes=3), data=staff_csv(2), created_at=now)
+        session.add_all([writing, silent])
+        session.flush()
+        first, second = writing.id, silent.id
+    sqlite = engine.dialect.name == "sqlite"
+    with Session(engine) as session:
+        coordinator = actor(session, ids, "coordinator")
+        progress = import_progress(session, coordinator, second)
+        assert progress.waiting is sqlite and progress.stalled is not sqlite
+        assert progress.retryable is not sqlite
+        assert not import_progress(session, coordinator, first).stalled  # within its quiet
+        if sqlite:
+            with pytest.raises(Conflict):
+                retry_import(session, coordinator, second, url=url)
+    with Session(engine) as session, session.begin():  # the writer's time is up: it died
+        session.get(ImportJob, first).quiet_until = now - timedelta(seconds=1)
+    with Session(engine) as session:
+        progress = import_progress(session, actor(session, ids, "coordinator"), second)
+        assert progress.stalled and not progress.waiting and progress.retryable

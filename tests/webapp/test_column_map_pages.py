@@ -226,3 +226,13 @@ def test_an_unreadable_upload_is_refused_before_the_mapping_step(as_role):
     response = upload_for_mapping(client, b"PK\x03\x04 not really", "x.xlsx")
     assert response.status_code == 422
     assert "not a readable XLSX workbook" in response.get_data(as_text=True)
+
+
+def test_a_skill_named_nowhere_sends_the_coordinator_to_the_skills_page(as_role):
+    client = as_role("coordinator")
+    data = EXPORT.read_bytes().replace(b"Cloud (AWS)", b"Zzqxw Vvkj")
+    page = client.get(mapping_page(client, data)).get_data(as_text=True)
+    warnings = page[page.index('id="skill-warnings"'):]
+    assert "unknown skill &#39;Zzqxw Vvkj&#39;" in warnings
+    assert "see the Skills page for the skill names" in warnings
+    assert "skills.yaml" not in page  # a server's file is no help to a coordinator

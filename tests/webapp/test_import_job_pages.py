@@ -64,6 +64,7 @@ def test_a_file_still_importing_gets_a_progress_page_that_reloads_until_the_resu
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert '<meta http-equiv="refresh" content="2">' in text
+    assert "<h1>Importing staff.csv</h1>" in text
     status = re.search(r'role="status" id="import-progress-text">\s*([^<]+)<', text).group(1)
     assert status.startswith("Validated 0 rows") or status.startswith("Waiting")
     assert f'href="{path}"' in text  # a link to reload by hand
@@ -108,6 +109,7 @@ def test_a_stalled_import_is_said_to_be_and_its_owner_tries_it_again(app, as_rol
     page = client.get(path).get_data(as_text=True)
     assert 'http-equiv="refresh"' not in page
     assert "stopped reporting (its worker was probably stopped)" in page
+    assert "<h1>Import of dead.csv</h1>" in page  # it is not importing: its job is gone
     assert "The upload is kept" in page
     retried = client.post(f"{path}/retry", data={"csrf_token": csrf_token(client, path)})
     assert retried.status_code == 303 and retried.headers["Location"] == path
@@ -118,3 +120,67 @@ def test_a_stalled_import_is_said_to_be_and_its_owner_tries_it_again(app, as_rol
     again = client.post(f"{path}/retry", data={"csrf_token": csrf_token(client, path)})
     assert again.status_code in (303, 409)
     assert people_named(app, "stalled.") == 2
+
+
+def test_a_file_imported_again_says_its_people_are_up_to_date(app, as_role):
+    client = as_role("coordinator")
+    again = GOOD.replace(b"job.", b"again.")
+    assert "2 people added, 0 updated." in upload(client, again).get_data(as_text=True)
+    text = upload(client, again).get_data(as_text=True)
+    assert "0 people added, 0 updated, 2 already up to date." in text
+    changed = again.replace(b"Jo One", b"Jo Uno")
+    assert "0 people added, 1 updated, 1 already up to date." in upload(
+        client, changed).get_data(as_text=True)
+
+
+def test_the_counts_of_a_large_import_are_written_with_thousands_separators(app, as_role):
+    rows = "".join(f"many.{n}@example.org,Many {n}\n" for n in range(1001))
+    text = upload(as_role("coordinator"), f"email,name\n{rows}".encode()).get_data(
+        as_text=True)
+    assert "1,001 people added, 0 updated." in text
+
+
+def test_the_tables_of_a_result_scroll_by_themselves_on_a_narrow_screen(app, as_role):
+    client = as_role("coordinator")
+    token = csrf_token(client, "/coordinator/people/import")
+    text = client.post("/coordinator/people/import", data={
+        "csrf_token": token, "partial": "1",
+        "file": (io.BytesIO(b"email,name,skills\nnarrow.one@example.org,N One,Klingonese=2\n"
+                            b"narrow.two@example.org,N Two,Koha=9\n"), "narrow.csv")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "1 person added, 0 updated, 1 row left out." in text
+    # An unknown skill sends the coordinator to the Skills page, never to a server's file.
+    assert "see the Skills page for the skill names" in text
+    assert "skills.yaml" not in text
+    for table in ("skill-warnings", "rows-left-out"):  # each in a region of its own to scroll
+        assert re.search(r'<div class="table-scroll" tabindex="0" role="region" '
+                         rf'aria-label="[^"]+">\s*<table class="data" id="{table}">', text), table
+
+
+def test_an_import_waiting_for_anothers_write_lock_says_so_and_keeps_reloading(
+        app, as_role, ids):
+    sessions = app.extensions["mentorship.sessions"]
+    if sessions.kw["bind"].dialect.name != "sqlite":
+        return  # PostgreSQL has no one write lock: every job's heartbeat goes on
+    now = datetime.now(UTC)
+    with sessions() as db, db.begin():
+        common = {"owner_id": ids["coordinator"], "programme_id": ids["programme"],
+                  "status": ImportStatus.RUNNING, "attempts": 1, "rows_imported": 0,
+                  "heartbeat_at": now - timedelta(minutes=3), "data": GOOD,
+                  "created_at": now}
+        writing = ImportJob(filename="first.csv", job_id="first", stage="importing",
+                            rows_validated=2, quiet_until=now + timedelta(minutes=5), **common)
+        silent = ImportJob(filename="second.csv", job_id="second", stage="validating",
+                           rows_total=2000, rows_validated=1200, **common)
+        db.add_all([writing, silent])
+        db.flush()
+        first, second = writing.id, silent.id
+    page = as_role("coordinator").get(f"/coordinator/people/import/{second}").get_data(
+        as_text=True)
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert "Waiting for another import to finish saving its people (one import saves at a " \
+           "time); validated 1,200 of 2,000 rows so far." in page
+    assert "stopped reporting" not in page and "Try the import again" not in page
+    with sessions() as db, db.begin():  # both done with, for the module's other tests
+        for import_id in (first, second):
+            db.get(ImportJob, import_id).status = ImportStatus.FAILED

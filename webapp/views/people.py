@@ -117,7 +117,11 @@ def _import_outcome(progress: ImportProgress, token: str | None = None,
     """The page of a finished import: its report, or every problem with the form again
     (answered with the status `refused`, else the one of its kind of refusal)."""
     if progress.status == ImportStatus.DONE:
-        return render_template("people/imported.html", report=progress.report,
+        report = progress.report
+        # The rows read that neither added nor changed anyone (a file imported again): said,
+        # so that "0 added, 0 updated" does not read as an import that did nothing.
+        unchanged = max(progress.rows_imported - report.created - report.updated, 0)
+        return render_template("people/imported.html", report=report, unchanged=unchanged,
                                skipped=progress.skipped, filename=progress.filename)
     count = len(progress.errors)
     if count:
@@ -197,7 +201,7 @@ def map_columns(token: str):
         return render_template("people/import.html", columns=COLUMNS,
                                problem="That upload is no longer kept (an upload waits an "
                                        "hour): choose the file again."), 404
-    db, taxonomy = get_db(), get_taxonomy()
+    db, taxonomy = get_db(), get_taxonomy(coordinators=True)
     try:  # it was read when uploaded; a failure now is a file changed on disk
         header, rows = read_sheet(kept.data, sheet=kept.sheet)
     except InvalidInput as error:
