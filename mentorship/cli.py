@@ -258,7 +258,10 @@ def db_upgrade() -> None:
     from mentorship.migrate import upgrade_database
 
     engine = make_engine()
-    upgrade_database(engine)
+    try:
+        upgrade_database(engine)
+    finally:
+        engine.dispose()
     click.echo(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
 
 
@@ -291,16 +294,18 @@ def import_command(profiles, partial, taxonomy_path, strict, programme, map_path
         fail(str(error))
     except InvalidInput as error:
         fail(f"{error}; nothing was imported", error.errors, profiles)
-    engine = make_engine()
-    upgrade_database(engine)
     from mentorship.programmes.queries import resolve_programme
 
+    engine = make_engine()
     try:
+        upgrade_database(engine)
         with make_session_factory(engine)() as session, session.begin():
             report = import_profiles(session, None, table, taxonomy,
                                      programme_id=resolve_programme(session, programme).id)
     except DomainError as error:
         fail(f"{error}; nothing was imported")
+    finally:
+        engine.dispose()  # the command may run in-process (tests): no connection outlives it
     for warning in report.warnings:
         click.echo(f"warning: {profiles}: {warning}", err=True)
     warn_skills(report.skill_warnings, profiles)
