@@ -80,6 +80,7 @@ ROUTES = [
     ("signup.sign_up", None, None),  # needs a programme's link token: not benchmarked
     ("signup.verify", None, None),  # a one-time token, like the invite: not benchmarked
     ("people.map_columns", None, None),  # needs an upload kept for its mapping step: likewise
+    ("people.import_job", None, None),  # needs an import of its own run first: likewise
 ]
 # Downloads are files, not pages: timed and shown apart, outside the page target.
 DOWNLOADS = [

@@ -21,3 +21,23 @@ def test_a_page_loads_while_another_connection_holds_the_write_lock(as_role, web
     finally:
         writer.rollback()
         writer.close()
+
+
+def test_a_served_app_freezes_what_it_made_at_start_and_a_test_app_does_not(tmp_path):
+    """gc.freeze() keeps a worker's start-up objects out of every request's collections; in a
+    subprocess, since freezing is for the life of the process."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import gc; from webapp import create_app\n"
+        f"base = {{'SECRET_KEY': 'x', 'DATABASE_URL': 'sqlite:///{tmp_path}/a.db'}}\n"
+        "create_app({**base, 'TESTING': True}); tested = gc.get_freeze_count()\n"
+        "create_app(base); print(tested, gc.get_freeze_count())\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=root, check=True)
+    tested, served = map(int, done.stdout.split())
+    assert tested == 0 and served > 10_000
