@@ -188,6 +188,7 @@ def test_a_failed_import_shows_what_stopped_it_but_no_statement_or_data(app, ids
     page = until_finished(client, response.headers["Location"])
     assert "<h1>Import of f.csv</h1>" in page  # no longer "Importing": it has ended
     assert "Nothing was imported: the import of f.csv failed." in page
-    assert "What stopped it: IntegrityError: (builtins.Exception) UNIQUE constraint failed: people.email" in page
+    assert ("What stopped it: IntegrityError: (builtins.Exception) UNIQUE constraint failed: "
+            "people.email") in page
     assert "INSERT INTO" not in page and "secret.person" not in page and "[SQL" not in page
     assert "Try the import again" in page  # the upload is kept
