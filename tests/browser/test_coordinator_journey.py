@@ -45,12 +45,15 @@ def status_tag(page: Page):
 
 
 class HeldPreview:
-    """A preview job held at a known stage until `set` is called (what the page then shows)."""
+    """A preview job held at a known stage from `hold` until `set` is called (what the page
+    then shows)."""
 
-    def __init__(self, stage: str, percent: str, release: Callable[[], None]) -> None:
+    def __init__(self, stage: str, percent: str, release: Callable[[], None],
+                 hold: Callable[[], None] = lambda: None) -> None:
         self.progress_text = f"The preview is running. Stage: {stage}."
         self.percent = percent
         self.set = release
+        self.hold = hold
 
 
 @pytest.fixture
@@ -59,12 +62,13 @@ def held_preview(monkeypatch) -> Iterator[HeldPreview]:
 
     When the job runs in a thread of this process, it is held at its scoring stage (30%);
     heartbeats come often, so the progress shows quickly. When gunicorn serves the app and an
-    RQ worker runs the jobs, the worker is paused (SIGSTOP), so the job waits in the queue.
+    RQ worker runs the jobs, the worker is paused (SIGSTOP) from `hold` on, so the job waits in
+    the queue; the jobs before it (an import) run as usual.
     """
     worker = SERVER_PROCESSES.get("worker")
     if worker is not None:
-        os.kill(worker.pid, signal.SIGSTOP)
-        held = HeldPreview("queued", "0%", lambda: os.kill(worker.pid, signal.SIGCONT))
+        held = HeldPreview("queued", "0%", lambda: os.kill(worker.pid, signal.SIGCONT),
+                           hold=lambda: os.kill(worker.pid, signal.SIGSTOP))
         yield held
         held.set()
         return
@@ -150,6 +154,7 @@ def test_coordinator_imports_people_and_runs_a_round_to_publication(new_page, he
     check_accessibility(page)
 
     # The preview runs in the background: a progress bar, updated by static/progress.js.
+    held_preview.hold()
     page.get_by_role("button", name="Run the preview").click()
     expect(status_tag(page)).to_have_text("running")
     expect(page.get_by_label("Preview progress")).to_be_visible()
