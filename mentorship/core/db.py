@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import json
-import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -17,7 +14,7 @@ from mentorship.core.settings import database_url
 T = TypeVar("T")
 
 __all__ = ["IN_LIST_SIZE", "READ_ONLY", "EncodedJSON", "batches", "database_answers", "encode_json",
-           "hold_lock", "make_engine", "make_session_factory", "paused_gc"]
+           "hold_lock", "make_engine", "make_session_factory"]
 
 # How long a SQLite writer waits for another writer's lock before giving up, in seconds.
 SQLITE_BUSY_TIMEOUT = 15
@@ -114,32 +111,3 @@ def batches(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
-
-_gc_lock = threading.Lock()
-_gc_pauses = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while bulk rows are read or built.
-
-    Reading a pool or storing a round makes hundreds of thousands of small objects beside the
-    engine's large ones; each collection then walks them all, and at 10,000 people that cost
-    more than the queries. Refcounting still frees everything meanwhile; cycles wait for the
-    end. Re-entrant and shared between threads: collection resumes when the last pause ends
-    (and only if it was on).
-    """
-    global _gc_pauses, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from matching import Taxonomy
 from mentorship.core.audit import AuditEvent, record_event
-from mentorship.core.db import paused_gc
+from mentorship.core.collector import paused_gc
 from mentorship.core.errors import Conflict, NotFound, PermissionDenied
 from mentorship.core.permissions import Actor
 from mentorship.people.models import Person

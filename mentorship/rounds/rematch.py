@@ -24,7 +24,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from mentorship.core.audit import AuditEvent
-from mentorship.core.db import make_engine, make_session_factory, paused_gc
+from mentorship.core.collector import paused_gc
+from mentorship.core.db import make_engine, make_session_factory
 from mentorship.core.permissions import Actor
 from mentorship.core.settings import database_url
 from mentorship.people.models import Person

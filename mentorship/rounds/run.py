@@ -26,7 +26,8 @@ from matching import (
 )
 from matching.profiles import DEFAULT_TEACH_LEVEL
 from mentorship.core.audit import record_event
-from mentorship.core.db import batches, paused_gc
+from mentorship.core.collector import paused_gc
+from mentorship.core.db import batches
 from mentorship.core.errors import Conflict
 from mentorship.core.models import utc_now
 from mentorship.core.permissions import Actor
