@@ -10,13 +10,13 @@ message "sending"; after `STALE_SENDING_SECONDS` the next sender claims it again
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from mentorship.core.background import QUEUE, enqueue, queue_configured
 from mentorship.core.db import make_engine, make_session_factory
 from mentorship.core.models import utc_now
 from mentorship.core.settings import MailSettings, mail_settings
@@ -26,7 +26,6 @@ __all__ = ["MAX_WAIT_SECONDS", "run_send_job", "send_until_done", "start_sending
 
 log = logging.getLogger(__name__)
 
-QUEUE = "mentorship"  # the queue `mentorship worker` works on (as the rounds' jobs)
 #: The longest a sender sleeps before looking at the outbox again, in seconds.
 MAX_WAIT_SECONDS = 300.0
 #: The shortest pause between two passes, so that a message another sender holds is no busy loop.
@@ -48,17 +47,12 @@ def start_sending(bind: Engine | Connection, settings: MailSettings | None = Non
     nothing starts: the mail waits in the outbox.
     """
     settings = settings or mail_settings()
-    if os.environ.get("REDIS_URL"):
-        from redis import Redis
-        from redis.exceptions import RedisError
-        from rq import Queue
-
-        try:
-            # The worker reads its own DATABASE_URL and SMTP settings: no secrets through Redis.
-            Queue(QUEUE, connection=Redis.from_url(os.environ["REDIS_URL"])).enqueue(
-                run_send_job, job_timeout=3600)
-        except RedisError as error:  # the mail stays queued; the next sender takes it
+    if queue_configured():
+        def refused(error: Exception) -> None:  # the mail stays queued; the next sender takes it
             log.warning("could not queue the mail job: %s", error)
+
+        # The worker reads its own DATABASE_URL and SMTP settings: no secrets through Redis.
+        enqueue(run_send_job, queue=QUEUE, job_timeout=3600, on_error=refused)
         return None
     if not settings.host:
         return None

@@ -14,9 +14,7 @@ never adds anyone twice.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import threading
 import time
 import uuid
@@ -30,6 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentorship.core.audit import record_event
+from mentorship.core.background import QUEUE, queue_configured, run_in_background
 from mentorship.core.db import READ_ONLY, make_engine, make_session_factory
 from mentorship.core.errors import (
     Conflict,
@@ -40,7 +39,6 @@ from mentorship.core.errors import (
     RowError,
 )
 from mentorship.core.permissions import Actor, require_coordinator
-from mentorship.core.settings import database_url
 from mentorship.people.models import Person
 from mentorship.profiles.column_map import ColumnMap, column_map_from_data
 from mentorship.profiles.csv_io import count_rows, read_profiles
@@ -56,7 +54,6 @@ __all__ = ["HEARTBEAT_SECONDS", "STALE_AFTER_SECONDS", "ImportProgress", "import
 
 log = logging.getLogger(__name__)
 
-QUEUE = "mentorship"  # the queue `mentorship worker` works on (as the rounds' jobs)
 #: How often a running import records its progress and that it is alive, in seconds.
 HEARTBEAT_SECONDS = 5
 #: A running import that has not reported for this long is taken to be dead.
@@ -269,7 +266,7 @@ def _stalled(now: datetime, lost: list[str] = (), *, waiting: bool = False,
 
     A running one `waiting` for another's write lock (see `_waiting`) is not stalled.
     """
-    queued_after = QUEUED_STALE_AFTER_SECONDS if os.environ.get("REDIS_URL") else \
+    queued_after = QUEUED_STALE_AFTER_SECONDS if queue_configured() else \
         STALE_AFTER_SECONDS
     running = false() if waiting else (
         (ImportJob.status == ImportStatus.RUNNING)
@@ -296,31 +293,16 @@ def _lost(session: Session, jobs: list[ImportJob]) -> list[str]:
 def _enqueue(session: Session, import_id: int, job_id: str, url: str | None,
              taxonomy_path: str | None) -> None:
     """Start the job: on the RQ queue with REDIS_URL, else in a thread of this process."""
-    if os.environ.get("REDIS_URL"):
-        from redis import Redis
-        from redis.exceptions import RedisError
-        from rq import Queue
+    def refused(error: Exception) -> None:  # the page says so; the upload is kept to try again
+        sessions = make_session_factory(session.get_bind())
+        _claim(sessions, import_id, job_id)
+        _finish(sessions, import_id, job_id, ImportStatus.FAILED,
+                failure_reason=f"could not queue the job: {error}")
 
-        try:
-            # Workers read their own DATABASE_URL: no credentials travel through Redis.
-            Queue(QUEUE, connection=Redis.from_url(os.environ["REDIS_URL"])).enqueue(
-                run_import_job, import_id, None, taxonomy_path, job_id, job_id=job_id,
-                job_timeout=3 * 3600)
-        except RedisError as error:  # the page says so; the upload is kept to try again
-            sessions = make_session_factory(session.get_bind())
-            _claim(sessions, import_id, job_id)
-            _finish(sessions, import_id, job_id, ImportStatus.FAILED,
-                    failure_reason=f"could not queue the job: {error}")
-        return
-    threading.Thread(target=_run_in_thread,
-                     args=(import_id, database_url(url), taxonomy_path, job_id),
-                     name=f"import-{import_id}", daemon=True).start()
-
-
-def _run_in_thread(import_id: int, url: str, taxonomy_path: str | None, job_id: str) -> None:
-    # Recorded by run_import_job on the import and in the log; a thread has nobody to tell.
-    with contextlib.suppress(Exception):
-        run_import_job(import_id, url, taxonomy_path, job_id)
+    # A failure in a thread is recorded by run_import_job on the import and in the log.
+    run_in_background(run_import_job, import_id, job_id=job_id, url=url,
+                      taxonomy_path=taxonomy_path, thread_name=f"import-{import_id}",
+                      job_timeout=3 * 3600, queue=QUEUE, on_error=refused)
 
 
 def run_import_job(import_id: int, url: str | None, taxonomy_path: str | None = None,

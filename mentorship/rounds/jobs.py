@@ -8,7 +8,6 @@ be run again.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import threading
@@ -21,10 +20,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mentorship.core.audit import record_event
+from mentorship.core.background import QUEUE, run_in_background
 from mentorship.core.db import make_engine, make_session_factory
 from mentorship.core.errors import Conflict, DomainError, NotFound
 from mentorship.core.permissions import Actor
-from mentorship.core.settings import database_url
 from mentorship.rounds.choice import expire_requests
 from mentorship.rounds.liveness import (
     HEARTBEAT_SECONDS,
@@ -58,7 +57,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-QUEUE = "mentorship"
 #: The longest wait between two attempts of a worker to reach Redis again, in seconds.
 MAX_RECONNECT_PAUSE = 30
 
@@ -133,24 +131,16 @@ def start_preview(session: Session, actor: Actor | None, round_id: int, *,
     Commits the caller's session, so the job (another connection) sees the round running.
     """
     job_id = mark_running(session, actor, round_id)
-    if os.environ.get("REDIS_URL"):
-        from redis import Redis
-        from redis.exceptions import RedisError
-        from rq import Queue
 
-        try:
-            queue = Queue(QUEUE, connection=Redis.from_url(os.environ["REDIS_URL"]))
-            # Workers read their own DATABASE_URL: no credentials travel through Redis.
-            queue.enqueue(run_preview_job, round_id, None, taxonomy_path, job_id,
-                          job_id=job_id, job_timeout=3 * 3600)
-        except RedisError as error:
-            _mark_failed(make_session_factory(session.get_bind()), round_id, job_id,
-                         f"could not queue the job: {error}")
-            raise Conflict(f"round {round_id} could not be queued: {error}") from error
-    else:
-        threading.Thread(target=_run_in_thread, args=(round_id, database_url(url), taxonomy_path,
-                                                      job_id),
-                         name=f"round-{round_id}", daemon=True).start()
+    def refused(error: Exception) -> None:
+        _mark_failed(make_session_factory(session.get_bind()), round_id, job_id,
+                     f"could not queue the job: {error}")
+        raise Conflict(f"round {round_id} could not be queued: {error}") from error
+
+    # A failure in a thread is recorded by run_preview_job on the round and in the log.
+    run_in_background(run_preview_job, round_id, job_id=job_id, url=url,
+                      taxonomy_path=taxonomy_path, thread_name=f"round-{round_id}",
+                      job_timeout=3 * 3600, queue=QUEUE, on_error=refused)
     return job_id
 
 
@@ -215,13 +205,6 @@ def _mark_failed(sessions, round_id: int, job_id: str, reason: str) -> None:
                                             Round.job_id == job_id)
                         .values(status=RoundStatus.FAILED, failure_reason=reason[:2000],
                                 version=Round.version + 1))
-
-
-def _run_in_thread(round_id: int, url: str, taxonomy_path: str | None, job_id: str) -> None:
-    """Run a job in this process; its failure is already on the round and in the log."""
-    # Recorded by run_preview_job on the round and in the log; a thread has nobody to tell.
-    with contextlib.suppress(Exception):
-        run_preview_job(round_id, url, taxonomy_path, job_id)
 
 
 def run_worker(*, burst: bool = False) -> None:

@@ -11,9 +11,7 @@ show "finding a new mentor" while the row's re-match is pending.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import threading
 import uuid
 from collections.abc import Callable
@@ -24,10 +22,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from mentorship.core.audit import AuditEvent
+from mentorship.core.background import QUEUE, run_in_background
 from mentorship.core.collector import paused_gc
 from mentorship.core.db import make_engine, make_session_factory
 from mentorship.core.permissions import Actor
-from mentorship.core.settings import database_url
 from mentorship.people.models import Person
 from mentorship.rounds.invariants import lock_live_pairs
 from mentorship.rounds.liveness import (
@@ -53,7 +51,6 @@ __all__ = ["Declined", "decline_pair", "rematch_pending", "retry_stale_rematches
 
 log = logging.getLogger(__name__)
 
-QUEUE = "mentorship"
 #: Reads that may be overtaken by another writer of live pairs before the job reads and
 #: stores in one transaction under the lock (then nothing can overtake it).
 OPTIMISTIC_ATTEMPTS = 3
@@ -96,29 +93,15 @@ def start_rematch(session: Session, match_id: int, job_id: str, *, url: str | No
     again later: the decline stands either way.
     """
     session.commit()
-    if os.environ.get("REDIS_URL"):
-        from redis import Redis
-        from redis.exceptions import RedisError
-        from rq import Queue
 
-        try:
-            # Workers read their own DATABASE_URL: no credentials travel through Redis.
-            Queue(QUEUE, connection=Redis.from_url(os.environ["REDIS_URL"])).enqueue(
-                run_rematch_job, match_id, None, taxonomy_path, job_id, job_id=job_id,
-                job_timeout=3600)
-        except RedisError:
-            log.warning("re-match of match %s could not be queued; it is retried later",
-                        match_id, exc_info=True)
-        return
-    threading.Thread(target=_run_in_thread,
-                     args=(match_id, database_url(url), taxonomy_path, job_id),
-                     name=f"rematch-{match_id}", daemon=True).start()
+    def refused(error: Exception) -> None:
+        log.warning("re-match of match %s could not be queued; it is retried later",
+                    match_id, exc_info=True)
 
-
-def _run_in_thread(match_id: int, url: str, taxonomy_path: str | None, job_id: str) -> None:
-    """Run a re-match in this process; a failure is in the log, and the row is retried."""
-    with contextlib.suppress(Exception):
-        run_rematch_job(match_id, url, taxonomy_path, job_id)
+    # A failure in a thread is in the log, and the row is retried.
+    run_in_background(run_rematch_job, match_id, job_id=job_id, url=url,
+                      taxonomy_path=taxonomy_path, thread_name=f"rematch-{match_id}",
+                      job_timeout=3600, queue=QUEUE, on_error=refused)
 
 
 def run_rematch_job(match_id: int, url: str | None, taxonomy_path: str | None = None,
