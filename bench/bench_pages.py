@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from mentorship.core.db import make_engine, make_session_factory
 from mentorship.demo.seed import seed_demo
+from mentorship.mail.models import OutboxMessage
 from mentorship.migrate import upgrade_database
 from mentorship.people.models import Person
 from mentorship.rounds.models import Match, Round, RoundStatus
@@ -41,7 +42,7 @@ POSTGRES_DATABASE = "mentorship_bench_pages"
 
 # Every GET route: (endpoint, path with {placeholders}, who asks). Placeholders: round (the
 # published round), draft (a previewed round), match (a pair of the mentor), person (someone),
-# programme (the default programme, which holds them all).
+# programme (the default programme, which holds them all), message (the newest mail).
 ROUTES = [
     ("auth.sign_in", "/sign-in", None),
     ("auth.forgot_password", "/forgot-password", None),
@@ -73,6 +74,8 @@ ROUTES = [
     ("programmes.show", "/coordinator/programmes/{programme}", "coordinator"),
     ("programmes.edit", "/coordinator/programmes/{programme}/edit", "coordinator"),
     ("admin.roles", "/admin/roles", "coordinator"),
+    ("outbox.index", "/coordinator/outbox", "coordinator"),
+    ("outbox.message", "/coordinator/outbox/{message}", "coordinator"),
     ("auth.invite", None, None),  # needs a fresh one-time token per request: not benchmarked
     ("signup.links", "/coordinator/sign-up", "coordinator"),
     ("signup.approvals", "/coordinator/sign-up/approvals", "coordinator"),
@@ -171,11 +174,12 @@ def main() -> None:
                                                  Match.round_id == published))
         total = db.scalar(select(func.count()).select_from(Person))
         programme = db.scalar(select(Round.programme_id).where(Round.id == published))
+        message = db.scalar(select(func.max(OutboxMessage.id)))
     clients = {None: app.test_client()}
     for role in ("mentor", "coordinator"):
         clients[role] = signed_in_client(app, accounts[role].email, accounts[role].password)
     values = {"round": published, "draft": draft, "match": match, "person": mentor_id,
-              "programme": programme}
+              "programme": programme, "message": message}
 
     print(f"{total} people; {app.config['DATABASE_URL'].split(':')[0]}; median of {args.repeat} "
           "after a first request")
