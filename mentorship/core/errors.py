@@ -45,3 +45,8 @@ class InvalidInput(DomainError):
     def __init__(self, message: str, errors: list[RowError] | None = None) -> None:
         super().__init__(message)
         self.errors = sorted(errors or [])
+
+    def __reduce__(self):
+        # Pickled with its located problems: the command line reads a file in a forked copy
+        # of itself (`mentorship.core.forked`), and the problems are what it must report.
+        return type(self), (str(self), self.errors)
