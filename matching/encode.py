@@ -60,9 +60,10 @@ class Pool:
         self.managers = {**outside, **{p.id: p.manager for p in profiles}}
         self.factors = PoolFactors.from_profiles(profiles)
         self.skills = ProfileVectorizer(skill_ids=taxonomy.skill_ids).fit_transform(profiles)
-        self.text = TextVectorizer().fit([p.goals for p in profiles] + [p.bio for p in profiles])
-        self.goals = _transform_distinct(self.text, [p.goals for p in profiles])
-        self.bios = _transform_distinct(self.text, [p.bio for p in profiles])
+        self.text = TextVectorizer()
+        # Goals and bios are one corpus: the idf weighs a term by how many of either use it.
+        texts = self.text.fit_transform([p.goals for p in profiles] + [p.bio for p in profiles])
+        self.goals, self.bios = texts[:len(profiles)], texts[len(profiles):]
         self.terms = self.text.terms()
 
     def scores(
@@ -116,9 +117,3 @@ def _in_positions(bonus: Bonus | None, learners: np.ndarray, teachers: np.ndarra
         return None
     learners, teachers = np.asarray(learners, np.int64), np.asarray(teachers, np.int64)
     return lambda rows, cols: bonus(learners[rows], teachers[cols])
-
-
-def _transform_distinct(text: TextVectorizer, texts: list[str]) -> sp.csr_matrix:
-    """Return `text.transform(texts)`, tokenising each distinct text once (many are empty)."""
-    distinct, row_of = np.unique(np.array(texts, dtype=object), return_inverse=True)
-    return text.transform(distinct.tolist())[row_of.ravel()]

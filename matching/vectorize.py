@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
 
 from matching.profiles import Profile
 
@@ -171,9 +171,10 @@ def meaningful_terms(text: str, *, longest: int = 2) -> list[str]:
 class TextVectorizer(BaseEstimator):
     """TF-IDF vectors of free text (goals and bios), L2-normalised so a dot product is a cosine.
 
-    scikit-learn's ``TfidfVectorizer`` with `meaningful_terms` as its analyser and sublinear tf.
-    The analyser remembers what it made of each text, so a text many people share (or one that
-    `fit` and then `transform` see) is tokenised once.
+    scikit-learn's TF-IDF (a ``CountVectorizer`` with `meaningful_terms` as its analyser, then a
+    ``TfidfTransformer`` with sublinear tf: what its ``TfidfVectorizer`` is made of), computing
+    the same numbers. The analyser remembers what it made of each text, so a text many people
+    share (or one that `fit` and then `transform` see) is tokenised once.
 
     Parameters
     ----------
@@ -184,8 +185,10 @@ class TextVectorizer(BaseEstimator):
 
     Attributes
     ----------
-    tfidf_ : TfidfVectorizer or None
-        The fitted vectorizer; None when the texts held no terms at all.
+    counts_ : CountVectorizer or None
+        The fitted term counter; None when the texts held no terms at all.
+    tfidf_ : TfidfTransformer or None
+        The fitted idf weights; None when the texts held no terms at all.
     """
 
     def __init__(self, *, ngram_range: tuple[int, int] = (1, 2), min_df: int = 1) -> None:
@@ -194,31 +197,37 @@ class TextVectorizer(BaseEstimator):
 
     def fit(self, texts: Sequence[str], y: None = None) -> TextVectorizer:
         """Learn the vocabulary and idf weights of `texts` and return self."""
-        tfidf = TfidfVectorizer(
-            analyzer=_RememberedTerms(self.ngram_range[1]),
-            sublinear_tf=True,
-            min_df=self.min_df,
-            dtype=np.float64,
-        )
-        try:
-            tfidf.fit(texts)
-        except ValueError:  # every text empty or only stop words: there is nothing to compare
-            self.tfidf_ = None
-        else:
-            self.tfidf_ = tfidf
+        self.fit_transform(texts)
         return self
+
+    def fit_transform(self, texts: Sequence[str], y: None = None) -> sp.csr_matrix:
+        """Learn from `texts` and return their TF-IDF rows: exactly what
+        `fit(texts).transform(texts)` returns, with each text's terms counted once, not twice."""
+        counts = CountVectorizer(analyzer=_RememberedTerms(self.ngram_range[1]),
+                                 min_df=self.min_df, dtype=np.float64)
+        try:
+            matrix = counts.fit_transform(texts)
+        except ValueError:  # every text empty or only stop words: there is nothing to compare
+            self.counts_ = self.tfidf_ = None
+            return sp.csr_matrix((len(texts), 1))
+        # Fitting renumbers the terms in alphabetical order without re-sorting each row; in
+        # sorted order each row's norm sums exactly as `transform` sums it.
+        matrix.sort_indices()
+        self.counts_ = counts
+        self.tfidf_ = TfidfTransformer(sublinear_tf=True)
+        return self.tfidf_.fit_transform(matrix).tocsr()
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Return the TF-IDF rows of `texts` (all zero when nothing was learned)."""
         if self.tfidf_ is None:
             return sp.csr_matrix((len(texts), 1))
-        return self.tfidf_.transform(texts).tocsr()
+        return self.tfidf_.transform(self.counts_.transform(texts)).tocsr()
 
     def terms(self) -> np.ndarray:
         """Return the learned terms, indexed by column."""
-        if self.tfidf_ is None:
+        if self.counts_ is None:
             return np.array(["-"])
-        return self.tfidf_.get_feature_names_out()
+        return self.counts_.get_feature_names_out()
 
 
 class _RememberedTerms:

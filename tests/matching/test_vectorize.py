@@ -23,6 +23,18 @@ def test_tfidf_is_scikit_learns_with_the_engines_analyser():
     assert (ours.transform(queries) != expected.transform(queries)).nnz == 0
 
 
+def test_fit_transform_is_fit_then_transform_to_the_last_bit():
+    """The pool's goals and bios come from `fit_transform`; scores must not depend on it."""
+    texts = ["Linked data, BIBFRAME and RDA", "RDA then linked data", "", "Python; MARC 21",
+             "digital preservation of linked data", "Python for RDA records"] * 4
+    together = TextVectorizer().fit_transform(texts)
+    apart = TextVectorizer().fit(texts).transform(texts)
+    assert together.has_sorted_indices
+    assert together.indptr.tolist() == apart.indptr.tolist()
+    assert together.indices.tolist() == apart.indices.tolist()
+    assert together.data.tolist() == apart.data.tolist()  # equal floats, not merely close
+
+
 def test_each_distinct_text_is_tokenised_once(monkeypatch):
     calls = []
 
