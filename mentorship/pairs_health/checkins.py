@@ -217,7 +217,8 @@ def check_in_prompts(session: Session, actor: Actor, *,
     pairs = live_pairs(session, is_member(actor.id))
     answered = answers_of(session, [m.id for m, _ in pairs])
     other_ids = {p for m, _ in pairs for p in m.member_ids if p is not None and p != actor.id}
-    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(other_ids)))}
+    people = {p.id: p for p in session.scalars(
+        select(Person).where(Person.id.in_(other_ids)))} if other_ids else {}
     intervals = intervals_of(session, list({r.id: r for _, r in pairs}.values()))
     prompts = []
     for match, round_ in pairs:

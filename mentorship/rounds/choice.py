@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from matching import Mode, Taxonomy, suggest_profiles
 from mentorship.core.audit import record_event
@@ -314,7 +314,7 @@ def my_choices(session: Session, actor: Person, *, taxonomy: Taxonomy | None = N
                                                             if m.mentor_id is not None}
         mentors = {p.id: p for p in session.scalars(
             select(Person).where(Person.id.in_(mentor_ids))
-            .options(selectinload(Person.profile)))}
+            .options(joinedload(Person.profile)))} if mentor_ids else {}
         free = _free_places(session, current.id, mentor_ids, now)
         standing = next((m for m in requests if m.status == MatchStatus.ACCEPTED or (
             m.status == MatchStatus.REQUESTED and m.expires_at > now)), None)
@@ -434,7 +434,7 @@ def mentor_requests(session: Session, actor: Person, *, taxonomy: Taxonomy | Non
         .order_by(Match.status.desc(), Match.requested_at, Match.id)).all()
     mentees = {p.id: p for p in session.scalars(
         select(Person).where(Person.id.in_({m.mentee_id for m, _ in rows}))
-        .options(selectinload(Person.profile)))}
+        .options(joinedload(Person.profile)))} if rows else {}
     shown = explain_reasons(session, [m.reasons for m, _ in rows], taxonomy, audience=PARTICIPANT)
     return [MentorRequest(m, r, mentees[m.mentee_id], tuple(reasons))
             for (m, r), reasons in zip(rows, shown, strict=True) if m.mentee_id in mentees]

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from matching import Taxonomy
 from mentorship.core.audit import AuditEvent
@@ -172,11 +172,11 @@ def my_matches(session: Session, actor: Person, *, taxonomy: Taxonomy | None = N
                                          AuditEvent.action.in_(_LAST_MOVES))
                 .order_by(AuditEvent.id)):
             last[int(event.target_id)] = event
+    people_ids = ({p for m, _ in rows for p in m.member_ids if p is not None}
+                  | {e.actor_id for e in last.values() if e.actor_id is not None})
     people = {p.id: p for p in session.scalars(
-        select(Person).where(Person.id.in_(
-            {p for m, _ in rows for p in m.member_ids if p is not None}
-            | {e.actor_id for e in last.values() if e.actor_id is not None}))
-        .options(selectinload(Person.profile)))}
+        select(Person).where(Person.id.in_(people_ids))
+        .options(joinedload(Person.profile)))} if people_ids else {}
     past = []
     for match, round_ in rows:
         side = _side(match, round_, actor.id)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from matching import Taxonomy
 from mentorship.core.audit import AuditEvent, record_event
@@ -61,9 +61,9 @@ def my_pairs(session: Session, actor: Person, *, taxonomy: Taxonomy | None = Non
         .order_by(Round.published_at.desc(), Match.id)
     ).all()
     other_ids = {p for m, _ in rows for p in m.member_ids if p != actor.id}
-    others = {p.id: p for p in session.scalars(
+    others = {p.id: p for p in session.scalars(  # goals, bio, format: not the skills
         select(Person).where(Person.id.in_(other_ids))
-        .options(selectinload(Person.profile)))}  # goals, bio, format: not the skills
+        .options(joinedload(Person.profile)))} if other_ids else {}
     shown = explain_reasons(session, [m.reasons for m, _ in rows], taxonomy, audience=PARTICIPANT)
     pairs = []
     for (match, round_), reasons in zip(rows, shown, strict=True):
