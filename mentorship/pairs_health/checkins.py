@@ -43,7 +43,7 @@ from mentorship.programmes.access import visible_programme_ids
 from mentorship.programmes.models import Programme
 from mentorship.programmes.queries import get_programme
 from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
-from mentorship.rounds.pairs import is_member
+from mentorship.rounds.pairs import IS_MEMBER
 
 __all__ = [
     "CHECKED_IN_STATUSES",
@@ -180,16 +180,23 @@ def in_view(session: Session, actor: Actor | None, programme_id: int | None = No
 
 def live_pairs(session: Session, *conditions) -> list[tuple[Match, Round]]:
     """Return the live pairs (accepted or active) of published rounds, newest round first."""
-    return list(session.execute(
-        select(Match, Round).join(Round, Match.round_id == Round.id)
-        .where(*_live(), *conditions)
-        # The reasons and alternatives are the largest part of a row, and not needed here.
-        .options(defer(Match.reasons), defer(Match.alternatives))
-        .order_by(Round.published_at.desc(), Match.id)).all())
+    return list(session.execute(_live_pairs_query(*conditions)).all())
+
+
+def _live_pairs_query(*conditions):
+    return (select(Match, Round).join(Round, Match.round_id == Round.id)
+            .where(*_live(), *conditions)
+            # The reasons and alternatives are the largest part of a row, and not needed here.
+            .options(defer(Match.reasons), defer(Match.alternatives))
+            .order_by(Round.published_at.desc(), Match.id))
 
 
 def _live() -> tuple:
     return Round.status == RoundStatus.PUBLISHED, Match.status.in_(CHECKED_IN_STATUSES)
+
+
+#: The actor's live pairs, for My matches' check-ins (built once, as `pairs.IS_MEMBER` says why).
+_MY_LIVE_PAIRS = _live_pairs_query(IS_MEMBER)
 
 
 def answers_of(session: Session, match_ids: list[int]) -> dict[int, list[CheckIn]]:
@@ -214,7 +221,7 @@ def check_in_prompts(session: Session, actor: Actor, *,
                      now: datetime | None = None) -> list[CheckInPrompt]:
     """Return the actor's live pairs that await their check-in for the current period."""
     at = _now(now)
-    pairs = live_pairs(session, is_member(actor.id))
+    pairs = session.execute(_MY_LIVE_PAIRS, {"person_id": actor.id}).all()
     answered = answers_of(session, [m.id for m, _ in pairs])
     other_ids = {p for m, _ in pairs for p in m.member_ids if p is not None and p != actor.id}
     people = {p.id: p for p in session.scalars(

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import BindParameter, bindparam, or_, select
+from sqlalchemy.orm import Session
 
 from matching import Taxonomy
 from mentorship.core.audit import AuditEvent, record_event
 from mentorship.core.collector import paused_gc
 from mentorship.core.errors import Conflict, NotFound, PermissionDenied
 from mentorship.core.permissions import Actor
+from mentorship.people.directory import people_with_profiles
 from mentorship.people.models import Person
 from mentorship.programmes.access import require_programme
 from mentorship.rounds.invariants import lock_live_pairs
@@ -54,16 +55,10 @@ def my_pairs(session: Session, actor: Person, *, taxonomy: Taxonomy | None = Non
              ) -> list[MyPair]:
     """The actor's live pairs in published rounds, newest round first, with their reasons as
     a participant reads them (names only coordinators see are left out)."""
-    rows = session.execute(
-        select(Match, Round).join(Round, Match.round_id == Round.id)
-        .where(Round.status == RoundStatus.PUBLISHED, Match.status.in_(LIVE_STATUSES),
-               is_member(actor.id))
-        .order_by(Round.published_at.desc(), Match.id)
-    ).all()
-    other_ids = {p for m, _ in rows for p in m.member_ids if p != actor.id}
-    others = {p.id: p for p in session.scalars(  # goals, bio, format: not the skills
-        select(Person).where(Person.id.in_(other_ids))
-        .options(joinedload(Person.profile)))} if other_ids else {}
+    rows = session.execute(_MY_LIVE_PAIRS, {"person_id": actor.id}).all()
+    # Their goals, bio and format: not the skills.
+    others = people_with_profiles(session, {p for m, _ in rows for p in m.member_ids
+                                            if p != actor.id})
     shown = explain_reasons(session, [m.reasons for m, _ in rows], taxonomy, audience=PARTICIPANT)
     pairs = []
     for (match, round_), reasons in zip(rows, shown, strict=True):
@@ -83,10 +78,19 @@ def my_pairs(session: Session, actor: Person, *, taxonomy: Taxonomy | None = Non
     return pairs
 
 
-def is_member(person_id: int):
+def is_member(person_id: int | BindParameter):
     """The condition that a person is in a Match: its mentor, mentee or a circle's third."""
     return or_(Match.mentor_id == person_id, Match.mentee_id == person_id,
                Match.third_id == person_id)
+
+
+#: Whether `person_id` (a parameter) is in a Match. The statements of My matches, which every
+#: participant opens, are built once with it: building one costs about as much as running it.
+IS_MEMBER = is_member(bindparam("person_id"))
+_MY_LIVE_PAIRS = (select(Match, Round).join(Round, Match.round_id == Round.id)
+                  .where(Round.status == RoundStatus.PUBLISHED, Match.status.in_(LIVE_STATUSES),
+                         IS_MEMBER)
+                  .order_by(Round.published_at.desc(), Match.id))
 
 
 def get_match(session: Session, actor: Actor | None, match_id: int) -> Match:
