@@ -85,7 +85,8 @@ def is_member(person_id: int | BindParameter):
 
 
 #: Whether `person_id` (a parameter) is in a Match. The statements of My matches, which every
-#: participant opens, are built once with it: building one costs about as much as running it.
+#: participant opens, are built once with it: building a statement and its cache key anew cost
+#: about as much as running it (on SQLite, 10,000 people: 190 us of a live-pairs query's 370).
 IS_MEMBER = is_member(bindparam("person_id"))
 _MY_LIVE_PAIRS = (select(Match, Round).join(Round, Match.round_id == Round.id)
                   .where(Round.status == RoundStatus.PUBLISHED, Match.status.in_(LIVE_STATUSES),
