@@ -217,11 +217,19 @@ def _latest_each(check_ins: list[CheckIn], member_ids) -> tuple[CheckIn, ...]:
     return tuple(latest[p] for p in member_ids if p in latest)
 
 
-def check_in_prompts(session: Session, actor: Actor, *,
-                     now: datetime | None = None) -> list[CheckInPrompt]:
-    """Return the actor's live pairs that await their check-in for the current period."""
+def check_in_prompts(session: Session, actor: Actor, *, now: datetime | None = None,
+                     live: list[tuple[Match, Round]] | None = None) -> list[CheckInPrompt]:
+    """Return the actor's live pairs that await their check-in for the current period.
+
+    `live`: the actor's `pairs.my_live_pairs` (proposed ones too), when the caller has read
+    them already.
+    """
     at = _now(now)
-    pairs = session.execute(_MY_LIVE_PAIRS, {"person_id": actor.id}).all()
+    if live is None:
+        pairs = session.execute(_MY_LIVE_PAIRS, {"person_id": actor.id}).all()
+    else:
+        pairs = [(match, round_) for match, round_ in live
+                 if match.status in CHECKED_IN_STATUSES]
     answered = answers_of(session, [m.id for m, _ in pairs])
     other_ids = {p for m, _ in pairs for p in m.member_ids if p is not None and p != actor.id}
     people = {p.id: p for p in session.scalars(

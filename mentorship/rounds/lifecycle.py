@@ -164,10 +164,12 @@ _MY_PAST_PAIRS = (select(Match, Round).join(Round, Match.round_id == Round.id)
                   .order_by(Match.updated_at.desc(), Match.id.desc()).limit(PAST_LIMIT))
 
 
-def my_matches(session: Session, actor: Person, *, taxonomy: Taxonomy | None = None) -> MyMatches:
+def my_matches(session: Session, actor: Person, *, taxonomy: Taxonomy | None = None,
+               live: list[tuple[Match, Round]] | None = None) -> MyMatches:
     """What My matches shows the actor: live pairs, declined and ended ones of published rounds
-    with who did it, whether they wait for a new partner, and each live pair's agreement."""
-    live = my_pairs(session, actor, taxonomy=taxonomy)
+    with who did it, whether they wait for a new partner, and each live pair's agreement.
+    `live`: the actor's `pairs.my_live_pairs`, when the caller has read them already."""
+    live = my_pairs(session, actor, taxonomy=taxonomy, live=live)
     rows = session.execute(_MY_PAST_PAIRS, {"person_id": actor.id}).all()
     last = {}
     if rows:

@@ -33,7 +33,8 @@ from mentorship.rounds.run import rematch_round
 from mentorship.rounds.transitions import PERSON_DEACTIVATED, end_pairs, move_pair
 
 __all__ = ["PERSON_DEACTIVATED", "MyPair", "accept_match", "decline_match", "end_live_pairs_of",
-           "finish_rematch", "get_match", "is_member", "my_pairs", "pair_details",
+           "finish_rematch", "get_match", "is_member", "my_live_pairs", "my_pairs",
+           "pair_details",
            "record_decline", "rematch_keep"]
 
 
@@ -51,11 +52,19 @@ class MyPair:
     reasons: tuple[dict[str, Any], ...] = ()   # as shown to them: code, parameters, text
 
 
+def my_live_pairs(session: Session, actor: Person) -> list[tuple[Match, Round]]:
+    """The actor's live pairs (proposed, accepted, active) in published rounds with their
+    rounds, newest round first."""
+    return [(match, round_) for match, round_ in session.execute(
+        _MY_LIVE_PAIRS, {"person_id": actor.id})]
+
+
 def my_pairs(session: Session, actor: Person, *, taxonomy: Taxonomy | None = None,
-             ) -> list[MyPair]:
+             live: list[tuple[Match, Round]] | None = None) -> list[MyPair]:
     """The actor's live pairs in published rounds, newest round first, with their reasons as
-    a participant reads them (names only coordinators see are left out)."""
-    rows = session.execute(_MY_LIVE_PAIRS, {"person_id": actor.id}).all()
+    a participant reads them (names only coordinators see are left out). `live`: the
+    actor's `my_live_pairs`, when the caller has read them already."""
+    rows = my_live_pairs(session, actor) if live is None else live
     # Their goals, bio and format: not the skills.
     others = people_with_profiles(session, {p for m, _ in rows for p in m.member_ids
                                             if p != actor.id})
