@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -195,8 +195,10 @@ def _live() -> tuple:
     return Round.status == RoundStatus.PUBLISHED, Match.status.in_(CHECKED_IN_STATUSES)
 
 
-#: The actor's live pairs, for My matches' check-ins (built once, as `pairs.IS_MEMBER` says why).
+#: The actor's live pairs and the people of theirs, for My matches' check-ins (built once, as
+#: `pairs.IS_MEMBER` says why).
 _MY_LIVE_PAIRS = _live_pairs_query(IS_MEMBER)
+_PEOPLE = select(Person).where(Person.id.in_(bindparam("ids", expanding=True)))
 
 
 def answers_of(session: Session, match_ids: list[int]) -> dict[int, list[CheckIn]]:
@@ -232,8 +234,8 @@ def check_in_prompts(session: Session, actor: Actor, *, now: datetime | None = N
                  if match.status in CHECKED_IN_STATUSES]
     answered = answers_of(session, [m.id for m, _ in pairs])
     other_ids = {p for m, _ in pairs for p in m.member_ids if p is not None and p != actor.id}
-    people = {p.id: p for p in session.scalars(
-        select(Person).where(Person.id.in_(other_ids)))} if other_ids else {}
+    people = {p.id: p for p in session.scalars(_PEOPLE, {"ids": list(other_ids)})
+              } if other_ids else {}
     intervals = intervals_of(session, list({r.id: r for _, r in pairs}.values()))
     prompts = []
     for match, round_ in pairs:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from matching import Taxonomy
@@ -162,6 +162,13 @@ _MY_PAST_PAIRS = (select(Match, Round).join(Round, Match.round_id == Round.id)
                   .where(Round.status == RoundStatus.PUBLISHED, IS_MEMBER,
                          Match.status.in_([MatchStatus.DECLINED, MatchStatus.ENDED]))
                   .order_by(Match.updated_at.desc(), Match.id.desc()).limit(PAST_LIMIT))
+#: The declines and ends of these pairs (`ids`: their ids as text), oldest first.
+_LAST_MOVES_OF = (select(AuditEvent).where(
+    AuditEvent.target_type == "match", AuditEvent.target_id.in_(bindparam("ids", expanding=True)),
+    AuditEvent.action.in_(_LAST_MOVES)).order_by(AuditEvent.id))
+#: Whether these pairs' agreements are confirmed.
+_AGREEMENTS_OF = select(Agreement.match_id, Agreement.confirmed_at).where(
+    Agreement.match_id.in_(bindparam("ids", expanding=True)))
 
 
 def my_matches(session: Session, actor: Person, *, taxonomy: Taxonomy | None = None,
@@ -173,11 +180,7 @@ def my_matches(session: Session, actor: Person, *, taxonomy: Taxonomy | None = N
     rows = session.execute(_MY_PAST_PAIRS, {"person_id": actor.id}).all()
     last = {}
     if rows:
-        for event in session.scalars(
-                select(AuditEvent).where(AuditEvent.target_type == "match",
-                                         AuditEvent.target_id.in_([str(m.id) for m, _ in rows]),
-                                         AuditEvent.action.in_(_LAST_MOVES))
-                .order_by(AuditEvent.id)):
+        for event in session.scalars(_LAST_MOVES_OF, {"ids": [str(m.id) for m, _ in rows]}):
             last[int(event.target_id)] = event
     people = people_with_profiles(
         session, {p for m, _ in rows for p in m.member_ids if p is not None}
@@ -198,9 +201,7 @@ def my_matches(session: Session, actor: Person, *, taxonomy: Taxonomy | None = N
                 if p.match.status in (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)]
     agreements = dict.fromkeys(agreeing, "none")
     if agreeing:
-        for match_id, confirmed_at in session.execute(
-                select(Agreement.match_id, Agreement.confirmed_at)
-                .where(Agreement.match_id.in_(agreeing))):
+        for match_id, confirmed_at in session.execute(_AGREEMENTS_OF, {"ids": agreeing}):
             agreements[match_id] = "proposed" if confirmed_at is None else "confirmed"
     return MyMatches(live, past, waiting, agreements, finding)
 
