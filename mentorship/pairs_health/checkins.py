@@ -106,11 +106,17 @@ def check_in_interval(session: Session, round_: Round) -> int:
     return intervals_of(session, [round_])[round_.id]
 
 
+# Built once, as `pairs.IS_MEMBER` says why: My matches runs them on each request.
+_PROGRAMME_SETTINGS = select(Programme.id, Programme.settings).where(
+    Programme.id.in_(bindparam("ids", expanding=True)))
+_CHECK_INS_OF = select(CheckIn).where(CheckIn.match_id.in_(bindparam("ids", expanding=True)))
+
+
 def intervals_of(session: Session, rounds) -> dict[int, int]:
     """Return `check_in_interval` of each round, by round id, reading each programme once."""
     programme_ids = {r.programme_id for r in rounds}
-    settings = dict(session.execute(select(Programme.id, Programme.settings).where(
-        Programme.id.in_(programme_ids))).all()) if programme_ids else {}
+    settings = dict(session.execute(_PROGRAMME_SETTINGS, {"ids": list(programme_ids)}).all()
+                    ) if programme_ids else {}
     weeks = {}
     for round_ in rounds:
         given = settings.get(round_.programme_id) or {}
@@ -205,7 +211,7 @@ def answers_of(session: Session, match_ids: list[int]) -> dict[int, list[CheckIn
     """Return each pair's check-ins, oldest first."""
     found: dict[int, list[CheckIn]] = defaultdict(list)
     for chunk in batches(sorted(set(match_ids))):
-        for check_in in session.scalars(select(CheckIn).where(CheckIn.match_id.in_(chunk))):
+        for check_in in session.scalars(_CHECK_INS_OF, {"ids": chunk}):
             found[check_in.match_id].append(check_in)
     for check_ins in found.values():
         check_ins.sort(key=lambda c: (c.created_at, c.id))
