@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -43,7 +43,7 @@ from mentorship.programmes.access import visible_programme_ids
 from mentorship.programmes.models import Programme
 from mentorship.programmes.queries import get_programme
 from mentorship.rounds.models import Match, MatchStatus, Round, RoundStatus
-from mentorship.rounds.pairs import is_member
+from mentorship.rounds.pairs import IS_MEMBER
 
 __all__ = [
     "CHECKED_IN_STATUSES",
@@ -106,11 +106,17 @@ def check_in_interval(session: Session, round_: Round) -> int:
     return intervals_of(session, [round_])[round_.id]
 
 
+# Built once, as `pairs.IS_MEMBER` says why: My matches runs them on each request.
+_PROGRAMME_SETTINGS = select(Programme.id, Programme.settings).where(
+    Programme.id.in_(bindparam("ids", expanding=True)))
+_CHECK_INS_OF = select(CheckIn).where(CheckIn.match_id.in_(bindparam("ids", expanding=True)))
+
+
 def intervals_of(session: Session, rounds) -> dict[int, int]:
     """Return `check_in_interval` of each round, by round id, reading each programme once."""
     programme_ids = {r.programme_id for r in rounds}
-    settings = dict(session.execute(select(Programme.id, Programme.settings).where(
-        Programme.id.in_(programme_ids))).all()) if programme_ids else {}
+    settings = dict(session.execute(_PROGRAMME_SETTINGS, {"ids": list(programme_ids)}).all()
+                    ) if programme_ids else {}
     weeks = {}
     for round_ in rounds:
         given = settings.get(round_.programme_id) or {}
@@ -180,23 +186,32 @@ def in_view(session: Session, actor: Actor | None, programme_id: int | None = No
 
 def live_pairs(session: Session, *conditions) -> list[tuple[Match, Round]]:
     """Return the live pairs (accepted or active) of published rounds, newest round first."""
-    return list(session.execute(
-        select(Match, Round).join(Round, Match.round_id == Round.id)
-        .where(*_live(), *conditions)
-        # The reasons and alternatives are the largest part of a row, and not needed here.
-        .options(defer(Match.reasons), defer(Match.alternatives))
-        .order_by(Round.published_at.desc(), Match.id)).all())
+    return list(session.execute(_live_pairs_query(*conditions)).all())
+
+
+def _live_pairs_query(*conditions):
+    return (select(Match, Round).join(Round, Match.round_id == Round.id)
+            .where(*_live(), *conditions)
+            # The reasons and alternatives are the largest part of a row, and not needed here.
+            .options(defer(Match.reasons), defer(Match.alternatives))
+            .order_by(Round.published_at.desc(), Match.id))
 
 
 def _live() -> tuple:
     return Round.status == RoundStatus.PUBLISHED, Match.status.in_(CHECKED_IN_STATUSES)
 
 
+#: The actor's live pairs and the people of theirs, for My matches' check-ins (built once, as
+#: `pairs.IS_MEMBER` says why).
+_MY_LIVE_PAIRS = _live_pairs_query(IS_MEMBER)
+_PEOPLE = select(Person).where(Person.id.in_(bindparam("ids", expanding=True)))
+
+
 def answers_of(session: Session, match_ids: list[int]) -> dict[int, list[CheckIn]]:
     """Return each pair's check-ins, oldest first."""
     found: dict[int, list[CheckIn]] = defaultdict(list)
     for chunk in batches(sorted(set(match_ids))):
-        for check_in in session.scalars(select(CheckIn).where(CheckIn.match_id.in_(chunk))):
+        for check_in in session.scalars(_CHECK_INS_OF, {"ids": chunk}):
             found[check_in.match_id].append(check_in)
     for check_ins in found.values():
         check_ins.sort(key=lambda c: (c.created_at, c.id))
@@ -210,14 +225,23 @@ def _latest_each(check_ins: list[CheckIn], member_ids) -> tuple[CheckIn, ...]:
     return tuple(latest[p] for p in member_ids if p in latest)
 
 
-def check_in_prompts(session: Session, actor: Actor, *,
-                     now: datetime | None = None) -> list[CheckInPrompt]:
-    """Return the actor's live pairs that await their check-in for the current period."""
+def check_in_prompts(session: Session, actor: Actor, *, now: datetime | None = None,
+                     live: list[tuple[Match, Round]] | None = None) -> list[CheckInPrompt]:
+    """Return the actor's live pairs that await their check-in for the current period.
+
+    `live`: the actor's `pairs.my_live_pairs` (proposed ones too), when the caller has read
+    them already.
+    """
     at = _now(now)
-    pairs = live_pairs(session, is_member(actor.id))
+    if live is None:
+        pairs = session.execute(_MY_LIVE_PAIRS, {"person_id": actor.id}).all()
+    else:
+        pairs = [(match, round_) for match, round_ in live
+                 if match.status in CHECKED_IN_STATUSES]
     answered = answers_of(session, [m.id for m, _ in pairs])
     other_ids = {p for m, _ in pairs for p in m.member_ids if p is not None and p != actor.id}
-    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(other_ids)))}
+    people = {p.id: p for p in session.scalars(_PEOPLE, {"ids": list(other_ids)})
+              } if other_ids else {}
     intervals = intervals_of(session, list({r.id: r for _, r in pairs}.values()))
     prompts = []
     for match, round_ in pairs:

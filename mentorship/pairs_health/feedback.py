@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from mentorship.people.models import Person
 from mentorship.profiles.models import ProfileSkill
 from mentorship.profiles.operations import set_skill_levels
 from mentorship.rounds.models import Match, MatchStatus, Round
-from mentorship.rounds.pairs import is_member
+from mentorship.rounds.pairs import IS_MEMBER
 
 __all__ = ["Survey", "feedback_due", "side_of", "skills_learnt", "skills_worked_on", "submit_feedback",
            "survey_for"]
@@ -118,12 +118,17 @@ def survey_for(session: Session, actor: Actor, match_id: int) -> Survey:
                   match.status == MatchStatus.ENDED, sent)
 
 
+#: The actor's ended pairs whose survey they have not answered, newest first (built once, as
+#: `pairs.IS_MEMBER` says why).
+_UNANSWERED = select(Match.id).where(
+    IS_MEMBER, Match.status == MatchStatus.ENDED,
+    Match.id.not_in(select(Feedback.match_id).where(Feedback.person_id == bindparam("person_id")))
+).order_by(Match.updated_at.desc(), Match.id)
+
+
 def feedback_due(session: Session, actor: Actor) -> list[Survey]:
     """Return the actor's ended pairs whose survey they have not answered, newest first."""
-    answered = select(Feedback.match_id).where(Feedback.person_id == actor.id)
-    ids = session.scalars(select(Match.id).where(
-        is_member(actor.id), Match.status == MatchStatus.ENDED, Match.id.not_in(answered))
-        .order_by(Match.updated_at.desc(), Match.id)).all()
+    ids = session.scalars(_UNANSWERED, {"person_id": actor.id}).all()
     return [survey_for(session, actor, match_id) for match_id in ids]
 
 

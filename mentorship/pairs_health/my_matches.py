@@ -14,6 +14,7 @@ from mentorship.pairs_health.feedback import Survey, feedback_due
 from mentorship.people.models import Person
 from mentorship.rounds import lifecycle
 from mentorship.rounds.choice import MentorRequest, MyChoice, mentor_requests, my_choices
+from mentorship.rounds.pairs import my_live_pairs
 
 __all__ = ["MyMatchesPage", "my_matches_page"]
 
@@ -38,12 +39,13 @@ class MyMatchesPage:
 def my_matches_page(session: Session, actor: Person, *, taxonomy: Taxonomy | None = None,
                     now: datetime | None = None) -> MyMatchesPage:
     """Return everything My matches shows the actor."""
-    mine = lifecycle.my_matches(session, actor, taxonomy=taxonomy)
+    live = my_live_pairs(session, actor)  # read once, for the pairs and for their check-ins
+    mine = lifecycle.my_matches(session, actor, taxonomy=taxonomy, live=live)
     choosing = my_choices(session, actor, taxonomy=taxonomy)
     if choosing:
         # A mentee in an open choice round chooses (or has chosen) the next mentor: they are
         # not waiting for one, whether or not a request stands yet.
         mine = replace(mine, waiting=mine.waiting - {"mentee"})
-    return MyMatchesPage(mine, check_in_prompts(session, actor, now=now),
+    return MyMatchesPage(mine, check_in_prompts(session, actor, now=now, live=live),
                          feedback_due(session, actor),
                          mentor_requests(session, actor, taxonomy=taxonomy), choosing)

@@ -1,11 +1,13 @@
-"""The coordinators' people list: search, filters and pages, in SQL so it scales."""
+"""The coordinators' people list: search, filters and pages, in SQL so it scales; and the
+people a participant's page shows, by id."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from mentorship.core.errors import NotFound, PermissionDenied
 from mentorship.core.paging import PAGE_SIZE, Page, like_pattern, page_bounds
@@ -14,7 +16,11 @@ from mentorship.people.models import Person
 from mentorship.profiles.models import MentoringRole, Profile
 from mentorship.programmes.access import people_in_view, require_people_in_view
 
-__all__ = ["PeopleFilter", "departments", "get_person", "search_people"]
+__all__ = ["PeopleFilter", "departments", "get_person", "people_with_profiles", "search_people"]
+
+# Built once: the pages every participant opens run it on each request.
+_PEOPLE_WITH_PROFILES = (select(Person).where(Person.id.in_(bindparam("ids", expanding=True)))
+                         .options(joinedload(Person.profile)))
 
 
 @dataclass(frozen=True)
@@ -82,3 +88,11 @@ def get_person(session: Session, actor: Actor | None, person_id: int) -> Person:
     if actor is not None and actor.id != person_id:
         require_people_in_view(session, actor, [person_id])
     return person
+
+
+def people_with_profiles(session: Session, ids: Collection[int]) -> dict[int, Person]:
+    """The people with these ids who exist, by id, with their profiles, in one query (none for
+    no ids)."""
+    if not ids:
+        return {}
+    return {p.id: p for p in session.scalars(_PEOPLE_WITH_PROFILES, {"ids": list(ids)})}

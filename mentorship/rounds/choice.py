@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from matching import Mode, Taxonomy, suggest_profiles
 from mentorship.core.audit import record_event
@@ -31,6 +31,7 @@ from mentorship.core.errors import Conflict, NotFound, PermissionDenied
 from mentorship.core.permissions import Actor
 from mentorship.mail import queue_mail
 from mentorship.mail.outbox import link_to
+from mentorship.people.directory import people_with_profiles
 from mentorship.people.models import Person
 from mentorship.profiles.models import Profile
 from mentorship.rounds.invariants import lock_live_pairs
@@ -291,15 +292,26 @@ def _free_places(session: Session, round_id: int, mentor_ids: set[int], now: dat
     return {m: capacity.get(m, 0) - taken.get(m, 0) for m in mentor_ids}
 
 
+# Built once, the statements My matches runs on each request (see `pairs.IS_MEMBER`): the
+# actor's open choice rounds, and the requests addressed to them that hold a place at `now`.
+_MY_CHOICE_ROUNDS = (
+    select(Round).where(Round.status == RoundStatus.CHOOSING, Round.id.in_(
+        select(Suggestion.round_id).where(Suggestion.mentee_id == bindparam("person_id"))))
+    .order_by(Round.choice_opened_at.desc(), Round.id))
+_MY_REQUESTS = (
+    select(Match, Round).join(Round, Round.id == Match.round_id)
+    .where(Match.mentor_id == bindparam("person_id"), Match.requested_at.is_not(None),
+           Round.status == RoundStatus.CHOOSING, _holds(bindparam("now")))
+    # "requested" sorts after "accepted": descending puts the pending ones first.
+    .order_by(Match.status.desc(), Match.requested_at, Match.id))
+
+
 def my_choices(session: Session, actor: Person, *, taxonomy: Taxonomy | None = None,
                now: datetime | None = None) -> list[MyChoice]:
     """The actor's open choice rounds, with their suggested mentors, best first, and reasons
     as a participant reads them."""
     now = _now(now)
-    rounds = session.scalars(
-        select(Round).where(Round.status == RoundStatus.CHOOSING, Round.id.in_(
-            select(Suggestion.round_id).where(Suggestion.mentee_id == actor.id)))
-        .order_by(Round.choice_opened_at.desc(), Round.id)).all()
+    rounds = session.scalars(_MY_CHOICE_ROUNDS, {"person_id": actor.id}).all()
     choices = []
     for current in rounds:
         suggestions = session.scalars(
@@ -312,9 +324,7 @@ def my_choices(session: Session, actor: Person, *, taxonomy: Taxonomy | None = N
             .order_by(Match.requested_at.desc(), Match.id.desc())).all()
         mentor_ids = {s.mentor_id for s in suggestions} | {m.mentor_id for m in requests
                                                             if m.mentor_id is not None}
-        mentors = {p.id: p for p in session.scalars(
-            select(Person).where(Person.id.in_(mentor_ids))
-            .options(selectinload(Person.profile)))}
+        mentors = people_with_profiles(session, mentor_ids)
         free = _free_places(session, current.id, mentor_ids, now)
         standing = next((m for m in requests if m.status == MatchStatus.ACCEPTED or (
             m.status == MatchStatus.REQUESTED and m.expires_at > now)), None)
@@ -426,15 +436,8 @@ def mentor_requests(session: Session, actor: Person, *, taxonomy: Taxonomy | Non
     """The requests of open choice rounds addressed to the actor: pending ones (oldest first)
     then accepted ones, with the mentee and the reasons as a participant reads them."""
     now = _now(now)
-    rows = session.execute(
-        select(Match, Round).join(Round, Round.id == Match.round_id)
-        .where(Match.mentor_id == actor.id, Match.requested_at.is_not(None),
-               Round.status == RoundStatus.CHOOSING, _holds(now))
-        # "requested" sorts after "accepted": descending puts the pending ones first.
-        .order_by(Match.status.desc(), Match.requested_at, Match.id)).all()
-    mentees = {p.id: p for p in session.scalars(
-        select(Person).where(Person.id.in_({m.mentee_id for m, _ in rows}))
-        .options(selectinload(Person.profile)))}
+    rows = session.execute(_MY_REQUESTS, {"person_id": actor.id, "now": now}).all()
+    mentees = people_with_profiles(session, {m.mentee_id for m, _ in rows})
     shown = explain_reasons(session, [m.reasons for m, _ in rows], taxonomy, audience=PARTICIPANT)
     return [MentorRequest(m, r, mentees[m.mentee_id], tuple(reasons))
             for (m, r), reasons in zip(rows, shown, strict=True) if m.mentee_id in mentees]

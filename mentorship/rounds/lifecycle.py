@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from matching import Taxonomy
 from mentorship.core.audit import AuditEvent
 from mentorship.core.errors import InvalidInput, RowError
 from mentorship.core.permissions import Actor
+from mentorship.people.directory import people_with_profiles
 from mentorship.people.models import Person
 from mentorship.rounds.agreements import AgreementView, get_agreement
 from mentorship.rounds.models import (
@@ -27,7 +28,7 @@ from mentorship.rounds.models import (
     Round,
     RoundStatus,
 )
-from mentorship.rounds.pairs import MyPair, get_match, is_member, my_pairs, pair_details
+from mentorship.rounds.pairs import IS_MEMBER, MyPair, get_match, my_pairs, pair_details
 from mentorship.rounds.queries import PairRow
 from mentorship.rounds.transitions import (
     ENDED_BY_COORDINATOR,
@@ -155,28 +156,35 @@ def _people(session: Session, ids: set[int]) -> dict[int, Person]:
     return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
 
 
-def my_matches(session: Session, actor: Person, *, taxonomy: Taxonomy | None = None) -> MyMatches:
+#: The actor's declined and ended pairs of published rounds, latest first (built once, as
+#: `pairs.IS_MEMBER` says why).
+_MY_PAST_PAIRS = (select(Match, Round).join(Round, Match.round_id == Round.id)
+                  .where(Round.status == RoundStatus.PUBLISHED, IS_MEMBER,
+                         Match.status.in_([MatchStatus.DECLINED, MatchStatus.ENDED]))
+                  .order_by(Match.updated_at.desc(), Match.id.desc()).limit(PAST_LIMIT))
+#: The declines and ends of these pairs (`ids`: their ids as text), oldest first.
+_LAST_MOVES_OF = (select(AuditEvent).where(
+    AuditEvent.target_type == "match", AuditEvent.target_id.in_(bindparam("ids", expanding=True)),
+    AuditEvent.action.in_(_LAST_MOVES)).order_by(AuditEvent.id))
+#: Whether these pairs' agreements are confirmed.
+_AGREEMENTS_OF = select(Agreement.match_id, Agreement.confirmed_at).where(
+    Agreement.match_id.in_(bindparam("ids", expanding=True)))
+
+
+def my_matches(session: Session, actor: Person, *, taxonomy: Taxonomy | None = None,
+               live: list[tuple[Match, Round]] | None = None) -> MyMatches:
     """What My matches shows the actor: live pairs, declined and ended ones of published rounds
-    with who did it, whether they wait for a new partner, and each live pair's agreement."""
-    live = my_pairs(session, actor, taxonomy=taxonomy)
-    rows = session.execute(
-        select(Match, Round).join(Round, Match.round_id == Round.id)
-        .where(Round.status == RoundStatus.PUBLISHED, is_member(actor.id),
-               Match.status.in_([MatchStatus.DECLINED, MatchStatus.ENDED]))
-        .order_by(Match.updated_at.desc(), Match.id.desc()).limit(PAST_LIMIT)).all()
+    with who did it, whether they wait for a new partner, and each live pair's agreement.
+    `live`: the actor's `pairs.my_live_pairs`, when the caller has read them already."""
+    live = my_pairs(session, actor, taxonomy=taxonomy, live=live)
+    rows = session.execute(_MY_PAST_PAIRS, {"person_id": actor.id}).all()
     last = {}
     if rows:
-        for event in session.scalars(
-                select(AuditEvent).where(AuditEvent.target_type == "match",
-                                         AuditEvent.target_id.in_([str(m.id) for m, _ in rows]),
-                                         AuditEvent.action.in_(_LAST_MOVES))
-                .order_by(AuditEvent.id)):
+        for event in session.scalars(_LAST_MOVES_OF, {"ids": [str(m.id) for m, _ in rows]}):
             last[int(event.target_id)] = event
-    people = {p.id: p for p in session.scalars(
-        select(Person).where(Person.id.in_(
-            {p for m, _ in rows for p in m.member_ids if p is not None}
-            | {e.actor_id for e in last.values() if e.actor_id is not None}))
-        .options(selectinload(Person.profile)))}
+    people = people_with_profiles(
+        session, {p for m, _ in rows for p in m.member_ids if p is not None}
+        | {e.actor_id for e in last.values() if e.actor_id is not None})
     past = []
     for match, round_ in rows:
         side = _side(match, round_, actor.id)
@@ -193,9 +201,7 @@ def my_matches(session: Session, actor: Person, *, taxonomy: Taxonomy | None = N
                 if p.match.status in (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)]
     agreements = dict.fromkeys(agreeing, "none")
     if agreeing:
-        for match_id, confirmed_at in session.execute(
-                select(Agreement.match_id, Agreement.confirmed_at)
-                .where(Agreement.match_id.in_(agreeing))):
+        for match_id, confirmed_at in session.execute(_AGREEMENTS_OF, {"ids": agreeing}):
             agreements[match_id] = "proposed" if confirmed_at is None else "confirmed"
     return MyMatches(live, past, waiting, agreements, finding)
 

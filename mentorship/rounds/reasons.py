@@ -94,12 +94,14 @@ def explain_reasons(session: Session, lists: Sequence[Sequence[Any] | None],
                     ) -> list[list[dict[str, Any]]]:
     """Return each list of stored reasons as shown: code, parameters and text.
 
-    One query names every person the lists refer to.
+    One query names every person the reasons shown refer to (none when they name nobody: the
+    review notes a participant is not shown are not looked up).
     """
-    names = _names(session, (r for reasons in lists for r in reasons or ()))
-    return [[shown(r, taxonomy=taxonomy, person_name=names.get, audience=audience)
-             for r in reasons or () if audience == COORDINATOR or not _review_note(r)]
+    kept = [[r for r in reasons or () if audience == COORDINATOR or not _review_note(r)]
             for reasons in lists]
+    names = _names(session, (r for reasons in kept for r in reasons))
+    return [[shown(r, taxonomy=taxonomy, person_name=names.get, audience=audience)
+             for r in reasons] for reasons in kept]
 
 
 def _review_note(reason: Any) -> bool:
