@@ -6,6 +6,8 @@ rules): our assignment (the default method), OR-Tools' min-cost flow on the same
 linear_sum_assignment on the capacity-expanded dense matrix, optionally the networkx reference,
 and a greedy highest-score-first baseline; beside them the engine's end-to-end seconds
 (match_profiles with the rules) and peak memory. Ratios are against OR-Tools' max-flow-min-cost.
+Ours and OR-Tools solve in turns, `--repeat` times each (default 2), and the fastest of each is
+printed: a process's first solve pays for memory the later ones reuse.
 Each pool runs in its own process, so peak memory is its own.
 
     python bench/bench_matching.py                                # 2,000, 10,000, 30,000 staff
@@ -178,7 +180,7 @@ def ortools_sparse(scores: sp.csr_matrix, capacities: np.ndarray) -> dict:
     return figures
 
 
-def run_one(staff: int, mode: str, seed: int, reference: int) -> dict:
+def run_one(staff: int, mode: str, seed: int, reference: int, repeat: int = 2) -> dict:
     """Measure one pool in this process; return the figures as a dict."""
     taxonomy = load_taxonomy()
     profiles = mentor_pool(staff, seed) if mode == "mentor" else peer_pool(staff, seed)
@@ -229,10 +231,18 @@ def run_one(staff: int, mode: str, seed: int, reference: int) -> dict:
     scores = pool.scores(learners, teachers, MatchSettings().weights)
     capacities = np.array([pool.profiles[j].capacity for j in teachers], np.int64)
     del pool, profiles, result
-    # The assignment alone, on the same matrix the baselines see (no rules applied).
-    solve_started = time.perf_counter()
-    ours = max_weight_assignment(scores, capacities)
-    figures["solve_s"] = time.perf_counter() - solve_started
+    # The assignment alone, on the same matrix the baselines see (no rules applied). Ours and
+    # OR-Tools take turns, `repeat` times each, and the fastest of each counts: the first
+    # solve in a process pays for memory the later ones reuse, whichever solver it is.
+    solves, peers = [], []
+    for _ in range(repeat):
+        solve_started = time.perf_counter()
+        ours = max_weight_assignment(scores, capacities)
+        solves.append(time.perf_counter() - solve_started)
+        peers.append(ortools_sparse(scores, capacities))
+    figures["solve_s"] = min(solves)
+    figures.update({key: min(peer[key] for peer in peers) if key.endswith("_s") else value
+                    for key, value in peers[0].items()})
     ours_total = round(float(np.asarray(scores[ours.rows, ours.cols]).sum()), 6)
     figures.update(ours_matched=len(ours), ours_total=ours_total)
     if staff <= reference:
@@ -240,7 +250,6 @@ def run_one(staff: int, mode: str, seed: int, reference: int) -> dict:
         slow = max_weight_assignment(scores, capacities, method="networkx")
         figures.update(networkx_s=time.perf_counter() - solve_started, networkx_matched=len(slow),
                        networkx_total=round(float(np.asarray(scores[slow.rows, slow.cols]).sum()), 6))
-    figures.update(ortools_sparse(scores, capacities))
     greedy_started = time.perf_counter()
     matched, total = greedy(scores, capacities)
     figures.update(greedy_s=time.perf_counter() - greedy_started,
@@ -275,6 +284,8 @@ def main() -> None:
     parser.add_argument("--reference", type=int, default=2000,
                         help="also time the networkx reference up to this pool size")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=2,
+                        help="solves of ours and of OR-Tools each, in turns; the fastest counts")
     parser.add_argument("--one", nargs=2, metavar=("STAFF", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     # The pools are read as a coordinator's file would be; the service refuses files above
@@ -282,7 +293,8 @@ def main() -> None:
     # inherit this).
     os.environ.setdefault("MENTORSHIP_IMPORT_ROW_LIMIT", "1000000")
     if args.one:
-        print(json.dumps(run_one(int(args.one[0]), args.one[1], args.seed, args.reference)))
+        print(json.dumps(run_one(int(args.one[0]), args.one[1], args.seed, args.reference,
+                                 args.repeat)))
         return
 
     runs = [(n, "mentor") for n in args.sizes] + [(n, "peer") for n in args.peer]
@@ -290,7 +302,7 @@ def main() -> None:
     for staff, mode in runs:
         done = subprocess.run(
             [sys.executable, __file__, "--one", str(staff), mode, "--seed", str(args.seed),
-             "--reference", str(args.reference)],
+             "--reference", str(args.reference), "--repeat", str(args.repeat)],
             capture_output=True, text=True, check=False,
         )
         if done.returncode != 0:
