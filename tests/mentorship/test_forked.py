@@ -25,7 +25,9 @@ def test_the_call_runs_in_another_process_and_its_answer_comes_back():
 
 def test_the_copy_starts_with_what_this_process_holds():
     local = {"seen": "set before the fork"}  # a closure: nothing about the call is pickled
-    assert ForkedCall(lambda: local["seen"]).result() == "set before the fork"
+    seen, pid = ForkedCall(lambda: (local["seen"], os.getpid())).result()
+    assert seen == "set before the fork"
+    assert pid != HERE  # answered by the copy, not by the fallback here
 
 
 def test_an_input_error_comes_back_with_every_located_problem():
