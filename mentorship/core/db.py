@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, text
+import orjson
+from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentorship.core.settings import database_url
 
 T = TypeVar("T")
 
-__all__ = ["IN_LIST_SIZE", "READ_ONLY", "EncodedJSON", "batches", "database_answers", "encode_json",
-           "hold_lock", "make_engine", "make_session_factory"]
+__all__ = ["IN_LIST_SIZE", "READ_ONLY", "EncodedJSON", "batches", "database_answers",
+           "decode_json", "encode_json", "hold_lock", "insert_rows", "make_engine", "make_session_factory"]
 
 # How long a SQLite writer waits for another writer's lock before giving up, in seconds.
 SQLITE_BUSY_TIMEOUT = 15
@@ -35,10 +36,20 @@ class EncodedJSON(dict):
 
 
 def encode_json(value: Any) -> str:
-    """Encode a JSON column's value, as `json.dumps` does (an EncodedJSON as its own text)."""
+    """Encode a JSON column's value (an EncodedJSON as its own text).
+
+    orjson rather than the standard library: a round stores thousands of pairs, each with its
+    reasons and alternatives, and orjson encodes them several times faster. Keys that are not
+    strings become strings, as `json.dumps` makes them.
+    """
     if isinstance(value, EncodedJSON):
         return value.text
-    return json.dumps(value)
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def decode_json(text: str | bytes) -> Any:
+    """Decode a JSON column's text (orjson, for the same reason as `encode_json`)."""
+    return orjson.loads(text)
 
 
 def make_engine(url: str | None = None, **kwargs) -> Engine:
@@ -49,6 +60,7 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     """
     url = database_url(url)
     kwargs.setdefault("json_serializer", encode_json)
+    kwargs.setdefault("json_deserializer", decode_json)
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgres://")
     elif url.startswith("postgresql://"):
@@ -111,3 +123,65 @@ def batches(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
+
+
+def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]],
+                shared: dict[str, Any] | None = None) -> None:
+    """Insert many rows into `table` in one go, each a dict of column values with the same keys,
+    and `shared` the values every row has (converted once).
+
+    PostgreSQL takes them by COPY and SQLite by one executemany of plain tuples: several times
+    faster, for thousands of rows, than a Core executemany, which processes a parameter dict
+    per row (and, on PostgreSQL, sends one statement per row). Values go through each column
+    type's own conversion, as with SQLAlchemy (JSON straight to its text, `encode_json`). A
+    column the rows leave out takes its Python default (a constant, or a function evaluated
+    once for all the rows: they are written together), else the server's default or NULL.
+    Errors are SQLAlchemy's (IntegrityError...). Other databases get a Core executemany.
+    """
+    if not rows:
+        return
+    dialect = connection.dialect
+    shared = dict(shared or {})
+    if dialect.name not in ("postgresql", "sqlite"):
+        connection.execute(table.insert(), [{**row, **shared} for row in rows])
+        return
+    keys = [key for key in rows[0] if key not in shared]
+    shared.update({column.key: _default_value(column) for column in table.columns
+                   if column.key not in keys and column.key not in shared
+                   and column.default is not None
+                   and (column.default.is_scalar or column.default.is_callable)})
+    convert = [_converter(table.c[key], dialect) for key in keys]
+    fixed = tuple(f(v) if f else v for f, v in zip(
+        [_converter(table.c[key], dialect) for key in shared], shared.values(), strict=True))
+    values = [(*(f(row[key]) if f else row[key] for f, key in zip(convert, keys, strict=True)),
+               *fixed) for row in rows]
+    quote = dialect.identifier_preparer
+    names = ", ".join(quote.quote(table.c[key].name) for key in (*keys, *shared))
+    target = quote.format_table(table)
+    if dialect.name == "postgresql":
+        statement = f"COPY {target} ({names}) FROM STDIN"
+        try:
+            with connection.connection.driver_connection.cursor() as cursor, \
+                    cursor.copy(statement) as copy:
+                for value in values:
+                    copy.write_row(value)
+        except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy raises it: IntegrityError...
+            raise DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error) from None
+    else:
+        marks = ", ".join("?" * (len(keys) + len(shared)))
+        connection.exec_driver_sql(f"INSERT INTO {target} ({names}) VALUES ({marks})", values)
+
+
+def _converter(column, dialect) -> Callable[[Any], Any] | None:
+    """How a value of `column` is handed to the driver: JSON as its text (a COPY takes it so),
+    anything else by the type's own bind processing."""
+    if isinstance(column.type, JSON):
+        return lambda value: None if value is None else encode_json(value)
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _default_value(column) -> Any:
+    """The value of a column's Python default (SQLAlchemy gives a callable one a context,
+    which a function of no arguments ignores)."""
+    default = column.default
+    return default.arg if default.is_scalar else default.arg(None)

@@ -27,7 +27,7 @@ from matching import (
 from matching.profiles import DEFAULT_TEACH_LEVEL
 from mentorship.core.audit import record_event
 from mentorship.core.collector import paused_gc
-from mentorship.core.db import batches
+from mentorship.core.db import batches, insert_rows
 from mentorship.core.errors import Conflict
 from mentorship.core.models import utc_now
 from mentorship.core.permissions import Actor
@@ -53,6 +53,7 @@ from mentorship.rounds.snapshot import (
     encoded_snapshot,
     from_snapshot,
     snapshot_hash,
+    snapshot_matches,
     to_snapshot,
 )
 from mentorship.taxonomy.sync import sync_replacements
@@ -376,16 +377,14 @@ def store_preview(session: Session, actor: Actor | None, current: Round, inputs:
         Match.round_id == round_id, Match.status == MatchStatus.ACCEPTED)).all())
     # One time for the whole insert: the rows are written together (no default per row).
     now = utc_now()
-    rows = [{"round_id": round_id, "status": MatchStatus.PROPOSED, "created_at": now,
-             "updated_at": now, **_match_values(pair, inputs)}
-            for pair in result.pairs
+    shared = {"round_id": round_id, "status": MatchStatus.PROPOSED, "created_at": now,
+              "updated_at": now}
+    rows = [_match_values(pair, inputs) for pair in result.pairs
             if (inputs.person_id[pair.mentor], inputs.person_id[pair.mentee]) not in accepted]
     stored = 0
-    insert = Match.__table__.insert()
     for batch in batches(rows):
-        # Core executemany (psycopg pipelines it; SQLite's executemany): no ORM objects, no
-        # flush per row.
-        connection.execute(insert, batch)
+        # COPY or one executemany of tuples: no ORM objects, no flush or dict per row.
+        insert_rows(connection, Match.__table__, batch, shared)
         stored += len(batch)
         report("storing", ENGINE_SHARE + (1 - ENGINE_SHARE) * stored / len(rows))
     current.status = RoundStatus.PREVIEWED
@@ -502,7 +501,7 @@ def reproduce_round(session: Session, actor: Actor | None, round_id: int, *,
     current = round_of_actor(session, actor, round_id)
     if not current.input_snapshot:
         raise Conflict(f"round {round_id} has not been computed yet")
-    if snapshot_hash(current.input_snapshot) != current.input_hash:
+    if not snapshot_matches(current.input_snapshot, current.input_hash):
         raise Conflict(f"round {round_id}'s stored input no longer matches its hash: a person "
                        "was deleted since, so the round cannot be reproduced exactly")
     profiles, settings = from_snapshot(current.input_snapshot)

@@ -6,12 +6,14 @@ import hashlib
 import json
 from typing import Any
 
+import orjson
+
 from matching import MatchSettings, Mode, Profile, Role, ScoreWeights
 from matching.profiles import MeetingFormat
 from matching.results import Chain, Factor
 from mentorship.core.db import EncodedJSON
 
-__all__ = ["encoded_snapshot", "from_snapshot", "snapshot_hash", "to_snapshot"]
+__all__ = ["encoded_snapshot", "from_snapshot", "snapshot_hash", "snapshot_matches", "to_snapshot"]
 
 #: The profile factors a snapshot keeps, and their values when unknown.
 PROFILE_FACTORS = {"department": "", "institution": "", "location": "", "years_experience": None,
@@ -59,16 +61,28 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Factor | Chain | MeetingFormat) else value
 
 
+def canonical_json(snapshot: dict[str, Any]) -> str:
+    """Return a snapshot's canonical JSON: keys sorted at every level, no spaces (orjson: a
+    10,000-person snapshot is megabytes, and the standard library takes four times as long)."""
+    return orjson.dumps(snapshot, option=orjson.OPT_SORT_KEYS).decode()
+
+
 def encoded_snapshot(snapshot: dict[str, Any]) -> EncodedJSON:
     """Return a snapshot with its canonical JSON, encoded once for its hash and its column."""
-    return EncodedJSON(snapshot, json.dumps(snapshot, sort_keys=True))
+    return EncodedJSON(snapshot, canonical_json(snapshot))
 
 
 def snapshot_hash(snapshot: dict[str, Any]) -> str:
     """Return the SHA-256 of a snapshot's canonical JSON."""
-    text = snapshot.text if isinstance(snapshot, EncodedJSON) else json.dumps(snapshot,
-                                                                              sort_keys=True)
+    text = snapshot.text if isinstance(snapshot, EncodedJSON) else canonical_json(snapshot)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def snapshot_matches(snapshot: dict[str, Any], digest: str) -> bool:
+    """Return whether `digest` is the hash of this snapshot: of its canonical JSON, or of the
+    standard library's sorted JSON, which rounds computed before orjson were hashed with."""
+    return digest in (snapshot_hash(snapshot), hashlib.sha256(
+        json.dumps(snapshot, sort_keys=True).encode()).hexdigest())
 
 
 def from_snapshot(snapshot: dict[str, Any]) -> tuple[list[Profile], MatchSettings]:

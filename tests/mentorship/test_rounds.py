@@ -86,6 +86,31 @@ def test_a_round_reproduces_from_its_stored_snapshot(staff, taxonomy):
     assert sorted((p.mentor, p.mentee) for p in again.pairs) == stored
 
 
+def test_a_round_hashed_before_orjson_still_reproduces_and_a_changed_one_does_not(staff,
+                                                                                 taxonomy):
+    import hashlib
+    import json
+
+    from mentorship.rounds.run import reproduce_round
+
+    db = staff
+    current = create_round(db, None, "A")
+    preview_round(db, None, current.id, taxonomy=taxonomy)
+    db.expire(current)
+    snapshot = current.input_snapshot
+    # The canonical text is sorted, compact JSON, and its hash is the one stored.
+    assert current.input_hash == hashlib.sha256(json.dumps(
+        snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+    # A round stored by an earlier version was hashed from the standard library's spelling.
+    current.input_hash = hashlib.sha256(json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
+    db.flush()
+    assert reproduce_round(db, None, current.id, taxonomy=taxonomy).pairs
+    current.input_hash = "0" * 64
+    db.flush()
+    with pytest.raises(Conflict, match="no longer matches its hash"):
+        reproduce_round(db, None, current.id, taxonomy=taxonomy)
+
+
 def test_later_round_does_not_repeat_earlier_pairs(staff, taxonomy):
     db = staff
     first = create_round(db, None, "A")
