@@ -148,7 +148,7 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
     no profile): the engine's `MatchSettings.outside_managers`. Two queries, or one per thousand
     people picked, and one per level of the chain outside; plain rows, not ORM objects.
     """
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from mentorship.core.db import batches
     from mentorship.people.models import Person
@@ -167,15 +167,15 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
     if programme_id is not None:
         base = base.where(Person.id.in_(select(Enrolment.person_id).where(
             Enrolment.programme_id == programme_id)))
-    # One row per person, their skills joined in one string: a pool of 10,000 has over
-    # 100,000 skill rows, and a row costs more to fetch than a string to split.
-    skill_query = (select(ProfileSkill.person_id, func.aggregate_strings(_skill_item(), ","))
-                   .join(Skill, Skill.id == ProfileSkill.skill_id).where(Skill.active.is_(True))
-                   .group_by(ProfileSkill.person_id))
     # Plain rows through the session's connection: the ORM's result layer is skipped, and a
     # large pool is a hundred thousand skill rows.
     session.flush()
     connection = session.connection()
+    # One row per person, their skills aggregated in SQL: a pool of 10,000 has over 100,000
+    # skill rows, and a row costs more to fetch than JSON to decode.
+    skill_query = (select(ProfileSkill.person_id, *_skill_aggregates(connection.dialect.name))
+                   .join(Skill, Skill.id == ProfileSkill.skill_id).where(Skill.active.is_(True))
+                   .group_by(ProfileSkill.person_id))
     if only is None:
         people = connection.execute(base.add_columns(*light, *texts, *factors)).all()
         email_of = {row.id: row.email for row in people}
@@ -189,16 +189,15 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
             base.add_columns(*light, *texts, *factors).where(Person.id.in_(chunk)))]
         skill_queries = [skill_query.where(ProfileSkill.person_id.in_(chunk))
                          for chunk in batches(ids)]
-    skills: dict[int, list[SkillRow]] = {}
+    skills: dict[int, _Skills] = {}
     for batch in skill_queries:
-        for person_id, joined in connection.execute(batch).all():
-            skills[person_id] = _skill_items(joined)
+        for person_id, levels, ranks, teaches in connection.execute(batch).all():
+            skills[person_id] = _person_skills(levels, ranks, teaches)
     loaded = {row.id: row.email for row in people}
     outside = _chain_outside(session, loaded, {row.id: row.manager_id for row in people})
     manager_email = {**{i: email for i, (email, _) in outside.items()}, **loaded}
-    no_skills: list[SkillRow] = []
     profiles = [
-        _pool_profile(row, manager_email.get(row.manager_id), skills.get(row.id, no_skills))
+        _pool_profile(row, manager_email.get(row.manager_id), skills.get(row.id) or ({}, (), ()))
         for row in people
     ]
     chain = tuple(sorted((email, manager_email.get(manager_id))
@@ -206,26 +205,38 @@ def load_profiles(session: Session, *, only: Callable[[list[Any]], set[int]] | N
     return profiles, {email: person_id for person_id, email in email_of.items()}, chain
 
 
-def _skill_item():
-    """A skill row as text, "skill:level:rank:teaches" (rank empty when not learning, teaches
-    "1" or empty); skill ids are slugs, so neither ":" nor "," occurs in them. Built when a
-    pool is read, so that importing this module needs no SQLAlchemy."""
-    from sqlalchemy import String, case, cast, func
+#: A person's skills as the engine takes them: levels above 0 by skill, in skill order; the
+#: skills they want to learn, most wanted first; the skills they flagged to teach.
+_Skills = tuple[dict[str, int], tuple[str, ...], tuple[str, ...]]
+
+
+def _skill_aggregates(dialect: str):
+    """The SQL aggregates of one person's skill rows, for `_person_skills`: their levels and
+    their learning ranks as JSON objects by skill, and the skills they teach joined with
+    commas (skill ids are slugs: no comma in them). Built when a pool is read, so that
+    importing this module needs no SQLAlchemy."""
+    from sqlalchemy import Text, cast, func
 
     from mentorship.profiles.models import ProfileSkill
 
-    return (ProfileSkill.skill_id + ":" + cast(ProfileSkill.level, String) + ":"
-            + func.coalesce(cast(ProfileSkill.learn_rank, String), "") + ":"
-            + case((ProfileSkill.teaches.is_(True), "1"), else_=""))
+    by_skill = func.json_object_agg if dialect == "postgresql" else func.json_group_object
+    return (
+        cast(by_skill(ProfileSkill.skill_id, ProfileSkill.level)
+             .filter(ProfileSkill.level > 0), Text),
+        cast(by_skill(ProfileSkill.skill_id, ProfileSkill.learn_rank)
+             .filter(ProfileSkill.learn_rank.is_not(None)), Text),
+        func.aggregate_strings(ProfileSkill.skill_id, ",").filter(ProfileSkill.teaches.is_(True)),
+    )
 
 
-def _skill_items(joined: str) -> list[SkillRow]:
-    """The skill rows of one person from their `_SKILL_ITEM`s joined with commas."""
-    rows: list[SkillRow] = []
-    for item in joined.split(","):
-        skill, level, rank, teaches = item.split(":")
-        rows.append((skill, int(level), int(rank) if rank else None, teaches == "1"))
-    return rows
+def _person_skills(levels: str | None, ranks: str | None, teaches: str | None) -> _Skills:
+    """A person's skills from `_skill_aggregates` (None or "{}" where there are none)."""
+    from orjson import loads
+
+    levels_by_skill = dict(sorted(loads(levels).items())) if levels else {}
+    rank = loads(ranks) if ranks else {}
+    return (levels_by_skill, tuple(sorted(rank, key=lambda skill: (rank[skill], skill))),
+            tuple(sorted(teaches.split(","))) if teaches else ())
 
 
 #: The engine's enums by the stored ones' values (a lookup, not an Enum call per person; the
@@ -234,17 +245,15 @@ _ROLE = {role.value: role for role in Role}
 _FORMAT = {meeting.value: meeting for meeting in MeetingFormat}
 
 
-def _pool_profile(row: Any, manager_email: str | None, skills: list[SkillRow]) -> Profile:
-    """The engine's profile of a pool row and its skill rows: what `engine_profile` makes of
-    the row's record, built directly, since a pool has thousands."""
-    skills.sort()
-    learning = sorted((rank, skill) for skill, _, rank, _ in skills if rank is not None)
+def _pool_profile(row: Any, manager_email: str | None, skills: _Skills) -> Profile:
+    """The engine's profile of a pool row and its skills: what `engine_profile` makes of the
+    row's record, built directly, since a pool has thousands."""
+    levels, learn, teach = skills
     return Profile(
         id=row.email,
-        levels={skill: level for skill, level, _, _ in skills if level},
-        learn=tuple(skill for _, skill in learning),
-        teach=(tuple(skill for skill, _, _, teaches in skills if teaches)
-               if row.teach_explicit else None),
+        levels=levels,
+        learn=learn,
+        teach=teach if row.teach_explicit else None,
         role=_ROLE[row.role],
         capacity=row.capacity,
         manager=manager_email,

@@ -200,3 +200,28 @@ def test_the_chooser_climbs_a_cycle_of_managers_once():
     rows = [Row(1, 2), Row(2, 3), Row(3, 1), Row(4, None), Row(5, 4)]
     chooser = _Chooser(lambda rows: {1})
     assert chooser(rows) == {1, 2, 3} and chooser.participants == {1}
+
+
+def test_the_pool_read_in_sql_is_what_each_stored_profile_maps_to(db, taxonomy):
+    """`load_profiles` aggregates skills in SQL; `engine_profile` maps one ORM profile: the
+    two give the same engine profile for every person (levels, learning order, teaching)."""
+    from pathlib import Path
+
+    from mentorship.profiles.mapping import engine_profile, stored_record
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "library_staff.csv"
+    import_profiles(db, None, read_profiles_csv(example, taxonomy), taxonomy)
+    someone = db.scalar(select(Person).where(Person.profile.has()).order_by(Person.id))
+    for skill in someone.profile.skills:  # nothing but a flag to teach, at level 0
+        skill.level, skill.learn_rank, skill.teaches = 0, None, True
+    someone.profile.teach_explicit = True
+    db.flush()
+    loaded = {p.id: p for p in load_profiles(db)[0]}
+    people = db.scalars(select(Person).where(Person.active.is_(True), Person.profile.has())).all()
+    assert len(loaded) == len(people) > 100
+    for person in people:
+        manager = person.manager.email if person.manager else None
+        record = {**stored_record(person.profile), "department": person.department}
+        assert loaded[person.email] == engine_profile(person.email, manager, record), person.email
+    assert loaded[someone.email].levels == {} and loaded[someone.email].teach
+    assert any(len(p.learn) > 1 for p in loaded.values())
