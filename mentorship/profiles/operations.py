@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from matching import Taxonomy
 from mentorship.core.audit import record_event
-from mentorship.core.db import batches, hold_lock
+from mentorship.core.db import batches, hold_lock, insert_rows
 from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowError
 from mentorship.core.permissions import require_coordinator
 from mentorship.people.directory import get_person
@@ -137,8 +137,8 @@ def import_profiles(
     for chunk in batches(ids):
         session.execute(delete(ProfileSkill).where(ProfileSkill.person_id.in_(chunk)))
     rows = [row for email in emails for row in skill_rows(people[email].id, table.records[email])]
-    if rows:
-        session.execute(ProfileSkill.__table__.insert(), rows)
+    # A pool of 10,000 has over 100,000 skill rows: COPY (or one executemany of tuples).
+    insert_rows(session.connection(), ProfileSkill.__table__, rows)
     for email in emails:  # the bulk write bypassed the ORM: reload on next access
         if people[email].profile is not None:
             session.expire(people[email].profile, ["skills"])
