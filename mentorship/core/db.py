@@ -150,11 +150,17 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
                    if column.key not in keys and column.key not in shared
                    and column.default is not None
                    and (column.default.is_scalar or column.default.is_callable)})
-    convert = [_converter(table.c[key], dialect) for key in keys]
-    fixed = tuple(f(v) if f else v for f, v in zip(
-        [_converter(table.c[key], dialect) for key in shared], shared.values(), strict=True))
-    values = [(*(f(row[key]) if f else row[key] for f, key in zip(convert, keys, strict=True)),
-               *fixed) for row in rows]
+    # Column by column: each column's conversion runs over a list, and the rows are zipped
+    # back together (in C), rather than a generator of values per row.
+    columns = [[row[key] for row in rows] for key in keys]
+    for index, key in enumerate(keys):
+        convert = _converter(table.c[key], dialect)
+        if convert is not None:
+            columns[index] = [convert(value) for value in columns[index]]
+    for key, value in shared.items():
+        convert = _converter(table.c[key], dialect)
+        columns.append([convert(value) if convert else value] * len(rows))
+    values = list(zip(*columns, strict=True))
     quote = dialect.identifier_preparer
     names = ", ".join(quote.quote(table.c[key].name) for key in (*keys, *shared))
     target = quote.format_table(table)

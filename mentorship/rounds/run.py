@@ -76,6 +76,8 @@ __all__ = [
 
 # The engine's share of a preview's progress bar; storing the pairs is the rest.
 ENGINE_SHARE = 0.8
+# Pairs written at a time when a preview is stored: few statements, and progress to report.
+STORE_BATCH = 5000
 # Rounds whose pairs earlier rounds must respect.
 DONE = (RoundStatus.PUBLISHED, RoundStatus.CLOSED)
 PREVIEWABLE = (RoundStatus.DRAFT, RoundStatus.PREVIEWED, RoundStatus.FAILED)
@@ -382,7 +384,7 @@ def store_preview(session: Session, actor: Actor | None, current: Round, inputs:
     rows = [_match_values(pair, inputs) for pair in result.pairs
             if (inputs.person_id[pair.mentor], inputs.person_id[pair.mentee]) not in accepted]
     stored = 0
-    for batch in batches(rows):
+    for batch in batches(rows, STORE_BATCH):
         # COPY or one executemany of tuples: no ORM objects, no flush or dict per row.
         insert_rows(connection, Match.__table__, batch, shared)
         stored += len(batch)
