@@ -14,8 +14,20 @@ from mentorship.core.settings import database_url
 
 T = TypeVar("T")
 
-__all__ = ["IN_LIST_SIZE", "READ_ONLY", "EncodedJSON", "batches", "database_answers",
-           "decode_json", "encode_json", "hold_lock", "insert_rows", "make_engine", "make_session_factory"]
+__all__ = [
+    "IN_LIST_SIZE",
+    "READ_ONLY",
+    "EncodedJSON",
+    "analyze_tables",
+    "batches",
+    "database_answers",
+    "decode_json",
+    "encode_json",
+    "hold_lock",
+    "insert_rows",
+    "make_engine",
+    "make_session_factory",
+]
 
 # How long a SQLite writer waits for another writer's lock before giving up, in seconds.
 SQLITE_BUSY_TIMEOUT = 15
@@ -108,6 +120,20 @@ def hold_lock(session: Session, name: str) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+
+
+def analyze_tables(session: Session, tables: Sequence[Table]) -> None:
+    """Refresh PostgreSQL's statistics of `tables` after a bulk write, inside the transaction.
+
+    Until autovacuum comes round, the planner believes a table just filled is as small as
+    before: it then sizes a pool read's aggregation for a few hundred people and spills it to
+    disk. ANALYZE counts the transaction's own rows. SQLite's planner needs no statistics for
+    these queries: nothing to do there.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.flush()
+        quote = session.get_bind().dialect.identifier_preparer
+        session.execute(text("ANALYZE " + ", ".join(quote.format_table(t) for t in tables)))
 
 
 def database_answers(session: Session) -> bool:

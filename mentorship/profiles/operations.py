@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from matching import Taxonomy
 from mentorship.core.audit import record_event
-from mentorship.core.db import batches, hold_lock, insert_rows
+from mentorship.core.db import analyze_tables, batches, hold_lock, insert_rows
 from mentorship.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RowError
 from mentorship.core.permissions import require_coordinator
 from mentorship.people.directory import get_person
@@ -24,6 +24,7 @@ from mentorship.profiles.mapping import PROFILE_FIELDS, fill_profile, skill_rows
 from mentorship.profiles.models import Profile, ProfileSkill
 from mentorship.profiles.schemas import ProfileSchema, profile_update_schema
 from mentorship.programmes.access import require_people_in_view
+from mentorship.programmes.models import Enrolment
 from mentorship.programmes.operations import enrol_people
 from mentorship.programmes.queries import programme_in_view
 from mentorship.taxonomy.sync import sync_taxonomy
@@ -50,6 +51,10 @@ class ImportReport:
     # The programme the import enrolled them in.
     programme_id: int = 0
 
+
+#: A file of at least this many people refreshes the database's statistics of what it wrote
+#: (`analyze_tables`), so that a preview right after it is planned for the pool's real size.
+ANALYZE_AFTER = 1000
 
 def import_profiles(
     session: Session, actor: Person | None, table: ProfileTable, taxonomy: Taxonomy, *,
@@ -145,6 +150,9 @@ def import_profiles(
     report.programme_id = programme.id
     report.enrolled = enrol_people(session, actor, programme.id,
                                    [people[email].id for email in table.records])
+    if len(table.records) >= ANALYZE_AFTER:
+        analyze_tables(session, [Person.__table__, Profile.__table__, ProfileSkill.__table__,
+                                 Enrolment.__table__])
     record_event(session, actor, "people.import", "person", "", created=report.created,
                  updated=report.updated, skipped=report.skipped,
                  managers_added=report.managers_added,

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from mentorship.core.db import decode_json, encode_json, insert_rows
@@ -98,3 +98,23 @@ def test_a_snapshot_hash_is_over_its_canonical_text_whatever_the_key_order():
     assert snapshot_hash(snapshot) == snapshot_hash(reordered)
     assert snapshot_matches(reordered, snapshot_hash(snapshot))
     assert not snapshot_matches({**snapshot, "profiles": []}, snapshot_hash(snapshot))
+
+
+def test_a_large_import_refreshes_the_planner_s_statistics_on_postgresql(db, taxonomy,
+                                                                        monkeypatch):
+    from pathlib import Path
+
+    from mentorship.profiles import operations
+    from mentorship.profiles.csv_io import read_profiles_csv
+    from mentorship.profiles.models import ProfileSkill
+
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's planner keeps no statistics for these queries")
+    example = Path(__file__).resolve().parents[2] / "examples" / "library_staff.csv"
+    table = read_profiles_csv(example, taxonomy)
+    monkeypatch.setattr(operations, "ANALYZE_AFTER", len(table.records))
+    operations.import_profiles(db, None, table, taxonomy)
+    written = db.scalar(select(func.count()).select_from(ProfileSkill))
+    estimated = db.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'profile_skill'"))
+    assert written > 500 and estimated >= written
+
