@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event, te
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mentorship.core.jsontext import to_json
 from mentorship.core.settings import database_url
 
 T = TypeVar("T")
@@ -50,13 +51,12 @@ class EncodedJSON(dict):
 def encode_json(value: Any) -> str:
     """Encode a JSON column's value (an EncodedJSON as its own text).
 
-    orjson rather than the standard library: a round stores thousands of pairs, each with its
-    reasons and alternatives, and orjson encodes them several times faster. Keys that are not
-    strings become strings, as `json.dumps` makes them.
+    By orjson (`to_json`): a round stores thousands of pairs, each with its reasons and
+    alternatives.
     """
     if isinstance(value, EncodedJSON):
         return value.text
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    return to_json(value)
 
 
 def decode_json(text: str | bytes) -> Any:

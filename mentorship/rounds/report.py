@@ -9,10 +9,9 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
 from matching import MatchResult, Mode, Taxonomy
 from matching.explain import LEGACY, render, shown
+from mentorship.core.jsontext import to_json
 from mentorship.rounds.budget_table import BudgetTable, budget_lines
 
 __all__ = ["reason_codes_cell", "render_csv", "render_json", "render_table"]
@@ -35,7 +34,7 @@ def reason_codes_cell(reasons: list[dict[str, Any]]) -> str:
 def render_json(result: MatchResult, names: Mapping[str, str] | None = None,
                 taxonomy: Taxonomy | None = None) -> str:
     """Return the JSON interchange form, indented, each reason with its code and its text
-    (orjson: a large round's report is megabytes, which the standard library indents in Python)."""
+    (orjson, `to_json`: a large round's report is megabytes)."""
     data = result.to_dict()
     words = {"taxonomy": taxonomy, "person_name": _namer(names or {})}
     for pair in data["pairs"]:
@@ -43,7 +42,7 @@ def render_json(result: MatchResult, names: Mapping[str, str] | None = None,
     for entry in data["unmatched"]:
         entry["reason"] = shown(entry["reason"], **words)
         entry["details"] = [shown(d, **words) for d in entry["details"]]
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n"
+    return to_json(data, indent=True) + "\n"
 
 
 def render_csv(result: MatchResult, names: Mapping[str, str],

@@ -6,12 +6,11 @@ import hashlib
 import json
 from typing import Any
 
-import orjson
-
 from matching import MatchSettings, Mode, Profile, Role, ScoreWeights
 from matching.profiles import MeetingFormat
 from matching.results import Chain, Factor
 from mentorship.core.db import EncodedJSON
+from mentorship.core.jsontext import to_json
 
 __all__ = ["encoded_snapshot", "from_snapshot", "snapshot_hash", "snapshot_matches", "to_snapshot"]
 
@@ -64,7 +63,7 @@ def _plain(value: Any) -> Any:
 def canonical_json(snapshot: dict[str, Any]) -> str:
     """Return a snapshot's canonical JSON: keys sorted at every level, no spaces (orjson: a
     10,000-person snapshot is megabytes, and the standard library takes four times as long)."""
-    return orjson.dumps(snapshot, option=orjson.OPT_SORT_KEYS).decode()
+    return to_json(snapshot, sort_keys=True)
 
 
 def encoded_snapshot(snapshot: dict[str, Any]) -> EncodedJSON:

@@ -80,6 +80,19 @@ def test_the_json_codec_keeps_values_and_spells_keys_as_json_does():
         encode_json({"not json": object()})
 
 
+def test_numbers_the_engine_computed_with_numpy_are_plain_json_numbers():
+    import numpy as np
+
+    from mentorship.core.jsontext import to_json
+
+    class Score(float):
+        pass
+
+    value = {"b": np.float64(0.5), "a": [np.int64(3), Score(1.25), np.float32(0.25)]}
+    assert to_json(value, sort_keys=True) == '{"a":[3,1.25,0.25],"b":0.5}'
+    assert to_json({"a": [1]}, indent=True) == '{\n  "a": [\n    1\n  ]\n}'
+
+
 def test_a_round_s_large_json_is_compressed_with_lz4_on_postgresql(db):
     if db.get_bind().dialect.name != "postgresql":
         pytest.skip("PostgreSQL only: SQLite does not compress")
