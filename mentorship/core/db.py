@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-import orjson
 from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from mentorship.core.jsontext import to_json
+from mentorship.core.jsontext import from_json, to_json
 from mentorship.core.settings import database_url
 
 T = TypeVar("T")
@@ -60,8 +59,8 @@ def encode_json(value: Any) -> str:
 
 
 def decode_json(text: str | bytes) -> Any:
-    """Decode a JSON column's text (orjson, for the same reason as `encode_json`)."""
-    return orjson.loads(text)
+    """Decode a JSON column's text (`from_json`, for the same reason as `encode_json`)."""
+    return from_json(text)
 
 
 def make_engine(url: str | None = None, **kwargs) -> Engine:
@@ -150,7 +149,6 @@ def batches(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T
         yield items[start:start + size]
 
 
-
 def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]],
                 shared: dict[str, Any] | None = None) -> None:
     """Insert many rows into `table` in one go, each a dict of column values with the same keys,
@@ -205,10 +203,12 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
 
 
 def _converter(column, dialect) -> Callable[[Any], Any] | None:
-    """How a value of `column` is handed to the driver: JSON as its text (a COPY takes it so),
-    anything else by the type's own bind processing."""
+    """How a value of `column` is handed to the driver: JSON as its text (a COPY takes it so;
+    None as SQL NULL only where the type says so, as SQLAlchemy writes it), anything else by
+    the type's own bind processing."""
     if isinstance(column.type, JSON):
-        return lambda value: None if value is None else encode_json(value)
+        null = column.type.none_as_null
+        return lambda value: None if value is None and null else encode_json(value)
     return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 

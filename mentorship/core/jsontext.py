@@ -1,4 +1,4 @@
-"""JSON text for the database's columns, a round's snapshot and reports, by orjson.
+"""JSON text for the database's columns, a round's snapshot and reports, by orjson, both ways.
 
 orjson encodes several times faster than the standard library (a 10,000-person round stores
 megabytes of it) and indents in C. Numbers the engine computed with numpy, and subclasses of
@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["to_json"]
+__all__ = ["from_json", "to_json"]
 
 
 def _plain(value: Any) -> Any:
@@ -32,3 +32,8 @@ def to_json(value: Any, *, sort_keys: bool = False, indent: bool = False) -> str
     if indent:
         option |= orjson.OPT_INDENT_2
     return orjson.dumps(value, default=_plain, option=option).decode()
+
+
+def from_json(text: str | bytes) -> Any:
+    """Return the value of JSON text (orjson: decoding is as hot as encoding)."""
+    return orjson.loads(text)

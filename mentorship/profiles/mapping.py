@@ -231,10 +231,10 @@ def _skill_aggregates(dialect: str):
 
 def _person_skills(levels: str | None, ranks: str | None, teaches: str | None) -> _Skills:
     """A person's skills from `_skill_aggregates` (None or "{}" where there are none)."""
-    from orjson import loads
+    from mentorship.core.jsontext import from_json
 
-    levels_by_skill = dict(sorted(loads(levels).items())) if levels else {}
-    rank = loads(ranks) if ranks else {}
+    levels_by_skill = dict(sorted(from_json(levels).items())) if levels else {}
+    rank = from_json(ranks) if ranks else {}
     return (levels_by_skill, tuple(sorted(rank, key=lambda skill: (rank[skill], skill))),
             tuple(sorted(teaches.split(","))) if teaches else ())
 

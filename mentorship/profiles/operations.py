@@ -56,6 +56,7 @@ class ImportReport:
 #: (`analyze_tables`), so that a preview right after it is planned for the pool's real size.
 ANALYZE_AFTER = 1000
 
+
 def import_profiles(
     session: Session, actor: Person | None, table: ProfileTable, taxonomy: Taxonomy, *,
     programme_id: int | None = None, progress: Callable[[int], None] | None = None,

@@ -80,8 +80,8 @@ def snapshot_hash(snapshot: dict[str, Any]) -> str:
 def snapshot_matches(snapshot: dict[str, Any], digest: str) -> bool:
     """Return whether `digest` is the hash of this snapshot: of its canonical JSON, or of the
     standard library's sorted JSON, which rounds computed before orjson were hashed with."""
-    return digest in (snapshot_hash(snapshot), hashlib.sha256(
-        json.dumps(snapshot, sort_keys=True).encode()).hexdigest())
+    return digest == snapshot_hash(snapshot) or digest == hashlib.sha256(
+        json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
 
 
 def from_snapshot(snapshot: dict[str, Any]) -> tuple[list[Profile], MatchSettings]:

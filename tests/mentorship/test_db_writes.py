@@ -131,3 +131,14 @@ def test_a_large_import_refreshes_the_planner_s_statistics_on_postgresql(db, tax
     estimated = db.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'profile_skill'"))
     assert written > 500 and estimated >= written
 
+
+
+def test_insert_rows_writes_a_json_none_as_sqlalchemy_does(db, two_people):
+    ann, bo = two_people
+    current = create_round(db, None, "A")
+    insert_rows(db.connection(), Match.__table__, [
+        {"round_id": current.id, "mentor_id": ann.id, "mentee_id": bo.id, "score": 0.5,
+         "reasons": None, "created_at": datetime(2026, 12, 2, tzinfo=UTC)}])
+    # JSON's none_as_null is off: None is the JSON null, not SQL's NULL.
+    assert db.scalar(text("SELECT count(*) FROM match WHERE round_id = :r AND reasons IS NULL"),
+                     {"r": current.id}) == 0
