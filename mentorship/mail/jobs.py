@@ -32,11 +32,23 @@ MAX_WAIT_SECONDS = 300.0
 MIN_WAIT_SECONDS = 0.05
 
 _lock = threading.Lock()
-# (engine id, settings) -> the running sender's wake-up call: new settings get a sender of
-# their own, so a changed mail server is used at once.
-_senders: dict[tuple[int, MailSettings], threading.Event] = {}
-# Set while `stop_senders` asks every sender thread to end.
-_stopping = threading.Event()
+
+
+class _Sender:
+    """A running sender thread's two flags: `wake` (new mail was queued) and `stop` (end at
+    the next message). `stop` is the thread's own and never cleared, so a sender that outlives
+    `stop_senders`' wait (stuck talking to a mail server) ends once its call returns, instead
+    of going on with settings and a database that are gone."""
+
+    def __init__(self) -> None:
+        self.wake = threading.Event()
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+
+# (engine id, settings) -> the running sender: new settings get a sender of their own, so a
+# changed mail server is used at once.
+_senders: dict[tuple[int, MailSettings], _Sender] = {}
 
 
 def start_sending(bind: Engine | Connection, settings: MailSettings | None = None,
@@ -59,55 +71,61 @@ def start_sending(bind: Engine | Connection, settings: MailSettings | None = Non
     engine = bind.engine if isinstance(bind, Connection) else bind
     key = (id(engine), settings)
     with _lock:
-        wake = _senders.get(key)
-        if wake is not None:
-            wake.set()
+        sender = _senders.get(key)
+        if sender is not None:
+            sender.wake.set()
             return None
-        wake = _senders[key] = threading.Event()
-    thread = threading.Thread(target=_send_in_thread,
-                              args=(key, make_session_factory(engine), settings, wake),
-                              name="mail-sender", daemon=True)
-    thread.start()
-    return thread
+        sender = _senders[key] = _Sender()
+        sender.thread = threading.Thread(
+            target=_send_in_thread, args=(key, make_session_factory(engine), settings, sender),
+            name="mail-sender", daemon=True)
+        sender.thread.start()
+    return sender.thread
 
 
 def stop_senders(timeout: float = 10) -> None:
-    """Ask every sender thread of this process to end, and wait for them (before an engine
-    is disposed of: at shutdown, or when a test's database goes). What they had not sent
-    stays queued in the outbox for the next sender."""
-    _stopping.set()
-    try:
-        with _lock:
-            for wake in _senders.values():
-                wake.set()
-        for thread in threading.enumerate():
-            if thread.name == "mail-sender":
-                thread.join(timeout)
-    finally:
-        _stopping.clear()
+    """Ask every sender thread of this process to end, and wait up to `timeout` seconds for
+    them (before an engine is disposed of: at shutdown, or when a test's database goes).
+    What they had not sent stays queued in the outbox for the next sender; the next commit
+    starts a new one."""
+    with _lock:
+        stopping = list(_senders.values())
+        _senders.clear()
+    for sender in stopping:
+        sender.stop.set()
+        sender.wake.set()
+    for sender in stopping:
+        if sender.thread is not None and sender.thread.is_alive():
+            sender.thread.join(timeout)
+            if sender.thread.is_alive():
+                log.warning("a mail sender is still talking to the mail server; it ends "
+                            "after that call")
 
 
 def _send_in_thread(key: tuple, sessions: sessionmaker[Session], settings: MailSettings,
-                    wake: threading.Event) -> None:
+                    sender: _Sender) -> None:
     try:
-        send_until_done(sessions, settings, wake=wake, on_done=lambda: _finish(key, wake),
-                        stop=_stopping)
-        if _stopping.is_set():  # asked to end: the next commit starts a new sender
-            with _lock:
-                _senders.pop(key, None)
+        send_until_done(sessions, settings, wake=sender.wake,
+                        on_done=lambda: _finish(key, sender), stop=sender.stop)
     except Exception:  # a thread has nobody to tell; the mail stays queued for the next sender
         log.exception("the mail sender stopped")
-        with _lock:
-            _senders.pop(key, None)
+        _unregister(key, sender)
 
 
-def _finish(key: tuple, wake: threading.Event) -> bool:
+def _unregister(key: tuple, sender: _Sender) -> None:
+    with _lock:
+        if _senders.get(key) is sender:
+            del _senders[key]
+
+
+def _finish(key: tuple, sender: _Sender) -> bool:
     """Unregister the sender unless it was woken meanwhile; return whether it may stop."""
     with _lock:
-        if wake.is_set():
-            wake.clear()
+        if sender.wake.is_set() and not sender.stop.is_set():
+            sender.wake.clear()
             return False
-        _senders.pop(key, None)
+        if _senders.get(key) is sender:
+            del _senders[key]
         return True
 
 
@@ -120,7 +138,7 @@ def send_until_done(sessions: sessionmaker[Session], settings: MailSettings, *,
     while True:
         if stop is not None and stop.is_set():
             return
-        report = send_due_mail(sessions, settings)
+        report = send_due_mail(sessions, settings, stop=stop)
         if report.next_due_at is None:
             if on_done is None or on_done():
                 return

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -74,11 +75,13 @@ def open_smtp(settings: MailSettings) -> smtplib.SMTP:
 
 
 def send_due_mail(sessions: sessionmaker[Session], settings: MailSettings,
-                  now: datetime | None = None) -> SendReport:
+                  now: datetime | None = None, stop: threading.Event | None = None,
+                  ) -> SendReport:
     """Send every due message once (up to BATCH); return what happened.
 
     Each claim and each outcome is its own short transaction: nothing is held open while the
-    mail server is talked to. Without an SMTP host nothing is sent.
+    mail server is talked to. Without an SMTP host nothing is sent. Once `stop` is set no
+    further message is claimed: the rest stay queued for the next sender.
     """
     if not settings.host:
         return SendReport(0, 0, 0, None)
@@ -90,6 +93,8 @@ def send_due_mail(sessions: sessionmaker[Session], settings: MailSettings,
     smtp: smtplib.SMTP | None = None
     try:
         for message_id in due:
+            if stop is not None and stop.is_set():
+                break
             claimed = _claim(sessions, message_id, now)
             if claimed is None:
                 continue  # another sender took it first

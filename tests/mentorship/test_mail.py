@@ -327,3 +327,38 @@ def test_stopping_the_senders_ends_one_waiting_for_a_retry_and_keeps_the_mail(se
         assert not [t for t in threading.enumerate() if t.name == "mail-sender"]
     [message] = outbox(sessions)
     assert message.status == MailStatus.QUEUED and message.attempts == 1  # for the next sender
+
+
+def test_a_sender_that_outlives_the_stop_claims_no_more_mail(sessions, monkeypatch):
+    # A mail server that takes the connection and never greets: the sender hangs until its
+    # SMTP timeout, well after stop_senders gave up waiting for it.
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    try:
+        for key, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": silent.getsockname()[1],
+                           "SMTP_TIMEOUT": 1.5, "MAIL_RETRY_SECONDS": 0}.items():
+            monkeypatch.setenv(f"MENTORSHIP_{key}", str(value))
+        with sessions() as session, session.begin():
+            queue_signup_verification(session, "new@example.org", "https://m.example/v", EXPIRES)
+        for _ in range(100):
+            if outbox(sessions)[0].attempts == 1:
+                break
+            threading.Event().wait(0.05)
+        [stuck] = [t for t in threading.enumerate() if t.name == "mail-sender"]
+        stop_senders(timeout=0.1)
+        assert stuck.is_alive()  # still waiting for the greeting
+        # Mail queued meanwhile belongs to the next sender, not to the one that was stopped.
+        monkeypatch.setenv("MENTORSHIP_SMTP_HOST", "")
+        with sessions() as session, session.begin():
+            queue_signup_verification(session, "later@example.org", "https://m.example/w",
+                                      EXPIRES)
+        stuck.join(10)
+        assert not stuck.is_alive()
+    finally:
+        silent.close()
+    first, later = outbox(sessions)
+    assert first.attempts == 1 and first.status == MailStatus.QUEUED  # its retry is due now
+    assert later.attempts == 0 and later.status == MailStatus.QUEUED

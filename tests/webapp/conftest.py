@@ -172,3 +172,4 @@ def smtp_server(app, monkeypatch):
         for key, value in config.items():
             monkeypatch.setitem(app.config, key, value)
         yield inbox
+        stop_senders()  # while the server still answers: no sender is left mid-mail
