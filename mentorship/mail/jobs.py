@@ -94,10 +94,11 @@ def stop_senders(timeout: float = 10) -> None:
     for sender in stopping:
         sender.stop.set()
         sender.wake.set()
-    for sender in stopping:
-        if sender.thread is not None and sender.thread.is_alive():
-            sender.thread.join(timeout)
-            if sender.thread.is_alive():
+    # Every sender thread, also one that has just unregistered itself and is ending.
+    for thread in threading.enumerate():
+        if thread.name == "mail-sender":
+            thread.join(timeout)
+            if thread.is_alive():
                 log.warning("a mail sender is still talking to the mail server; it ends "
                             "after that call")
 
@@ -109,13 +110,14 @@ def _send_in_thread(key: tuple, sessions: sessionmaker[Session], settings: MailS
                         on_done=lambda: _finish(key, sender), stop=sender.stop)
     except Exception:  # a thread has nobody to tell; the mail stays queued for the next sender
         log.exception("the mail sender stopped")
-        _unregister(key, sender)
+        with _lock:
+            _forget(key, sender)
 
 
-def _unregister(key: tuple, sender: _Sender) -> None:
-    with _lock:
-        if _senders.get(key) is sender:
-            del _senders[key]
+def _forget(key: tuple, sender: _Sender) -> None:
+    """Unregister the sender, unless a newer one has its key (the lock is held)."""
+    if _senders.get(key) is sender:
+        del _senders[key]
 
 
 def _finish(key: tuple, sender: _Sender) -> bool:
@@ -124,8 +126,7 @@ def _finish(key: tuple, sender: _Sender) -> bool:
         if sender.wake.is_set() and not sender.stop.is_set():
             sender.wake.clear()
             return False
-        if _senders.get(key) is sender:
-            del _senders[key]
+        _forget(key, sender)
         return True
 
 
