@@ -21,7 +21,6 @@ __all__ = [
     "analyze_tables",
     "batches",
     "database_answers",
-    "decode_json",
     "encode_json",
     "hold_lock",
     "insert_rows",
@@ -58,11 +57,6 @@ def encode_json(value: Any) -> str:
     return to_json(value)
 
 
-def decode_json(text: str | bytes) -> Any:
-    """Decode a JSON column's text (`from_json`, for the same reason as `encode_json`)."""
-    return from_json(text)
-
-
 def make_engine(url: str | None = None, **kwargs) -> Engine:
     """Return an engine for `url` (see `database_url`), with SQLite set up for safe writes.
 
@@ -71,7 +65,7 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     """
     url = database_url(url)
     kwargs.setdefault("json_serializer", encode_json)
-    kwargs.setdefault("json_deserializer", decode_json)
+    kwargs.setdefault("json_deserializer", from_json)  # orjson, as `encode_json`
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgres://")
     elif url.startswith("postgresql://"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine
@@ -34,16 +35,15 @@ MIN_WAIT_SECONDS = 0.05
 _lock = threading.Lock()
 
 
+@dataclass(frozen=True, eq=False)
 class _Sender:
     """A running sender thread's two flags: `wake` (new mail was queued) and `stop` (end at
     the next message). `stop` is the thread's own and never cleared, so a sender that outlives
     `stop_senders`' wait (stuck talking to a mail server) ends once its call returns, instead
     of going on with settings and a database that are gone."""
 
-    def __init__(self) -> None:
-        self.wake = threading.Event()
-        self.stop = threading.Event()
-        self.thread: threading.Thread | None = None
+    wake: threading.Event = field(default_factory=threading.Event)
+    stop: threading.Event = field(default_factory=threading.Event)
 
 
 # (engine id, settings) -> the running sender: new settings get a sender of their own, so a
@@ -76,11 +76,11 @@ def start_sending(bind: Engine | Connection, settings: MailSettings | None = Non
             sender.wake.set()
             return None
         sender = _senders[key] = _Sender()
-        sender.thread = threading.Thread(
+        thread = threading.Thread(
             target=_send_in_thread, args=(key, make_session_factory(engine), settings, sender),
             name="mail-sender", daemon=True)
-        sender.thread.start()
-    return sender.thread
+        thread.start()
+    return thread
 
 
 def stop_senders(timeout: float = 10) -> None:

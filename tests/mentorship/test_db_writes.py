@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from mentorship.core.db import decode_json, encode_json, insert_rows
+from mentorship.core.db import encode_json, insert_rows
+from mentorship.core.jsontext import from_json
 from mentorship.people.models import Person
 from mentorship.rounds.models import Match, MatchStatus
 from mentorship.rounds.operations import create_round
@@ -74,8 +75,8 @@ def test_insert_rows_refuses_a_naive_time_as_the_orm_does(db, two_people):
 
 def test_the_json_codec_keeps_values_and_spells_keys_as_json_does():
     value = {"a": [1, 2.5, None, True], "é": "ünïcode", 3: "int key"}
-    assert decode_json(encode_json(value)) == {"a": [1, 2.5, None, True], "é": "ünïcode",
-                                               "3": "int key"}
+    assert from_json(encode_json(value)) == {"a": [1, 2.5, None, True], "é": "ünïcode",
+                                             "3": "int key"}
     with pytest.raises(TypeError):
         encode_json({"not json": object()})
 
@@ -130,7 +131,6 @@ def test_a_large_import_refreshes_the_planner_s_statistics_on_postgresql(db, tax
     written = db.scalar(select(func.count()).select_from(ProfileSkill))
     estimated = db.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'profile_skill'"))
     assert written > 500 and estimated >= written
-
 
 
 def test_insert_rows_writes_a_json_none_as_sqlalchemy_does(db, two_people):
